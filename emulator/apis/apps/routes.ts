@@ -1,0 +1,146 @@
+// HTTP surface of the apps API (qlik-cloud-api.md §7); rules live in model.ts.
+import type { RequestContext } from "../../core/context";
+import { apiError } from "../../core/errors";
+import { json } from "../../core/http";
+import { TIER1, TIER2 } from "../../core/limits";
+import type { Route } from "../../core/router";
+import { tempContentsModel } from "../temp-contents/model";
+import { appsModel } from "./model";
+import { boolQuery, optionalObject, who } from "./routeUtil";
+
+const API = "apps" as const;
+
+const r = (method: Route["method"], path: string, tier: Route["tier"], handler: Route["handler"], op?: string): Route =>
+  ({ method, path, host: "tenant", auth: "bearer-or-cookie", tier, api: API, handler, op, bodyLimit: 200 * 1024 * 1024 });
+
+function app(ctx: RequestContext, id: string) {
+  const { tenantId, actor } = who(ctx, API);
+  const m = appsModel(ctx.emu);
+  return { m, tenantId, actor, doc: m.read(tenantId, actor, id) };
+}
+
+export const routes: Route[] = [
+  r("POST", "/api/v1/apps", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    const m = appsModel(ctx.emu);
+    return json(200, m.view(actor, m.create(tenantId, actor, optionalObject(ctx, API))));
+  }),
+  r("GET", "/api/v1/apps/:appId", TIER1, (ctx) => {
+    const { m, actor, doc } = app(ctx, ctx.params.appId);
+    return json(200, m.view(actor, doc));
+  }),
+  r("PUT", "/api/v1/apps/:appId", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    const m = appsModel(ctx.emu);
+    return json(200, m.view(actor, m.update(tenantId, actor, ctx.params.appId, optionalObject(ctx, API))));
+  }),
+  r("DELETE", "/api/v1/apps/:appId", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    appsModel(ctx.emu).delete(tenantId, actor, ctx.params.appId);
+    return { status: 200 };
+  }),
+  r("POST", "/api/v1/apps/:appId/copy", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    const m = appsModel(ctx.emu);
+    return json(200, m.view(actor, m.copy(tenantId, actor, ctx.params.appId, optionalObject(ctx, API))));
+  }),
+  r("POST", "/api/v1/apps/:appId/export", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    const m = appsModel(ctx.emu);
+    const bytes = m.exportApp(tenantId, actor, ctx.params.appId, boolQuery(ctx, "NoData") === true);
+    const name = `${m.read(tenantId, actor, ctx.params.appId).attributes.name}.qvf`;
+    const tc = tempContentsModel(ctx.emu).create(tenantId, actor.userId, bytes, name);
+    return { status: 201, headers: { location: `/api/v1/temp-contents/${tc.id}` } };
+  }, "app.export"),
+  r("POST", "/api/v1/apps/import", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    const fileId = ctx.query.get("fileId");
+    let bytes: Buffer;
+    if (fileId) {
+      const tc = tempContentsModel(ctx.emu);
+      try {
+        bytes = tc.bytes(tc.get(tenantId, fileId));
+      } catch {
+        throw apiError(API, 404, "AppsNotFound", "Not found", `File ${fileId} not found.`);
+      }
+    } else {
+      bytes = ctx.rawBody;
+      if (bytes.length === 0) throw apiError(API, 400, "AppsBadRequest", "Bad request", "Request body must contain the app file (or pass fileId).");
+    }
+    const m = appsModel(ctx.emu);
+    const doc = m.importApp(tenantId, actor, bytes, {
+      name: ctx.query.get("name") ?? undefined, spaceId: ctx.query.get("spaceId") ?? undefined,
+      noData: boolQuery(ctx, "NoData") === true,
+    });
+    return json(200, m.view(actor, doc));
+  }, "app.import"),
+  r("POST", "/api/v1/apps/:appId/publish", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    const m = appsModel(ctx.emu);
+    return json(200, m.view(actor, m.publish(tenantId, actor, ctx.params.appId, optionalObject(ctx, API))));
+  }, "app.publish"),
+  r("PUT", "/api/v1/apps/:appId/publish", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    const m = appsModel(ctx.emu);
+    return json(200, m.view(actor, m.republish(tenantId, actor, ctx.params.appId, optionalObject(ctx, API))));
+  }, "app.publish"),
+  r("PUT", "/api/v1/apps/:appId/space", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    const m = appsModel(ctx.emu);
+    return json(200, m.view(actor, m.moveToSpace(tenantId, actor, ctx.params.appId, optionalObject(ctx, API).spaceId)));
+  }),
+  r("DELETE", "/api/v1/apps/:appId/space", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    const m = appsModel(ctx.emu);
+    return json(200, m.view(actor, m.removeFromSpace(tenantId, actor, ctx.params.appId)));
+  }),
+  r("PUT", "/api/v1/apps/:appId/owner", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    const m = appsModel(ctx.emu);
+    return json(200, m.view(actor, m.changeOwner(tenantId, actor, ctx.params.appId, optionalObject(ctx, API).ownerId)));
+  }),
+  r("GET", "/api/v1/apps/:appId/scripts", TIER1, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    const m = appsModel(ctx.emu);
+    const list = m.listScripts(tenantId, actor, ctx.params.appId);
+    const limit = Math.min(Math.max(Number(ctx.query.get("limit") ?? 50) || 50, 1), 100);
+    return json(200, {
+      scripts: list.slice(0, limit).map((s) => ({
+        scriptId: s.scriptId, modifiedTime: s.modifiedTime, modifierId: s.modifierId, size: s.size, versionMessage: s.versionMessage,
+      })),
+      privileges: m.privileges(actor, m.read(tenantId, actor, ctx.params.appId)),
+      links: { self: { href: `${ctx.baseUrl}/api/v1/apps/${ctx.params.appId}/scripts` } },
+    });
+  }),
+  r("POST", "/api/v1/apps/:appId/scripts", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    appsModel(ctx.emu).setScript(tenantId, actor, ctx.params.appId, optionalObject(ctx, API));
+    return { status: 200 };
+  }),
+  r("GET", "/api/v1/apps/:appId/scripts/:id", TIER1, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    const v = appsModel(ctx.emu).getScript(tenantId, actor, ctx.params.appId, ctx.params.id);
+    return json(200, { script: v.script, versionMessage: v.versionMessage, scriptId: v.scriptId, modifiedTime: v.modifiedTime,
+      modifierId: v.modifierId, size: v.size });
+  }),
+  r("DELETE", "/api/v1/apps/:appId/scripts/:id", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    appsModel(ctx.emu).deleteScript(tenantId, actor, ctx.params.appId, ctx.params.id);
+    return { status: 200 };
+  }),
+  r("GET", "/api/v1/apps/:appId/reloads/logs", TIER1, (ctx) => {
+    const { doc } = app(ctx, ctx.params.appId);
+    const data = [...(doc.reloadLogs ?? [])].reverse().map((l) => ({
+      reloadId: l.reloadId, success: l.success, endTime: l.endTime,
+      duration: Date.parse(l.endTime) - Date.parse(l.startTime),
+      links: { log: { href: `${ctx.baseUrl}/api/v1/apps/${doc.attributes.id}/reloads/logs/${l.reloadId}` } },
+    }));
+    return json(200, { data });
+  }),
+  r("GET", "/api/v1/apps/:appId/reloads/logs/:reloadId", TIER1, (ctx) => {
+    const { doc } = app(ctx, ctx.params.appId);
+    const l = (doc.reloadLogs ?? []).find((x) => x.reloadId === ctx.params.reloadId);
+    if (!l) throw apiError(API, 404, "AppsNotFound", "Not found", `Reload log ${ctx.params.reloadId} not found.`);
+    return { status: 200, body: l.log, headers: { "content-type": "text/plain; charset=utf-8" } };
+  }),
+];

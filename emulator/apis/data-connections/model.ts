@@ -1,0 +1,246 @@
+// Data connections (qlik-cloud-api.md §8). Both create shapes are accepted: classic (qName, qConnectStatement,
+// qType, datasourceID) and DCaaS ({datasourceID|dataSourceId, qName, space, connectionProperties}).
+// Emulator-specific: datasourceID "sqlite" with connectionProperties.database = path of a SQLite file is what a
+// reload can actually read. Secrets (qPassword, connectionProperties.password and similar) are stored but never
+// returned by `view()`.
+import type { Emulator } from "../../core/context";
+import { apiError } from "../../core/errors";
+import { uuid } from "../../core/ids";
+import type { Actor } from "../spaces/model";
+import { isTenantAdmin, spacesModel } from "../spaces/model";
+
+export const DATA_CONNECTIONS = "dataConnections";
+
+export interface DataConnectionRecord {
+  id: string; tenantId: string;
+  qName: string; qType: string; qConnectStatement: string; datasourceID: string;
+  connectionProperties: Record<string, unknown>;
+  qUsername: string; qPassword: string; qLogOn: number; qSeparateCredentials: boolean; qArchitecture: number;
+  space: string;              // "" = personal
+  owner: string;              // user id
+  tags: string[];
+  created: string; updated: string; version: string;
+}
+
+/** Property names whose values are secrets and must never be echoed. */
+const SECRET_KEY = /pass(word)?|secret|token|apikey|privatekey|credential/i;
+
+/** Connector package per data source (qType); unknown sources keep their id. */
+const PROVIDERS: Readonly<Record<string, string>> = {
+  sqlite: "QvEmulatorSqliteConnector.exe",
+  mysql: "QvOdbcConnectorPackage.exe", mssql: "QvOdbcConnectorPackage.exe", postgres: "QvOdbcConnectorPackage.exe",
+  postgresql: "QvOdbcConnectorPackage.exe", snowflake: "QvOdbcConnectorPackage.exe", databricks: "QvOdbcConnectorPackage.exe",
+  teradata: "QvOdbcConnectorPackage.exe", athena: "QvOdbcConnectorPackage.exe", gbq: "QvOdbcConnectorPackage.exe",
+  rest: "QvRestConnector.exe", File_AmazonS3ConnectorV2: "QvWebStorageProviderConnectorPackage.exe",
+};
+
+type Body = Record<string, unknown>;
+
+function synthesizeStatement(provider: string, datasourceID: string, props: Record<string, unknown>): string {
+  const parts = [`provider=${provider}`, `sourceType=${datasourceID}`];
+  for (const [k, v] of Object.entries(props)) {
+    if (SECRET_KEY.test(k) || v === undefined || v === null || typeof v === "object") continue;
+    parts.push(`${k}=${String(v)}`);
+  }
+  return `CUSTOM CONNECT TO "${parts.join(";")};"`;
+}
+
+function redact(props: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(props)) if (!SECRET_KEY.test(k)) out[k] = v;
+  return out;
+}
+
+const bad = (detail: string) => apiError("data-connections", 400, "DCAAS-400", "Bad request", detail);
+const str = (v: unknown): v is string => typeof v === "string";
+
+export class DataConnectionsModel {
+  constructor(private readonly emu: Emulator) {}
+
+  private all(tenantId: string): DataConnectionRecord[] {
+    return this.emu.store.list<DataConnectionRecord>(DATA_CONNECTIONS, tenantId);
+  }
+
+  /** Connections the actor can see: own personal ones, and those in spaces the actor can see. */
+  private visible(tenantId: string, actor: Actor, c: DataConnectionRecord): boolean {
+    if (!c.space) return c.owner === actor.userId || isTenantAdmin(actor);
+    const s = spacesModel(this.emu).find(tenantId, c.space);
+    return !!s && spacesModel(this.emu).canSee(actor, s);
+  }
+
+  private checkSpace(tenantId: string, actor: Actor, spaceId: string): void {
+    if (!spaceId) return;
+    const sm = spacesModel(this.emu);
+    const s = sm.find(tenantId, spaceId);
+    if (!s || !sm.canSee(actor, s)) throw apiError("data-connections", 404, "DCAAS-404", "Not found", `Space ${spaceId} not found.`);
+    const roles = sm.rolesOf(actor, s);
+    const canWrite = isTenantAdmin(actor) || s.ownerId === actor.userId ||
+      roles.some((r) => ["producer", "codeveloper", "facilitator", "contributor", "publisher", "operator"].includes(r));
+    if (!canWrite) throw apiError("data-connections", 403, "DCAAS-403", "Forbidden", "Not allowed to create data connections in this space.");
+  }
+
+  view(c: DataConnectionRecord, baseUrl: string): Record<string, unknown> {
+    return {
+      id: c.id, qID: c.id, qEngineObjectID: c.id, qName: c.qName, qType: c.qType,
+      qConnectStatement: c.qConnectStatement, qUsername: c.qUsername, qLogOn: c.qLogOn,
+      qSeparateCredentials: c.qSeparateCredentials, qCredentialsID: "", qArchitecture: c.qArchitecture,
+      qri: `qri:db:${c.datasourceID}://${c.id}`, datasourceID: c.datasourceID,
+      connectionProperties: redact(c.connectionProperties),
+      space: c.space, tenant: c.tenantId, user: c.owner, owner: c.owner, tags: c.tags,
+      privileges: ["list", "update", "delete", "read"], created: c.created, updated: c.updated, version: c.version,
+      links: { self: { href: `${baseUrl}/api/v1/data-connections/${c.id}` } },
+    };
+  }
+
+  create(tenantId: string, actor: Actor, body: Body): DataConnectionRecord {
+    const qName = body.qName;
+    if (!str(qName) || qName.trim() === "") throw bad("qName is required.");
+    const datasourceID = str(body.datasourceID) ? body.datasourceID : str(body.dataSourceId) ? body.dataSourceId : undefined;
+    if (!datasourceID) throw bad("datasourceID is required.");
+    const space = str(body.space) ? body.space : "";
+    this.checkSpace(tenantId, actor, space);
+    let props: Record<string, unknown>;
+    let qType: string;
+    let stmt: string;
+    if (body.connectionProperties !== undefined) {
+      if (typeof body.connectionProperties !== "object" || body.connectionProperties === null || Array.isArray(body.connectionProperties)) {
+        throw bad("connectionProperties must be an object.");
+      }
+      props = { ...(body.connectionProperties as Record<string, unknown>) };
+      if (datasourceID === "sqlite" && !str(props.database)) throw bad("connectionProperties.database (SQLite file path) is required for datasourceID sqlite.");
+      qType = PROVIDERS[datasourceID] ?? datasourceID;
+      stmt = synthesizeStatement(qType, datasourceID, props);
+    } else {
+      if (!str(body.qConnectStatement) || !str(body.qType)) {
+        throw bad("Either connectionProperties or qConnectStatement and qType are required.");
+      }
+      props = {};
+      qType = body.qType;
+      stmt = body.qConnectStatement;
+    }
+    if (this.findByName(tenantId, qName, space)) {
+      throw apiError("data-connections", 409, "DCAAS-409", "Conflict", `A data connection named '${qName}' already exists in this space.`);
+    }
+    const id = str(body.qID) && /^[0-9a-f-]{36}$/i.test(body.qID) ? body.qID : uuid();
+    if (this.emu.store.get(DATA_CONNECTIONS, id)) throw apiError("data-connections", 409, "DCAAS-409", "Conflict", `qID ${id} already exists.`);
+    const now = this.emu.clock.iso();
+    const logOn = body.qLogOn === "1" || body.qLogOn === 1 ? 1 : 0;
+    const rec: DataConnectionRecord = {
+      id, tenantId, qName, qType, qConnectStatement: stmt, datasourceID, connectionProperties: props,
+      qUsername: str(body.qUsername) ? body.qUsername : str(props.username) ? props.username : "",
+      qPassword: str(body.qPassword) ? body.qPassword : "",
+      qLogOn: logOn, qSeparateCredentials: body.qSeparateCredentials === true,
+      qArchitecture: body.qArchitecture === 1 ? 1 : 0, space, owner: actor.userId,
+      tags: Array.isArray(body.tags) ? body.tags.filter(str).slice(0, 32) : [],
+      created: now, updated: now, version: "V1",
+    };
+    this.emu.store.put(DATA_CONNECTIONS, id, rec, tenantId);
+    return rec;
+  }
+
+  findByName(tenantId: string, name: string, spaceId: string): DataConnectionRecord | undefined {
+    return this.all(tenantId).find((c) => c.qName === name && c.space === spaceId);
+  }
+
+  /** By id, or by name when `byName` (GET/DELETE ?type=connectionname&spaceId=). */
+  get(tenantId: string, actor: Actor, key: string, byName?: { spaceId: string }): DataConnectionRecord {
+    const c = byName ? this.findByName(tenantId, key, byName.spaceId) : this.emu.store.get<DataConnectionRecord>(DATA_CONNECTIONS, key);
+    if (!c || c.tenantId !== tenantId || !this.visible(tenantId, actor, c)) {
+      throw apiError("data-connections", 404, "DCAAS-404", "Not found", `Data connection ${key} not found.`);
+    }
+    return c;
+  }
+
+  list(tenantId: string, actor: Actor, f: { spaceId?: string; personal?: boolean; ownedByMe?: boolean; nameFilter?: (n: string) => boolean;
+    sort?: string }): DataConnectionRecord[] {
+    let out = this.all(tenantId).filter((c) => this.visible(tenantId, actor, c) &&
+      (f.spaceId === undefined || c.space === f.spaceId) && (!f.personal || c.space === "") &&
+      (!f.ownedByMe || c.owner === actor.userId) && (!f.nameFilter || f.nameFilter(c.qName)));
+    if (f.sort) {
+      const desc = f.sort.startsWith("-");
+      const key = f.sort.replace(/^[+-]/, "");
+      const pick = (c: DataConnectionRecord): string =>
+        key === "qName" ? c.qName : key === "created" ? c.created : key === "updated" ? c.updated : c.id;
+      out = [...out].sort((a, b) => pick(a).localeCompare(pick(b)) * (desc ? -1 : 1));
+    }
+    return out;
+  }
+
+  /** PUT: full replacement of the editable fields (same validation as create; secrets kept if omitted). */
+  replace(tenantId: string, actor: Actor, id: string, body: Body): void {
+    const c = this.get(tenantId, actor, id);
+    const merged: Body = { ...body };
+    if (merged.qName === undefined) merged.qName = c.qName;
+    if (merged.datasourceID === undefined && merged.dataSourceId === undefined) merged.datasourceID = c.datasourceID;
+    this.applyUpdate(tenantId, c, merged);
+  }
+
+  /** PATCH with [{op: add|replace|remove, path, value}]. */
+  patch(tenantId: string, actor: Actor, id: string, ops: unknown): void {
+    const c = this.get(tenantId, actor, id);
+    if (!Array.isArray(ops)) throw bad("Body must be an array of patch operations.");
+    const next: Body = { qName: c.qName, datasourceID: c.datasourceID, connectionProperties: { ...c.connectionProperties },
+      qConnectStatement: c.qConnectStatement, qType: c.qType, qUsername: c.qUsername, tags: c.tags };
+    for (const op of ops as { op?: unknown; path?: unknown; value?: unknown }[]) {
+      if (!["add", "replace", "remove"].includes(String(op.op)) || !str(op.path)) throw bad("Invalid patch operation.");
+      const segs = op.path.split("/").filter(Boolean);
+      if (segs[0] === "connectionProperties" && segs.length === 2) {
+        const props = next.connectionProperties as Record<string, unknown>;
+        if (op.op === "remove") delete props[segs[1]]; else props[segs[1]] = op.value;
+      } else if (segs.length === 1 && ["qName", "qConnectStatement", "qUsername", "qPassword", "tags", "qLogOn"].includes(segs[0])) {
+        if (op.op === "remove") delete next[segs[0]]; else next[segs[0]] = op.value;
+      } else {
+        throw bad(`Path ${op.path} cannot be patched.`);
+      }
+    }
+    if (c.datasourceID && Object.keys(c.connectionProperties).length === 0) delete next.connectionProperties;
+    this.applyUpdate(tenantId, c, next);
+  }
+
+  private applyUpdate(tenantId: string, c: DataConnectionRecord, body: Body): void {
+    const qName = body.qName;
+    if (!str(qName) || qName.trim() === "") throw bad("qName is required.");
+    const dup = this.findByName(tenantId, qName, c.space);
+    if (dup && dup.id !== c.id) throw apiError("data-connections", 409, "DCAAS-409", "Conflict", `A data connection named '${qName}' already exists in this space.`);
+    const datasourceID = str(body.datasourceID) ? body.datasourceID : str(body.dataSourceId) ? body.dataSourceId : c.datasourceID;
+    const next: DataConnectionRecord = { ...c, qName, datasourceID, updated: this.emu.clock.iso() };
+    if (body.connectionProperties && typeof body.connectionProperties === "object") {
+      const props = { ...(body.connectionProperties as Record<string, unknown>) };
+      // A client that read the (redacted) connection and writes it back must not wipe the stored secret.
+      for (const [k, v] of Object.entries(c.connectionProperties)) if (SECRET_KEY.test(k) && !(k in props)) props[k] = v;
+      next.connectionProperties = props;
+      next.qType = PROVIDERS[datasourceID] ?? datasourceID;
+      next.qConnectStatement = synthesizeStatement(next.qType, datasourceID, props);
+    } else {
+      if (str(body.qConnectStatement)) next.qConnectStatement = body.qConnectStatement;
+      if (str(body.qType)) next.qType = body.qType;
+    }
+    if (str(body.qUsername)) next.qUsername = body.qUsername;
+    if (str(body.qPassword)) next.qPassword = body.qPassword;
+    if (Array.isArray(body.tags)) next.tags = body.tags.filter(str).slice(0, 32);
+    next.version = `V${Number(c.version.replace(/\D/g, "") || "1") + 1}`;
+    this.emu.store.put(DATA_CONNECTIONS, c.id, next, tenantId);
+  }
+
+  delete(tenantId: string, actor: Actor, key: string, byName?: { spaceId: string }): void {
+    const c = this.get(tenantId, actor, key, byName);
+    this.emu.store.delete(DATA_CONNECTIONS, c.id);
+  }
+
+  /**
+   * `LIB CONNECT TO '[space:]name'` resolution for reloads: spaceName given -> that space (by name);
+   * otherwise the app's own space (or personal space when the app is personal).
+   */
+  resolve(tenantId: string, name: string, appSpaceId: string | undefined, spaceName?: string): DataConnectionRecord | undefined {
+    let spaceId = appSpaceId ?? "";
+    if (spaceName !== undefined && spaceName !== "") {
+      const s = spacesModel(this.emu).findByName(tenantId, spaceName);
+      if (!s) return undefined;
+      spaceId = s.id;
+    }
+    return this.findByName(tenantId, name, spaceId);
+  }
+}
+
+export const dataConnectionsModel = (emu: Emulator): DataConnectionsModel =>
+  emu.model("dataConnections", (e) => new DataConnectionsModel(e));

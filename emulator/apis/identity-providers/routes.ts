@@ -1,0 +1,3 @@
+import type { Route } from "../../core/router";
+
+export const routes: Route[] = [];

@@ -1,0 +1,17 @@
+// The one list of every API area's routes. To add an area: import its routes.ts here and append it.
+import type { Route } from "../core/router";
+import { routes as admin } from "./admin/routes";
+import { routes as oauth } from "./oauth/routes";
+import { routes as tenants } from "./tenants/routes";
+import { routes as identityProviders } from "./identity-providers/routes";
+import { routes as licenses } from "./licenses/routes";
+import { routes as login } from "./login/routes";
+import { routes as users } from "./users/routes";
+import { routes as roles } from "./roles/routes";
+import { routes as groups } from "./groups/routes";
+// --- E2 areas (spaces, apps, items, temp-contents, data-connections, reloads): add imports below ---
+
+export const allRoutes: Route[] = [
+  ...admin, ...oauth, ...tenants, ...identityProviders, ...licenses, ...login, ...users, ...roles, ...groups,
+  // --- E2 areas: append here ---
+];

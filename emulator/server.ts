@@ -1,0 +1,99 @@
+// HTTP(S) listeners, the request pipeline, and the websocket upgrade for /app/<appId> on tenant hosts
+// (authenticated here, then handed to engine/index.ts handleEngineConnection).
+import * as http from "node:http";
+import * as https from "node:https";
+import type * as net from "node:net";
+import { WebSocketServer } from "ws";
+import type { Caller, Emulator } from "./core/context";
+import { handleRequest, hostOf, resolveHost } from "./core/pipeline";
+import { Router } from "./core/router";
+import { bearerCaller, bearerOf, cookieCaller, sessionCsrf } from "./core/auth";
+import { allRoutes } from "./apis";
+import { handleEngineConnection } from "./engine";
+
+export interface Listeners { http: http.Server; https?: https.Server; close(): Promise<void> }
+
+function rejectUpgrade(socket: net.Socket | import("node:stream").Duplex, status: number, text: string): void {
+  try {
+    socket.write(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  } finally {
+    socket.destroy();
+  }
+}
+
+export function createServers(emu: Emulator, tls?: { key: string; cert: string }): Listeners {
+  const router = new Router(allRoutes);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 * 1024 });
+  const sockets = new Set<net.Socket>();
+
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    handleRequest(emu, router, req, res).catch((e) => {
+      if (!emu.config.quiet) console.error("[emulator] pipeline failure", e);
+      if (!res.headersSent) { res.statusCode = 500; res.end(); }
+    });
+  };
+
+  const onUpgrade = (req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer) => {
+    try {
+      const url = new URL(req.url ?? "/", "http://x");
+      const m = /^\/app\/([^/]+)\/?$/.exec(url.pathname);
+      const host = hostOf(req.headers.host);
+      const resolved = resolveHost(emu, host);
+      if (!m || !resolved || resolved.hostKind !== "tenant" || !resolved.tenant) return rejectUpgrade(socket, 404, "Not Found");
+      if (resolved.tenant.status !== "active") return rejectUpgrade(socket, 401, "Unauthorized");
+      const headers: Record<string, string | undefined> = {};
+      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(", ") : v;
+      const authIn = { host, hostKind: resolved.hostKind, tenant: resolved.tenant, headers };
+      const bearer = bearerOf(headers, url.searchParams);
+      let caller: Caller | undefined;
+      if (bearer) caller = bearerCaller(emu, authIn, bearer);
+      else {
+        caller = cookieCaller(emu, authIn);
+        // Browsers cannot set headers on a websocket: the CSRF token travels as a query parameter.
+        if (caller && url.searchParams.get("qlik-csrf-token") !== sessionCsrf(emu, caller)) caller = undefined;
+      }
+      if (!caller) return rejectUpgrade(socket, 401, "Unauthorized");
+      let appId: string;
+      try { appId = decodeURIComponent(m[1]); } catch { return rejectUpgrade(socket, 400, "Bad Request"); }
+      const tenant = resolved.tenant;
+      const who = caller;
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        try {
+          handleEngineConnection(ws, { emu, tenant, caller: who, appId, url: new URL(req.url ?? "/", `wss://${host}`), headers });
+        } catch (e) {
+          if (!emu.config.quiet) console.error("[emulator] engine connection failed", e);
+          ws.close(4220, "Engine error");
+        }
+      });
+    } catch (e) {
+      if (!emu.config.quiet) console.error("[emulator] upgrade failed", e);
+      rejectUpgrade(socket, 500, "Internal Server Error");
+    }
+  };
+
+  const track = (s: net.Socket) => { sockets.add(s); s.on("close", () => sockets.delete(s)); };
+  const httpServer = http.createServer(onRequest);
+  httpServer.on("upgrade", onUpgrade);
+  httpServer.on("connection", track);
+  httpServer.on("clientError", (_e, socket) => { if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\n\r\n"); else socket.destroy(); });
+  let httpsServer: https.Server | undefined;
+  if (tls) {
+    httpsServer = https.createServer({ key: tls.key, cert: tls.cert }, onRequest);
+    httpsServer.on("upgrade", onUpgrade);
+    httpsServer.on("secureConnection", track);
+    httpsServer.on("connection", track);
+    httpsServer.on("tlsClientError", () => { /* bad handshakes are the client's problem */ });
+  }
+
+  return {
+    http: httpServer, https: httpsServer,
+    async close() {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      const closing = [httpServer, httpsServer].filter((s): s is http.Server => !!s && s.listening)
+        .map((s) => new Promise<void>((r) => s.close(() => r())));
+      for (const s of sockets) s.destroy();
+      await Promise.all(closing);
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { LocalMarker, LocalMarkerArgs } from "./localMarker";

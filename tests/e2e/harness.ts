@@ -1,0 +1,137 @@
+// Throw-away Pulumi projects driven by the real CLI: each gets its own temp directory, file
+// backend and PULUMI_HOME, so tests never touch the developer's stacks or each other.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { spawn } from "child_process";
+
+/** The repository root, whether this file runs from tests/ (tsx) or dist/tests/ (compiled). */
+function findRepoRoot(start: string): string {
+    let dir = start;
+    while (!fs.existsSync(path.join(dir, "scripts", "lib", "engine.js"))) {
+        const parent = path.dirname(dir);
+        if (parent === dir) throw new Error(`cannot find the repository root above ${start}`);
+        dir = parent;
+    }
+    return dir;
+}
+
+// Plain-JS setup library shared with scripts/ (it must run before the TypeScript build exists).
+const engine = require(path.join(findRepoRoot(__dirname), "scripts", "lib", "engine.js")) as {
+    REPO_ROOT: string;
+    readEngineRecord(): EngineRecord | undefined;
+    pulumiEnv(record: EngineRecord, overrides?: { backendDir?: string; home?: string }): NodeJS.ProcessEnv;
+};
+
+interface EngineRecord {
+    pulumi: string;
+    version: string;
+}
+
+export const REPO_ROOT: string = engine.REPO_ROOT;
+
+export interface RunResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+    output: string;
+}
+
+export interface ProjectOptions {
+    name: string;
+    /** JavaScript source of index.js; it imports the SDK as `require("qlik-tenant-fleet")`. */
+    program: string;
+    /**
+     * Give the project its own copy of the qlik-tenant-fleet package (package.json + dist/), so a
+     * test can edit the implementation without touching the repository.
+     */
+    isolatePackage?: boolean;
+    env?: NodeJS.ProcessEnv;
+}
+
+export class TempProject {
+    readonly root: string;
+    readonly dir: string;
+    readonly packageDir: string;
+    private readonly env: NodeJS.ProcessEnv;
+
+    constructor(opts: ProjectOptions) {
+        const record = engine.readEngineRecord();
+        if (!record) throw new Error("the Pulumi engine is not set up: run `npm run setup` first");
+        this.root = fs.mkdtempSync(path.join(os.tmpdir(), `qtf-${opts.name}-`));
+        this.dir = path.join(this.root, "project");
+        fs.mkdirSync(this.dir);
+        fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), `name: ${opts.name}\nruntime: nodejs\nmain: index.js\n`);
+        fs.writeFileSync(path.join(this.dir, "package.json"), JSON.stringify({ name: opts.name, private: true }));
+        fs.writeFileSync(path.join(this.dir, "index.js"), opts.program);
+        this.packageDir = this.linkModules(!!opts.isolatePackage);
+        this.env = {
+            ...engine.pulumiEnv(record, { backendDir: path.join(this.root, "state"), home: path.join(this.root, "home") }),
+            PULUMI_CONFIG_PASSPHRASE: "e2e-test-passphrase",
+            ...opts.env,
+        };
+    }
+
+    /** node_modules: every repo dependency linked; the package itself linked or copied. */
+    private linkModules(isolate: boolean): string {
+        const repoModules = path.join(REPO_ROOT, "node_modules");
+        const modules = path.join(this.dir, "node_modules");
+        if (!isolate) {
+            fs.symlinkSync(repoModules, modules, "dir");
+            return REPO_ROOT;
+        }
+        fs.mkdirSync(modules);
+        for (const entry of fs.readdirSync(repoModules)) {
+            if (entry === "qlik-tenant-fleet" || entry.startsWith(".")) continue;
+            fs.symlinkSync(path.join(repoModules, entry), path.join(modules, entry));
+        }
+        const pkg = path.join(modules, "qlik-tenant-fleet");
+        fs.mkdirSync(pkg);
+        fs.copyFileSync(path.join(REPO_ROOT, "package.json"), path.join(pkg, "package.json"));
+        fs.cpSync(path.join(REPO_ROOT, "dist"), path.join(pkg, "dist"), { recursive: true });
+        return pkg;
+    }
+
+    run(args: string[], opts: { allowFailure?: boolean; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+        const record = engine.readEngineRecord()!;
+        return new Promise((resolve, reject) => {
+            const child = spawn(record.pulumi, [...args, "--non-interactive"], {
+                cwd: this.dir,
+                env: { ...this.env, ...opts.env },
+                stdio: ["ignore", "pipe", "pipe"],
+            });
+            let stdout = "";
+            let stderr = "";
+            let output = "";
+            child.stdout.on("data", (d) => {
+                stdout += d;
+                output += d;
+            });
+            child.stderr.on("data", (d) => {
+                stderr += d;
+                output += d;
+            });
+            const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 300_000);
+            child.on("error", reject);
+            child.on("exit", (code) => {
+                clearTimeout(timer);
+                const result = { code: code ?? -1, stdout, stderr, output };
+                if (code !== 0 && !opts.allowFailure) {
+                    reject(new Error(`pulumi ${args.join(" ")} exited ${code}:\n${output.slice(-6000)}`));
+                } else {
+                    resolve(result);
+                }
+            });
+        });
+    }
+
+    async initStack(stack = "test", config: Record<string, string> = {}, secrets: Record<string, string> = {}): Promise<void> {
+        await this.run(["stack", "init", stack]);
+        for (const [k, v] of Object.entries(config)) await this.run(["config", "set", k, v]);
+        for (const [k, v] of Object.entries(secrets)) await this.run(["config", "set", "--secret", k, v]);
+    }
+
+    cleanup(): void {
+        fs.rmSync(this.root, { recursive: true, force: true });
+    }
+}
