@@ -29,7 +29,9 @@ interface SettingSpec {
   env: string;
   secret: boolean;
   kind: "string" | "int" | "bool";
-  default?: string;
+  // Not named "default": Pulumi's closure serializer treats any object with a non-null `default` as an
+  // import-star wrapper and crashes on a string (createClosure.js isImportStarResult).
+  fallback?: string;
   min?: number;
   max?: number;
   help: string;
@@ -38,17 +40,17 @@ interface SettingSpec {
 /** The single table of settings; docs/provider-client.md mirrors it. */
 export const SETTINGS: Record<SettingName, SettingSpec> = {
   region: { key: "qlik:region", env: "QLIK_REGION", secret: false, kind: "string", help: "Qlik Cloud region, e.g. us, eu, de, uk, ap, jp, sg" },
-  domain: { key: "qlik:domain", env: "QLIK_DOMAIN", secret: false, kind: "string", default: "qlikcloud.com", help: "DNS domain of Qlik Cloud hosts" },
+  domain: { key: "qlik:domain", env: "QLIK_DOMAIN", secret: false, kind: "string", fallback: "qlikcloud.com", help: "DNS domain of Qlik Cloud hosts" },
   clientId: { key: "qlik:clientId", env: "QLIK_CLIENT_ID", secret: false, kind: "string", help: "region-level OAuth client id (client_credentials)" },
   clientSecret: { key: "qlik:clientSecret", env: "QLIK_CLIENT_SECRET", secret: true, kind: "string", help: "secret of the region-level OAuth client" },
   apiKey: { key: "qlik:apiKey", env: "QLIK_API_KEY", secret: true, kind: "string", help: "API key used as Bearer instead of OAuth (single tenant only; cannot create tenants)" },
   sourceTenantHost: { key: "qlik:sourceTenantHost", env: "QLIK_SOURCE_TENANT_HOST", secret: false, kind: "string", help: "host of the ISV's source tenant (license key, source apps), e.g. isv.us.qlikcloud.com" },
   endpointOverride: { key: "qlik:endpointOverride", env: "QLIK_ENDPOINT_OVERRIDE", secret: false, kind: "string", help: "send every request to this origin (e.g. the emulator http://127.0.0.1:8080) keeping the real Host header" },
-  purgeAfterDays: { key: "qlik:purgeAfterDays", env: "QLIK_PURGE_AFTER_DAYS", secret: false, kind: "int", default: "30", min: 10, max: 90, help: "days between tenant deactivation and purge (10-90)" },
-  allowTenantDeactivation: { key: "qlik:allowTenantDeactivation", env: "QLIK_ALLOW_TENANT_DEACTIVATION", secret: false, kind: "bool", default: "false", help: "must be true for a destroy/replace to deactivate a tenant" },
-  requestTimeoutMs: { key: "qlik:requestTimeoutMs", env: "QLIK_REQUEST_TIMEOUT_MS", secret: false, kind: "int", default: "60000", min: 100, max: 3_600_000, help: "timeout of one HTTP attempt in milliseconds" },
-  maxRetries: { key: "qlik:maxRetries", env: "QLIK_MAX_RETRIES", secret: false, kind: "int", default: "6", min: 0, max: 50, help: "retries after the first attempt for retryable failures" },
-  maxConcurrentPerHost: { key: "qlik:maxConcurrentPerHost", env: "QLIK_MAX_CONCURRENT_PER_HOST", secret: false, kind: "int", default: "8", min: 1, max: 256, help: "requests in flight per Qlik host (all resources of the provider process)" },
+  purgeAfterDays: { key: "qlik:purgeAfterDays", env: "QLIK_PURGE_AFTER_DAYS", secret: false, kind: "int", fallback: "30", min: 10, max: 90, help: "days between tenant deactivation and purge (10-90)" },
+  allowTenantDeactivation: { key: "qlik:allowTenantDeactivation", env: "QLIK_ALLOW_TENANT_DEACTIVATION", secret: false, kind: "bool", fallback: "false", help: "must be true for a destroy/replace to deactivate a tenant" },
+  requestTimeoutMs: { key: "qlik:requestTimeoutMs", env: "QLIK_REQUEST_TIMEOUT_MS", secret: false, kind: "int", fallback: "60000", min: 100, max: 3_600_000, help: "timeout of one HTTP attempt in milliseconds" },
+  maxRetries: { key: "qlik:maxRetries", env: "QLIK_MAX_RETRIES", secret: false, kind: "int", fallback: "6", min: 0, max: 50, help: "retries after the first attempt for retryable failures" },
+  maxConcurrentPerHost: { key: "qlik:maxConcurrentPerHost", env: "QLIK_MAX_CONCURRENT_PER_HOST", secret: false, kind: "int", fallback: "8", min: 1, max: 256, help: "requests in flight per Qlik host (all resources of the provider process)" },
 };
 
 /** Anything the shim may hand over: a plain map (PULUMI_CONFIG style) or a pulumi dynamic.Config. */
@@ -114,7 +116,7 @@ function rawValue(spec: SettingSpec, env: NodeJS.ProcessEnv): { value?: string; 
       // malformed PULUMI_CONFIG is not ours to report
     }
   }
-  return { value: spec.default, from: "default" };
+  return { value: spec.fallback, from: "default" };
 }
 
 export function howToSet(name: SettingName, example = "<value>"): string {

@@ -10,8 +10,15 @@ import { routes as users } from "./users/routes";
 import { routes as roles } from "./roles/routes";
 import { routes as groups } from "./groups/routes";
 // --- E2 areas (spaces, apps, items, temp-contents, data-connections, reloads): add imports below ---
+import { routes as spaces } from "./spaces/routes";
+import { routes as apps } from "./apps/routes";
+import { routes as items } from "./items/routes";
+import { routes as tempContents } from "./temp-contents/routes";
+import { routes as dataConnections } from "./data-connections/routes";
+import { routes as reloads } from "./reloads/routes";
 
 export const allRoutes: Route[] = [
   ...admin, ...oauth, ...tenants, ...identityProviders, ...licenses, ...login, ...users, ...roles, ...groups,
   // --- E2 areas: append here ---
+  ...spaces, ...apps, ...items, ...tempContents, ...dataConnections, ...reloads,
 ];

@@ -11,6 +11,8 @@
  * Table cells: string | number | null.
  */
 import type { DataTable } from "../apis/apps/appDocument";
+// The interpreter imports only types from this file, so this is no runtime cycle.
+import { executeScript } from "./script/interpreter";
 
 export interface ResolvedConnection {
   datasourceID: string;                          // e.g. "sqlite", "mysql"
@@ -39,8 +41,4 @@ export type ReloadRunner = (script: string, ctx: ReloadRunContext) => Promise<Re
  * The engine's ReloadRunner: runs a load script (subset documented in docs/load-script.md) and returns
  * the tables and the script progress log. The caller persists the tables (the REST reload or Doc.DoReload).
  */
-export const runScript: ReloadRunner = async (script, ctx) => {
-  // Lazy import keeps this contract file free of a load-time dependency cycle with the interpreter.
-  const { executeScript } = await import("./script/interpreter");
-  return executeScript(script, ctx);
-};
+export const runScript: ReloadRunner = (script, ctx) => executeScript(script, ctx);

@@ -28,7 +28,7 @@ export class TokenCache {
   private readonly entries = new Map<string, Entry>();
   readonly stats: TokenCacheStats = { fetches: 0 };
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = () => Date.now()) {}
 
   /**
    * A valid token for host. `fetchToken` is the raw token call (already retried/throttled by the caller).

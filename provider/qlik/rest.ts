@@ -26,9 +26,15 @@ export type RequestFn = <T = any>(req: QlikRequest) => Promise<QlikResponse<T>>;
 
 const USER_AGENT = "qlik-tenant-fleet/0.1 (+pulumi dynamic provider)";
 const MAX_REDIRECTS = 5;
-// Keep-alive: a fleet run makes thousands of calls to few hosts.
-const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 64 });
+// Keep-alive: a fleet run makes thousands of calls to few hosts. Created lazily on globalThis: a module-level
+// Agent would be snapshotted by value if Pulumi serializes this module into a provider closure (B4).
+const ga = globalThis as typeof globalThis & { __qlikFleetAgents?: { http: http.Agent; https: https.Agent } };
+function agents(): { http: http.Agent; https: https.Agent } {
+  return (ga.__qlikFleetAgents ??= {
+    http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+    https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+  });
+}
 
 export function buildUrl(origin: string, path: string, query?: Record<string, QueryValue>): string {
   const u = new URL(path, origin);
@@ -74,7 +80,7 @@ function makeTransport(getConfig: () => ProviderConfig): Handler {
         body,
         redirect: "manual",
         compress: true,
-        agent: url.startsWith("https:") ? httpsAgent : httpAgent,
+        agent: url.startsWith("https:") ? agents().https : agents().http,
         // node-fetch v2 types predate the DOM AbortSignal.
         signal: controller.signal as unknown as import("node-fetch").RequestInit["signal"],
       });

@@ -31,8 +31,9 @@ export const DEFAULT_RETRY: RetryPolicy = {
   maxDelayMs: 30_000,
   maxElapsedMs: 5 * 60_000,
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-  random: Math.random,
-  now: Date.now,
+  // Wrappers, not the native functions themselves: closure serialization cannot copy native code.
+  random: () => Math.random(),
+  now: () => Date.now(),
 };
 
 /** Retry-After is either delta-seconds or an HTTP date (RFC 9110 10.2.3). Returns ms, or undefined. */

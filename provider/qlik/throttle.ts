@@ -66,7 +66,7 @@ export class Throttle {
   maxConcurrentPerHost: number;
 
   constructor(private readonly opts: ThrottleOptions = {}) {
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now ?? (() => Date.now());
     this.maxConcurrentPerHost = opts.maxConcurrentPerHost ?? 8;
   }
 

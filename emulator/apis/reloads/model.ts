@@ -28,7 +28,6 @@ const bad = (detail: string) => apiError("reloads", 400, "RELOADS-002", "Bad req
 /** Loads E3's interpreter lazily so the REST areas work (and fail reloads clearly) before the engine exists. */
 function engineRunner(): ReloadRunner | undefined {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require("../../engine/script/runScript") as { runScript?: ReloadRunner };
     return mod.runScript;
   } catch {
@@ -191,7 +190,9 @@ export class ReloadsModel {
     } else {
       const err = result.error ?? { line: 0, message: "Reload failed" };
       const where = err.line > 0 ? ` (script line ${err.line})` : "";
-      log = `${r.log}${progress}Error: ${err.message}${where}\nExecution failed\n`;
+      // The engine's progress log usually ends with its own failure banner; add ours only when it does not.
+      const banner = /execution failed/i.test(progress) ? "" : "Execution failed\n";
+      log = `${r.log}${progress}Error: ${err.message}${where}\n${banner}`;
       next.status = "FAILED";
       next.errorCode = "ScriptError";
       next.errorMessage = `${err.message}${where}`;

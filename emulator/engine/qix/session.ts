@@ -9,6 +9,7 @@ import type { EngineConnectionContext } from "../../core/context";
 import type { AppDocument } from "../../apis/apps/appDocument";
 import { appsModel } from "../../apis/apps/model";
 import { QIX, QixError } from "./errors";
+import { DOC_HANDLE } from "./handles";
 import type { MethodTable } from "./methods/types";
 import { globalMethods } from "./methods/global";
 import { docMethods } from "./methods/doc";
@@ -20,7 +21,6 @@ const TABLES: Record<HandleKind["kind"], MethodTable> = {
   Global: globalMethods, Doc: docMethods, GenericObject: objectMethods,
 };
 
-export const DOC_HANDLE = 1;
 
 interface Request { jsonrpc?: string; id?: unknown; handle?: unknown; method?: unknown; params?: unknown }
 

@@ -4,7 +4,8 @@
  */
 import { appsModel } from "../../../apis/apps/model";
 import { QIX } from "../errors";
-import { DOC_HANDLE, Session } from "../session";
+import { DOC_HANDLE } from "../handles";
+import type { Session } from "../session";
 import { reloadTracker } from "../reloads";
 import type { MethodTable } from "./types";
 

@@ -1,0 +1,68 @@
+// HTTP surface of data connections (qlik-cloud-api.md §8). Responses never carry secrets (model.view redacts).
+import type { RequestContext } from "../../core/context";
+import { apiError } from "../../core/errors";
+import { json, noContent, objectBody } from "../../core/http";
+import { TIER1, TIER2 } from "../../core/limits";
+import { paginate } from "../../core/paging";
+import type { Route } from "../../core/router";
+import { parseScim } from "../../core/scim";
+import { boolQuery, who } from "../apps/routeUtil";
+import { dataConnectionsModel } from "./model";
+
+const API = "data-connections" as const;
+
+const r = (method: Route["method"], path: string, tier: Route["tier"], handler: Route["handler"]): Route =>
+  ({ method, path, host: "tenant", auth: "bearer-or-cookie", tier, api: API, handler });
+
+/** `?type=connectionname&spaceId=` turns the path id into a connection name. */
+function byName(ctx: RequestContext): { spaceId: string } | undefined {
+  return ctx.query.get("type") === "connectionname" ? { spaceId: ctx.query.get("spaceId") ?? "" } : undefined;
+}
+
+export const routes: Route[] = [
+  r("POST", "/api/v1/data-connections", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    const m = dataConnectionsModel(ctx.emu);
+    return json(201, m.view(m.create(tenantId, actor, objectBody(ctx, API, "DCAAS-400")), ctx.baseUrl));
+  }),
+  r("GET", "/api/v1/data-connections", TIER1, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    const m = dataConnectionsModel(ctx.emu);
+    const filter = ctx.query.get("filter");
+    let nameFilter: ((n: string) => boolean) | undefined;
+    if (filter) {
+      try {
+        const p = parseScim(filter);
+        nameFilter = (n) => p({ qName: n, name: n });
+      } catch (e) {
+        throw apiError(API, 400, "DCAAS-400", "Bad request", `Invalid filter: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    const list = m.list(tenantId, actor, {
+      spaceId: ctx.query.get("spaceId") ?? undefined, personal: boolQuery(ctx, "personal"), ownedByMe: boolQuery(ctx, "ownedByMe"),
+      nameFilter, sort: ctx.query.get("sort") ?? undefined,
+    });
+    const page = paginate(ctx, list, { api: API, defaultLimit: 20, cursorParams: ["page", "page"] });
+    return json(200, { data: page.data.map((c) => m.view(c, ctx.baseUrl)), links: page.links, meta: { count: list.length } });
+  }),
+  r("GET", "/api/v1/data-connections/:qID", TIER1, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    const m = dataConnectionsModel(ctx.emu);
+    return json(200, m.view(m.get(tenantId, actor, ctx.params.qID, byName(ctx)), ctx.baseUrl));
+  }),
+  r("PATCH", "/api/v1/data-connections/:qID", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    dataConnectionsModel(ctx.emu).patch(tenantId, actor, ctx.params.qID, ctx.body);
+    return noContent();
+  }),
+  r("PUT", "/api/v1/data-connections/:qID", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    dataConnectionsModel(ctx.emu).replace(tenantId, actor, ctx.params.qID, objectBody(ctx, API, "DCAAS-400"));
+    return noContent();
+  }),
+  r("DELETE", "/api/v1/data-connections/:qID", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    dataConnectionsModel(ctx.emu).delete(tenantId, actor, ctx.params.qID, byName(ctx));
+    return noContent();
+  }),
+];

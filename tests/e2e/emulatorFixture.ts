@@ -1,0 +1,42 @@
+// An emulator for end-to-end stacks: started in the test process on an ephemeral loopback port,
+// with the stack config that points the provider at it (the same keys a real OEM account uses).
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../emulator";
+
+export interface EmulatorStackConfig {
+    /** Plain `pulumi config set` values. */
+    config: Record<string, string>;
+    /** `pulumi config set --secret` values. */
+    secrets: Record<string, string>;
+}
+
+export async function startTestEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
+    return startEmulator({ quiet: true, profile: "instant", ...opts });
+}
+
+/** Stack config for a running emulator: region, OAuth client (secret), source tenant, endpoint override. */
+export function stackConfigFor(emu: RunningEmulator): EmulatorStackConfig {
+    const info = emu.info;
+    return {
+        config: {
+            "qlik:region": info.region,
+            "qlik:domain": info.domain,
+            "qlik:clientId": info.oauthClient.clientId,
+            "qlik:sourceTenantHost": info.sourceTenant.hostname,
+            "qlik:endpointOverride": info.httpUrl,
+        },
+        secrets: { "qlik:clientSecret": info.oauthClient.clientSecret },
+    };
+}
+
+/** The same settings as environment variables, for handler tests that call the provider in-process. */
+export function providerEnvFor(emu: RunningEmulator): NodeJS.ProcessEnv {
+    const info = emu.info;
+    return {
+        QLIK_REGION: info.region,
+        QLIK_DOMAIN: info.domain,
+        QLIK_CLIENT_ID: info.oauthClient.clientId,
+        QLIK_CLIENT_SECRET: info.oauthClient.clientSecret,
+        QLIK_SOURCE_TENANT_HOST: info.sourceTenant.hostname,
+        QLIK_ENDPOINT_OVERRIDE: info.httpUrl,
+    };
+}
