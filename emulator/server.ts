@@ -75,7 +75,11 @@ export function createServers(emu: Emulator, tls?: { key: string; cert: string }
   const httpServer = http.createServer(onRequest);
   httpServer.on("upgrade", onUpgrade);
   httpServer.on("connection", track);
-  httpServer.on("clientError", (_e, socket) => { if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\n\r\n"); else socket.destroy(); });
+  // Malformed HTTP: answer 400 only when no response is in progress on that socket, else just close it.
+  httpServer.on("clientError", (_e, socket) => {
+    const busy = (socket as unknown as { _httpMessage?: unknown })._httpMessage;
+    if (socket.writable && !busy) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"); else socket.destroy();
+  });
   let httpsServer: https.Server | undefined;
   if (tls) {
     httpsServer = https.createServer({ key: tls.key, cert: tls.cert }, onRequest);

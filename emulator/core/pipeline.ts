@@ -80,6 +80,8 @@ export async function handleRequest(emu: Emulator, router: Router, req: http.Inc
     if (reply === "dropped") {
       req.socket.destroy();
     } else {
+      // Answering before the body was read (401, 404, 429, faults): drain it so the connection stays sane.
+      if (!req.complete) req.resume();
       send(res, reply);
     }
     if (!path.startsWith("/_emulator")) {

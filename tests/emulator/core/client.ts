@@ -19,6 +19,8 @@ export function call(baseUrl: string, path: string, o: CallOptions): Promise<Cal
   if (o.body !== undefined) {
     payload = Buffer.isBuffer(o.body) ? o.body : Buffer.from(typeof o.body === "string" ? o.body : JSON.stringify(o.body));
     if (!Object.keys(headers).some((k) => k.toLowerCase() === "content-type")) headers["content-type"] = "application/json";
+    // Explicit length: Node sends GET/DELETE bodies without chunked framing otherwise.
+    headers["content-length"] = String(payload.length);
   }
   return new Promise((resolve, reject) => {
     const req = http.request({ hostname: u.hostname, port: u.port, path, method: o.method ?? "GET", headers, agent: false }, (res) => {

@@ -1,0 +1,62 @@
+// The ISV's master database: one row per customer, plus how to reach the customer's business data,
+// who the customer's users are and which groups they belong to. docs/master-database.md explains it.
+import type Database = require("better-sqlite3");
+
+/** Bumped when the DDL changes incompatibly; stored in meta.schema_version. */
+export const SCHEMA_VERSION = 1;
+
+export const MASTER_DDL = `
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS customers (
+    id               TEXT PRIMARY KEY,
+    name             TEXT NOT NULL,
+    alias            TEXT NOT NULL UNIQUE CHECK (alias GLOB '[a-z0-9]*' AND alias NOT GLOB '*[^a-z0-9-]*' AND length(alias) BETWEEN 3 AND 40),
+    region           TEXT,
+    license_type     TEXT NOT NULL DEFAULT 'analyzer' CHECK (license_type IN ('professional', 'analyzer')),
+    template_version TEXT,
+    created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+);
+CREATE TABLE IF NOT EXISTS customer_connections (
+    customer_id   TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    datasource_id TEXT NOT NULL,
+    database      TEXT,
+    host          TEXT,
+    port          INTEGER,
+    username      TEXT,
+    password      TEXT,
+    PRIMARY KEY (customer_id, name)
+);
+CREATE TABLE IF NOT EXISTS groups (
+    customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    roles       TEXT NOT NULL DEFAULT '',
+    space_role  TEXT NOT NULL DEFAULT 'consumer',
+    PRIMARY KEY (customer_id, name)
+);
+CREATE TABLE IF NOT EXISTS users (
+    customer_id  TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    subject      TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    email        TEXT NOT NULL,
+    license_type TEXT CHECK (license_type IS NULL OR license_type IN ('professional', 'analyzer')),
+    PRIMARY KEY (customer_id, subject)
+);
+CREATE TABLE IF NOT EXISTS user_groups (
+    customer_id TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    group_name  TEXT NOT NULL,
+    PRIMARY KEY (customer_id, subject, group_name),
+    FOREIGN KEY (customer_id, subject) REFERENCES users(customer_id, subject) ON DELETE CASCADE,
+    FOREIGN KEY (customer_id, group_name) REFERENCES groups(customer_id, name) ON DELETE CASCADE
+);
+`;
+
+export function applySchema(db: Database.Database): void {
+    db.pragma("foreign_keys = ON");
+    db.exec(MASTER_DDL);
+    db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
+}
