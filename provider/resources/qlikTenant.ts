@@ -1,0 +1,331 @@
+// QlikTenant: one Qlik Cloud tenant per customer (qlik-cloud-api.md §1 and §12.1/§12.5).
+//
+// Natural key: the alias hostname <alias>.<region>.<domain>. Create first asks that host who it is
+// (GET /api/v1/tenants/me), so a create that died after POST /tenants + alias PATCH is adopted on
+// the next up instead of minting a second tenant under the license quota.
+// Deactivation is the only way to "delete" a tenant and it starts a purge countdown, so delete is
+// guarded by an explicit opt-in.
+import { Failures, Props, ResourceHandlers, isUnknown, stableJson, withoutProviderKey } from "./handlers";
+import { getProviderConfig, ProviderConfig } from "../config";
+import { QlikClient, isQlikApiError } from "../qlik";
+
+/** Tenant booleans that PATCH accepts (qlik-cloud-api.md §1 "Patch"); unset inputs are left unmanaged. */
+export const TENANT_FLAGS = [
+    "autoAssignCreateSharedSpacesRoleToProfessionals",
+    "autoAssignPrivateAnalyticsContentCreatorRoleToProfessionals",
+    "autoAssignDataServicesContributorRoleToProfessionals",
+    "enableAppOpeningFeedback",
+] as const;
+
+export const DATACENTERS = ["ap-northeast-1", "ap-southeast-1", "ap-southeast-2", "eu-central-1", "eu-west-1", "eu-west-2", "us-east-1"];
+const LABEL_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const REGION_RE = /^[a-z]{2,3}$/;
+
+interface TenantJson {
+    id: string;
+    name: string;
+    hostnames: string[];
+    status: string;
+    datacenter?: string;
+    region?: string;
+    created?: string;
+    [flag: string]: unknown;
+}
+
+export class TenantDeactivationRefused extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "TenantDeactivationRefused";
+    }
+}
+
+function client(): QlikClient {
+    return new QlikClient();
+}
+
+function hostsFor(cfg: ProviderConfig, region: string) {
+    return { suffix: `.${region}.${cfg.domain}`, register: `register.${region}.${cfg.domain}` };
+}
+
+function isGone(e: unknown): boolean {
+    // 404: the emulator (and Qlik's edge) answer unknown hosts with 404; ENOTFOUND: no DNS record.
+    return isQlikApiError(e) && (e.status === 404 || e.netCode === "ENOTFOUND");
+}
+
+function isDisabled(e: unknown): boolean {
+    return isQlikApiError(e) && e.status === 401 && (e.code === "TENANT_DISABLED" || e.errors.some((i) => i.code === "TENANT_DISABLED"));
+}
+
+function validate(inputs: Props): Failures {
+    const f = new Failures();
+    const known = (k: string) => inputs[k] !== undefined && inputs[k] !== null && !isUnknown(inputs[k]);
+    if (!isUnknown(inputs.alias)) {
+        if (typeof inputs.alias !== "string" || !LABEL_RE.test(inputs.alias) || inputs.alias === "register") {
+            f.add("alias", "must be a host label: 1-63 lowercase letters, digits and '-', not starting or ending with '-', no dots (the tenant gets <alias>.<region>.<domain>), and not 'register'; e.g. \"acme\"");
+        }
+    }
+    if (!isUnknown(inputs.displayName) && (typeof inputs.displayName !== "string" || inputs.displayName.trim() === "" || inputs.displayName.length > 256)) {
+        f.add("displayName", "must be a non-empty string of at most 256 characters (the tenant name shown in Qlik Cloud)");
+    }
+    if (known("region") && (typeof inputs.region !== "string" || !REGION_RE.test(inputs.region))) {
+        f.add("region", "must be a Qlik Cloud region code such as us, eu, de, uk, ap, jp or sg (or leave it unset to use qlik:region)");
+    }
+    if (known("datacenter") && (typeof inputs.datacenter !== "string" || !DATACENTERS.includes(inputs.datacenter))) {
+        f.add("datacenter", `must be one of ${DATACENTERS.join(", ")} (or leave it unset for the region's default)`);
+    }
+    for (const flag of TENANT_FLAGS) {
+        if (known(flag) && typeof inputs[flag] !== "boolean") f.add(flag, "must be true or false");
+    }
+    if (known("purgeAfterDays")) {
+        const d = inputs.purgeAfterDays;
+        if (typeof d !== "number" || !Number.isInteger(d) || d < 10 || d > 90) {
+            f.add("purgeAfterDays", "must be an integer number of days between 10 and 90 (Qlik purges a deactivated tenant after this)");
+        }
+    }
+    if (known("allowDeactivation") && typeof inputs.allowDeactivation !== "boolean") {
+        f.add("allowDeactivation", "must be true or false");
+    }
+    if (known("licenseKey") && (typeof inputs.licenseKey !== "string" || inputs.licenseKey.trim() === "")) {
+        f.add("licenseKey", "must be the signed license key string (pass it as a secret), or leave it unset to read it from qlik:sourceTenantHost");
+    }
+    return f;
+}
+
+function aliasOf(t: TenantJson, suffix: string): string | undefined {
+    const a = t.hostnames[1];
+    return a && a.endsWith(suffix) ? a.slice(0, -suffix.length) : a;
+}
+
+/** Outputs: the live tenant plus the input-only settings (kept so delete/diff see them). */
+function outputs(t: TenantJson, suffix: string, region: string, inputs: Props): Props {
+    const out: Props = {
+        tenantId: t.id,
+        alias: aliasOf(t, suffix),
+        displayName: t.name,
+        hostname: t.hostnames[1] ?? t.hostnames[0],
+        systemHostname: t.hostnames[0],
+        hostnames: t.hostnames,
+        status: t.status,
+        region: t.region ?? region,
+        datacenter: t.datacenter,
+        created: t.created,
+        purgeAfterDays: inputs.purgeAfterDays,
+        allowDeactivation: inputs.allowDeactivation,
+    };
+    for (const flag of TENANT_FLAGS) out[flag] = t[flag];
+    return out;
+}
+
+/** The inputs that reproduce a live state: what read() hands back so refresh diffs are real drift. */
+function inputsFrom(outs: Props, region?: string): Props {
+    const inputs: Props = { alias: outs.alias, displayName: outs.displayName };
+    if (region !== undefined) inputs.region = region;
+    for (const k of ["datacenter", "purgeAfterDays", "allowDeactivation", ...TENANT_FLAGS]) {
+        if (outs[k] !== undefined) inputs[k] = outs[k];
+    }
+    return inputs;
+}
+
+function patchOps(olds: Props | undefined, news: Props, suffix: string): { op: "replace"; path: string; value: string | boolean }[] {
+    const ops: { op: "replace"; path: string; value: string | boolean }[] = [];
+    if (!olds || olds.displayName !== news.displayName) ops.push({ op: "replace", path: "/name", value: news.displayName });
+    if (!olds || olds.alias !== news.alias) ops.push({ op: "replace", path: "/hostnames/1", value: `${news.alias}${suffix}` });
+    for (const flag of TENANT_FLAGS) {
+        if (typeof news[flag] === "boolean" && (!olds || olds[flag] !== news[flag])) ops.push({ op: "replace", path: `/${flag}`, value: news[flag] });
+    }
+    return ops;
+}
+
+async function getTenant(host: string, id: string, purpose: string): Promise<TenantJson> {
+    return client().forHost(host).get<TenantJson>(`/api/v1/tenants/${encodeURIComponent(id)}`, { purpose });
+}
+
+/** The tenant that answers on the alias host, if any (the crash-safe adoption lookup). */
+async function tenantOwningAlias(aliasHost: string): Promise<TenantJson | undefined> {
+    try {
+        // /tenants/me answers 302 to /tenants/{id}; the client follows it on the same host.
+        return await client().forHost(aliasHost).get<TenantJson>("/api/v1/tenants/me", { purpose: `look up the tenant that owns ${aliasHost}` });
+    } catch (e) {
+        if (isGone(e)) return undefined;
+        if (isDisabled(e)) {
+            throw new Error(
+                `QlikTenant: ${aliasHost} belongs to a DEACTIVATED tenant, so the alias cannot be used for a new tenant. ` +
+                    "Reactivate that tenant (POST register host /api/v1/tenants/{id}/actions/reactivate) so it can be adopted, wait for its purge, or choose another alias.",
+            );
+        }
+        throw e;
+    }
+}
+
+async function licenseKeyFor(inputs: Props): Promise<string> {
+    if (typeof inputs.licenseKey === "string" && inputs.licenseKey) return inputs.licenseKey;
+    const cfg = getProviderConfig({ require: ["sourceTenantHost"] });
+    const overview = await client()
+        .forHost(cfg.sourceTenantHost as string)
+        .get<{ licenseKey?: string }>("/api/v1/licenses/overview", { purpose: "read the signed license key of the source tenant" });
+    if (!overview.licenseKey) {
+        throw new Error(`QlikTenant: ${cfg.sourceTenantHost} /api/v1/licenses/overview returned no licenseKey; pass licenseKey (a secret) to the resource`);
+    }
+    return overview.licenseKey;
+}
+
+async function reactivate(register: string, t: { id: string; systemHostname: string }): Promise<void> {
+    await client().forHost(register).send({
+        method: "POST",
+        path: `/api/v1/tenants/${encodeURIComponent(t.id)}/actions/reactivate`,
+        body: {},
+        headers: { "qlik-confirm-hostname": t.systemHostname },
+        idempotent: true,
+        purpose: `reactivate tenant ${t.id}`,
+    });
+}
+
+function effectiveRegion(inputs: Props, fallback?: string): string {
+    if (typeof inputs.region === "string" && !isUnknown(inputs.region)) return inputs.region;
+    try {
+        return getProviderConfig({ requireCredentials: false }).region;
+    } catch {
+        return fallback as string;
+    }
+}
+
+export const handlers: ResourceHandlers = {
+    async check(_olds, news) {
+        const inputs = withoutProviderKey(news);
+        const f = validate(inputs);
+        return f.ok ? { inputs } : { failures: f.list };
+    },
+
+    async diff(_id, olds, news) {
+        const changed = (k: string) => isUnknown(news[k]) || stableJson(olds[k] ?? null) !== stableJson(news[k] ?? null);
+        const setAndChanged = (k: string) => news[k] !== undefined && changed(k);
+        const replaces: string[] = [];
+        if (isUnknown(news.region) || effectiveRegion(news, olds.region) !== olds.region) replaces.push("region");
+        if (setAndChanged("datacenter")) replaces.push("datacenter");
+        const updates = ["alias", "displayName", "purgeAfterDays", "allowDeactivation"].filter(changed);
+        updates.push(...TENANT_FLAGS.filter(setAndChanged));
+        // A tenant found deactivated by refresh is reactivated by the next up.
+        if (olds.status && olds.status !== "active") updates.push("status");
+        return {
+            changes: replaces.length + updates.length > 0,
+            replaces,
+            // The alias is unique: the replacement can only take it once the old tenant let it go.
+            deleteBeforeReplace: replaces.length > 0,
+        };
+    },
+
+    async create(inputs) {
+        const cfg = getProviderConfig();
+        const region = effectiveRegion(inputs);
+        const { suffix, register } = hostsFor(cfg, region);
+        const aliasHost = `${inputs.alias}${suffix}`;
+
+        const existing = await tenantOwningAlias(aliasHost);
+        if (existing) {
+            if (typeof inputs.datacenter === "string" && existing.datacenter && existing.datacenter !== inputs.datacenter) {
+                throw new Error(
+                    `QlikTenant: ${aliasHost} already belongs to tenant ${existing.id} in datacenter ${existing.datacenter}, not ${inputs.datacenter}; ` +
+                        "remove datacenter from the inputs to adopt it, or choose another alias",
+                );
+            }
+            const ops = patchOps(outputs(existing, suffix, region, inputs), inputs, suffix);
+            const host = existing.hostnames[0];
+            if (ops.length) await client().forHost(host).patch(`/api/v1/tenants/${existing.id}`, ops, { purpose: `configure adopted tenant ${existing.id}` });
+            const t = await getTenant(host, existing.id, `read adopted tenant ${existing.id}`);
+            return { id: t.id, outs: outputs(t, suffix, region, inputs) };
+        }
+
+        const licenseKey = await licenseKeyFor(inputs);
+        const body: Record<string, string> = { licenseKey };
+        if (typeof inputs.datacenter === "string") body.datacenter = inputs.datacenter;
+        const created = await client()
+            .forHost(register)
+            .send<TenantJson>({ method: "POST", path: "/api/v1/tenants", body, expect: [201], purpose: `create tenant ${inputs.alias}` });
+        const t0 = created.body;
+        const host = t0.hostnames[0];
+        try {
+            await client().forHost(host).patch(`/api/v1/tenants/${t0.id}`, patchOps(undefined, inputs, suffix), {
+                purpose: `set name and alias of new tenant ${t0.id}`,
+            });
+            const t = await getTenant(host, t0.id, `read new tenant ${t0.id}`);
+            return { id: t.id, outs: outputs(t, suffix, region, inputs) };
+        } catch (e) {
+            // The tenant exists: hand its id back so Pulumi keeps it (ErrorResourceInitFailed) and the next up repairs it.
+            const err = new Error(`QlikTenant: tenant ${t0.id} (${host}) was created but configuring it failed: ${(e as Error).message}`) as Error & {
+                id: string;
+                properties: Props;
+                reasons: string[];
+            };
+            err.id = t0.id;
+            // protobuf Structs reject undefined members.
+            err.properties = JSON.parse(JSON.stringify({ ...outputs(t0, suffix, region, inputs), hostname: host }));
+            err.reasons = [(e as Error).message];
+            throw err;
+        }
+    },
+
+    async read(id, props) {
+        const cfg = getProviderConfig();
+        const region = (props.region as string) ?? cfg.region;
+        const { suffix, register } = hostsFor(cfg, region);
+        let t: TenantJson | undefined;
+        try {
+            t = await getTenant(props.systemHostname ?? props.hostname, id, `read tenant ${id}`);
+        } catch (e) {
+            if (!isDisabled(e) && !isGone(e)) throw e;
+            // Deactivated (its host answers TENANT_DISABLED) or purged: the register host still knows it.
+            try {
+                t = await getTenant(register, id, `read tenant ${id} on the register host`);
+            } catch (e2) {
+                if (isGone(e2)) return { id: "" };
+                if (!isDisabled(e)) throw e2;
+                t = { ...(props as TenantJson), id, name: props.displayName, status: "disabled" };
+            }
+        }
+        if (t.status === "deleted") return { id: "" };
+        const outs = outputs(t, suffix, region, props);
+        // Keep the region out of the inputs unless it differs from config, so "unset region" stays unset.
+        const inputs = inputsFrom(outs, region === cfg.region ? undefined : region);
+        return { id, props: outs, inputs };
+    },
+
+    async update(id, olds, news) {
+        const cfg = getProviderConfig();
+        const region = olds.region as string;
+        const { suffix, register } = hostsFor(cfg, region);
+        const host = olds.systemHostname as string;
+        if (olds.status && olds.status !== "active") await reactivate(register, { id, systemHostname: host });
+        const ops = patchOps(olds, news, suffix);
+        if (ops.length) await client().forHost(host).patch(`/api/v1/tenants/${id}`, ops, { purpose: `update tenant ${id}` });
+        const t = await getTenant(host, id, `read tenant ${id}`);
+        return { outs: outputs(t, suffix, region, news) };
+    },
+
+    async delete(id, props) {
+        const cfg = getProviderConfig();
+        const allowed = props.allowDeactivation === true || cfg.allowTenantDeactivation;
+        const host = props.systemHostname as string;
+        if (!allowed) {
+            throw new TenantDeactivationRefused(
+                `QlikTenant ${props.hostname ?? host} (id ${id}) was NOT deactivated: deactivating a tenant schedules the purge of all its content. ` +
+                    "To allow it, run `pulumi config set qlik:allowTenantDeactivation true` or set `allowDeactivation: true` on the resource (then `pulumi up` before destroying), " +
+                    "or keep the tenant and drop it from Pulumi with `pulumi state delete <urn>`.",
+            );
+        }
+        const { register } = hostsFor(cfg, (props.region as string) ?? cfg.region);
+        const purgeAfterDays = typeof props.purgeAfterDays === "number" ? props.purgeAfterDays : cfg.purgeAfterDays;
+        try {
+            await client().forHost(register).send({
+                method: "POST",
+                path: `/api/v1/tenants/${encodeURIComponent(id)}/actions/deactivate`,
+                body: { purgeAfterDays },
+                headers: { "qlik-confirm-hostname": host },
+                idempotent: true,
+                purpose: `deactivate tenant ${id}`,
+            });
+        } catch (e) {
+            if (isGone(e)) return;
+            throw e;
+        }
+    },
+};

@@ -1,0 +1,138 @@
+// QlikTenant handlers in-process against the emulator: create/adopt/read/update/guarded delete.
+import { expect } from "chai";
+import { handlers } from "../../../provider/resources/qlikTenant";
+import { UNKNOWN } from "../../../provider/resources/handlers";
+import { asBot, EmuContext, lastSeq, requestLog, startEmu } from "./r1Helpers";
+
+describe("QlikTenant handlers (emulator)", function () {
+    this.timeout(30_000);
+    let ctx: EmuContext;
+    let outs: Record<string, any>;
+    const tenantCreates = async (since: number) =>
+        (await requestLog(ctx.emu, since)).filter((r) => r.method === "POST" && r.path === "/api/v1/tenants");
+
+    before(async () => {
+        ctx = await startEmu();
+    });
+    after(async () => ctx?.restore());
+
+    it("creates a tenant with name and alias, reading the license key from the source tenant", async () => {
+        const since = await lastSeq(ctx.emu);
+        const r = await handlers.create({ alias: "acme", displayName: "Acme Corp", enableAppOpeningFeedback: false });
+        outs = r.outs as Record<string, any>;
+        expect(r.id).to.equal(outs.tenantId);
+        expect(outs.hostname).to.equal(`acme.${ctx.emu.info.region}.${ctx.emu.info.domain}`);
+        expect(outs.hostnames).to.deep.equal([outs.systemHostname, outs.hostname]);
+        expect(outs).to.include({ alias: "acme", displayName: "Acme Corp", status: "active", region: ctx.emu.info.region, enableAppOpeningFeedback: false });
+        const log = await requestLog(ctx.emu, since);
+        expect(log.map((l) => `${l.method} ${l.host} ${l.path.split("?")[0]}`)).to.include.members([
+            `GET ${ctx.emu.info.sourceTenant.hostname} /api/v1/licenses/overview`,
+            `POST ${ctx.emu.info.registerHost} /api/v1/tenants`,
+        ]);
+        // the tenant answers on its alias
+        const me = await asBot(ctx.emu, outs.hostname, `/api/v1/tenants/${outs.tenantId}`);
+        expect(me.body.name).to.equal("Acme Corp");
+    });
+
+    it("adopts the tenant that already owns the alias instead of creating a second one", async () => {
+        const since = await lastSeq(ctx.emu);
+        const r = await handlers.create({ alias: "acme", displayName: "Acme Renamed" });
+        expect(r.id).to.equal(outs.tenantId);
+        expect((r.outs as any).displayName).to.equal("Acme Renamed");
+        expect(await tenantCreates(since)).to.have.length(0);
+        outs = r.outs as Record<string, any>;
+    });
+
+    it("read reports the live state and inputs that reproduce it; drift shows", async () => {
+        const same = await handlers.read(outs.tenantId, outs);
+        expect(same.id).to.equal(outs.tenantId);
+        expect(same.props).to.deep.equal(outs);
+        expect(same.inputs).to.include({ alias: "acme", displayName: "Acme Renamed" });
+        expect(same.inputs).to.not.have.property("region");
+
+        await asBot(ctx.emu, outs.hostname, `/api/v1/tenants/${outs.tenantId}`, { method: "PATCH", body: [{ op: "replace", path: "/name", value: "Hand edited" }] });
+        const drifted = await handlers.read(outs.tenantId, outs);
+        expect(drifted.props!.displayName).to.equal("Hand edited");
+        const d = await handlers.diff(outs.tenantId, drifted.props!, { alias: "acme", displayName: "Acme Renamed" });
+        expect(d.changes).to.equal(true);
+        expect(d.replaces).to.deep.equal([]);
+    });
+
+    it("diff: name/alias/flags update in place, region/datacenter replace, unknowns count", async () => {
+        const base = { alias: "acme", displayName: outs.displayName };
+        expect((await handlers.diff(outs.tenantId, outs, base)).changes).to.equal(false);
+        expect(await handlers.diff(outs.tenantId, outs, { ...base, alias: "acme2" })).to.include({ changes: true, deleteBeforeReplace: false });
+        expect((await handlers.diff(outs.tenantId, outs, { ...base, region: "eu" })).replaces).to.deep.equal(["region"]);
+        expect((await handlers.diff(outs.tenantId, outs, { ...base, datacenter: "us-east-1" })).changes).to.equal(outs.datacenter !== "us-east-1");
+        expect((await handlers.diff(outs.tenantId, outs, { ...base, datacenter: "eu-west-1" })).replaces).to.deep.equal(["datacenter"]);
+        expect((await handlers.diff(outs.tenantId, outs, { ...base, displayName: UNKNOWN })).changes).to.equal(true);
+        expect((await handlers.diff(outs.tenantId, outs, { ...base, enableAppOpeningFeedback: true })).changes).to.equal(true);
+        expect((await handlers.diff(outs.tenantId, outs, { ...base, enableAppOpeningFeedback: false })).changes).to.equal(false);
+    });
+
+    it("update renames and moves the alias in place", async () => {
+        const r = await handlers.update(outs.tenantId, outs, { alias: "acme-two", displayName: "Acme Two", enableAppOpeningFeedback: true });
+        const o = r.outs as Record<string, any>;
+        expect(o).to.include({ tenantId: outs.tenantId, alias: "acme-two", displayName: "Acme Two", enableAppOpeningFeedback: true });
+        expect(o.hostname).to.equal(`acme-two.${ctx.emu.info.region}.${ctx.emu.info.domain}`);
+        expect(o.systemHostname).to.equal(outs.systemHostname);
+        outs = o;
+    });
+
+    it("delete without the opt-in refuses, says so and how to allow it, and the tenant stays active", async () => {
+        const since = await lastSeq(ctx.emu);
+        let err: Error | undefined;
+        try {
+            await handlers.delete(outs.tenantId, outs);
+        } catch (e) {
+            err = e as Error;
+        }
+        expect(err?.message).to.match(/NOT deactivated/);
+        expect(err?.message).to.include("pulumi config set qlik:allowTenantDeactivation true");
+        expect(err?.message).to.include("allowDeactivation: true");
+        expect(err?.message).to.include("pulumi state delete");
+        expect((await requestLog(ctx.emu, since)).filter((l) => l.path.includes("deactivate"))).to.have.length(0);
+        expect((await handlers.read(outs.tenantId, outs)).props!.status).to.equal("active");
+    });
+
+    it("a deactivated tenant reads as disabled and update reactivates it", async () => {
+        await handlers.delete(outs.tenantId, { ...outs, allowDeactivation: true, purgeAfterDays: 12 });
+        const reg = await asBot(ctx.emu, ctx.emu.info.registerHost, `/api/v1/tenants/${outs.tenantId}`);
+        expect(reg.body.status).to.equal("disabled");
+        const read = await handlers.read(outs.tenantId, outs);
+        expect(read.id).to.equal(outs.tenantId);
+        expect(read.props!.status).to.equal("disabled");
+        const d = await handlers.diff(outs.tenantId, read.props!, { alias: "acme-two", displayName: "Acme Two" });
+        expect(d.changes).to.equal(true);
+        const up = await handlers.update(outs.tenantId, read.props!, { alias: "acme-two", displayName: "Acme Two" });
+        expect((up.outs as any).status).to.equal("active");
+    });
+
+    it("delete with the config opt-in deactivates with qlik-confirm-hostname and purgeAfterDays", async () => {
+        process.env.QLIK_ALLOW_TENANT_DEACTIVATION = "true";
+        process.env.QLIK_PURGE_AFTER_DAYS = "15";
+        try {
+            await handlers.delete(outs.tenantId, outs);
+        } finally {
+            delete process.env.QLIK_ALLOW_TENANT_DEACTIVATION;
+            delete process.env.QLIK_PURGE_AFTER_DAYS;
+        }
+        const reg = await asBot(ctx.emu, ctx.emu.info.registerHost, `/api/v1/tenants/${outs.tenantId}`);
+        expect(reg.body.status).to.equal("disabled");
+        // reactivate for the next case via the handlers
+        await handlers.update(outs.tenantId, { ...outs, status: "disabled" }, { alias: "acme-two", displayName: "Acme Two" });
+    });
+
+    it("create refuses an alias held by a deactivated tenant, naming it", async () => {
+        await handlers.delete(outs.tenantId, { ...outs, allowDeactivation: true });
+        const since = await lastSeq(ctx.emu);
+        let err: Error | undefined;
+        try {
+            await handlers.create({ alias: "acme-two", displayName: "Again" });
+        } catch (e) {
+            err = e as Error;
+        }
+        expect(err?.message).to.match(/DEACTIVATED/);
+        expect(await tenantCreates(since)).to.have.length(0);
+    });
+});
