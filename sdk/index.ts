@@ -1,1 +1,8 @@
 export { LocalMarker, LocalMarkerArgs } from "./localMarker";
+export { AppCopy, AppCopyArgs, AppCopySource, AppCopyDataConnection } from "./appCopy";
+export { ManagedSpacePublish, ManagedSpacePublishArgs, ManagedSpaceMember } from "./managedSpacePublish";
+export { QlikTenant, QlikTenantArgs } from "./qlikTenant";
+export { JwtIdentityProvider, JwtIdentityProviderArgs } from "./jwtIdentityProvider";
+export { LicenseAssignment, LicenseAssignmentArgs } from "./licenseAssignment";
+export { GroupSet, GroupSetArgs, GroupSpec } from "./groupSet";
+export { CustomerTenant, CustomerTenantArgs, CustomerTenantUser, CustomerTenantGroup, CustomerTenantJwtKey } from "./customerTenant";

@@ -308,7 +308,8 @@ export const handlers: ResourceHandlers = {
         if (!allowed) {
             throw new TenantDeactivationRefused(
                 `QlikTenant ${props.hostname ?? host} (id ${id}) was NOT deactivated: deactivating a tenant schedules the purge of all its content. ` +
-                    "To allow it, run `pulumi config set qlik:allowTenantDeactivation true` or set `allowDeactivation: true` on the resource (then `pulumi up` before destroying), " +
+                    "To allow it, run `pulumi config set qlik:allowTenantDeactivation true` or set `allowDeactivation: true` on the resource, then `pulumi up` " +
+                    "(destroy uses the settings recorded by the last up), then destroy again; " +
                     "or keep the tenant and drop it from Pulumi with `pulumi state delete <urn>`.",
             );
         }

@@ -7,6 +7,7 @@ export type DeviationKind =
   | "fallback-spec"         // operation missing from the YAML files, validated against saas-rest-merged-2025-01-17.json
   | "undocumented-status"   // the emulator answers a status the spec does not list for the operation
   | "response-schema"       // response body differs from the documented schema
+  | "response-header"       // a header documented for the status is missing
   | "request-schema";       // a documented request (docs/tutorial) that the spec schema rejects
 
 export interface Deviation {
@@ -14,15 +15,28 @@ export interface Deviation {
   kind: DeviationKind;
   /** opKey form: "METHOD /api/v1/path/{}" (params anonymous). */
   ops: string[];
-  status?: number;
+  /** Limit to these statuses (response kinds); omitted = any. */
+  status?: number | number[];
   /** For schema kinds: ajv error instancePath (regex) and keyword that are tolerated. */
   instancePath?: RegExp;
   keyword?: string;
+  /**
+   * For schema kinds where a union (oneOf) makes error filtering useless: rewrite a copy of the body into
+   * the documented form before validating (the body itself is untouched). Used only when it changes something.
+   */
+  rewrite?: (body: any) => void;
   reason: string;
   source: string;
 }
 
 const MERGED = "saas-rest-merged-2025-01-17.json";
+
+/** Every Apps operation the emulator serves (they share the Apps YAML's gaps). */
+const APPS_OPS = ["POST /api/v1/apps", "GET /api/v1/apps/{}", "PUT /api/v1/apps/{}", "DELETE /api/v1/apps/{}",
+  "POST /api/v1/apps/{}/copy", "POST /api/v1/apps/{}/export", "POST /api/v1/apps/import", "POST /api/v1/apps/{}/publish",
+  "PUT /api/v1/apps/{}/publish", "PUT /api/v1/apps/{}/space", "DELETE /api/v1/apps/{}/space", "PUT /api/v1/apps/{}/owner",
+  "GET /api/v1/apps/{}/scripts", "POST /api/v1/apps/{}/scripts", "GET /api/v1/apps/{}/scripts/{}", "DELETE /api/v1/apps/{}/scripts/{}",
+  "GET /api/v1/apps/{}/reloads/logs", "GET /api/v1/apps/{}/reloads/logs/{}"];
 
 export const DEVIATIONS: Deviation[] = [
   {
@@ -55,9 +69,103 @@ export const DEVIATIONS: Deviation[] = [
     reason: "The Spaces YAML holds only /spaces, /spaces/{spaceId} and /spaces/types; assignments are missing.",
     source: `${MERGED} (/v1/spaces/{spaceId}/assignments...); qlik.dev configure-a-tenant / deploy-content`,
   },
+  {
+    id: "SPEC-TENANT-DATE-FORMAT", kind: "response-schema",
+    ops: ["POST /api/v1/tenants", "GET /api/v1/tenants/{}"],
+    instancePath: /^\/(created|lastUpdated)$/, keyword: "format",
+    reason: "Tenant.created/lastUpdated are declared `format: date`, but their own descriptions say timestamp " +
+      "(\"1970-01-01T00:00:00.001Z for static tenants\") and the create-a-tenant tutorial shows ISO date-times; " +
+      "the emulator returns ISO 8601 date-times.",
+    source: "qliksense-tenants-api-openapi.yml (Tenant schema); qlik.dev create-a-tenant",
+  },
+  {
+    id: "SPEC-GROUP-PATCH-PATH", kind: "request-schema", ops: ["PATCH /api/v1/groups/{}"],
+    instancePath: /^\/\d+\/path$/, keyword: "enum",
+    reason: "GroupPatch.path enumerates `assignedRoles|name|description` without the JSON-Pointer slash, while the " +
+      "same file's example (GroupPatchSchema) and the configure-a-tenant tutorial send `/assignedRoles`. The emulator " +
+      "follows the example and the tutorial.",
+    source: "qliksense-groups-api-openapi.yml (GroupPatch vs GroupPatchSchema example); qlik.dev configure-a-tenant",
+  },
+  {
+    id: "SPEC-IDP-PATCH-ONEOF", kind: "request-schema", ops: ["PATCH /api/v1/identity-providers/{}"],
+    instancePath: /^$/, keyword: "oneOf",
+    reason: "IDPPatchSchema is a oneOf of arrays of PatchOIDCPayload / PatchSAMLPayload / PatchJWTAuthPayload; a " +
+      "`replace /description` patch (the only JWT patch) fits all three branches, so strict oneOf rejects the one " +
+      "documented JWT patch. Tolerated: the body must still match at least one branch.",
+    source: "qliksense-idp-api-openapi.yml (IDPPatchSchema); qlik-cloud-api.md section 2 (Patch for JWT)",
+  },
+  {
+    id: "SPEC-APPS-ERROR-STATUSES", kind: "undocumented-status", ops: APPS_OPS, status: [400, 403, 404, 409],
+    reason: "The Apps YAML is a converter subset that documents only the success status for most operations " +
+      "(README: \"the subset that the converter kept\"). qlik-cloud-api.md section 7 documents 403/404 for apps, " +
+      "scripts and import; the emulator answers them with the apps error body {errors:[{code,title,detail,status}],traceId}.",
+    source: "qliksense-apps-api-openapi.yml; qlik-openapi/README.md; qlik-cloud-api.md section 7",
+  },
+  {
+    id: "SPEC-APPS-ERROR-BODIES", kind: "response-schema",
+    ops: ["POST /api/v1/apps/{}/export", "POST /api/v1/apps/import"], status: [400, 401, 403, 404],
+    reason: "The Apps YAML lists these error statuses without any content; every Qlik error response has the JSON " +
+      "errors body (qlik-cloud-api.md section 11), which the emulator sends.",
+    source: "qliksense-apps-api-openapi.yml (export/import responses); qlik-cloud-api.md section 11",
+  },
+  {
+    id: "SPEC-APPS-EMPTY-TIMES", kind: "response-schema", ops: APPS_OPS,
+    instancePath: /^\/attributes\/(publishTime|lastReloadTime)$/, keyword: "format",
+    reason: "NxAttributes.publishTime and lastReloadTime are `format: date-time`, but publishTime's own description " +
+      "says \"empty if unpublished\" and an app that was never reloaded has no reload time; the emulator sends \"\".",
+    source: "qliksense-apps-api-openapi.yml (NxAttributes); qlik-cloud-api.md section 7 (Published or not?)",
+  },
+  {
+    id: "SPEC-SPACES-400", kind: "undocumented-status",
+    ops: ["POST /api/v1/spaces", "PUT /api/v1/spaces/{}", "PATCH /api/v1/spaces/{}"], status: 400,
+    reason: "The Spaces YAML documents no 400 for create/update, yet a body without the required `type` or with an " +
+      "unsupported patch path cannot succeed; the emulator answers 400 with the spaces error body.",
+    source: "qliksense-spaces-api-openapi.yml (createSpace, updateSpace, patchSpace)",
+  },
+  {
+    id: "DOC-DC-DATASOURCEID-CASING", kind: "request-schema", ops: ["POST /api/v1/data-connections"],
+    rewrite: (b) => {
+      if (b && typeof b === "object" && "dataSourceId" in b && !("datasourceID" in b)) { b.datasourceID = b.dataSourceId; delete b.dataSourceId; }
+    },
+    reason: "The qlik.dev data-connection tutorials send `dataSourceId`; the schema (DcaasConnectionCreate) names it " +
+      "`datasourceID`. The emulator accepts both; validation treats the tutorial casing as the schema's.",
+    source: "qlik.dev create-data-connections + data-connection-create-examples; qliksense-data-connections-api-openapi.yml",
+  },
+  {
+    id: "DOC-DC-QLOGON-NUMBER", kind: "response-schema",
+    ops: ["POST /api/v1/data-connections"], status: 201,
+    rewrite: (b) => { if (b && typeof b.qLogOn === "number") b.qLogOn = String(b.qLogOn); },
+    reason: "ConnectionCreateResponse types qLogOn as a string enum (\"0\"|\"1\"|LOG_ON_*) while the same file's " +
+      "ConnectionGet (GET by id and list) types it as integer 0|1, and the documented create response shows a number " +
+      "(\"qLogOn\": 0). The emulator returns the same number everywhere.",
+    source: "qlik.dev create-data-connections (response example); qliksense-data-connections-api-openapi.yml",
+  },
+  {
+    id: "EMU-AUTH-401", kind: "response-schema", ops: ["*"], status: 401,
+    instancePath: /^\/errors\/\d+\/status$/, keyword: "type",
+    reason: "Unauthenticated requests are rejected by the shared edge authentication before any API service runs, " +
+      "so every API gets the same login-style body {errors:[{code:\"LOGIN-1\",title:\"Not authorized\",status:\"401\"}],traceId} " +
+      "with a string status, also where an API's own Errors schema types status as a number (users, groups, ...).",
+    source: "emulator/ARCHITECTURE.md (Auth 401 body); qlik-cloud-api.md section 11 (status is a string in login)",
+  },
+  {
+    id: "SPEC-IDP-403", kind: "undocumented-status",
+    ops: ["GET /api/v1/identity-providers", "GET /api/v1/identity-providers/{}"], status: 403,
+    reason: "Every identity-provider operation requires TenantAdmin (qlik.dev REST reference), but the IdP YAML lists " +
+      "no 403 for the list and get operations; the emulator answers a non-admin with 403 IDENTITY-PROVIDERS-403.",
+    source: "qlik.dev apis/rest/identity-providers; qlik-cloud-api.md section 2; qliksense-idp-api-openapi.yml",
+  },
+  {
+    id: "SPEC-IDP-POPTS", kind: "response-header",
+    ops: ["POST /api/v1/identity-providers", "GET /api/v1/identity-providers/{}"], status: [200, 201],
+    reason: "QLIK-IDP-POPTS is \"a hash of the current configuration being tested\": it belongs to the OIDC " +
+      "pending-options test flow. A JWT IdP has no configuration under test, so the emulator (which implements JWT " +
+      "IdPs only) does not send it.",
+    source: "qliksense-idp-api-openapi.yml (components.headers.qlikIdpPopts)",
+  },
 ];
 
 export function deviationsFor(kind: DeviationKind, op: string, status?: number): Deviation[] {
   return DEVIATIONS.filter((d) => d.kind === kind && (d.ops.includes(op) || d.ops.includes("*"))
-    && (d.status === undefined || status === undefined || d.status === status));
+    && (d.status === undefined || status === undefined || ([] as number[]).concat(d.status).includes(status)));
 }

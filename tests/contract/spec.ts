@@ -21,6 +21,8 @@ export interface SpecResponse {
   validate?: ValidateFunction;
   /** Media types documented for this status (empty = no body). */
   mediaTypes: string[];
+  /** Response header names documented for this status (lower case). */
+  headers: string[];
 }
 
 export interface SpecOperation {
@@ -96,6 +98,18 @@ function toJsonSchema(node: unknown, mode: "request" | "response", docId: string
     const skip = mode === "request" ? "readOnly" : "writeOnly";
     out.required = (src.required as string[]).filter((r) => !(props[r] as Json | undefined)?.[skip]);
   }
+  // Qlik writes some enums as `oneOf: [{title: "ANALYTICS", x-qlik-const: 0}, ...]` (UsageEnum): the value is the title.
+  if (Array.isArray(src.oneOf) && src.oneOf.length > 0 && src.oneOf.every((b) => b && typeof b === "object"
+    && typeof (b as Json).title === "string" && Object.keys(b as Json).every((k) => k === "title" || k === "description" || k.startsWith("x-")))) {
+    out.enum = (src.oneOf as Json[]).map((b) => b.title);
+    delete out.oneOf;
+  }
+  // Qlik's discriminators have no `mapping`, and their oneOf branches overlap (an IDPJWTAuth object
+  // also fits the looser OIDC branch), so strict oneOf would reject valid objects: use anyOf.
+  if (src.discriminator && Array.isArray(out.oneOf)) {
+    out.anyOf = out.oneOf;
+    delete out.oneOf;
+  }
   if (src.nullable === true) {
     if (typeof out.type === "string") out.type = [out.type, "null"];
     if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
@@ -123,7 +137,8 @@ class DocCompiler {
     const formats = new Set<string>();
     collectFormats(doc, formats);
     const make = (mode: "request" | "response"): Ajv => {
-      const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateSchema: false });
+      // unicodeRegExp off: Qlik patterns use escapes (\" \:) that are legal only in non-unicode regexps.
+      const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateSchema: false, unicodeRegExp: false });
       addFormats(ajv);
       // Qlik uses free-text formats ("uid", "JWT ID (jti)", "bearer"): accept anything for those.
       for (const f of formats) if (!ajv.formats[f]) ajv.addFormat(f, true);
@@ -204,7 +219,8 @@ export class SpecIndex {
           return ok;
         }) as unknown as ValidateFunction;
       }
-      responses.set(status, { validate, mediaTypes });
+      const headers = Object.keys((resp?.headers ?? {}) as Json).map((h) => h.toLowerCase());
+      responses.set(status, { validate, mediaTypes, headers });
     }
     const body = deref(doc, raw.requestBody);
     const content = body?.content as Json | undefined;

@@ -133,7 +133,8 @@ export const routes: Route[] = [
     const data = [...(doc.reloadLogs ?? [])].reverse().map((l) => ({
       reloadId: l.reloadId, success: l.success, endTime: l.endTime,
       duration: Date.parse(l.endTime) - Date.parse(l.startTime),
-      links: { log: { href: `${ctx.baseUrl}/api/v1/apps/${doc.attributes.id}/reloads/logs/${l.reloadId}` } },
+      // ScriptLogMeta.links is the `Log` schema: {log: "<url>"}, a plain string (qliksense-apps-api-openapi.yml).
+      links: { log: `${ctx.baseUrl}/api/v1/apps/${doc.attributes.id}/reloads/logs/${l.reloadId}` },
     }));
     return json(200, { data });
   }),

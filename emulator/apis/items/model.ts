@@ -59,9 +59,12 @@ export class ItemsModel {
       id: item.id, name: a.name, description: a.description, resourceType: "app", resourceSubType: "",
       resourceId: a.id, resourceLink: `${baseUrl}/api/v1/apps/${a.id}`,
       resourceAttributes: { ...a },
-      resourceCustomAttributes: null, resourceCreatedAt: a.createdDate, resourceUpdatedAt: a.modifiedDate,
+      // itemResultResponseBody (qliksense-items-api-openapi.yml): resourceCustomAttributes and the top-level
+      // `actions` are required objects/arrays; resourceReloadEndTime is a date-time, so it is left out until a reload.
+      resourceCustomAttributes: {}, resourceCreatedAt: a.createdDate, resourceUpdatedAt: a.modifiedDate,
       resourceReloadStatus: app.lastReload ? (app.lastReload.success ? "ok" : "error") : "",
-      resourceReloadEndTime: app.lastReload?.endTime ?? "", resourceSize: { appFile: 0, appMemory: 0 },
+      ...(app.lastReload?.endTime ? { resourceReloadEndTime: app.lastReload.endTime } : {}),
+      resourceSize: { appFile: 0, appMemory: 0 }, actions,
       spaceId: a.spaceId ?? "", ownerId: a.ownerId, creatorId: item.creatorId, updaterId: a.ownerId,
       tenantId: item.tenantId, isFavorited: false, thumbnailId: "", collectionIds: [],
       meta: { actions, tags: [], collections: [], isFavorited: false },

@@ -35,7 +35,7 @@ export class LicensesModel {
     const { payload, licenseKey } = this.license();
     const st = this.state(tenantId);
     return {
-      licenseNumber: payload.licenseNumber, licenseKey, valid: "ok", status: "Ok", origin: "External", trial: false,
+      licenseNumber: payload.licenseNumber, licenseKey, valid: this.validInterval(payload.issued), status: "Ok", origin: "External", trial: false,
       product: payload.product, secondaryNumber: "0", parameters: [], updated: payload.issued, changeTime: payload.issued,
       latestValidTime: new Date(Date.parse(payload.issued) + 365 * 86_400_000).toISOString(),
       allotments: [...ALLOTMENTS.map((name) => ({
@@ -46,7 +46,15 @@ export class LicensesModel {
 
   status(): Record<string, unknown> {
     const { payload } = this.license();
-    return { type: "Signed", status: "Ok", trial: false, valid: "ok", origin: "External", product: payload.product, deactivated: false };
+    // LicenseStatus requires extensionStatus; `valid` is an ISO 8601 interval (qliksense-licenses-api-openapi.yml).
+    return { type: "Signed", status: "Ok", trial: false, valid: this.validInterval(payload.issued), origin: "External",
+      product: payload.product, deactivated: false, extensionStatus: "Unavailable" };
+  }
+
+  /** "YYYY-MM-DD/YYYY-MM-DD": one year from the key's issue date, the form of the spec's examples. */
+  private validInterval(issued: string): string {
+    const start = Date.parse(issued);
+    return `${new Date(start).toISOString().slice(0, 10)}/${new Date(start + 365 * 86_400_000).toISOString().slice(0, 10)}`;
   }
 
   private items(body: unknown, key: string): Record<string, unknown>[] {

@@ -68,13 +68,14 @@ export const routes: Route[] = [
     },
   },
   {
-    method: "GET", path: "/api/v1/csrf-token", host: "tenant", auth: "bearer-or-cookie", tier: TIER1, api: "default",
+    // Error style "login": the csrf spec's Error.status is a string (qliksense-csrf-api-openapi.yml); titles from its examples.
+    method: "GET", path: "/api/v1/csrf-token", host: "tenant", auth: "bearer-or-cookie", tier: TIER1, api: "login",
     handler: (ctx) => {
       if (ctx.caller?.auth !== "cookie" || !ctx.caller.sessionId) {
-        throw apiError("default", 400, "CSRF-TOKEN-4", "Unsupported authentication type", "CSRF tokens exist only for cookie sessions");
+        throw apiError("login", 400, "CSRF-TOKEN-4", "CSRF token not supported for given authentication type", "CSRF tokens exist only for cookie sessions");
       }
       const s = loginModel(ctx.emu).session(ctx.caller.sessionId);
-      if (!s) throw apiError("default", 404, "CSRF-TOKEN-3", "Not found");
+      if (!s) throw apiError("login", 404, "CSRF-TOKEN-3", "No token found");
       return { status: 204, headers: { "qlik-csrf-token": s.csrfToken } };
     },
   },

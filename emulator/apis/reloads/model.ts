@@ -52,7 +52,8 @@ export class ReloadsModel {
     if (typeof body.appId !== "string" || body.appId === "") throw bad("appId is required.");
     const apps = appsModel(this.emu);
     const app = apps.find(tenantId, body.appId);
-    if (!app) throw apiError("reloads", 404, "RELOADS-004", "Not found", `App ${body.appId} not found.`);
+    // The reloads spec documents no 404 for POST: an app the caller cannot see is RELOADS-003 (403).
+    if (!app) throw apiError("reloads", 403, "RELOADS-003", "Forbidden", `The requesting JWT does not allow for execution of this reload: app ${body.appId} is not accessible.`);
     if (!apps.canRead(actor, app) || !apps.canEdit(actor, app)) {
       throw apiError("reloads", 403, "RELOADS-003", "Forbidden", "Not allowed to reload this app.");
     }

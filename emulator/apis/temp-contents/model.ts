@@ -47,7 +47,7 @@ export class TempContentsModel {
 
   details(rec: TempContentRecord): Record<string, unknown> {
     return {
-      ID: rec.id, Name: rec.filename, Size: rec.size, CreatedAt: rec.createdAt, CreatorID: rec.ownerId, UpdatedAt: rec.createdAt,
+      ID: rec.id, Name: rec.filename, Size: String(rec.size), CreatedAt: rec.createdAt, CreatorID: rec.ownerId, UpdatedAt: rec.createdAt,
       Expires: rec.expiresAt, TTLSeconds: rec.ttlSeconds,
     };
   }

@@ -52,7 +52,7 @@ describe("emulator content: apps, items, temp-contents", () => {
     expect(part.status).to.equal(206);
     expect(part.text).to.equal("hello");
     const d = await env.req(t, "GET", `${loc}/details`);
-    expect(d.body).to.include({ Name: "a.bin", Size: 11, TTLSeconds: 60 });
+    expect(d.body).to.include({ Name: "a.bin", Size: "11", TTLSeconds: 60 });
     env.emu.emu.clock.advance(61_000);
     expect((await env.req(t, "GET", loc)).status).to.equal(410);
   });

@@ -59,7 +59,7 @@ describe("emulator content: reloads", () => {
     expect(list.body.data[0]).to.not.have.property("log");
     expect((await env.req(t, "POST", `/api/v1/reloads/${q.body.id}/actions/cancel`)).status).to.equal(409);
     expect((await env.req(t, "POST", "/api/v1/reloads", {})).status).to.equal(400);
-    expect((await env.req(t, "POST", "/api/v1/reloads", { appId: "00000000-0000-0000-0000-000000000000" })).status).to.equal(404);
+    expect((await env.req(t, "POST", "/api/v1/reloads", { appId: "00000000-0000-0000-0000-000000000000" })).status).to.equal(403);
   });
 
   it("a queued reload can be canceled (202 -> CANCELED)", async () => {

@@ -1,0 +1,112 @@
+// Peak memory of a process tree, from /proc (Linux). VmHWM is each process's own peak resident set,
+// so sampling only has to see a process once before it exits; the sum of VmRSS over the tree at one
+// instant gives the peak of the whole tree. Roles are told apart by command line.
+import * as fs from "node:fs";
+
+export type Role = "pulumi-cli" | "language-host" | "program" | "provider" | "other";
+
+export interface ProcessPeak { pid: number; role: Role; command: string; hwmKiB: number }
+
+export interface MemoryReport {
+    /** Highest sum of VmRSS over the whole tree seen in one sample. */
+    treePeakKiB: number;
+    /** Highest VmHWM per role (a role may have several processes: the max of them). */
+    byRole: Partial<Record<Role, number>>;
+    processes: ProcessPeak[];
+    samples: number;
+}
+
+function readStatusKiB(pid: number): { hwm: number; rss: number } | undefined {
+    try {
+        const s = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+        const kib = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, "m").exec(s)?.[1] ?? 0);
+        return { hwm: kib("VmHWM"), rss: kib("VmRSS") };
+    } catch {
+        return undefined;
+    }
+}
+
+function parentMap(): Map<number, number[]> {
+    const children = new Map<number, number[]>();
+    for (const d of fs.readdirSync("/proc")) {
+        if (!/^\d+$/.test(d)) continue;
+        try {
+            const stat = fs.readFileSync(`/proc/${d}/stat`, "utf8");
+            // Field 4 (ppid) follows "(comm)", and comm may contain spaces.
+            const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+            const list = children.get(ppid) ?? [];
+            list.push(Number(d));
+            children.set(ppid, list);
+        } catch {
+            // the process exited while we looked
+        }
+    }
+    return children;
+}
+
+function commandOf(pid: number): string {
+    try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean).join(" ");
+    } catch {
+        return "";
+    }
+}
+
+export function roleOf(command: string): Role {
+    if (/dynamic-provider|pulumi-resource-pulumi-nodejs/.test(command)) return "provider";
+    if (/pulumi-language-nodejs/.test(command)) return "language-host";
+    if (/@pulumi[/\\]pulumi[/\\]cmd[/\\]run/.test(command)) return "program";
+    if (/(^|\/)pulumi(\s|$)/.test(command)) return "pulumi-cli";
+    return "other";
+}
+
+export const memoryAvailable = (): boolean => fs.existsSync("/proc/self/status");
+
+/** Samples the tree under rootPid every intervalMs until stop(). */
+export class TreeSampler {
+    private readonly peaks = new Map<number, ProcessPeak>();
+    private treePeak = 0;
+    private samples = 0;
+    private timer?: NodeJS.Timeout;
+
+    constructor(private readonly rootPid: number, private readonly intervalMs = 100) {}
+
+    start(): this {
+        if (!memoryAvailable()) return this;
+        this.sample();
+        this.timer = setInterval(() => this.sample(), this.intervalMs);
+        return this;
+    }
+
+    private sample(): void {
+        const children = parentMap();
+        const tree: number[] = [];
+        const walk = (pid: number) => {
+            tree.push(pid);
+            for (const c of children.get(pid) ?? []) walk(c);
+        };
+        walk(this.rootPid);
+        let rss = 0;
+        for (const pid of tree) {
+            const st = readStatusKiB(pid);
+            if (!st) continue;
+            rss += st.rss;
+            let p = this.peaks.get(pid);
+            if (!p) {
+                const command = commandOf(pid);
+                p = { pid, role: roleOf(command), command: command.slice(0, 200), hwmKiB: 0 };
+                this.peaks.set(pid, p);
+            }
+            p.hwmKiB = Math.max(p.hwmKiB, st.hwm);
+        }
+        this.samples++;
+        this.treePeak = Math.max(this.treePeak, rss);
+    }
+
+    stop(): MemoryReport {
+        if (this.timer) clearInterval(this.timer);
+        const byRole: Partial<Record<Role, number>> = {};
+        for (const p of this.peaks.values()) byRole[p.role] = Math.max(byRole[p.role] ?? 0, p.hwmKiB);
+        return { treePeakKiB: this.treePeak, byRole, processes: [...this.peaks.values()], samples: this.samples };
+    }
+}

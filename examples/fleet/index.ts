@@ -1,0 +1,71 @@
+// The fleet stack: one CustomerTenant per row of the ISV's master database. Adding a row onboards a
+// customer, deleting one offboards it (guarded: see docs/master-database.md), editing users or groups
+// updates that tenant only. Run it with `npm start` (emulator) or `npm run pulumi -- up`.
+//
+// Config: fleet:masterDb (default env QLIK_FLEET_MASTER_DB, then .data/master.sqlite),
+//         fleet:templateAppName / fleet:templateAppId (the template in the source tenant),
+//         fleet:templateVersion (release label; bump it to roll a template change out).
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import { CustomerTenant } from "../../sdk/customerTenant";
+import { masterDbPath, readMasterDb, type CustomerRecord } from "../../scripts/seed/masterDb";
+
+const config = new pulumi.Config("fleet");
+const templateAppId = config.get("templateAppId");
+const templateAppName = config.get("templateAppName") ?? (templateAppId ? undefined : "Customer Sales Analytics");
+const fleetTemplateVersion = config.get("templateVersion") ?? "";
+
+function connectionOf(c: CustomerRecord) {
+    const conn = c.connections[0];
+    if (!conn) throw new Error(`customer ${c.alias} has no row in customer_connections`);
+    const props: Record<string, pulumi.Input<string | number | boolean>> = {};
+    if (conn.database !== undefined) props.database = conn.database;
+    if (conn.host !== undefined) props.host = conn.host;
+    if (conn.port !== undefined) props.port = conn.port;
+    if (conn.username !== undefined) props.username = conn.username;
+    if (conn.password !== undefined) props.password = pulumi.secret(conn.password);
+    return { name: conn.name, datasourceID: conn.datasourceId, connectionProperties: props };
+}
+
+/** Pulumi runs the program in main's folder (dist/examples/fleet): relative paths mean the project's. */
+function projectRoot(): string {
+    let dir = __dirname;
+    while (!fs.existsSync(path.join(dir, "Pulumi.yaml"))) {
+        const parent = path.dirname(dir);
+        if (parent === dir) return process.cwd();
+        dir = parent;
+    }
+    return dir;
+}
+
+const customers = readMasterDb(masterDbPath(config.get("masterDb"), projectRoot()));
+
+const fleet = customers.map((c) => ({
+    alias: c.alias,
+    tenant: new CustomerTenant(c.alias, {
+        customerName: c.name,
+        alias: c.alias,
+        region: c.region,
+        users: c.users.map((u) => ({ subject: u.subject, licenseType: u.licenseType })),
+        groups: c.groups.map((g) => ({ name: g.name, roles: g.roles, spaceRole: g.spaceRole })),
+        template: { appId: templateAppId, appName: templateAppName, version: c.templateVersion ?? fleetTemplateVersion },
+        dataConnection: connectionOf(c),
+        managedSpaceName: `${c.name} Analytics`,
+    }),
+}));
+
+/** Per customer: where its users go and what they open. */
+export const tenants = Object.fromEntries(fleet.map(({ alias, tenant }) => [alias, {
+    hostname: tenant.hostname,
+    tenantId: tenant.tenantId,
+    publishedAppId: tenant.publishedAppId,
+    reloadStatus: tenant.reloadStatus,
+}]));
+
+/** Per customer: how the ISV's portal signs login tokens (the private key is a secret). */
+export const jwt = Object.fromEntries(fleet.map(({ alias, tenant }) => [alias, {
+    keyId: tenant.jwtKeyId,
+    issuer: tenant.jwtIssuer,
+    privateKey: tenant.jwtPrivateKey,
+}]));

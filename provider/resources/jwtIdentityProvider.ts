@@ -1,0 +1,214 @@
+// JwtIdentityProvider: the tenant's JWT IdP (qlik-cloud-api.md §2), so the ISV's web app can log its
+// users in with signed JWTs. Only /description is patchable for JWT IdPs, so issuer, key id and key
+// replace it; the replacement is created before the old one is deleted (Pulumi's default), so
+// logins never hit a tenant without a trusted key.
+import * as crypto from "crypto";
+import { Failures, Props, ResourceHandlers, diffFields, isUnknown, stableJson, withoutProviderKey } from "./handlers";
+import { isQlikApiError, registerSecret } from "../qlik";
+import { api, checkHost } from "./support";
+
+export const JWT_AUDIENCE = "qlik.api/login/jwt-session";
+
+interface IdpJson {
+    id: string;
+    protocol: string;
+    description?: string;
+    clockToleranceSec?: number;
+    tenantIds?: string[];
+    options: { issuer: string; staticKeys: { kid: string; pem: string }[] };
+}
+
+/** Canonical multi-line PEM from any line layout (Qlik stores it as sent: one line). */
+export function canonicalPem(pem: string): string {
+    const m = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(pem.trim());
+    if (!m) return pem.trim();
+    const b64 = m[2].replace(/\\n/g, "").replace(/\s+/g, "");
+    return `-----BEGIN ${m[1]}-----\n${(b64.match(/.{1,64}/g) ?? []).join("\n")}\n-----END ${m[1]}-----\n`;
+}
+
+/** Qlik requires the pem on one line without line breaks (DEV:identity-provider-create). */
+export function singleLinePem(pem: string): string {
+    return canonicalPem(pem).replace(/\n/g, "");
+}
+
+function publicKeyError(pem: unknown): string | undefined {
+    if (typeof pem !== "string" || !pem.includes("-----BEGIN")) {
+        return "not a PEM public key or certificate; pass the contents of the .pem file (-----BEGIN PUBLIC KEY----- or -----BEGIN CERTIFICATE-----)";
+    }
+    if (/PRIVATE KEY-----/.test(pem)) return "is a PRIVATE key; pass only the public key or certificate (never a private key)";
+    try {
+        const key = crypto.createPublicKey(canonicalPem(pem));
+        if (key.asymmetricKeyType !== "rsa" && key.asymmetricKeyType !== "ec") {
+            return `uses ${key.asymmetricKeyType} keys; Qlik JWT login needs an RSA (RS256) key`;
+        }
+        return undefined;
+    } catch {
+        return "not a valid PEM public key or certificate (it does not parse); pass the contents of the .pem file";
+    }
+}
+
+function validate(inputs: Props): Failures {
+    const f = new Failures();
+    const known = (k: string) => inputs[k] !== undefined && inputs[k] !== null && !isUnknown(inputs[k]);
+    checkHost(f, "tenantHost", inputs.tenantHost);
+    if (!isUnknown(inputs.issuer) && (typeof inputs.issuer !== "string" || inputs.issuer.trim() === "" || inputs.issuer.length > 2048)) {
+        f.add("issuer", "must be a non-empty string (at most 2048 characters): the `iss` claim your tokens carry");
+    }
+    if (known("keyId") && (typeof inputs.keyId !== "string" || inputs.keyId.trim() === "" || inputs.keyId.length > 256)) {
+        f.add("keyId", "must be a non-empty string: the `kid` header of your tokens");
+    }
+    const generate = inputs.generateKeyPair;
+    if (known("generateKeyPair") && typeof generate !== "boolean") f.add("generateKeyPair", "must be true or false");
+    if (generate === true && known("publicKey")) {
+        f.add("publicKey", "cannot be combined with generateKeyPair: true; pass either your own publicKey or let the provider generate the key pair");
+    } else if (generate !== true && !isUnknown(generate)) {
+        if (!known("publicKey") && !isUnknown(inputs.publicKey)) {
+            f.add("publicKey", "is required (the PEM public key or X.509 certificate that verifies your tokens), or set generateKeyPair: true");
+        } else if (known("publicKey")) {
+            const why = publicKeyError(inputs.publicKey);
+            if (why) f.add("publicKey", why);
+        }
+        if (inputs.keyId === undefined || inputs.keyId === null) f.add("keyId", "is required with publicKey: the `kid` header of your tokens");
+    }
+    if (known("description") && (typeof inputs.description !== "string" || inputs.description.length > 128)) {
+        f.add("description", "must be a string of at most 128 characters");
+    }
+    if (known("clockToleranceSec")) {
+        const t = inputs.clockToleranceSec;
+        if (typeof t !== "number" || !Number.isInteger(t) || t < 0 || t > 7200) f.add("clockToleranceSec", "must be an integer number of seconds between 0 and 7200 (default 5)");
+    }
+    return f;
+}
+
+
+function outputs(p: IdpJson, inputs: Props, extra: { publicKeyPem: string; privateKeyPem?: string }): Props {
+    const key = p.options.staticKeys[0];
+    return {
+        tenantHost: inputs.tenantHost,
+        idpId: p.id,
+        tenantId: p.tenantIds?.[0],
+        issuer: p.options.issuer,
+        keyId: key?.kid,
+        audience: JWT_AUDIENCE,
+        publicKey: inputs.publicKey,
+        generateKeyPair: inputs.generateKeyPair,
+        publicKeyPem: extra.publicKeyPem,
+        privateKeyPem: extra.privateKeyPem,
+        description: p.description ?? "",
+        clockToleranceSec: p.clockToleranceSec,
+    };
+}
+
+async function findExisting(host: string, issuer: string, kid: string): Promise<IdpJson | undefined> {
+    for await (const p of api(host).paginate<IdpJson>("/api/v1/identity-providers", { purpose: `look for a JWT IdP with issuer ${issuer}`, query: { limit: 100 } })) {
+        if (p.protocol === "jwtAuth" && p.options?.issuer === issuer && p.options.staticKeys?.some((k) => k.kid === kid)) return p;
+    }
+    return undefined;
+}
+
+export const handlers: ResourceHandlers = {
+    async check(_olds, news) {
+        const inputs = withoutProviderKey(news);
+        const f = validate(inputs);
+        return f.ok ? { inputs } : { failures: f.list };
+    },
+
+    async diff(_id, olds, news) {
+        const base = diffFields(olds, news, ["description"], ["tenantHost", "issuer", "publicKey", "clockToleranceSec"]);
+        const replaces = [...(base.replaces ?? [])];
+        // A generated keyId lives only in the outputs: an unset keyId is not a change.
+        if (news.keyId !== undefined && (isUnknown(news.keyId) || news.keyId !== olds.keyId)) replaces.push("keyId");
+        if (stableJson(news.generateKeyPair === true) !== stableJson(olds.generateKeyPair === true)) replaces.push("generateKeyPair");
+        if (stableJson(news.clockToleranceSec ?? 5) === stableJson(olds.clockToleranceSec ?? 5)) {
+            const i = replaces.indexOf("clockToleranceSec");
+            if (i >= 0) replaces.splice(i, 1);
+        }
+        const descChanged = (news.description ?? "") !== (olds.description ?? "") || isUnknown(news.description);
+        return { changes: replaces.length > 0 || descChanged, replaces, deleteBeforeReplace: false };
+    },
+
+    async create(inputs) {
+        const host = inputs.tenantHost as string;
+        let publicKeyPem: string;
+        let privateKeyPem: string | undefined;
+        const kid: string = inputs.keyId ?? `kid-${crypto.randomBytes(8).toString("hex")}`;
+        if (inputs.generateKeyPair === true) {
+            const pair = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+            publicKeyPem = pair.publicKey.export({ type: "spki", format: "pem" }).toString();
+            privateKeyPem = pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+            registerSecret(privateKeyPem);
+        } else {
+            publicKeyPem = canonicalPem(inputs.publicKey);
+        }
+
+        const existing = await findExisting(host, inputs.issuer, kid);
+        if (existing) {
+            if (privateKeyPem || canonicalPem(existing.options.staticKeys[0].pem) !== publicKeyPem) {
+                throw new Error(
+                    `JwtIdentityProvider: ${host} already has JWT IdP ${existing.id} with issuer ${inputs.issuer} and kid ${kid} but a different key; ` +
+                        "it cannot be adopted. Use another keyId, or delete that IdP (DELETE /api/v1/identity-providers/{id}) first.",
+                );
+            }
+            const desc = inputs.description ?? "";
+            if ((existing.description ?? "") !== desc) {
+                await api(host).patch(`/api/v1/identity-providers/${existing.id}`, [{ op: "replace", path: "/description", value: desc }], { purpose: `describe adopted IdP ${existing.id}` });
+                existing.description = desc;
+            }
+            return { id: existing.id, outs: outputs(existing, inputs, { publicKeyPem }) };
+        }
+
+        const me = await api(host).get<{ tenantId: string }>("/api/v1/users/me", { purpose: `read the tenant id of ${host}` });
+        const body: Record<string, unknown> = {
+            provider: "external",
+            protocol: "jwtAuth",
+            // Not in the schema, but sent by Qlik's own samples (qlik-cloud-api.md §2).
+            interactive: false,
+            active: true,
+            tenantIds: [me.tenantId],
+            clockToleranceSec: inputs.clockToleranceSec ?? 5,
+            options: { issuer: inputs.issuer, staticKeys: [{ kid, pem: singleLinePem(publicKeyPem) }], jwtLoginEnabled: true },
+        };
+        if (inputs.description !== undefined) body.description = inputs.description;
+        const created = await api(host).send<IdpJson>({ method: "POST", path: "/api/v1/identity-providers", body, expect: [201], purpose: `create JWT IdP ${inputs.issuer} on ${host}` });
+        return { id: created.body.id, outs: outputs(created.body, inputs, { publicKeyPem, privateKeyPem }) };
+    },
+
+    async read(id, props) {
+        let p: IdpJson;
+        try {
+            p = await api(props.tenantHost).get<IdpJson>(`/api/v1/identity-providers/${encodeURIComponent(id)}`, { purpose: `read JWT IdP ${id}` });
+        } catch (e) {
+            if (isQlikApiError(e) && e.status === 404) return { id: "" };
+            throw e;
+        }
+        const livePem = canonicalPem(p.options.staticKeys[0]?.pem ?? "");
+        // An unchanged key keeps the user's own text (line layout), so refresh shows only real drift.
+        const samePem = livePem === props.publicKeyPem;
+        const publicKey = props.publicKey === undefined ? undefined : samePem ? props.publicKey : singleLinePem(livePem);
+        const outs = outputs(p, { ...props, publicKey }, { publicKeyPem: livePem, privateKeyPem: samePem ? props.privateKeyPem : undefined });
+        const inputs: Props = { tenantHost: props.tenantHost, issuer: outs.issuer, keyId: outs.keyId, description: outs.description, clockToleranceSec: outs.clockToleranceSec };
+        if (publicKey !== undefined) inputs.publicKey = publicKey;
+        if (props.generateKeyPair !== undefined) inputs.generateKeyPair = props.generateKeyPair;
+        return { id, props: outs, inputs };
+    },
+
+    async update(id, olds, news) {
+        const desc = news.description ?? "";
+        if (desc !== (olds.description ?? "")) {
+            await api(news.tenantHost).patch(`/api/v1/identity-providers/${encodeURIComponent(id)}`, [{ op: "replace", path: "/description", value: desc }], {
+                purpose: `update the description of JWT IdP ${id}`,
+            });
+        }
+        return { outs: { ...olds, description: desc, publicKey: news.publicKey, generateKeyPair: news.generateKeyPair } };
+    },
+
+    async delete(id, props) {
+        try {
+            await api(props.tenantHost).delete(`/api/v1/identity-providers/${encodeURIComponent(id)}`, { purpose: `delete JWT IdP ${id}` });
+        } catch (e) {
+            // 404: already gone. TENANT_DISABLED: the tenant is deactivated, its IdPs go with it.
+            if (isQlikApiError(e) && (e.status === 404 || (e.status === 401 && e.code === "TENANT_DISABLED"))) return;
+            throw e;
+        }
+    },
+};

@@ -1,0 +1,95 @@
+// A small fleet for the examples' end-to-end tests: an in-process emulator (instant profile), a temp master
+// database with two customers (small business databases), the template placed in the source tenant, and a
+// TempProject whose program IS the real stack program (dist/examples/fleet/index.js).
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { startTestEmulator, stackConfigFor } from "./emulatorFixture";
+import { TempProject, REPO_ROOT } from "./harness";
+import type { RunningEmulator } from "../../emulator";
+import { seed, DEMO_CUSTOMERS, type DemoCustomer } from "../../scripts/seed";
+import { readMasterDb, type CustomerRecord } from "../../scripts/seed/masterDb";
+import { businessTotals } from "../../scripts/seed/businessDb";
+import { placeTemplate, type PlacedTemplate } from "../../scripts/template/place";
+import { jwtLogin, openAppAsUser, readDashboard, signUserJwt, type Dashboard } from "../../examples/fleet/userSession";
+import type { QixDoc } from "../../scripts/template/qix";
+
+export interface StackOutputs {
+    tenants: Record<string, { hostname: string; tenantId: string; publishedAppId: string; reloadStatus: string }>;
+    jwt: Record<string, { keyId: string; issuer: string; privateKey: string }>;
+}
+
+/** Demo customers with small data, so a reload is instant. */
+export function smallCustomer(alias: string, orders = 120): DemoCustomer {
+    const c = DEMO_CUSTOMERS.find((x) => x.alias === alias);
+    if (!c) throw new Error(`no demo customer ${alias}`);
+    return { ...c, data: { seed: alias, orders, accounts: 10 } };
+}
+
+export class Fleet {
+    private constructor(
+        readonly emu: RunningEmulator,
+        readonly dir: string,
+        readonly masterDb: string,
+        readonly project: TempProject,
+        public template: PlacedTemplate,
+        readonly sampleDb: string,
+    ) {}
+
+    static async start(aliases: string[]): Promise<Fleet> {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qtf-fleet-"));
+        const s = seed({ masterDb: path.join(dir, "master.sqlite"), customers: aliases.map((a, i) => smallCustomer(a, 100 + 37 * i)) });
+        const emu = await startTestEmulator();
+        const template = await placeTemplate({ info: emu.info, sampleDb: s.sampleDb });
+        const program = path.join(REPO_ROOT, "dist", "examples", "fleet", "index.js");
+        const project = new TempProject({ name: "fleet", program: `module.exports = require(${JSON.stringify(program)});\n` });
+        const cfg = stackConfigFor(emu);
+        await project.initStack("test", {
+            ...cfg.config,
+            "qlik:allowTenantDeactivation": "false",
+            "fleet:masterDb": s.masterDb,
+            "fleet:templateAppId": template.appId,
+            "fleet:templateVersion": template.version,
+        }, cfg.secrets);
+        return new Fleet(emu, dir, s.masterDb, project, template, s.sampleDb);
+    }
+
+    customers(): CustomerRecord[] {
+        return readMasterDb(this.masterDb);
+    }
+
+    async outputs(): Promise<StackOutputs> {
+        return JSON.parse((await this.project.run(["stack", "output", "--json", "--show-secrets"])).stdout) as StackOutputs;
+    }
+
+    /** The customer's first user logs in with a JWT and opens the published app. Caller closes the doc. */
+    async openAs(alias: string, outputs?: StackOutputs): Promise<QixDoc> {
+        const out = outputs ?? (await this.outputs());
+        const c = this.customers().find((x) => x.alias === alias);
+        if (!c) throw new Error(`no customer ${alias} in the master database`);
+        const t = out.tenants[alias];
+        const key = out.jwt[alias];
+        const session = await jwtLogin(this.emu.url, t.hostname, signUserJwt(key, c.users[0]));
+        return openAppAsUser(this.emu.url, session, t.publishedAppId, { maxWaitMs: 15_000 });
+    }
+
+    async dashboardOf(alias: string, outputs?: StackOutputs): Promise<{ sees: Dashboard; truth: ReturnType<typeof businessTotals> }> {
+        const doc = await this.openAs(alias, outputs);
+        try {
+            const sees = await readDashboard(doc);
+            const db = this.customers().find((x) => x.alias === alias)!.connections[0].database!;
+            return { sees, truth: businessTotals(db) };
+        } finally {
+            await doc.close();
+        }
+    }
+
+    async close(): Promise<void> {
+        try {
+            await this.emu.close();
+        } finally {
+            this.project.cleanup();
+            fs.rmSync(this.dir, { recursive: true, force: true });
+        }
+    }
+}

@@ -1,0 +1,56 @@
+// Example: the GitOps workflow (.github/workflows/qlik-fleet.yml). Its pulumi commands are taken from the
+// file and run against an emulator-backed fleet: preview on a PR, and the scheduled drift alarm, which
+// must stay quiet on an unchanged fleet and fire after a tenant was changed by hand.
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { Fleet } from "./fleet-fixture";
+import { REPO_ROOT } from "./harness";
+import { renameTenant } from "../../examples/fleet/makeDrift";
+
+interface Workflow { jobs: Record<string, { steps: { name?: string; run?: string }[] }> }
+
+/** The pulumi arguments of a workflow step (`npm run pulumi -- <args>`), pointed at the test stack. */
+function pulumiArgs(wf: Workflow, job: string, step: string): string[] {
+    const run = wf.jobs[job].steps.find((s) => s.name === step)?.run;
+    const m = run ? /npm run pulumi -- (.+)$/m.exec(run) : null;
+    if (!m) throw new Error(`no pulumi command in step ${job}/${step}`);
+    return m[1].replace(/"\$PULUMI_STACK"/, "test").split(/\s+/);
+}
+
+describe("fleet example: GitOps workflow", function () {
+    this.timeout(240_000);
+    let fleet: Fleet;
+    const wf = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, ".github", "workflows", "qlik-fleet.yml"), "utf8")) as Workflow & { on: Record<string, unknown> };
+
+    before(async () => {
+        fleet = await Fleet.start(["acme", "globex"]);
+        await fleet.project.run(["up", "--yes"]);
+    });
+    after(async () => fleet?.close());
+
+    it("runs preview on pull requests and a scheduled drift alarm", () => {
+        expect(wf.on).to.have.keys("pull_request", "schedule", "workflow_dispatch");
+        expect(pulumiArgs(wf, "preview", "preview")).to.include.members(["preview", "--diff", "--stack", "test"]);
+        expect(pulumiArgs(wf, "drift", "drift alarm")).to.include.members(["refresh", "--expect-no-changes"]);
+    });
+
+    it("preview on a PR that adds nothing shows no changes", async () => {
+        const r = await fleet.project.run(pulumiArgs(wf, "preview", "preview"));
+        expect(r.output).to.match(/unchanged/);
+        expect(r.output).to.not.match(/to create|to update|to delete|to replace/);
+    });
+
+    it("the drift alarm is quiet on an unchanged fleet and fires after a change by hand", async () => {
+        const args = pulumiArgs(wf, "drift", "drift alarm");
+        expect((await fleet.project.run(args, { allowFailure: true })).code).to.equal(0);
+        await renameTenant(fleet.emu.info, "globex", "Globex (renamed by hand)");
+        const alarm = await fleet.project.run(args, { allowFailure: true });
+        expect(alarm.code).to.not.equal(0);
+        expect(alarm.output).to.match(/Globex \(renamed by hand\)/);
+        // The next up repairs it and the alarm is quiet again.
+        await fleet.project.run(["up", "--yes"]);
+        expect((await fleet.project.run(args, { allowFailure: true })).code).to.equal(0);
+    });
+});

@@ -1,0 +1,70 @@
+// check() of AppCopy and ManagedSpacePublish: every bad input fails with the field named and a fix,
+// and nothing reaches the (emulated) Qlik API.
+import { expect } from "chai";
+import { AppsEnv } from "./appsFixture";
+import { handlers as appCopy } from "../../../provider/resources/appCopy";
+import { handlers as publish } from "../../../provider/resources/managedSpacePublish";
+import { UNKNOWN } from "../../../provider/resources/handlers";
+
+const HOST = "acme.us.qlikcloud.com";
+const goodCopy = {
+    tenantHost: HOST, source: { appId: "116dbfae-7fb9-4983-8e23-5ccd8c508722" }, name: "Sales", templateVersion: "1", spaceName: "Staging",
+    dataConnections: [{ name: "db", datasourceID: "postgres", connectionProperties: { host: "db", password: "x" } }],
+};
+const goodPublish = { tenantHost: HOST, spaceName: "Sales", sourceAppId: "116dbfae-7fb9-4983-8e23-5ccd8c508722", members: [{ groupId: "g1", roles: ["consumer"] }] };
+
+const cases: { title: string; kind: "copy" | "publish"; patch: Record<string, unknown>; field: string; reason?: RegExp }[] = [
+    { title: "empty load script", kind: "copy", patch: { loadScript: "   " }, field: "loadScript", reason: /non-empty/ },
+    { title: "missing source", kind: "copy", patch: { source: undefined }, field: "source", reason: /appId|appName|exportFile/ },
+    { title: "source with two kinds", kind: "copy", patch: { source: { appId: "a", appName: "b" } }, field: "source", reason: /exactly one/ },
+    { title: "source export file that does not exist", kind: "copy", patch: { source: { exportFile: "/nonexistent/x.qvf" } }, field: "source.exportFile" },
+    { title: "bad source tenant host", kind: "copy", patch: { source: { appId: "a", tenantHost: "https://x" } }, field: "source.tenantHost" },
+    { title: "staging space name with a slash", kind: "copy", patch: { spaceName: "a/b" }, field: "spaceName", reason: /must not contain/ },
+    { title: "empty staging space name", kind: "copy", patch: { spaceName: "" }, field: "spaceName" },
+    { title: "missing app name", kind: "copy", patch: { name: "" }, field: "name" },
+    { title: "bad tenant host", kind: "copy", patch: { tenantHost: "not a host" }, field: "tenantHost", reason: /hostname/ },
+    { title: "duplicate connection names", kind: "copy", patch: { dataConnections: [goodCopy.dataConnections[0], goodCopy.dataConnections[0]] }, field: "dataConnections[1].name" },
+    { title: "connection without datasourceID", kind: "copy", patch: { dataConnections: [{ name: "db", connectionProperties: {} }] }, field: "dataConnections[0].datasourceID" },
+    { title: "reload timeout zero", kind: "copy", patch: { reloadTimeoutSeconds: 0 }, field: "reloadTimeoutSeconds" },
+    { title: "shared-space role in a managed space", kind: "publish", patch: { members: [{ groupId: "g1", roles: ["producer"] }] }, field: "members[0].roles", reason: /producer.*not assignable/ },
+    { title: "empty role list", kind: "publish", patch: { members: [{ groupId: "g1", roles: [] }] }, field: "members[0].roles" },
+    { title: "member without group", kind: "publish", patch: { members: [{ roles: ["consumer"] }] }, field: "members[0].groupId" },
+    { title: "managed space name with a colon", kind: "publish", patch: { spaceName: "a:b" }, field: "spaceName" },
+    { title: "missing source app", kind: "publish", patch: { sourceAppId: "" }, field: "sourceAppId", reason: /AppCopy.appId/ },
+    { title: "empty published app name", kind: "publish", patch: { publishedAppName: "" }, field: "publishedAppName" },
+];
+
+describe("AppCopy / ManagedSpacePublish check(): invalid inputs", function () {
+    this.timeout(30_000);
+    let env: AppsEnv;
+    let seq = 0;
+    before(async () => {
+        env = await AppsEnv.start();
+        seq = await env.lastSeq();
+    });
+    after(async () => env?.close());
+
+    for (const c of cases) {
+        it(`${c.kind}: ${c.title} -> ${c.field}`, async () => {
+            const base = c.kind === "copy" ? goodCopy : goodPublish;
+            const news: Record<string, unknown> = { ...base, ...c.patch };
+            for (const [k, v] of Object.entries(news)) if (v === undefined) delete news[k];
+            const r = await (c.kind === "copy" ? appCopy : publish).check({}, news);
+            const hit = (r.failures ?? []).find((f) => f.property === c.field);
+            expect(hit, JSON.stringify(r.failures)).to.not.equal(undefined);
+            if (c.reason) expect(hit!.reason).to.match(c.reason);
+        });
+    }
+
+    it("the valid inputs pass, and unknown values during preview are not errors", async () => {
+        expect((await appCopy.check({}, goodCopy)).failures ?? []).to.deep.equal([]);
+        expect((await publish.check({}, goodPublish)).failures ?? []).to.deep.equal([]);
+        expect((await appCopy.check({}, { ...goodCopy, tenantHost: UNKNOWN, name: UNKNOWN })).failures ?? []).to.deep.equal([]);
+        expect((await publish.check({}, { ...goodPublish, sourceAppId: UNKNOWN, members: UNKNOWN })).failures ?? []).to.deep.equal([]);
+    });
+
+    it("no check made an API call", async () => {
+        const log = (await env.requests(seq)).filter((x) => x.host !== "127.0.0.1");
+        expect(log).to.deep.equal([]);
+    });
+});

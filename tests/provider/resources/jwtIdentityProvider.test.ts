@@ -1,0 +1,101 @@
+// JwtIdentityProvider handlers in-process against the emulator, including a real JWT login with the
+// generated key (proves the IdP the provider made actually lets users in).
+import { expect } from "chai";
+import * as crypto from "crypto";
+import { handlers, JWT_AUDIENCE } from "../../../provider/resources/jwtIdentityProvider";
+import { call } from "../../emulator/core/client";
+import { asBot, EmuContext, lastSeq, makeTenant, requestLog, startEmu } from "./r1Helpers";
+
+function b64url(v: unknown): string {
+    return Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");
+}
+
+function signJwt(privateKeyPem: string, kid: string, issuer: string, sub: string): string {
+    const now = Math.floor(Date.now() / 1000);
+    const head = b64url({ alg: "RS256", typ: "JWT", kid });
+    const body = b64url({ iss: issuer, aud: JWT_AUDIENCE, sub, subType: "user", name: sub, email: `${sub}@example.com`, email_verified: true,
+        jti: crypto.randomUUID(), iat: now, nbf: now - 5, exp: now + 300 });
+    const sig = crypto.sign("RSA-SHA256", Buffer.from(`${head}.${body}`), privateKeyPem).toString("base64url");
+    return `${head}.${body}.${sig}`;
+}
+
+describe("JwtIdentityProvider handlers (emulator)", function () {
+    this.timeout(30_000);
+    let ctx: EmuContext;
+    let host: string;
+    let tenantId: string;
+    let outs: Record<string, any>;
+    let id: string;
+
+    before(async () => {
+        ctx = await startEmu();
+        const t = await makeTenant("jwt-co");
+        host = t.hostname;
+        tenantId = t.tenantId;
+    });
+    after(async () => ctx?.restore());
+
+    it("generates a key pair, creates the IdP, and a JWT signed with the private key logs in", async () => {
+        const r = await handlers.create({ tenantHost: host, issuer: "https://isv.example/issuer", generateKeyPair: true, description: "web app" });
+        id = r.id;
+        outs = r.outs as Record<string, any>;
+        expect(outs).to.include({ idpId: id, tenantId, issuer: "https://isv.example/issuer", audience: JWT_AUDIENCE, description: "web app" });
+        expect(outs.keyId).to.match(/^kid-[0-9a-f]{16}$/);
+        expect(outs.privateKeyPem).to.match(/^-----BEGIN PRIVATE KEY-----/);
+        expect(crypto.createPublicKey(outs.publicKeyPem).asymmetricKeyType).to.equal("rsa");
+        // sent single-line as Qlik requires
+        const live = await asBot(ctx.emu, host, `/api/v1/identity-providers/${id}`);
+        expect(live.body.options.staticKeys[0].pem).to.not.include("\n");
+        const login = await call(ctx.emu.info.httpUrl, "/login/jwt-session", { method: "POST", host,
+            headers: { authorization: `Bearer ${signJwt(outs.privateKeyPem, outs.keyId, outs.issuer, "user-1")}` } });
+        expect(login.status, login.text).to.equal(200);
+    });
+
+    it("read returns the same state; description drift is seen and update repairs it in place", async () => {
+        const same = await handlers.read(id, outs);
+        expect(same.props).to.deep.equal(outs);
+        await asBot(ctx.emu, host, `/api/v1/identity-providers/${id}`, { method: "PATCH", body: [{ op: "replace", path: "/description", value: "edited" }] });
+        const drift = await handlers.read(id, outs);
+        expect(drift.props!.description).to.equal("edited");
+        const news = { tenantHost: host, issuer: outs.issuer, generateKeyPair: true, description: "web app" };
+        const d = await handlers.diff(id, drift.props!, news);
+        expect(d).to.deep.include({ changes: true, replaces: [] });
+        const up = await handlers.update(id, drift.props!, news);
+        expect((up.outs as any).description).to.equal("web app");
+        expect((up.outs as any).privateKeyPem).to.equal(outs.privateKeyPem);
+        expect((await asBot(ctx.emu, host, `/api/v1/identity-providers/${id}`)).body.description).to.equal("web app");
+    });
+
+    it("diff: issuer/keyId/publicKey/clockTolerance replace (create-before-delete), an unset keyId is no change", async () => {
+        const news = { tenantHost: host, issuer: outs.issuer, generateKeyPair: true, description: "web app" };
+        expect((await handlers.diff(id, outs, news)).changes).to.equal(false);
+        expect(await handlers.diff(id, outs, { ...news, issuer: "other" })).to.deep.include({ replaces: ["issuer"], deleteBeforeReplace: false });
+        expect((await handlers.diff(id, outs, { ...news, keyId: "k2" })).replaces).to.deep.equal(["keyId"]);
+        expect((await handlers.diff(id, outs, { ...news, clockToleranceSec: 5 })).changes).to.equal(false);
+        expect((await handlers.diff(id, outs, { ...news, clockToleranceSec: 30 })).replaces).to.deep.equal(["clockToleranceSec"]);
+    });
+
+    it("with a given certificate-style public key: adopts an existing IdP with the same issuer+kid", async () => {
+        const { publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+        const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
+        const inputs = { tenantHost: host, issuer: "iss-2", keyId: "k-2", publicKey: pem };
+        const first = await handlers.create(inputs);
+        const since = await lastSeq(ctx.emu);
+        const again = await handlers.create(inputs);
+        expect(again.id).to.equal(first.id);
+        expect((await requestLog(ctx.emu, since)).filter((l) => l.method === "POST")).to.have.length(0);
+        // two JWT IdPs coexist (the create-before-delete swap needs that)
+        const list = await asBot(ctx.emu, host, "/api/v1/identity-providers");
+        expect(list.body.data.filter((p: any) => p.protocol === "jwtAuth")).to.have.length(2);
+        const read = await handlers.read(first.id, first.outs!);
+        expect(read.inputs!.publicKey).to.equal(pem);
+        await handlers.delete(first.id, first.outs!);
+        expect((await handlers.read(first.id, first.outs!)).id).to.equal("");
+    });
+
+    it("delete removes the IdP and tolerates it being gone", async () => {
+        await handlers.delete(id, outs);
+        expect((await asBot(ctx.emu, host, `/api/v1/identity-providers/${id}`)).status).to.equal(404);
+        await handlers.delete(id, outs);
+    });
+});
