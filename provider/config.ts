@@ -50,7 +50,7 @@ export const SETTINGS: Record<SettingName, SettingSpec> = {
   allowTenantDeactivation: { key: "qlik:allowTenantDeactivation", env: "QLIK_ALLOW_TENANT_DEACTIVATION", secret: false, kind: "bool", fallback: "false", help: "must be true for a destroy/replace to deactivate a tenant" },
   requestTimeoutMs: { key: "qlik:requestTimeoutMs", env: "QLIK_REQUEST_TIMEOUT_MS", secret: false, kind: "int", fallback: "60000", min: 100, max: 3_600_000, help: "timeout of one HTTP attempt in milliseconds" },
   maxRetries: { key: "qlik:maxRetries", env: "QLIK_MAX_RETRIES", secret: false, kind: "int", fallback: "6", min: 0, max: 50, help: "retries after the first attempt for retryable failures" },
-  maxConcurrentPerHost: { key: "qlik:maxConcurrentPerHost", env: "QLIK_MAX_CONCURRENT_PER_HOST", secret: false, kind: "int", fallback: "8", min: 1, max: 256, help: "requests in flight per Qlik host (all resources of the provider process)" },
+  maxConcurrentPerHost: { key: "qlik:maxConcurrentPerHost", env: "QLIK_MAX_CONCURRENT_PER_HOST", secret: false, kind: "int", fallback: "32", min: 1, max: 256, help: "requests in flight per Qlik host (all resources of the provider process)" },
 };
 
 /** Anything the shim may hand over: a plain map (PULUMI_CONFIG style) or a pulumi dynamic.Config. */

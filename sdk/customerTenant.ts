@@ -132,7 +132,7 @@ export class CustomerTenant extends pulumi.ComponentResource {
             templateVersion: args.template.version ?? "",
             spaceName: args.stagingSpaceName ?? "Staging",
             dataConnections: [args.dataConnection],
-        }, { ...inTenant, dependsOn: [this.identityProvider] });
+        }, inTenant);
 
         const groupIds = this.groupSet.groupIds;
         this.publish = new ManagedSpacePublish(`${name}-publish`, {
@@ -147,7 +147,7 @@ export class CustomerTenant extends pulumi.ComponentResource {
                 }),
                 roles: [g.spaceRole ?? "consumer"],
             })),
-        }, { ...inTenant, dependsOn: [this.licenses] });
+        }, inTenant);
 
         this.hostname = tenantHost;
         this.tenantId = this.tenant.tenantId;

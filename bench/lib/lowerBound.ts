@@ -160,7 +160,8 @@ export function computeLowerBound(inp: BoundInput): LowerBound {
         target.set(stage, Math.max(target.get(stage) ?? 0, cost));
 
         const tierKey = m.route.tier.tier === "special" ? `${m.route.method} ${m.route.path}` : `tier ${m.route.tier.tier}`;
-        const bucketKey = `${r.host} ${m.route.path === "/oauth/token" ? "oauth" : tierKey}`;
+        // The emulator keys windows by tenant (alias and system hostname share one), caller and tier.
+        const bucketKey = `${r.tenantId ?? r.host} ${m.route.path === "/oauth/token" ? "oauth" : tierKey}`;
         const b = buckets.get(bucketKey) ?? { count: 0, limit: Math.max(1, Math.floor(m.route.tier.limit * scale)), minCost: Infinity, isCreate: false };
         b.count++;
         b.minCost = Math.min(b.minCost, cost);

@@ -268,14 +268,16 @@ const TERMINAL = new Set(["SUCCEEDED", "FAILED", "CANCELED", "EXCEEDED_LIMIT"]);
 async function reloadApp(c: HostClient, appId: string, timeoutSeconds: number): Promise<ReloadInfo & { log?: string }> {
     const started = await c.post<ReloadInfo>("/api/v1/reloads", { appId }, { purpose: `reload app ${appId}` });
     const deadline = Date.now() + timeoutSeconds * 1000;
-    let wait = 200;
+    // Reloads of small apps end within seconds: poll often at first (tier 1 allows 1000/min per
+    // tenant), then back off for long reloads.
+    let wait = 150;
     let r = started;
     while (!TERMINAL.has(r.status)) {
         if (Date.now() > deadline) {
             throw new Error(`reload ${r.id} of app ${appId} on ${c.host} still ${r.status} after ${timeoutSeconds} s; raise reloadTimeoutSeconds`);
         }
         await sleep(Math.min(wait, Math.max(0, deadline - Date.now())));
-        wait = Math.min(wait * 1.5, 5000);
+        wait = Math.min(wait * 1.25, 3000);
         r = await c.get<ReloadInfo>(`/api/v1/reloads/${r.id}`, { purpose: `poll reload ${started.id}` });
     }
     if (r.status === "SUCCEEDED") return r;

@@ -131,8 +131,16 @@ async function outputsFor(host: string, inputs: Props): Promise<Props> {
     };
 }
 
+/**
+ * Groups present in the tenant but not declared are handed back as an input too: refresh compares
+ * inputs, so a group added by hand is reported by every refresh (the drift alarm) until it is
+ * declared, deleted, or pruned with pruneUnmanaged. diff() ignores it unless pruning, so `up` and
+ * `preview` stay quiet about it.
+ */
 function inputsFrom(outs: Props): Props {
-    return { tenantHost: outs.tenantHost, groups: outs.groups, autoCreateGroups: outs.autoCreateGroups, pruneUnmanaged: outs.pruneUnmanaged };
+    const inputs: Props = { tenantHost: outs.tenantHost, groups: outs.groups, autoCreateGroups: outs.autoCreateGroups, pruneUnmanaged: outs.pruneUnmanaged };
+    if ((outs.unmanagedGroups ?? []).length > 0) inputs.unmanagedGroups = outs.unmanagedGroups;
+    return inputs;
 }
 
 export const handlers: ResourceHandlers = {

@@ -81,6 +81,12 @@ function validate(inputs: Props): Failures {
 }
 
 
+function generateRsaKeyPair(): Promise<{ publicKey: crypto.KeyObject; privateKey: crypto.KeyObject }> {
+    return new Promise((resolve, reject) =>
+        crypto.generateKeyPair("rsa", { modulusLength: 2048 }, (err, publicKey, privateKey) => (err ? reject(err) : resolve({ publicKey, privateKey }))),
+    );
+}
+
 function outputs(p: IdpJson, inputs: Props, extra: { publicKeyPem: string; privateKeyPem?: string }): Props {
     const key = p.options.staticKeys[0];
     return {
@@ -104,6 +110,30 @@ async function findExisting(host: string, issuer: string, kid: string): Promise<
         if (p.protocol === "jwtAuth" && p.options?.issuer === issuer && p.options.staticKeys?.some((k) => k.kid === kid)) return p;
     }
     return undefined;
+}
+
+/**
+ * Generated key ids start with a prefix derived from the tenant and issuer, so this resource can
+ * recognise IdPs it generated in an earlier run that crashed before Pulumi recorded them: their
+ * private key died with that run, so they can never be used and are not adoptable.
+ */
+function generatedKidPrefix(host: string, issuer: string): string {
+    return `qtf-${crypto.createHash("sha256").update(`${host}\n${issuer}`).digest("hex").slice(0, 10)}-`;
+}
+
+/** After creating a generated-key IdP, remove earlier generated ones with the same issuer (see above). */
+async function deleteOrphanedGeneratedIdps(host: string, issuer: string, prefix: string, keepId: string): Promise<void> {
+    const orphans: IdpJson[] = [];
+    for await (const p of api(host).paginate<IdpJson>("/api/v1/identity-providers", { purpose: `look for orphaned generated JWT IdPs of ${issuer}`, query: { limit: 100 } })) {
+        if (p.id !== keepId && p.protocol === "jwtAuth" && p.options?.issuer === issuer && p.options.staticKeys?.some((k) => k.kid.startsWith(prefix))) orphans.push(p);
+    }
+    for (const o of orphans) {
+        try {
+            await api(host).delete(`/api/v1/identity-providers/${encodeURIComponent(o.id)}`, { purpose: `delete orphaned generated JWT IdP ${o.id} (its private key was lost)` });
+        } catch (e) {
+            if (!(isQlikApiError(e) && e.status === 404)) throw e;
+        }
+    }
 }
 
 export const handlers: ResourceHandlers = {
@@ -131,9 +161,12 @@ export const handlers: ResourceHandlers = {
         const host = inputs.tenantHost as string;
         let publicKeyPem: string;
         let privateKeyPem: string | undefined;
-        const kid: string = inputs.keyId ?? `kid-${crypto.randomBytes(8).toString("hex")}`;
+        const generatedPrefix = generatedKidPrefix(host, inputs.issuer);
+        const kid: string = inputs.keyId ?? `${generatedPrefix}${crypto.randomBytes(8).toString("hex")}`;
         if (inputs.generateKeyPair === true) {
-            const pair = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+            // Async: key generation runs on the libuv pool, so one provider process keeps serving
+            // every other resource while N tenants generate their keys.
+            const pair = await generateRsaKeyPair();
             publicKeyPem = pair.publicKey.export({ type: "spki", format: "pem" }).toString();
             privateKeyPem = pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
             registerSecret(privateKeyPem);
@@ -170,6 +203,9 @@ export const handlers: ResourceHandlers = {
         };
         if (inputs.description !== undefined) body.description = inputs.description;
         const created = await api(host).send<IdpJson>({ method: "POST", path: "/api/v1/identity-providers", body, expect: [201], purpose: `create JWT IdP ${inputs.issuer} on ${host}` });
+        if (inputs.generateKeyPair === true && inputs.keyId === undefined) {
+            await deleteOrphanedGeneratedIdps(host, inputs.issuer, generatedPrefix, created.body.id);
+        }
         return { id: created.body.id, outs: outputs(created.body, inputs, { publicKeyPem, privateKeyPem }) };
     },
 

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import type { RunningEmulator } from "../../emulator";
 import { TempProject, type RunResult } from "./harness";
 import { startTestEmulator, stackConfigFor } from "./emulatorFixture";
-import { EmulatorAdmin, FLEET_PROGRAM, flakyRules, groupNamesFor, makeSqliteDb, makeTemplateApp } from "./fixtures/fleet";
+import { EmulatorAdmin, FLEET_PROGRAM, flakyRules, groupNamesFor, initStack, makeSqliteDb, makeTemplateApp } from "./fixtures/fleet";
 import { dynamicProviderPids, groupAlive, killGroup, startDetached } from "./fixtures/processes";
 
 const DB_PASSWORD = "rel-db-password-5b1f0c77";
@@ -23,8 +23,8 @@ async function startFleet(name: string, aliases: string[], mode: "customer" | "t
     try {
         const template = await makeTemplateApp(emu);
         const cfg = stackConfigFor(emu);
-        await project.initStack(
-            "test",
+        await initStack(
+            project,
             { ...cfg.config, aliases: JSON.stringify(aliases), mode, templateAppId: template.appId, dbPath: makeSqliteDb(project.root) },
             { ...cfg.secrets, dbPassword: DB_PASSWORD },
         );
@@ -70,20 +70,25 @@ async function expectExactlyTenants(fleet: Fleet, aliases: string[]): Promise<Ma
 /** One JWT IdP, each declared group once, one staged app and one published app per customer tenant. */
 async function expectNoDuplicateContent(fleet: Fleet, tenantIds: Map<string, string>): Promise<void> {
     const state = await fleet.admin.state();
+    const problems: string[] = [];
+    const count = (what: string, list: unknown[], want: number, show: () => string) => {
+        if (list.length !== want) problems.push(`${what}: ${list.length} (want ${want}): ${show()}`);
+    };
     for (const [alias, tenantId] of tenantIds) {
-        const idps = (state.identityProviders ?? []).filter((i) => i.tenantId === tenantId && i.active !== false);
-        expect(idps, `JWT IdPs of ${alias}`).to.have.length(1);
+        const idps = (state.identityProviders ?? []).filter((i) => i.tenantId === tenantId || i.tenantIds?.includes(tenantId));
+        count(`JWT IdPs of ${alias}`, idps, 1, () => idps.map((i) => `${i.id} iss=${i.options?.issuer} kid=${i.options?.staticKeys?.[0]?.kid}`).join("; "));
         const groups = (state.groups ?? []).filter((g) => g.tenantId === tenantId).map((g) => g.name).sort();
-        expect(groups, `groups of ${alias}`).to.deep.equal(groupNamesFor(alias).sort());
+        if (JSON.stringify(groups) !== JSON.stringify(groupNamesFor(alias).sort())) problems.push(`groups of ${alias}: ${groups.join(", ")}`);
         const apps = (state.apps ?? []).filter((a) => a.tenantId === tenantId);
+        const show = (l: any[]) => () => l.map(({ attributes: a }) => `${a.id} "${a.name}" space=${a.spaceId ?? "personal"} origin=${a.originAppId}`).join("; ");
         const published = apps.filter((a) => a.attributes.publishTime);
         const staged = apps.filter((a) => !a.attributes.publishTime);
-        const show = (l: any[]) => l.map(({ attributes: a }) => `${a.id} "${a.name}" space=${a.spaceId ?? "personal"} origin=${a.originAppId}`).join("; ");
-        expect(staged, `staged apps of ${alias}: ${show(staged)}`).to.have.length(1);
-        expect(published, `published apps of ${alias}: ${show(published)}`).to.have.length(1);
+        count(`staged apps of ${alias}`, staged, 1, show(staged));
+        count(`published apps of ${alias}`, published, 1, show(published));
         const connections = (state.dataConnections ?? []).filter((c) => c.tenantId === tenantId);
-        expect(connections, `data connections of ${alias}`).to.have.length(1);
+        count(`data connections of ${alias}`, connections, 1, () => connections.map((c) => `${c.qID ?? c.id} ${c.qName}`).join("; "));
     }
+    expect(problems, "duplicate or missing objects in the emulator").to.deep.equal([]);
 }
 
 describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", function () {
@@ -142,7 +147,7 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
         const aliases = ["rel-b1", "rel-b2", "rel-b3", "rel-b4"];
         let fleet: Fleet;
         before(async () => {
-            fleet = await startFleet("rel-crash", aliases, MODE);
+            fleet = await startFleet("rel-crash", aliases, "customer");
         });
         after(async () => fleet?.close());
 
@@ -190,9 +195,38 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
             console.log(`      recovery: ${recovery.join("; ")}`);
             await step(["preview", "--expect-no-changes"]);
             const ids = await expectExactlyTenants(fleet, aliases);
-            if (MODE === "customer") await expectNoDuplicateContent(fleet, ids);
+            await expectNoDuplicateContent(fleet, ids);
+        });
+    });
+    describe("(c) only the dynamic-provider process killed in the middle of up", () => {
+        let fleet: Fleet;
+        before(async () => {
+            fleet = await startFleet("rel-provider-kill", ["rel-c1"], "customer");
+        });
+        after(async () => fleet?.close());
+
+        it("the CLI reports the lost provider and records what completed; refresh + up finish without duplicates", async () => {
+            const bg = startDetached(fleet.project, ["up", "--yes"]);
+            let pids: number[] = [];
+            try {
+                // The staging space is created by AppCopy, after the IdP (dependsOn): the kill lands mid-app-copy.
+                await fleet.admin.waitForRequest((r) => r.method === "POST" && r.path === "/api/v1/spaces" && r.host.startsWith("rel-c1."), 120_000);
+                pids = dynamicProviderPids(bg.pid);
+                expect(pids.length, "a dynamic provider was running").to.be.greaterThan(0);
+                for (const pid of pids) process.kill(pid, "SIGKILL");
+            } catch (e) {
+                killGroup(bg.pid);
+                throw e;
+            }
+            const up = await bg.done;
+            expect(up.code).to.not.equal(0);
+            expect(up.output).to.match(/error reading from server: EOF|transport is closing|connection refused/);
+            const pending = JSON.parse((await fleet.run(["stack", "export"])).stdout).deployment.pending_operations ?? [];
+            expect(pending, "the surviving CLI leaves no pending operation").to.deep.equal([]);
+            await fleet.run(["refresh", "--yes"]);
+            await fleet.run(["up", "--yes"]);
+            await fleet.run(["preview", "--expect-no-changes"]);
+            await expectNoDuplicateContent(fleet, await expectExactlyTenants(fleet, ["rel-c1"]));
         });
     });
 });
-
-const MODE: "customer" | "tenant" = (process.env.REL_MODE as "customer" | "tenant") ?? "customer";

@@ -8,7 +8,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-const ROOT = path.resolve(__dirname, "../../..");
+/** The repository root, whether this file runs from tests/ (tsx) or dist/tests/ (compiled). */
+function repoRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, "scripts", "lib", "engine.js"))) dir = path.dirname(dir);
+  return dir;
+}
+const ROOT = repoRoot();
 
 describe("provider/qlik closure serialization (compiled)", function () {
   this.timeout(120000);
