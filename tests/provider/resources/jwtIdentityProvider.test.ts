@@ -40,7 +40,7 @@ describe("JwtIdentityProvider handlers (emulator)", function () {
         id = r.id;
         outs = r.outs as Record<string, any>;
         expect(outs).to.include({ idpId: id, tenantId, issuer: "https://isv.example/issuer", audience: JWT_AUDIENCE, description: "web app" });
-        expect(outs.keyId).to.match(/^kid-[0-9a-f]{16}$/);
+        expect(outs.keyId).to.match(/^qtf-[0-9a-f]{10}-[0-9a-f]{16}$/);
         expect(outs.privateKeyPem).to.match(/^-----BEGIN PRIVATE KEY-----/);
         expect(crypto.createPublicKey(outs.publicKeyPem).asymmetricKeyType).to.equal("rsa");
         // sent single-line as Qlik requires
@@ -97,5 +97,19 @@ describe("JwtIdentityProvider handlers (emulator)", function () {
         await handlers.delete(id, outs);
         expect((await asBot(ctx.emu, host, `/api/v1/identity-providers/${id}`)).status).to.equal(404);
         await handlers.delete(id, outs);
+    });
+
+    it("a create whose run died before Pulumi recorded it leaves no second IdP behind", async () => {
+        const inputs = { tenantHost: host, issuer: "https://isv.example/crash", generateKeyPair: true };
+        const lost = await handlers.create(inputs); // the run that crashed: its private key is gone
+        const kept = await handlers.create(inputs);
+        const list = (await asBot(ctx.emu, host, "/api/v1/identity-providers?limit=100")).body as { data: { id: string; options: { issuer: string } }[] };
+        const ours = list.data.filter((p) => p.options.issuer === inputs.issuer).map((p) => p.id);
+        expect(ours).to.deep.equal([kept.id]);
+        expect(ours).to.not.include(lost.id);
+        // An IdP with the ISV's own keyId is never treated as an orphan.
+        const own = await handlers.create({ ...inputs, keyId: "own-kid", generateKeyPair: true });
+        await handlers.create(inputs);
+        expect((await asBot(ctx.emu, host, `/api/v1/identity-providers/${own.id}`)).status).to.equal(200);
     });
 });
