@@ -30,6 +30,17 @@ interface EngineRecord {
 
 export const REPO_ROOT: string = engine.REPO_ROOT;
 
+/** The command line for error messages, with the value after every --secret hidden. */
+function describeArgs(args: string[]): string {
+    return args
+        .map((a, i) => {
+            if (args[i - 1] === "--secret" && a.includes("=")) return `${a.split("=")[0]}=[secret]`; // set-all --secret k=v
+            if (args[i - 2] === "--secret" && !args[i - 1].includes("=")) return "[secret]"; // config set --secret k v
+            return a;
+        })
+        .join(" ");
+}
+
 export interface RunResult {
     code: number;
     stdout: string;
@@ -117,7 +128,7 @@ export class TempProject {
                 clearTimeout(timer);
                 const result = { code: code ?? -1, stdout, stderr, output };
                 if (code !== 0 && !opts.allowFailure) {
-                    reject(new Error(`pulumi ${args.join(" ")} exited ${code}:\n${output.slice(-6000)}`));
+                    reject(new Error(`pulumi ${describeArgs(args)} exited ${code}:\n${output.slice(-6000)}`));
                 } else {
                     resolve(result);
                 }
@@ -127,8 +138,12 @@ export class TempProject {
 
     async initStack(stack = "test", config: Record<string, string> = {}, secrets: Record<string, string> = {}): Promise<void> {
         await this.run(["stack", "init", stack]);
-        for (const [k, v] of Object.entries(config)) await this.run(["config", "set", k, v]);
-        for (const [k, v] of Object.entries(secrets)) await this.run(["config", "set", "--secret", k, v]);
+        // set-all with k=v pairs: a value that starts with "-" (generated secrets do) is never read as a flag.
+        const pairs = [
+            ...Object.entries(config).flatMap(([k, v]) => ["--plaintext", `${k}=${v}`]),
+            ...Object.entries(secrets).flatMap(([k, v]) => ["--secret", `${k}=${v}`]),
+        ];
+        if (pairs.length) await this.run(["config", "set-all", ...pairs]);
     }
 
     cleanup(): void {
