@@ -17,27 +17,8 @@ import { businessTotals } from "./seed/businessDb";
 import { placeTemplate, TEMPLATE_APP_NAME } from "./template/place";
 import { jwtLogin, openAppAsUser, readDashboard, signUserJwt, type Dashboard } from "../examples/fleet/userSession";
 
-interface EngineRecord { pulumi: string; version: string }
-/** The repository root, whether this runs from scripts/ (tsx) or dist/scripts/ (compiled). */
-function findRoot(start: string): string {
-    let dir = start;
-    while (!fs.existsSync(path.join(dir, "scripts", "lib", "engine.js"))) {
-        const parent = path.dirname(dir);
-        if (parent === dir) throw new Error(`cannot find the repository root above ${start}`);
-        dir = parent;
-    }
-    return dir;
-}
+import { REPO_ROOT as ROOT, engine, type EngineRecord } from "./lib/repo";
 
-// Plain-JS setup library (it must run before the TypeScript build exists).
-const engine = require(path.join(findRoot(__dirname), "scripts", "lib", "engine.js")) as {
-    REPO_ROOT: string;
-    readEngineRecord(): EngineRecord | undefined;
-    ensureEngine(): Promise<EngineRecord>;
-    pulumiEnv(record: EngineRecord): NodeJS.ProcessEnv;
-};
-
-const ROOT: string = engine.REPO_ROOT;
 const EMU_DIR = path.join(ROOT, ".emulator");
 const INFO_FILE = path.join(EMU_DIR, "emulator.json");
 const STACK = process.env.QLIK_FLEET_STACK || "dev";

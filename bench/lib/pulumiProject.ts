@@ -7,27 +7,9 @@ import * as path from "node:path";
 import { spawn } from "node:child_process";
 import { TreeSampler, type MemoryReport } from "./memory";
 
-interface EngineRecord { pulumi: string; version: string }
-interface EngineLib {
-    REPO_ROOT: string;
-    readEngineRecord(): EngineRecord | undefined;
-    pulumiEnv(record: EngineRecord, overrides?: { backendDir?: string; home?: string }): NodeJS.ProcessEnv;
-}
+import { REPO_ROOT, engine, findRepoRoot } from "../../scripts/lib/repo";
 
-/** The repository root, from bench/lib (tsx) or dist/bench/lib (compiled). */
-export function findRepoRoot(start = __dirname): string {
-    let dir = start;
-    while (!fs.existsSync(path.join(dir, "scripts", "lib", "engine.js"))) {
-        const parent = path.dirname(dir);
-        if (parent === dir) throw new Error(`cannot find the repository root above ${start}`);
-        dir = parent;
-    }
-    return dir;
-}
-
-export const REPO_ROOT = findRepoRoot();
-// Plain-JS setup library shared with scripts/ (it must run before the TypeScript build exists).
-const engine = require(path.join(REPO_ROOT, "scripts", "lib", "engine.js")) as EngineLib;
+export { REPO_ROOT, findRepoRoot };
 
 /** Version of the CLI `npm run setup` resolved. */
 export function engineVersion(): string {

@@ -4,7 +4,7 @@
 // plus §8 data connections and §9 reloads. The staged app is what ManagedSpacePublish publishes.
 import * as crypto from "crypto";
 import * as fs from "fs";
-import { Failures, Props, ResourceHandlers, diffFields, isUnknown, stableJson, withoutProviderKey } from "./handlers";
+import { Failures, Props, ResourceHandlers, diffFields, isUnknown, stableJson, checkWith } from "./handlers";
 import { getProviderConfig } from "../config";
 import { HostClient, registerSecret } from "../qlik";
 import { SpaceInfo, api, checkHost, checkSpaceName, ensureSpace, initFailed, isStatus, sleep } from "./support";
@@ -349,11 +349,7 @@ async function deleteApp(c: HostClient, appId: string): Promise<void> {
 // ---------- handlers ----------
 
 export const handlers: ResourceHandlers = {
-    async check(_olds, news) {
-        const inputs = withoutProviderKey(news);
-        const f = checkInputs(inputs);
-        return f.ok ? { inputs } : { failures: f.list };
-    },
+    check: checkWith(checkInputs),
 
     async diff(_id, olds, news) {
         const cmpNews = { templateVersion: "", reload: true, reloadTimeoutSeconds: 900, ...news, dataConnections: isUnknown(news.dataConnections) ? news.dataConnections : digestConnections(news.dataConnections) };

@@ -2,7 +2,7 @@
 // Groups are found by name (names are unique and case-sensitive), so a crashed create or a group
 // made by a JWT login is adopted rather than duplicated. Groups the set does not declare are
 // reported in `unmanagedGroups` and deleted only with pruneUnmanaged.
-import { Failures, Props, ResourceHandlers, isUnknown, stableJson, withoutProviderKey } from "./handlers";
+import { Failures, Props, ResourceHandlers, isUnknown, stableJson, checkWith } from "./handlers";
 import { isQlikApiError } from "../qlik";
 import { api, checkHost } from "./support";
 
@@ -132,23 +132,33 @@ async function outputsFor(host: string, inputs: Props): Promise<Props> {
 }
 
 /**
- * Groups present in the tenant but not declared are handed back as an input too: refresh compares
- * inputs, so a group added by hand is reported by every refresh (the drift alarm) until it is
- * declared, deleted, or pruned with pruneUnmanaged. diff() ignores it unless pruning, so `up` and
- * `preview` stay quiet about it.
+ * Groups in the tenant that the set does not declare are drift of a special kind: nothing to repair
+ * unless pruneUnmanaged is on. Pulumi's refresh asks diff() whether the refreshed state differs
+ * from the inputs, so the set of strays seen at the last create/update is kept as
+ * `unmanagedGroupsAcknowledged`: a refresh that finds a stray not in it reports it (the drift
+ * alarm; read also hands the list back as an input so the CLI names it), and the next `up`
+ * acknowledges it (or deletes it when pruning). No perpetual diff either way.
  */
+function newStrays(outs: Props): boolean {
+    const live = (outs.unmanagedGroups ?? []) as string[];
+    const known = new Set((outs.unmanagedGroupsAcknowledged ?? live) as string[]);
+    return live.some((n) => !known.has(n));
+}
+
 function inputsFrom(outs: Props): Props {
     const inputs: Props = { tenantHost: outs.tenantHost, groups: outs.groups, autoCreateGroups: outs.autoCreateGroups, pruneUnmanaged: outs.pruneUnmanaged };
-    if ((outs.unmanagedGroups ?? []).length > 0) inputs.unmanagedGroups = outs.unmanagedGroups;
+    if (newStrays(outs)) inputs.unmanagedGroups = outs.unmanagedGroups;
     return inputs;
 }
 
+/** Outputs of create/update: what they saw is acknowledged. */
+async function convergedOutputs(host: string, inputs: Props): Promise<Props> {
+    const outs = await outputsFor(host, inputs);
+    return { ...outs, unmanagedGroupsAcknowledged: outs.unmanagedGroups };
+}
+
 export const handlers: ResourceHandlers = {
-    async check(_olds, news) {
-        const inputs = withoutProviderKey(news);
-        const f = validate(inputs);
-        return f.ok ? { inputs } : { failures: f.list };
-    },
+    check: checkWith(validate),
 
     async diff(_id, olds, news) {
         const replaces = isUnknown(news.tenantHost) || news.tenantHost !== olds.tenantHost ? ["tenantHost"] : [];
@@ -156,7 +166,7 @@ export const handlers: ResourceHandlers = {
         const auto = news.autoCreateGroups !== undefined && (isUnknown(news.autoCreateGroups) || news.autoCreateGroups !== olds.autoCreateGroups);
         const prune = (news.pruneUnmanaged ?? false) !== (olds.pruneUnmanaged ?? false);
         // With pruning on, groups added by hand are drift that the next up removes.
-        const strays = news.pruneUnmanaged === true && (olds.unmanagedGroups ?? []).length > 0;
+        const strays = (news.pruneUnmanaged === true && (olds.unmanagedGroups ?? []).length > 0) || newStrays(olds);
         return { changes: replaces.length > 0 || groups || auto || prune || strays, replaces, deleteBeforeReplace: false };
     },
 
@@ -173,11 +183,12 @@ export const handlers: ResourceHandlers = {
             err.properties = JSON.parse(JSON.stringify(await outputsFor(host, inputs).catch(() => ({ tenantHost: host, groups: [] }))));
             throw err;
         }
-        return { id, outs: await outputsFor(host, inputs) };
+        return { id, outs: await convergedOutputs(host, inputs) };
     },
 
     async read(id, props) {
-        const outs = await outputsFor(props.tenantHost, props);
+        const live = await outputsFor(props.tenantHost, props);
+        const outs = { ...live, unmanagedGroupsAcknowledged: props.unmanagedGroupsAcknowledged ?? [] };
         return { id, props: outs, inputs: inputsFrom(outs) };
     },
 
@@ -185,7 +196,7 @@ export const handlers: ResourceHandlers = {
         const host = news.tenantHost as string;
         if (news.autoCreateGroups !== undefined && news.autoCreateGroups !== olds.autoCreateGroups) await setAutoCreate(host, news.autoCreateGroups);
         await converge(host, news.groups ?? [], Object.keys(olds.groupIds ?? {}), news.pruneUnmanaged === true);
-        return { outs: await outputsFor(host, news) };
+        return { outs: await convergedOutputs(host, news) };
     },
 
     async delete(_id, props) {

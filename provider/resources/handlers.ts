@@ -36,6 +36,18 @@ export class Failures {
     }
 }
 
+/**
+ * The check() every resource uses: strip Pulumi's bookkeeping, validate WITHOUT any API call, and
+ * hand back either the inputs or the field-named failures.
+ */
+export function checkWith(validate: (inputs: Props) => Failures): ResourceHandlers["check"] {
+    return async (_olds, news) => {
+        const inputs = withoutProviderKey(news);
+        const f = validate(inputs);
+        return f.ok ? { inputs } : { failures: f.list };
+    };
+}
+
 /** Strips Pulumi's own bookkeeping keys before comparing or storing inputs. */
 export function withoutProviderKey(props: Props): Props {
     const { __provider: _ignored, ...rest } = props;

@@ -3,7 +3,7 @@
 // replace it; the replacement is created before the old one is deleted (Pulumi's default), so
 // logins never hit a tenant without a trusted key.
 import * as crypto from "crypto";
-import { Failures, Props, ResourceHandlers, diffFields, isUnknown, stableJson, withoutProviderKey } from "./handlers";
+import { Failures, Props, ResourceHandlers, diffFields, isUnknown, stableJson, checkWith } from "./handlers";
 import { isQlikApiError, registerSecret } from "../qlik";
 import { api, checkHost } from "./support";
 
@@ -137,11 +137,7 @@ async function deleteOrphanedGeneratedIdps(host: string, issuer: string, prefix:
 }
 
 export const handlers: ResourceHandlers = {
-    async check(_olds, news) {
-        const inputs = withoutProviderKey(news);
-        const f = validate(inputs);
-        return f.ok ? { inputs } : { failures: f.list };
-    },
+    check: checkWith(validate),
 
     async diff(_id, olds, news) {
         const base = diffFields(olds, news, ["description"], ["tenantHost", "issuer", "publicKey", "clockToleranceSec"]);

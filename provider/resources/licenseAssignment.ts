@@ -1,7 +1,7 @@
 // LicenseAssignment: a tenant's license auto-assign settings and the license type of the subjects
 // this resource manages (qlik-cloud-api.md §3). Assignment actions answer 207 with one result per
 // item; every item is inspected, because a 207 is a 2xx even when every item failed.
-import { Failures, Props, ResourceHandlers, isUnknown, stableJson, withoutProviderKey } from "./handlers";
+import { Failures, Props, ResourceHandlers, isUnknown, stableJson, checkWith } from "./handlers";
 import { isQlikApiError } from "../qlik";
 import { api, checkHost } from "./support";
 
@@ -119,11 +119,7 @@ async function outputsFor(host: string, inputs: Props, managed: string[]): Promi
 }
 
 export const handlers: ResourceHandlers = {
-    async check(_olds, news) {
-        const inputs = withoutProviderKey(news);
-        const f = validate(inputs);
-        return f.ok ? { inputs } : { failures: f.list };
-    },
+    check: checkWith(validate),
 
     async diff(_id, olds, news) {
         const replaces = isUnknown(news.tenantHost) || news.tenantHost !== olds.tenantHost ? ["tenantHost"] : [];

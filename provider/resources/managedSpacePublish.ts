@@ -2,7 +2,7 @@
 // First publish is POST /apps/{staged}/publish; a new staged app (template rollout) is REPUBLISHED into the same
 // target with PUT /apps/{staged}/publish {targetId, checkOriginAppId:false}, so the published app id never
 // changes and consumers' own sheets survive (qlik-cloud-api.md §7, §12.3).
-import { Failures, Props, ResourceHandlers, diffFields, isUnknown, withoutProviderKey } from "./handlers";
+import { Failures, Props, ResourceHandlers, diffFields, isUnknown, checkWith } from "./handlers";
 import { HostClient } from "../qlik";
 import { api, checkHost, checkSpaceName, ensureSpace, isStatus, sleep, SpaceInfo } from "./support";
 
@@ -207,11 +207,7 @@ async function patchSpace(c: HostClient, space: SpaceInfo, name: string, descrip
 }
 
 export const handlers: ResourceHandlers = {
-    async check(_olds, news) {
-        const inputs = withoutProviderKey(news);
-        const f = checkInputs(inputs);
-        return f.ok ? { inputs } : { failures: f.list };
-    },
+    check: checkWith(checkInputs),
 
     async diff(_id, olds, news) {
         const cmp = { spaceDescription: "", ...news, members: isUnknown(news.members) ? news.members : normMembers(news.members) };

@@ -5,7 +5,7 @@
 // the next up instead of minting a second tenant under the license quota.
 // Deactivation is the only way to "delete" a tenant and it starts a purge countdown, so delete is
 // guarded by an explicit opt-in.
-import { Failures, Props, ResourceHandlers, isUnknown, stableJson, withoutProviderKey } from "./handlers";
+import { Failures, Props, ResourceHandlers, isUnknown, stableJson, checkWith } from "./handlers";
 import { getProviderConfig, ProviderConfig } from "../config";
 import { QlikClient, isQlikApiError } from "../qlik";
 
@@ -190,11 +190,7 @@ function effectiveRegion(inputs: Props, fallback?: string): string {
 }
 
 export const handlers: ResourceHandlers = {
-    async check(_olds, news) {
-        const inputs = withoutProviderKey(news);
-        const f = validate(inputs);
-        return f.ok ? { inputs } : { failures: f.list };
-    },
+    check: checkWith(validate),
 
     async diff(_id, olds, news) {
         const changed = (k: string) => isUnknown(news[k]) || stableJson(olds[k] ?? null) !== stableJson(news[k] ?? null);

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import * as YAML from "yaml";
 import Ajv, { type ValidateFunction, type ErrorObject } from "ajv";
 import addFormats from "ajv-formats";
+import { REPO_ROOT } from "../../scripts/lib/repo";
 
 export const SPEC_DIR_ENV = "QLIK_OPENAPI_DIR";
 export const MERGED_FALLBACK = "saas-rest-merged-2025-01-17.json";
@@ -39,15 +40,9 @@ export interface SpecOperation {
   validateFormRequest?: ValidateFunction; // application/x-www-form-urlencoded request body
 }
 
-/** The folder holding scripts/lib/engine.js is the repository root. */
-export function repoRoot(start: string = __dirname): string {
-  let dir = path.resolve(start);
-  for (;;) {
-    if (fs.existsSync(path.join(dir, "scripts", "lib", "engine.js"))) return dir;
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`contract tests: no repository root (scripts/lib/engine.js) above ${start}`);
-    dir = up;
-  }
+/** The repository root (the folder holding scripts/lib/engine.js). */
+export function repoRoot(): string {
+  return REPO_ROOT;
 }
 
 export function defaultSpecDir(): string {

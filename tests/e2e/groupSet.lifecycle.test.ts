@@ -108,14 +108,20 @@ describe("e2e: GroupSet lifecycle", function () {
         await run(["up", "--yes"]);
         expect(await liveGroups()).to.deep.equal({ analysts: ["AuditAdmin", "SharedSpaceCreator"], viewers: [], "by-hand": [] });
         await run(["preview", "--expect-no-changes"]);
-        // The stray group is not repaired (pruneUnmanaged is off), so the drift alarm keeps reporting it.
+        // The up acknowledged the stray (pruneUnmanaged is off): refresh is quiet until another appears.
+        await run(["refresh", "--yes", "--expect-no-changes"]);
+        const add2 = await asBot(emu, host, "/api/v1/groups", { method: "POST", body: { name: "by-hand-2", status: "active" } });
+        expect(add2.status, add2.text).to.equal(201);
         const again = await run(["refresh", "--yes", "--expect-no-changes"], { allowFailure: true });
         expect(again.code).to.not.equal(0);
         expect(again.output).to.match(/GroupSet groups updated .*\[diff: [^\]]*unmanagedGroups/);
+        await run(["up", "--yes"]);
+        await run(["preview", "--expect-no-changes"]);
+        await run(["refresh", "--yes", "--expect-no-changes"]);
     });
 
     it("destroy deletes the managed groups only", async () => {
         await run(["destroy", "--yes"]);
-        expect(await liveGroups()).to.deep.equal({ "by-hand": [] });
+        expect(await liveGroups()).to.deep.equal({ "by-hand": [], "by-hand-2": [] });
     });
 });

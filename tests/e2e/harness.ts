@@ -4,31 +4,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawn } from "child_process";
+import { REPO_ROOT, engine } from "../../scripts/lib/repo";
 
-/** The repository root, whether this file runs from tests/ (tsx) or dist/tests/ (compiled). */
-function findRepoRoot(start: string): string {
-    let dir = start;
-    while (!fs.existsSync(path.join(dir, "scripts", "lib", "engine.js"))) {
-        const parent = path.dirname(dir);
-        if (parent === dir) throw new Error(`cannot find the repository root above ${start}`);
-        dir = parent;
-    }
-    return dir;
-}
-
-// Plain-JS setup library shared with scripts/ (it must run before the TypeScript build exists).
-const engine = require(path.join(findRepoRoot(__dirname), "scripts", "lib", "engine.js")) as {
-    REPO_ROOT: string;
-    readEngineRecord(): EngineRecord | undefined;
-    pulumiEnv(record: EngineRecord, overrides?: { backendDir?: string; home?: string }): NodeJS.ProcessEnv;
-};
-
-interface EngineRecord {
-    pulumi: string;
-    version: string;
-}
-
-export const REPO_ROOT: string = engine.REPO_ROOT;
+export { REPO_ROOT };
 
 /** The command line for error messages, with the value after every --secret hidden. */
 function describeArgs(args: string[]): string {

@@ -55,7 +55,7 @@ describe("e2e: JwtIdentityProvider lifecycle", function () {
     it("up creates the IdP; preview and refresh then report no changes", async () => {
         await run(["up", "--yes"]);
         const { idpId, keyId } = await stackOutputs();
-        expect(keyId).to.match(/^kid-[0-9a-f]{16}$/);
+        expect(keyId).to.match(/^qtf-[0-9a-f]{10}-[0-9a-f]{16}$/);
         const idps = await jwtIdps();
         expect(idps.map((p) => p.id)).to.deep.equal([idpId]);
         expect(idps[0]).to.deep.include({ description: "web app" });

@@ -8,13 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-/** The repository root, whether this file runs from tests/ (tsx) or dist/tests/ (compiled). */
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, "scripts", "lib", "engine.js"))) dir = path.dirname(dir);
-  return dir;
-}
-const ROOT = repoRoot();
+import { REPO_ROOT as ROOT } from "../../../scripts/lib/repo";
 
 describe("provider/qlik closure serialization (compiled)", function () {
   this.timeout(120000);
