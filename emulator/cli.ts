@@ -1,7 +1,9 @@
 // `node dist/emulator/cli.js --port 8080 --data-dir .emulator [--tls-port 8443] [--profile realistic]
-//   [--seed seed.json] [--region us] [--domain qlikcloud.com] [--rate-limit-scale 1] [--token-ttl 21600] [--quiet]`
+//   [--seed seed.json] [--region us] [--domain qlikcloud.com] [--rate-limit-scale 1] [--token-ttl 21600] [--quiet]
+//   [--fault 429@0.1] [--fault '503@0.02:^/api/v1/'] ...`
 // Runs in the foreground; writes <data-dir>/emulator.json once listening; SIGTERM/SIGINT stop it cleanly.
 import { startEmulator, type EmulatorOptions } from "./index";
+import { parseFaultFlag } from "./core/faults";
 
 function parseArgs(argv: string[]): EmulatorOptions {
   const o: EmulatorOptions = {};
@@ -29,9 +31,11 @@ function parseArgs(argv: string[]): EmulatorOptions {
       case "--rate-limit-scale": o.rateLimitScale = num(flag, val()); break;
       case "--token-ttl": o.tokenTtlSeconds = num(flag, val()); break;
       case "--quiet": o.quiet = true; break;
+      case "--fault": (o.faults ??= []).push(parseFaultFlag(val() ?? "")); break;
       case "--help": case "-h":
         console.log("usage: emulator [--port N] [--tls-port N] [--data-dir DIR] [--profile instant|realistic] [--seed FILE]\n"
-          + "                [--region us] [--domain qlikcloud.com] [--rate-limit-scale X] [--token-ttl S] [--quiet]");
+          + "                [--region us] [--domain qlikcloud.com] [--rate-limit-scale X] [--token-ttl S] [--quiet]\n"
+          + "                [--fault <action>[@rate][:<path regex>] | --fault '<JSON rule>'] ...");
         process.exit(0);
         break;
       default: throw new Error(`unknown option ${a}`);

@@ -14,6 +14,7 @@ import { applySeed, loadSeed, REGION_DATACENTER, type SeedSpec } from "./seed";
 import { createServers } from "./server";
 import { ensureTls } from "./core/tls";
 import { oauthModel } from "./apis/oauth/model";
+import type { FaultRule } from "./core/faults";
 
 export type { SeedSpec } from "./seed";
 export type { EmulatorInfo, Emulator } from "./core/context";
@@ -29,6 +30,8 @@ export interface EmulatorOptions {
   rateLimitScale?: number;
   tokenTtlSeconds?: number;
   quiet?: boolean;
+  /** Fault rules active from the start (same shape as POST /_emulator/faults). */
+  faults?: FaultRule[];
   /** Tests: inject a clock they can advance. */
   clock?: Clock;
 }
@@ -73,6 +76,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     };
     const emu = createEmulator(store, config, { cookieSecret: fixed.cookieSecret, licenseSecret: fixed.licenseSecret }, opts.clock);
     const seed = applySeed(emu, spec);
+    if (opts.faults?.length) emu.faults.add(opts.faults);
 
     let tls: ReturnType<typeof ensureTls> | undefined;
     let tmpTlsDir: string | undefined;

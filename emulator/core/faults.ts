@@ -59,3 +59,17 @@ export class FaultInjector {
     return undefined;
   }
 }
+
+/**
+ * `--fault` takes either a JSON rule (as POST /_emulator/faults takes) or the shorthand
+ * `<action>[@rate][:<path regex>]`, e.g. `429@0.1`, `503@0.02:^/api/v1/tenants`, `drop@0.01`.
+ */
+export function parseFaultFlag(v: string): FaultRule {
+  if (v.trim().startsWith("{")) return JSON.parse(v) as FaultRule;
+  const m = /^(429|500|502|503|drop|slow)(?:@([0-9.]+))?(?::(.+))?$/.exec(v);
+  if (!m) throw new Error(`--fault ${v}: use <action>[@rate][:<path regex>] (action 429|500|502|503|drop|slow) or a JSON rule`);
+  const rule: FaultRule = { action: m[1] as FaultAction, match: m[3] ? { path: m[3] } : {} };
+  if (m[2] !== undefined) rule.rate = Number(m[2]);
+  if (rule.action === "429") rule.retryAfter = 1;
+  return rule;
+}

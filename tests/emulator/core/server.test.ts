@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as https from "node:https";
 import { startEmulator } from "../../../emulator/index";
+import { parseFaultFlag } from "../../../emulator/core/faults";
 import { call, tokenFor } from "./client";
 import { startFixture, type Fixture } from "./fixture";
 
@@ -166,5 +167,24 @@ describe("emulator core: persistence, TLS, emulator.json", () => {
       });
       expect(status).to.equal(401);
     } finally { await e.close(); fs.rmSync(dir, { recursive: true, force: true }); }
+  });
+});
+
+describe("emulator core: fault flags", () => {
+  it("parses --fault shorthand and JSON rules", () => {
+    expect(parseFaultFlag("429@0.1")).to.deep.equal({ action: "429", match: {}, rate: 0.1, retryAfter: 1 });
+    expect(parseFaultFlag("503@0.02:^/api/v1/tenants")).to.deep.equal({ action: "503", match: { path: "^/api/v1/tenants" }, rate: 0.02 });
+    expect(parseFaultFlag('{"action":"drop","match":{"nth":2}}')).to.deep.equal({ action: "drop", match: { nth: 2 } });
+    expect(() => parseFaultFlag("418@1")).to.throw(/--fault 418@1/);
+  });
+
+  it("rules given at start-up are active from the first request", async () => {
+    const emu = await startEmulator({ quiet: true, faults: [parseFaultFlag("503:^/api/v1/users/me$")] });
+    try {
+      const host = emu.info.sourceTenant.hostname;
+      const token = await tokenFor(emu.url, host, emu.info.oauthClient);
+      expect((await call(emu.url, "/api/v1/users/me", { host, token })).status).to.equal(503);
+      expect((await call(emu.url, "/api/v1/groups", { host, token })).status).to.equal(200);
+    } finally { await emu.close(); }
   });
 });
