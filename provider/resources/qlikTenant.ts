@@ -8,6 +8,7 @@
 import { Failures, Props, ResourceHandlers, isUnknown, stableJson, checkWith } from "./handlers";
 import { getProviderConfig, ProviderConfig } from "../config";
 import { QlikClient, isQlikApiError } from "../qlik";
+import { clearPending, pendingFor, recordPending } from "./tenantJournal";
 
 /** Tenant booleans that PATCH accepts (qlik-cloud-api.md §1 "Patch"); unset inputs are left unmanaged. */
 export const TENANT_FLAGS = [
@@ -231,6 +232,26 @@ export const handlers: ResourceHandlers = {
             return { id: t.id, outs: outputs(t, suffix, region, inputs) };
         }
 
+        // A tenant this machine created for the alias in a run that died before naming it.
+        for (const p of pendingFor(aliasHost)) {
+            let t: TenantJson | undefined;
+            try {
+                t = await getTenant(p.systemHostname, p.tenantId, `look up tenant ${p.tenantId} created for ${aliasHost} by an interrupted run`);
+            } catch (e) {
+                if (!isGone(e) && !isDisabled(e)) throw e;
+            }
+            if (!t || t.status !== "active" || t.hostnames.length > 1) {
+                clearPending(p.tenantId); // gone, deactivated or named since: not ours to adopt
+                continue;
+            }
+            await client().forHost(p.systemHostname).patch(`/api/v1/tenants/${t.id}`, patchOps(undefined, inputs, suffix), {
+                purpose: `name tenant ${t.id}, created for ${aliasHost} by an interrupted run`,
+            });
+            clearPending(t.id);
+            const named = await getTenant(p.systemHostname, t.id, `read adopted tenant ${t.id}`);
+            return { id: named.id, outs: outputs(named, suffix, region, inputs) };
+        }
+
         const licenseKey = await licenseKeyFor(inputs);
         const body: Record<string, string> = { licenseKey };
         if (typeof inputs.datacenter === "string") body.datacenter = inputs.datacenter;
@@ -239,10 +260,12 @@ export const handlers: ResourceHandlers = {
             .send<TenantJson>({ method: "POST", path: "/api/v1/tenants", body, expect: [201], purpose: `create tenant ${inputs.alias}` });
         const t0 = created.body;
         const host = t0.hostnames[0];
+        recordPending({ aliasHost, tenantId: t0.id, systemHostname: host, createdAt: new Date().toISOString() });
         try {
             await client().forHost(host).patch(`/api/v1/tenants/${t0.id}`, patchOps(undefined, inputs, suffix), {
                 purpose: `set name and alias of new tenant ${t0.id}`,
             });
+            clearPending(t0.id);
             const t = await getTenant(host, t0.id, `read new tenant ${t0.id}`);
             return { id: t.id, outs: outputs(t, suffix, region, inputs) };
         } catch (e) {
@@ -293,6 +316,7 @@ export const handlers: ResourceHandlers = {
         if (olds.status && olds.status !== "active") await reactivate(register, { id, systemHostname: host });
         const ops = patchOps(olds, news, suffix);
         if (ops.length) await client().forHost(host).patch(`/api/v1/tenants/${id}`, ops, { purpose: `update tenant ${id}` });
+        clearPending(id); // a create that failed after POST left it journaled; it is named now
         const t = await getTenant(host, id, `read tenant ${id}`);
         return { outs: outputs(t, suffix, region, news) };
     },

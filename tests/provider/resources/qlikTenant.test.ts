@@ -2,6 +2,7 @@
 import { expect } from "chai";
 import { handlers } from "../../../provider/resources/qlikTenant";
 import { UNKNOWN } from "../../../provider/resources/handlers";
+import { pendingFor, recordPending } from "../../../provider/resources/tenantJournal";
 import { asBot, EmuContext, lastSeq, requestLog, startEmu } from "./r1Helpers";
 
 describe("QlikTenant handlers (emulator)", function () {
@@ -41,6 +42,22 @@ describe("QlikTenant handlers (emulator)", function () {
         expect((r.outs as any).displayName).to.equal("Acme Renamed");
         expect(await tenantCreates(since)).to.have.length(0);
         outs = r.outs as Record<string, any>;
+    });
+
+    it("adopts a tenant that an interrupted run created but never named (the local create journal)", async () => {
+        // What a run that died right after POST /api/v1/tenants leaves: a nameless tenant, and its journal entry.
+        const reg = ctx.emu.info.registerHost;
+        const made = await asBot(ctx.emu, reg, "/api/v1/tenants", { method: "POST", body: { licenseKey: ctx.emu.info.licenseKey } });
+        expect(made.status, made.text).to.equal(201);
+        const aliasHost = `orphan.${ctx.emu.info.region}.${ctx.emu.info.domain}`;
+        recordPending({ aliasHost, tenantId: made.body.id, systemHostname: made.body.hostnames[0], createdAt: new Date().toISOString() });
+
+        const since = await lastSeq(ctx.emu);
+        const r = await handlers.create({ alias: "orphan", displayName: "Orphan Inc" });
+        expect(r.id).to.equal(made.body.id);
+        expect((r.outs as any).hostname).to.equal(aliasHost);
+        expect(await tenantCreates(since)).to.have.length(0);
+        expect(pendingFor(aliasHost)).to.deep.equal([]);
     });
 
     it("read reports the live state and inputs that reproduce it; drift shows", async () => {

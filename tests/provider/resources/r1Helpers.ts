@@ -1,5 +1,8 @@
 // Shared by the QlikTenant / JwtIdentityProvider / LicenseAssignment / GroupSet handler tests:
 // an in-process emulator with the provider's env pointed at it, its request log, and a direct client.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import type { RunningEmulator } from "../../../emulator/index";
 import { providerEnvFor, startTestEmulator } from "../../e2e/emulatorFixture";
 import { resetProviderConfig } from "../../../provider/config";
@@ -12,13 +15,15 @@ export interface EmuContext {
 }
 
 const ENV_KEYS = ["QLIK_REGION", "QLIK_DOMAIN", "QLIK_CLIENT_ID", "QLIK_CLIENT_SECRET", "QLIK_SOURCE_TENANT_HOST", "QLIK_ENDPOINT_OVERRIDE",
-    "QLIK_ALLOW_TENANT_DEACTIVATION", "QLIK_PURGE_AFTER_DAYS", "QLIK_API_KEY", "QLIK_MAX_RETRIES"];
+    "QLIK_ALLOW_TENANT_DEACTIVATION", "QLIK_PURGE_AFTER_DAYS", "QLIK_API_KEY", "QLIK_MAX_RETRIES", "QLIK_FLEET_JOURNAL_DIR"];
 
 export async function startEmu(): Promise<EmuContext> {
     const emu = await startTestEmulator();
     const saved = Object.fromEntries(ENV_KEYS.map((k) => [k, process.env[k]]));
     for (const k of ENV_KEYS) delete process.env[k];
-    Object.assign(process.env, providerEnvFor(emu), { QLIK_MAX_RETRIES: "1" });
+    // The tenant-create journal goes to a throw-away folder, not the developer's ~/.pulumi.
+    const journalDir = fs.mkdtempSync(path.join(os.tmpdir(), "qtf-journal-"));
+    Object.assign(process.env, providerEnvFor(emu), { QLIK_MAX_RETRIES: "1", QLIK_FLEET_JOURNAL_DIR: journalDir });
     resetProviderConfig();
     return {
         emu,
@@ -28,6 +33,7 @@ export async function startEmu(): Promise<EmuContext> {
                 else process.env[k] = v;
             }
             await emu.close();
+            fs.rmSync(journalDir, { recursive: true, force: true });
         },
     };
 }
