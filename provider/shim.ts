@@ -21,7 +21,21 @@ export type ResourceKind =
     | "ManagedSpacePublish"
     | "LocalMarker";
 
+// One shim object per kind: Pulumi caches the serialised text per provider object, so a fleet of
+// hundreds of resources is serialised six times instead of once per resource (the V8-inspector
+// based serialiser is the program's main CPU cost at that scale). The text is the same either way.
+const shims = new Map<ResourceKind, pulumi.dynamic.ResourceProvider>();
+
 export function providerShim(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
+    let shim = shims.get(kind);
+    if (!shim) {
+        shim = makeShim(kind);
+        shims.set(kind, shim);
+    }
+    return shim;
+}
+
+function makeShim(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
     // Resolved from the stack's node_modules by the dynamic-provider process (its cwd is the project).
     const impl = () => require("qlik-tenant-fleet/provider").handlersFor(kind);
     return {
