@@ -58,12 +58,20 @@ export class QlikTenant extends pulumi.dynamic.Resource {
     declare readonly displayName: pulumi.Output<string>;
 
     constructor(name: string, args: QlikTenantArgs, opts?: pulumi.CustomResourceOptions) {
+        // The alias hostname is derived here, as an input, so it is known while previewing an update
+        // (a dynamic provider cannot predict outputs): resources that take it as tenantHost then
+        // preview as unchanged instead of as a replacement.
+        const qlik = new pulumi.Config("qlik");
+        const domain = qlik.get("domain") ?? "qlikcloud.com";
+        const hostname = pulumi
+            .all([args.alias, args.region ?? qlik.get("region")])
+            .apply(([alias, region]) => (region ? `${alias}.${region}.${domain}` : undefined));
         super(
             providerShim("QlikTenant"),
             name,
             {
                 tenantId: undefined,
-                hostname: undefined,
+                hostname,
                 systemHostname: undefined,
                 hostnames: undefined,
                 status: undefined,

@@ -86,10 +86,27 @@ function validate(inputs: Props): Failures {
     if (known("allowDeactivation") && typeof inputs.allowDeactivation !== "boolean") {
         f.add("allowDeactivation", "must be true or false");
     }
+    if (known("hostname") && typeof inputs.alias === "string" && !isUnknown(inputs.region)) {
+        const cfg = safeConfig();
+        const region = typeof inputs.region === "string" ? inputs.region : cfg?.region;
+        const expected = region && cfg ? `${inputs.alias}.${region}.${cfg.domain}` : undefined;
+        if (typeof inputs.hostname !== "string" || (expected !== undefined && inputs.hostname !== expected)) {
+            f.add("hostname", `is derived from alias, region and qlik:domain${expected ? ` (expected ${expected})` : ""}; leave it to the SDK or set it to that value`);
+        }
+    }
     if (known("licenseKey") && (typeof inputs.licenseKey !== "string" || inputs.licenseKey.trim() === "")) {
         f.add("licenseKey", "must be the signed license key string (pass it as a secret), or leave it unset to read it from qlik:sourceTenantHost");
     }
     return f;
+}
+
+/** Provider settings when they are complete enough to derive hostnames; check() must not fail on missing credentials. */
+function safeConfig(): ProviderConfig | undefined {
+    try {
+        return getProviderConfig({ requireCredentials: false });
+    } catch {
+        return undefined;
+    }
 }
 
 function aliasOf(t: TenantJson, suffix: string): string | undefined {
@@ -112,16 +129,22 @@ function outputs(t: TenantJson, suffix: string, region: string, inputs: Props): 
         created: t.created,
         purgeAfterDays: inputs.purgeAfterDays,
         allowDeactivation: inputs.allowDeactivation,
+        // Only a datacenter the user asked for is handed back as an input by read().
+        requestedDatacenter: inputs.requestedDatacenter ?? inputs.datacenter,
     };
-    for (const flag of TENANT_FLAGS) out[flag] = t[flag];
+    // Only the flags the user manages: the others are Qlik's business and must not show as drift.
+    for (const flag of TENANT_FLAGS) if (inputs[flag] !== undefined) out[flag] = t[flag];
     return out;
 }
 
 /** The inputs that reproduce a live state: what read() hands back so refresh diffs are real drift. */
 function inputsFrom(outs: Props, region?: string): Props {
-    const inputs: Props = { alias: outs.alias, displayName: outs.displayName };
+    // hostname is an input too: the SDK derives it from alias/region so that it is known during
+    // preview (dynamic providers cannot predict outputs) and dependents never preview a false replace.
+    const inputs: Props = { alias: outs.alias, displayName: outs.displayName, hostname: outs.hostname };
     if (region !== undefined) inputs.region = region;
-    for (const k of ["datacenter", "purgeAfterDays", "allowDeactivation", ...TENANT_FLAGS]) {
+    if (outs.requestedDatacenter !== undefined) inputs.datacenter = outs.datacenter;
+    for (const k of ["purgeAfterDays", "allowDeactivation", ...TENANT_FLAGS]) {
         if (outs[k] !== undefined) inputs[k] = outs[k];
     }
     return inputs;

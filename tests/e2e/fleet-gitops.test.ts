@@ -49,6 +49,12 @@ describe("fleet example: GitOps workflow", function () {
         const alarm = await fleet.project.run(args, { allowFailure: true });
         expect(alarm.code).to.not.equal(0);
         expect(alarm.output).to.match(/Globex \(renamed by hand\)/);
+        // What the PR preview shows for the repair: exactly the tenant's name, nothing replaced (the
+        // tenant's hostname is known during preview, so its resources do not look like replacements).
+        const plan = await fleet.project.run(pulumiArgs(wf, "preview", "preview"));
+        expect(plan.output).to.match(/~ 1 to update/);
+        expect(plan.output).to.not.match(/to replace|to create|to delete/);
+        expect(plan.output).to.match(/~ displayName\s*: "Globex \(renamed by hand\)" => "Globex/);
         // The next up repairs it and the alarm is quiet again.
         await fleet.project.run(["up", "--yes"]);
         expect((await fleet.project.run(args, { allowFailure: true })).code).to.equal(0);
