@@ -129,8 +129,9 @@ function outputs(t: TenantJson, suffix: string, region: string, inputs: Props): 
         created: t.created,
         purgeAfterDays: inputs.purgeAfterDays,
         allowDeactivation: inputs.allowDeactivation,
-        // Only a datacenter the user asked for is handed back as an input by read().
-        requestedDatacenter: inputs.requestedDatacenter ?? inputs.datacenter,
+        // Only a datacenter the user asked for is handed back as an input by read(). "" = not asked
+        // (kept as a value so that read(), which gets these outputs back, can tell).
+        requestedDatacenter: "requestedDatacenter" in inputs ? inputs.requestedDatacenter : (inputs.datacenter ?? ""),
     };
     // Only the flags the user manages: the others are Qlik's business and must not show as drift.
     for (const flag of TENANT_FLAGS) if (inputs[flag] !== undefined) out[flag] = t[flag];
@@ -143,7 +144,7 @@ function inputsFrom(outs: Props, region?: string): Props {
     // preview (dynamic providers cannot predict outputs) and dependents never preview a false replace.
     const inputs: Props = { alias: outs.alias, displayName: outs.displayName, hostname: outs.hostname };
     if (region !== undefined) inputs.region = region;
-    if (outs.requestedDatacenter !== undefined) inputs.datacenter = outs.datacenter;
+    if (outs.requestedDatacenter) inputs.datacenter = outs.datacenter;
     for (const k of ["purgeAfterDays", "allowDeactivation", ...TENANT_FLAGS]) {
         if (outs[k] !== undefined) inputs[k] = outs[k];
     }
