@@ -1,6 +1,7 @@
 // An emulator for end-to-end stacks: started in the test process on an ephemeral loopback port,
 // with the stack config that points the provider at it (the same keys a real OEM account uses).
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../emulator";
+import { call, tokenFor } from "../emulator/core/client";
 
 export interface EmulatorStackConfig {
     /** Plain `pulumi config set` values. */
@@ -39,4 +40,13 @@ export function providerEnvFor(emu: RunningEmulator): NodeJS.ProcessEnv {
         QLIK_SOURCE_TENANT_HOST: info.sourceTenant.hostname,
         QLIK_ENDPOINT_OVERRIDE: info.httpUrl,
     };
+}
+
+/** A tenant made straight through the emulator's REST API (no resource under test involved); its hostname. */
+export async function newTenantHost(emu: RunningEmulator): Promise<string> {
+    const host = emu.info.registerHost;
+    const token = await tokenFor(emu.info.httpUrl, host, emu.info.oauthClient);
+    const r = await call(emu.info.httpUrl, "/api/v1/tenants", { method: "POST", host, token, body: { licenseKey: emu.info.licenseKey } });
+    if (r.status !== 201) throw new Error(`POST /api/v1/tenants answered ${r.status}: ${r.text}`);
+    return (r.body as { hostnames: string[] }).hostnames[0];
 }

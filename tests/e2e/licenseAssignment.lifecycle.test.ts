@@ -3,7 +3,7 @@
 import { expect } from "chai";
 import type { RunningEmulator } from "../../emulator/index";
 import { TempProject } from "./harness";
-import { stackConfigFor, startTestEmulator } from "./emulatorFixture";
+import { newTenantHost, stackConfigFor, startTestEmulator } from "./emulatorFixture";
 import { asBot } from "../provider/resources/r1Helpers";
 
 const PROGRAM = `
@@ -17,13 +17,6 @@ const lic = new LicenseAssignment("licenses", {
 });
 exports.assignments = lic.assignments;
 `;
-
-/** A tenant made straight through the emulator's REST API (no resource under test involved). */
-async function newTenantHost(emu: RunningEmulator): Promise<string> {
-    const r = await asBot(emu, emu.info.registerHost, "/api/v1/tenants", { method: "POST", body: { licenseKey: emu.info.licenseKey } });
-    if (r.status !== 201) throw new Error(`POST /api/v1/tenants answered ${r.status}: ${r.text}`);
-    return (r.body as { hostnames: string[] }).hostnames[0];
-}
 
 describe("e2e: LicenseAssignment lifecycle", function () {
     this.timeout(600_000);
