@@ -58,9 +58,7 @@ describe("e2e: GroupSet lifecycle", function () {
         expect(await liveGroups()).to.deep.equal({ analysts: ["SharedSpaceCreator"], viewers: [] });
         expect((await asBot(emu, host, "/api/v1/groups/settings")).body.autoCreateGroups).to.equal(true);
         expect(Object.keys((await stackOutputs()).groupIds).sort()).to.deep.equal(["analysts", "viewers"]);
-        await run(["preview", "--expect-no-changes"]);
-        await run(["refresh", "--yes", "--expect-no-changes"]);
-        await run(["preview", "--expect-no-changes"]);
+        await project.expectNoChanges();
     });
 
     it("new roles for a group are an in-place update of exactly that field", async () => {

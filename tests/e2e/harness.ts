@@ -124,6 +124,13 @@ export class TempProject {
         if (pairs.length) await this.run(["config", "set-all", ...pairs]);
     }
 
+    /** The check Pulumi's own provider tests make after an up: preview, refresh, preview, all without changes. */
+    async expectNoChanges(): Promise<void> {
+        await this.run(["preview", "--expect-no-changes"]);
+        await this.run(["refresh", "--yes", "--expect-no-changes"]);
+        await this.run(["preview", "--expect-no-changes"]);
+    }
+
     cleanup(): void {
         fs.rmSync(this.root, { recursive: true, force: true });
     }

@@ -53,9 +53,7 @@ describe("e2e: JwtIdentityProvider lifecycle", function () {
         expect(idps.map((p) => p.id)).to.deep.equal([idpId]);
         expect(idps[0]).to.deep.include({ description: "web app" });
         expect(idps[0].options.issuer).to.equal("https://isv.example/one");
-        await run(["preview", "--expect-no-changes"]);
-        await run(["refresh", "--yes", "--expect-no-changes"]);
-        await run(["preview", "--expect-no-changes"]);
+        await project.expectNoChanges();
     });
 
     it("a new description is an in-place update of exactly that field", async () => {

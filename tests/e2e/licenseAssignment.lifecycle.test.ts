@@ -50,9 +50,7 @@ describe("e2e: LicenseAssignment lifecycle", function () {
         await run(["up", "--yes"]);
         expect(await live()).to.deep.equal({ "u\\alice": "professional", "u\\bob": "analyzer", "u\\bystander": "analyzer" });
         expect((await asBot(emu, host, "/api/v1/licenses/settings")).body.autoAssignAnalyzer).to.equal(true);
-        await run(["preview", "--expect-no-changes"]);
-        await run(["refresh", "--yes", "--expect-no-changes"]);
-        await run(["preview", "--expect-no-changes"]);
+        await project.expectNoChanges();
     });
 
     it("a new license type for one subject is an in-place update of exactly that field", async () => {

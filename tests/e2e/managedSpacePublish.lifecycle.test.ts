@@ -62,9 +62,7 @@ describe("e2e: ManagedSpacePublish lifecycle and template rollout (two tenants)"
             const app = await env.ok(tenants[i], "GET", `/api/v1/apps/${out["published" + i]}`);
             expect(app.attributes).to.include({ spaceId: out["space" + i], originAppId: out["staged" + i] });
         }
-        await run(["preview", "--expect-no-changes"]);
-        await run(["refresh", "--yes", "--expect-no-changes"]);
-        await run(["preview", "--expect-no-changes"]);
+        await project.expectNoChanges();
     });
 
     it("a description change is an in-place update of exactly that field", async () => {

@@ -50,9 +50,7 @@ describe("e2e: QlikTenant lifecycle", function () {
         expect(hostname).to.equal(`cust-one.${emu.info.region}.${emu.info.domain}`);
         expect(await creates(since)).to.have.length(1);
         expect(await live()).to.include({ name: "Customer One", status: "active" });
-        await run(["preview", "--expect-no-changes"]);
-        await run(["refresh", "--yes", "--expect-no-changes"]);
-        await run(["preview", "--expect-no-changes"]);
+        await project.expectNoChanges();
     });
 
     it("a new displayName is an in-place update of exactly that field", async () => {
