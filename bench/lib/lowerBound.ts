@@ -14,13 +14,15 @@
 //  4. Stages depend on each other as Qlik's rules require (STAGE_DEPS: you cannot import into a space
 //     that does not exist, reload before the connection exists, publish before the reload, ...). The
 //     per-tenant chain is the longest path through that graph; tenants are independent of each other.
-//  5. Rate limits (the emulator's model: a fixed 60 s window per tenant, caller and tier, limits from
-//     x-qlik-tier): the k-th call of a bucket cannot start before floor((k-1)/limit) windows have
-//     passed. For tenant creates on the register host that delay is followed by a whole tenant chain.
+//  5. Rate limits (Qlik's model, which the emulator follows: per tenant, caller and tier, a budget of
+//     calls in any sliding window: 5 min x the per-minute limit for tiers 1/2, 1 min for special tiers):
+//     the k-th call of a bucket cannot start before floor((k-1)/budget) windows have passed. For tenant
+//     creates on the register host that delay is followed by a whole tenant chain.
 import type { LoggedRequest } from "../../emulator/core/requestLog";
 import { Router, type Route } from "../../emulator/core/router";
 import { allRoutes } from "../../emulator/apis";
 import { REALISTIC_DELAYS } from "../../emulator/core/profiles";
+import { tierWindow } from "../../emulator/core/limits";
 
 export type Stage =
     | "registerToken" | "createTenant" | "token" | "tenantPatch" | "identityProvider" | "groupSettings" | "licenseSettings"
@@ -134,7 +136,7 @@ export function computeLowerBound(inp: BoundInput): LowerBound {
     const perTenant = new Map<string, Map<Stage, number>>();
     const shared = new Map<Stage, number>();
     const tokenSeen = new Set<string>();
-    const buckets = new Map<string, { count: number; limit: number; minCost: number; isCreate: boolean }>();
+    const buckets = new Map<string, { count: number; budget: number; windowMs: number; minCost: number; isCreate: boolean }>();
     const necessary: Partial<Record<Stage, number>> = {};
     let tenantCreates = 0;
 
@@ -162,7 +164,7 @@ export function computeLowerBound(inp: BoundInput): LowerBound {
         const tierKey = m.route.tier.tier === "special" ? `${m.route.method} ${m.route.path}` : `tier ${m.route.tier.tier}`;
         // The emulator keys windows by tenant (alias and system hostname share one), caller and tier.
         const bucketKey = `${r.tenantId ?? r.host} ${m.route.path === "/oauth/token" ? "oauth" : tierKey}`;
-        const b = buckets.get(bucketKey) ?? { count: 0, limit: Math.max(1, Math.floor(m.route.tier.limit * scale)), minCost: Infinity, isCreate: false };
+        const b = buckets.get(bucketKey) ?? { count: 0, ...tierWindow(m.route.tier, scale), minCost: Infinity, isCreate: false };
         b.count++;
         b.minCost = Math.min(b.minCost, cost);
         b.isCreate ||= stage === "createTenant";
@@ -194,14 +196,14 @@ export function computeLowerBound(inp: BoundInput): LowerBound {
     let rateLimitMs = 0;
     let rateLimitBucket: string | undefined;
     for (const [key, b] of buckets) {
-        const windows = Math.floor((b.count - 1) / b.limit);
+        const windows = Math.floor((b.count - 1) / b.budget);
         if (windows <= 0) continue;
         // A create in the last window is still followed by its whole tenant chain (the shortest one, to stay a bound).
         const tail = b.isCreate ? shortest.ms - beforeCreate : b.minCost;
-        const ms = windows * 60_000 + tail + (b.isCreate ? beforeCreate : 0);
+        const ms = windows * b.windowMs + tail + (b.isCreate ? beforeCreate : 0);
         if (ms > rateLimitMs) {
             rateLimitMs = ms;
-            rateLimitBucket = `${key}: ${b.count} calls, limit ${b.limit}/min`;
+            rateLimitBucket = `${key}: ${b.count} calls, budget ${b.budget} per ${b.windowMs / 60_000} min`;
         }
     }
     const first = inp.requests[0];

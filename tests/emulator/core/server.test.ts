@@ -106,23 +106,44 @@ describe("emulator core: hosts, auth, limits, faults", () => {
 });
 
 describe("emulator core: rate limits", () => {
-  it("answers 429 + Retry-After when the scaled tier limit is exceeded", async () => {
-    const f = await startFixture({ rateLimitScale: 0.03 });   // tier 2 -> 3 per minute
+  it("answers 429 + Retry-After when the scaled tier budget of the 5-minute window is used up", async () => {
+    const f = await startFixture({ rateLimitScale: 0.006 });   // tier 2: 100/min x 5 min x 0.006 -> 3 per 5 min
     try {
       const tok = await f.token(f.source);
       const statuses: number[] = [];
-      for (let i = 0; i < 4; i++) {
+      for (let i = 0; i < 3; i++) {
         statuses.push((await f.req("/api/v1/groups", { method: "POST", host: f.source, token: tok, body: { name: `g${i}` } })).status);
+        f.emu.emu.clock.advance(60_000);   // one call a minute: a per-minute window would never refuse
       }
-      expect(statuses.slice(0, 3)).to.deep.equal([201, 201, 201]);
+      expect(statuses).to.deep.equal([201, 201, 201]);
       const r = await f.req("/api/v1/groups", { method: "POST", host: f.source, token: tok, body: { name: "g9" } });
       expect(r.status).to.equal(429);
-      expect(Number(r.headers["retry-after"])).to.be.within(1, 60);
+      // The oldest call leaves the 5-minute window 2 minutes from now: Retry-After says so, not 5 minutes.
+      expect(Number(r.headers["retry-after"])).to.equal(120);
       expect(r.body.errors[0]).to.include({ code: "HTTP-429", title: "API rate limit reached." });
-      // tier 1 is a separate bucket (1000*0.03 = 30)
+      // tier 1 is a separate bucket (1000 x 5 x 0.006 = 30)
       expect((await f.req("/api/v1/groups", { host: f.source, token: tok })).status).to.equal(200);
-      f.emu.emu.clock.advance(61_000);
+      f.emu.emu.clock.advance(119_000);
+      expect((await f.req("/api/v1/groups", { method: "POST", host: f.source, token: tok, body: { name: "g10" } })).status).to.equal(429);
+      f.emu.emu.clock.advance(1_000);
       expect((await f.req("/api/v1/groups", { method: "POST", host: f.source, token: tok, body: { name: "g10" } })).status).to.equal(201);
+    } finally { await f.emu.close(); }
+  });
+
+  it("counts a special tier per endpoint over one minute", async () => {
+    const f = await startFixture({ rateLimitScale: 0.04 });   // POST /reloads: 50/min x 0.04 -> 2 per minute
+    try {
+      const tok = await f.token(f.source);
+      const app = await f.req("/api/v1/apps", { method: "POST", host: f.source, token: tok, body: { attributes: { name: "Limited" } } });
+      const body = { appId: app.body.attributes.id };
+      const first = await f.req("/api/v1/reloads", { method: "POST", host: f.source, token: tok, body });
+      const second = await f.req("/api/v1/reloads", { method: "POST", host: f.source, token: tok, body });
+      expect([first.status, second.status]).to.deep.equal([201, 201]);
+      const third = await f.req("/api/v1/reloads", { method: "POST", host: f.source, token: tok, body });
+      expect(third.status).to.equal(429);
+      expect(Number(third.headers["retry-after"])).to.be.within(59, 60);
+      f.emu.emu.clock.advance(60_000);
+      expect((await f.req("/api/v1/reloads", { method: "POST", host: f.source, token: tok, body })).status).to.equal(201);
     } finally { await f.emu.close(); }
   });
 });
