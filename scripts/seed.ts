@@ -1,17 +1,18 @@
-// `node dist/scripts/seed.js [--master-db FILE]`: creates the demo master database and the
+// `node dist/scripts/seed.js [--master-db FILE | --master-db postgres://... [--data-dir DIR]]`: creates the demo master database and the
 // customers' business databases. Idempotent: the demo customers are inserted only into a new master
 // database (customers added or removed later are the ISV's business and are left alone), and a
 // business database is regenerated only when it is missing or was made by another generator version.
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import Database = require("better-sqlite3");
-import { applySchema } from "./seed/schema";
+import { applySchema, MASTER_DDL_POSTGRES } from "./seed/schema";
 import { ensureBusinessDb, type BusinessDbSpec } from "./seed/businessDb";
-import { CONNECTION_NAME, DEMO_CUSTOMERS, type DemoCustomer } from "./seed/demoCustomers";
-import { masterDbPath, readMasterDb } from "./seed/masterDb";
+import { DEMO_CUSTOMERS, type DemoCustomer } from "./seed/demoCustomers";
+import { customerRows, insertSql } from "./seed/customerRows";
+import { isPostgresUrl, loadCustomers, masterDbPath, readMasterDb } from "./seed/masterDb";
+import { connectPostgres, describePostgresUrl, postgresError } from "./seed/masterDbPostgres";
 
-export { masterDbPath, readMasterDb } from "./seed/masterDb";
+export { masterDbPath, readMasterDb, loadCustomers } from "./seed/masterDb";
 export { DEMO_CUSTOMERS, CONNECTION_NAME } from "./seed/demoCustomers";
 export type { DemoCustomer } from "./seed/demoCustomers";
 
@@ -48,18 +49,9 @@ export function addCustomer(db: Database.Database, masterFile: string, c: DemoCu
     const file = path.join(path.dirname(masterFile), rel);
     ensureBusinessDb(file, c.data);
     db.transaction(() => {
-        db.prepare("INSERT INTO customers(id, name, alias, region, license_type, template_version) VALUES (?, ?, ?, NULL, ?, NULL)")
-            .run(c.id, c.name, c.alias, c.licenseType);
-        db.prepare("INSERT INTO customer_connections(customer_id, name, datasource_id, database, username, password) VALUES (?, ?, 'sqlite', ?, ?, ?)")
-            .run(c.id, CONNECTION_NAME, rel, `${c.alias}_reader`, crypto.randomBytes(18).toString("base64url"));
-        for (const g of c.groups) {
-            db.prepare("INSERT INTO groups(customer_id, name, roles, space_role) VALUES (?, ?, ?, ?)")
-                .run(c.id, g.name, (g.roles ?? []).join(","), g.spaceRole ?? "consumer");
-        }
-        for (const u of c.users) {
-            db.prepare("INSERT INTO users(customer_id, subject, name, email, license_type) VALUES (?, ?, ?, ?, ?)")
-                .run(c.id, u.subject, u.name, u.email, u.licenseType ?? null);
-            for (const g of u.groups) db.prepare("INSERT INTO user_groups(customer_id, subject, group_name) VALUES (?, ?, ?)").run(c.id, u.subject, g);
+        for (const row of customerRows(c, rel)) {
+            const { sql, params } = insertSql(row, false);
+            db.prepare(sql).run(...params);
         }
     })();
     return file;
@@ -102,20 +94,75 @@ export function seed(opts: SeedOptions = {}): SeedResult {
     return { masterDb: file, created, sampleDb, generated };
 }
 
-function main(): void {
-    const i = process.argv.indexOf("--master-db");
+export interface PostgresSeedOptions {
+    /** Folder for the customers' business databases (SQLite files the emulator's load scripts read). */
+    dataDir?: string;
+    customers?: DemoCustomer[];
+    password?: string;
+    log?: (msg: string) => void;
+}
+
+/**
+ * The same demo master database in PostgreSQL: creates the schema (MASTER_DDL_POSTGRES) and, in a
+ * database never seeded before, the demo customers in one transaction. Business databases stay SQLite
+ * files (that is what the emulator's data connections read); the rows store their absolute paths.
+ */
+export async function seedPostgres(url: string, opts: PostgresSeedOptions = {}): Promise<SeedResult> {
+    const log = opts.log ?? (() => undefined);
+    const dataDir = path.resolve(opts.dataDir ?? ".data");
+    const generated: string[] = [];
+    const sampleDb = path.join(dataDir, "customers", "sample.sqlite");
+    if (ensureBusinessDb(sampleDb, SAMPLE_DB_SPEC)) generated.push(sampleDb);
+    const client = await connectPostgres(url, opts.password);
+    let created = false;
+    try {
+        await client.query("BEGIN");
+        await client.query(MASTER_DDL_POSTGRES);
+        // Two seeds at once: the second waits here, then sees seeded_at and inserts nothing.
+        await client.query("LOCK TABLE meta IN EXCLUSIVE MODE");
+        const seeded = await client.query("SELECT value FROM meta WHERE key = 'seeded_at'");
+        if (seeded.rowCount === 0) {
+            created = true;
+            for (const c of opts.customers ?? DEMO_CUSTOMERS) {
+                const file = path.join(dataDir, businessDbRelPath(c.alias));
+                if (ensureBusinessDb(file, c.data)) generated.push(file);
+                for (const row of customerRows(c, file)) {
+                    const { sql, params } = insertSql(row, true);
+                    await client.query(sql, params);
+                }
+                log(`customer ${c.alias}: ${c.data.orders} orders`);
+            }
+            await client.query("INSERT INTO meta(key, value) VALUES ('seeded_at', $1)", [new Date().toISOString()]);
+        }
+        await client.query("COMMIT");
+    } catch (e) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw postgresError(url, e, opts.password);
+    } finally {
+        await client.end().catch(() => undefined);
+    }
+    return { masterDb: describePostgresUrl(url), created, sampleDb, generated };
+}
+
+async function main(): Promise<void> {
+    const arg = (flag: string) => {
+        const i = process.argv.indexOf(flag);
+        return i > 0 ? process.argv[i + 1] : undefined;
+    };
     const started = Date.now();
-    const r = seed({ masterDb: i > 0 ? process.argv[i + 1] : undefined, log: (m) => console.log(`[seed] ${m}`) });
-    const customers = readMasterDb(r.masterDb);
+    const setting = arg("--master-db") ?? process.env.QLIK_FLEET_MASTER_DB;
+    const log = (m: string) => console.log(`[seed] ${m}`);
+    const r = isPostgresUrl(setting)
+        ? await seedPostgres(setting, { dataDir: arg("--data-dir"), log })
+        : seed({ masterDb: setting, log });
+    const customers = await loadCustomers(isPostgresUrl(setting) ? setting : r.masterDb);
     console.log(`[seed] master database ${r.masterDb} (${r.created ? "created" : "already there"}): ${customers.length} customers `
         + `(${customers.map((c) => c.alias).join(", ")}); ${r.generated.length} business database(s) generated in ${Date.now() - started} ms`);
 }
 
 if (require.main === module) {
-    try {
-        main();
-    } catch (e) {
+    main().catch((e: unknown) => {
         console.error(`[seed] ${e instanceof Error ? e.message : String(e)}`);
         process.exit(1);
-    }
+    });
 }

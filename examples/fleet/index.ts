@@ -2,14 +2,15 @@
 // customer, deleting one offboards it (guarded: see docs/master-database.md), editing users or groups
 // updates that tenant only. Run it with `npm start` (emulator) or `npm run pulumi -- up`.
 //
-// Config: fleet:masterDb (default env QLIK_FLEET_MASTER_DB, then .data/master.sqlite),
+// Config: fleet:masterDb: a SQLite file or a postgres:// URL (default env QLIK_FLEET_MASTER_DB, then
+//         .data/master.sqlite); fleet:masterDbPassword (secret) for a URL without its password,
 //         fleet:templateAppName / fleet:templateAppId (the template in the source tenant),
 //         fleet:templateVersion (release label; bump it to roll a template change out).
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CustomerTenant } from "../../sdk/customerTenant";
-import { masterDbPath, readMasterDb, type CustomerRecord } from "../../scripts/seed/masterDb";
+import { loadCustomers, type CustomerRecord } from "../../scripts/seed/masterDb";
 
 const config = new pulumi.Config("fleet");
 const templateAppId = config.get("templateAppId");
@@ -39,33 +40,45 @@ function projectRoot(): string {
     return dir;
 }
 
-const customers = readMasterDb(masterDbPath(config.get("masterDb"), projectRoot()));
+/** The secret password of a PostgreSQL master database, when the URL leaves it out. */
+function masterDbPassword(): Promise<string | undefined> {
+    const secret = config.getSecret("masterDbPassword");
+    // Secret config is known in previews too, so the apply always runs.
+    return secret ? new Promise((resolve) => pulumi.unsecret(secret).apply((v) => { resolve(v); return v; })) : Promise.resolve(undefined);
+}
 
-const fleet = customers.map((c) => ({
-    alias: c.alias,
-    tenant: new CustomerTenant(c.alias, {
-        customerName: c.name,
+// An async program (Pulumi awaits the exported function): a PostgreSQL master database is read over the network.
+export = async () => {
+    const customers = await loadCustomers(config.get("masterDb"), { cwd: projectRoot(), password: await masterDbPassword() });
+
+    const fleet = customers.map((c) => ({
         alias: c.alias,
-        region: c.region,
-        users: c.users.map((u) => ({ subject: u.subject, licenseType: u.licenseType })),
-        groups: c.groups.map((g) => ({ name: g.name, roles: g.roles, spaceRole: g.spaceRole })),
-        template: { appId: templateAppId, appName: templateAppName, version: c.templateVersion ?? fleetTemplateVersion },
-        dataConnection: connectionOf(c),
-        managedSpaceName: `${c.name} Analytics`,
-    }),
-}));
+        tenant: new CustomerTenant(c.alias, {
+            customerName: c.name,
+            alias: c.alias,
+            region: c.region,
+            users: c.users.map((u) => ({ subject: u.subject, licenseType: u.licenseType })),
+            groups: c.groups.map((g) => ({ name: g.name, roles: g.roles, spaceRole: g.spaceRole })),
+            template: { appId: templateAppId, appName: templateAppName, version: c.templateVersion ?? fleetTemplateVersion },
+            dataConnection: connectionOf(c),
+            managedSpaceName: `${c.name} Analytics`,
+        }),
+    }));
 
-/** Per customer: where its users go and what they open. */
-export const tenants = Object.fromEntries(fleet.map(({ alias, tenant }) => [alias, {
-    hostname: tenant.hostname,
-    tenantId: tenant.tenantId,
-    publishedAppId: tenant.publishedAppId,
-    reloadStatus: tenant.reloadStatus,
-}]));
+    /** Per customer: where its users go and what they open. */
+    const tenants = Object.fromEntries(fleet.map(({ alias, tenant }) => [alias, {
+        hostname: tenant.hostname,
+        tenantId: tenant.tenantId,
+        publishedAppId: tenant.publishedAppId,
+        reloadStatus: tenant.reloadStatus,
+    }]));
 
-/** Per customer: how the ISV's portal signs login tokens (the private key is a secret). */
-export const jwt = Object.fromEntries(fleet.map(({ alias, tenant }) => [alias, {
-    keyId: tenant.jwtKeyId,
-    issuer: tenant.jwtIssuer,
-    privateKey: tenant.jwtPrivateKey,
-}]));
+    /** Per customer: how the ISV's portal signs login tokens (the private key is a secret). */
+    const jwt = Object.fromEntries(fleet.map(({ alias, tenant }) => [alias, {
+        keyId: tenant.jwtKeyId,
+        issuer: tenant.jwtIssuer,
+        privateKey: tenant.jwtPrivateKey,
+    }]));
+
+    return { tenants, jwt };
+};

@@ -50,13 +50,88 @@ export function masterDbPath(explicit?: string, cwd = process.cwd()): string {
     return path.resolve(cwd, p);
 }
 
+/** The one connection setting (fleet:masterDb / QLIK_FLEET_MASTER_DB): a SQLite file or a PostgreSQL URL. */
+export type MasterDbLocation = { kind: "sqlite"; file: string } | { kind: "postgres"; url: string };
+
+export const isPostgresUrl = (s: string | undefined): s is string => !!s && /^postgres(ql)?:\/\//i.test(s);
+
+export function masterDbLocation(explicit?: string, cwd = process.cwd()): MasterDbLocation {
+    const setting = explicit || process.env.QLIK_FLEET_MASTER_DB;
+    return isPostgresUrl(setting) ? { kind: "postgres", url: setting } : { kind: "sqlite", file: masterDbPath(setting, cwd) };
+}
+
 const csv = (s: string | null | undefined): string[] =>
     (s ?? "").split(",").map((x) => x.trim()).filter((x) => x.length > 0);
 
-interface CustomerRow { id: string; name: string; alias: string; region: string | null; license_type: LicenseType; template_version: string | null }
-interface ConnectionRow { name: string; datasource_id: string; database: string | null; host: string | null; port: number | null; username: string | null; password: string | null }
-interface GroupRow { name: string; roles: string; space_role: string }
-interface UserRow { subject: string; name: string; email: string; license_type: LicenseType | null }
+// Column names are the same in both databases (docs/master-database.md).
+export interface CustomerRow { id: string; name: string; alias: string; region: string | null; license_type: LicenseType; template_version: string | null }
+export interface ConnectionRow { customer_id: string; name: string; datasource_id: string; database: string | null; host: string | null; port: number | string | null; username: string | null; password: string | null }
+export interface GroupRow { customer_id: string; name: string; roles: string; space_role: string }
+export interface UserRow { customer_id: string; subject: string; name: string; email: string; license_type: LicenseType | null }
+export interface MembershipRow { customer_id: string; subject: string; group_name: string }
+
+export interface MasterTables {
+    customers: CustomerRow[];
+    connections: ConnectionRow[];
+    groups: GroupRow[];
+    users: UserRow[];
+    memberships: MembershipRow[];
+}
+
+/** The five reads, in the order assembleCustomers expects; both readers run exactly these. */
+export const MASTER_QUERIES = {
+    customers: "SELECT id, name, alias, region, license_type, template_version FROM customers ORDER BY id",
+    connections: "SELECT customer_id, name, datasource_id, database, host, port, username, password FROM customer_connections ORDER BY customer_id, name",
+    groups: "SELECT customer_id, name, roles, space_role FROM groups ORDER BY customer_id, name",
+    users: "SELECT customer_id, subject, name, email, license_type FROM users ORDER BY customer_id, subject",
+    memberships: "SELECT customer_id, subject, group_name FROM user_groups ORDER BY customer_id, subject, group_name",
+} as const;
+
+function byCustomer<T extends { customer_id: string }>(rows: T[]): Map<string, T[]> {
+    const m = new Map<string, T[]>();
+    for (const r of rows) {
+        const list = m.get(r.customer_id);
+        if (list) list.push(r);
+        else m.set(r.customer_id, [r]);
+    }
+    return m;
+}
+
+/**
+ * Rows of both kinds of master database into records. `sqliteBase` resolves relative paths of `sqlite`
+ * business databases (the master file's folder for SQLite, the project folder for PostgreSQL).
+ */
+export function assembleCustomers(t: MasterTables, sqliteBase: string): CustomerRecord[] {
+    const conns = byCustomer(t.connections);
+    const groups = byCustomer(t.groups);
+    const users = byCustomer(t.users);
+    const memberships = byCustomer(t.memberships);
+    return t.customers.map((c) => ({
+        id: c.id,
+        name: c.name,
+        alias: c.alias,
+        region: c.region ?? undefined,
+        licenseType: c.license_type,
+        templateVersion: c.template_version ?? undefined,
+        connections: (conns.get(c.id) ?? []).map((r) => ({
+            name: r.name,
+            datasourceId: r.datasource_id,
+            database: r.database ? (r.datasource_id === "sqlite" ? path.resolve(sqliteBase, r.database) : r.database) : undefined,
+            host: r.host ?? undefined,
+            port: r.port === null || r.port === undefined ? undefined : Number(r.port),
+            username: r.username ?? undefined,
+            password: r.password ?? undefined,
+        })),
+        groups: (groups.get(c.id) ?? []).map((g) => ({ name: g.name, roles: csv(g.roles), spaceRole: g.space_role })),
+        users: (users.get(c.id) ?? []).map((u) => ({
+            subject: u.subject,
+            name: u.name,
+            email: u.email,
+            licenseType: u.license_type ?? c.license_type,
+            groups: (memberships.get(c.id) ?? []).filter((m) => m.subject === u.subject).map((m) => m.group_name),
+        })),
+    }));
+}
 
 export function readMasterDb(file: string): CustomerRecord[] {
     if (!fs.existsSync(file)) {
@@ -64,38 +139,33 @@ export function readMasterDb(file: string): CustomerRecord[] {
     }
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {
-        const baseDir = path.dirname(file);
-        const customers = db.prepare("SELECT id, name, alias, region, license_type, template_version FROM customers ORDER BY id").all() as CustomerRow[];
-        const conns = db.prepare("SELECT name, datasource_id, database, host, port, username, password FROM customer_connections WHERE customer_id = ? ORDER BY name");
-        const groups = db.prepare("SELECT name, roles, space_role FROM groups WHERE customer_id = ? ORDER BY name");
-        const users = db.prepare("SELECT subject, name, email, license_type FROM users WHERE customer_id = ? ORDER BY subject");
-        const memberships = db.prepare("SELECT group_name FROM user_groups WHERE customer_id = ? AND subject = ? ORDER BY group_name");
-        return customers.map((c) => ({
-            id: c.id,
-            name: c.name,
-            alias: c.alias,
-            region: c.region ?? undefined,
-            licenseType: c.license_type,
-            templateVersion: c.template_version ?? undefined,
-            connections: (conns.all(c.id) as ConnectionRow[]).map((r) => ({
-                name: r.name,
-                datasourceId: r.datasource_id,
-                database: r.database ? (r.datasource_id === "sqlite" ? path.resolve(baseDir, r.database) : r.database) : undefined,
-                host: r.host ?? undefined,
-                port: r.port ?? undefined,
-                username: r.username ?? undefined,
-                password: r.password ?? undefined,
-            })),
-            groups: (groups.all(c.id) as GroupRow[]).map((g) => ({ name: g.name, roles: csv(g.roles), spaceRole: g.space_role })),
-            users: (users.all(c.id) as UserRow[]).map((u) => ({
-                subject: u.subject,
-                name: u.name,
-                email: u.email,
-                licenseType: u.license_type ?? c.license_type,
-                groups: (memberships.all(c.id, u.subject) as { group_name: string }[]).map((m) => m.group_name),
-            })),
-        }));
+        const all = <T>(sql: string) => db.prepare(sql).all() as T[];
+        return assembleCustomers({
+            customers: all(MASTER_QUERIES.customers),
+            connections: all(MASTER_QUERIES.connections),
+            groups: all(MASTER_QUERIES.groups),
+            users: all(MASTER_QUERIES.users),
+            memberships: all(MASTER_QUERIES.memberships),
+        }, path.dirname(file));
     } finally {
         db.close();
     }
+}
+
+export interface LoadOptions {
+    /** Password for a PostgreSQL URL that carries none (fleet:masterDbPassword). */
+    password?: string;
+    /** The project folder: relative SQLite paths, and a PostgreSQL master's relative sqlite business paths. */
+    cwd?: string;
+}
+
+/** Reads the customers from wherever the one connection setting points (SQLite file or PostgreSQL URL). */
+export async function loadCustomers(setting: string | undefined, opts: LoadOptions = {}): Promise<CustomerRecord[]> {
+    const cwd = opts.cwd ?? process.cwd();
+    const where = masterDbLocation(setting, cwd);
+    if (where.kind === "sqlite") return readMasterDb(where.file);
+    // Loaded only when used: SQLite users never load the driver. require, not import(): this is CommonJS,
+    // and an import() would stay an ESM import under tsx.
+    const { readMasterDbPostgres } = require("./masterDbPostgres") as typeof import("./masterDbPostgres");
+    return readMasterDbPostgres(where.url, { password: opts.password, sqliteBase: cwd });
 }

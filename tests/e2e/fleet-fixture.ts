@@ -7,8 +7,9 @@ import * as path from "path";
 import { startTestEmulator, stackConfigFor } from "./emulatorFixture";
 import { TempProject, REPO_ROOT } from "./harness";
 import type { RunningEmulator } from "../../emulator";
-import { seed, DEMO_CUSTOMERS, type DemoCustomer } from "../../scripts/seed";
-import { readMasterDb, type CustomerRecord } from "../../scripts/seed/masterDb";
+import { seed, seedPostgres, DEMO_CUSTOMERS, type DemoCustomer } from "../../scripts/seed";
+import { loadCustomers, type CustomerRecord } from "../../scripts/seed/masterDb";
+import { startTestPostgres, type TestPostgres } from "../fixtures/postgres";
 import { businessTotals } from "../../scripts/seed/businessDb";
 import { placeTemplate, type PlacedTemplate } from "../../scripts/template/place";
 import { jwtLogin, openAppAsUser, readDashboard, signUserJwt, type Dashboard } from "../../examples/fleet/userSession";
@@ -26,19 +27,35 @@ export function smallCustomer(alias: string, orders = 120): DemoCustomer {
     return { ...c, data: { seed: alias, orders, accounts: 10 } };
 }
 
+export interface FleetOptions {
+    /**
+     * Where the master database lives. "postgres": a real PostgreSQL engine (PGlite) on a loopback port;
+     * the stack gets its URL without the password in fleet:masterDb and the password as the secret
+     * fleet:masterDbPassword, as docs/master-database.md recommends.
+     */
+    masterDb?: "sqlite" | "postgres";
+}
+
 export class Fleet {
     private constructor(
         readonly emu: RunningEmulator,
         readonly dir: string,
+        /** The SQLite file, or the PostgreSQL URL (with its password). */
         readonly masterDb: string,
         readonly project: TempProject,
         public template: PlacedTemplate,
         readonly sampleDb: string,
+        readonly postgres?: TestPostgres,
     ) {}
 
-    static async start(aliases: string[]): Promise<Fleet> {
+    static async start(aliases: string[], opts: FleetOptions = {}): Promise<Fleet> {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qtf-fleet-"));
-        const s = seed({ masterDb: path.join(dir, "master.sqlite"), customers: aliases.map((a, i) => smallCustomer(a, 100 + 37 * i)) });
+        const customers = aliases.map((a, i) => smallCustomer(a, 100 + 37 * i));
+        const postgres = opts.masterDb === "postgres" ? await startTestPostgres() : undefined;
+        const s = postgres
+            ? await seedPostgres(postgres.url, { dataDir: dir, customers })
+            : seed({ masterDb: path.join(dir, "master.sqlite"), customers });
+        const masterDb = postgres ? postgres.url : s.masterDb;
         const emu = await startTestEmulator();
         const template = await placeTemplate({ info: emu.info, sampleDb: s.sampleDb });
         const program = path.join(REPO_ROOT, "dist", "examples", "fleet", "index.js");
@@ -47,15 +64,15 @@ export class Fleet {
         await project.initStack("test", {
             ...cfg.config,
             "qlik:allowTenantDeactivation": "false",
-            "fleet:masterDb": s.masterDb,
+            "fleet:masterDb": postgres ? postgres.url.replace(`:${encodeURIComponent(postgres.password)}@`, "@") : masterDb,
             "fleet:templateAppId": template.appId,
             "fleet:templateVersion": template.version,
-        }, cfg.secrets);
-        return new Fleet(emu, dir, s.masterDb, project, template, s.sampleDb);
+        }, { ...cfg.secrets, ...(postgres ? { "fleet:masterDbPassword": postgres.password } : {}) });
+        return new Fleet(emu, dir, masterDb, project, template, s.sampleDb, postgres);
     }
 
-    customers(): CustomerRecord[] {
-        return readMasterDb(this.masterDb);
+    customers(): Promise<CustomerRecord[]> {
+        return loadCustomers(this.masterDb);
     }
 
     async outputs(): Promise<StackOutputs> {
@@ -65,7 +82,7 @@ export class Fleet {
     /** The customer's first user logs in with a JWT and opens the published app. Caller closes the doc. */
     async openAs(alias: string, outputs?: StackOutputs): Promise<QixDoc> {
         const out = outputs ?? (await this.outputs());
-        const c = this.customers().find((x) => x.alias === alias);
+        const c = (await this.customers()).find((x) => x.alias === alias);
         if (!c) throw new Error(`no customer ${alias} in the master database`);
         const t = out.tenants[alias];
         const key = out.jwt[alias];
@@ -77,7 +94,7 @@ export class Fleet {
         const doc = await this.openAs(alias, outputs);
         try {
             const sees = await readDashboard(doc);
-            const db = this.customers().find((x) => x.alias === alias)!.connections[0].database!;
+            const db = (await this.customers()).find((x) => x.alias === alias)!.connections[0].database!;
             return { sees, truth: businessTotals(db) };
         } finally {
             await doc.close();
@@ -87,6 +104,7 @@ export class Fleet {
     async close(): Promise<void> {
         try {
             await this.emu.close();
+            await this.postgres?.close();
         } finally {
             this.project.cleanup();
             fs.rmSync(this.dir, { recursive: true, force: true });
