@@ -11,7 +11,7 @@ import { BenchProject, REPO_ROOT, engineVersion, type TimedRun } from "./lib/pul
 import { prepareFleet, TEMPLATE_APP_NAME } from "./lib/fleetFixture";
 import { computeLowerBound, type LowerBound } from "./lib/lowerBound";
 import { runSequentialBaseline, type BaselineResult } from "./sequentialBaseline";
-import { lineChartSvg } from "./lib/chart";
+import { fleetChartSvg } from "./lib/fleetChart";
 import type { MemoryReport } from "./lib/memory";
 
 interface Options {
@@ -363,17 +363,7 @@ async function main(): Promise<void> {
         targets: { upOverLowerBound: 1.25, baselineOverUpAtN50: 10, previewOverTrivial: 1.5 },
         results,
     }, null, 2) + "\n");
-    const ok = results.filter((r) => r.fleet);
-    const svg = lineChartSvg(
-        "qlik-tenant-fleet: provisioning N tenants",
-        `realistic profile, ${machineInfo.cpus} CPUs, pulumi ${machineInfo.pulumi}, ${stamp}`,
-        [
-            { label: "pulumi up (ours)", color: "#1f77b4", points: ok.map((r) => ({ n: r.n, seconds: sec(r.fleet!.upMs) })) },
-            { label: "lower bound", color: "#2ca02c", dashed: true, points: ok.map((r) => ({ n: r.n, seconds: sec(r.fleet!.lowerBound.ms) })) },
-            { label: "sequential baseline", color: "#d62728", points: results.filter((r) => r.baseline).map((r) => ({ n: r.n, seconds: sec(r.baseline!.totalMs), estimated: r.baseline!.extrapolated })) },
-        ],
-        { logY: results.some((r) => r.baseline) },
-    );
+    const svg = fleetChartSvg([{ results, machine: machineInfo, date: stamp, options: o }]);
     const svgFile = path.join(o.outDir, "fleet.svg");
     fs.writeFileSync(svgFile, svg);
     printReport(results, machineInfo);

@@ -198,6 +198,44 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
             await expectNoDuplicateContent(fleet, ids);
         });
     });
+    describe("(d) PULUMI_SKIP_CHECKPOINTS (fast mode for big fleets): a crash loses every record of the run", () => {
+        const aliases = ["rel-d1", "rel-d2", "rel-d3"];
+        let fleet: Fleet;
+        before(async () => {
+            fleet = await startFleet("rel-skip-checkpoints", aliases, "customer");
+        });
+        after(async () => fleet?.close());
+
+        it("the next up adopts what the lost run made: exactly the declared tenants, nothing twice, then no changes", async () => {
+            const fast = { PULUMI_SKIP_CHECKPOINTS: "true" };
+            const bg = startDetached(fleet.project, ["up", "--yes", "--parallel", "8"], fast);
+            try {
+                // The first publish: at least one tenant is complete and the others are on their way.
+                await fleet.admin.waitForRequest((r) => r.method === "POST" && /^\/api\/v1\/apps\/[^/]+\/publish$/.test(r.path), 180_000);
+            } finally {
+                killGroup(bg.pid);
+            }
+            expect((await bg.done).code).to.not.equal(0);
+            for (let i = 0; i < 50 && groupAlive(bg.pid); i++) await new Promise((r) => setTimeout(r, 100));
+            // The window this test is about: objects exist in Qlik that the state knows nothing of.
+            const made = await customerTenants(fleet);
+            const state = JSON.parse((await fleet.run(["stack", "export"])).stdout).deployment;
+            const recorded = (state.resources ?? []).filter((r: { type: string }) => r.type.startsWith("pulumi-nodejs:dynamic/"));
+            console.log(`      killed with ${made.length} tenant(s) in the emulator and ${recorded.length} dynamic resource(s) in the state`);
+            expect(made.length, "tenants made before the kill").to.be.greaterThan(0);
+            expect(recorded, "no checkpoint was written during the run").to.deep.equal([]);
+
+            const again = await fleet.run(["up", "--yes", "--parallel", "8"], { allowFailure: true, env: fast });
+            if (again.code !== 0) {
+                expect(again.output).to.match(/currently locked/);
+                await fleet.run(["cancel", "--yes"]);
+                await fleet.run(["up", "--yes", "--parallel", "8"], { env: fast });
+            }
+            await fleet.run(["preview", "--expect-no-changes"]);
+            await expectNoDuplicateContent(fleet, await expectExactlyTenants(fleet, aliases));
+        });
+    });
+
     describe("(c) only the dynamic-provider process killed in the middle of up", () => {
         let fleet: Fleet;
         before(async () => {
