@@ -78,7 +78,7 @@ export interface MasterTables {
     memberships: MembershipRow[];
 }
 
-/** The five reads, in the order assembleCustomers expects; both readers run exactly these. */
+/** The five reads; both readers run exactly these. */
 export const MASTER_QUERIES = {
     customers: "SELECT id, name, alias, region, license_type, template_version FROM customers ORDER BY id",
     connections: "SELECT customer_id, name, datasource_id, database, host, port, username, password FROM customer_connections ORDER BY customer_id, name",
@@ -86,6 +86,12 @@ export const MASTER_QUERIES = {
     users: "SELECT customer_id, subject, name, email, license_type FROM users ORDER BY customer_id, subject",
     memberships: "SELECT customer_id, subject, group_name FROM user_groups ORDER BY customer_id, subject, group_name",
 } as const;
+
+/**
+ * Code-point order, whatever the database's collation (a PostgreSQL server's locale may sort "a-b" and "ab"
+ * differently from SQLite): the order of groups and users reaches resource inputs, and must not flip.
+ */
+const byKey = <T>(key: (r: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
 function byCustomer<T extends { customer_id: string }>(rows: T[]): Map<string, T[]> {
     const m = new Map<string, T[]>();
@@ -106,14 +112,14 @@ export function assembleCustomers(t: MasterTables, sqliteBase: string): Customer
     const groups = byCustomer(t.groups);
     const users = byCustomer(t.users);
     const memberships = byCustomer(t.memberships);
-    return t.customers.map((c) => ({
+    return [...t.customers].sort(byKey((c) => c.id)).map((c) => ({
         id: c.id,
         name: c.name,
         alias: c.alias,
         region: c.region ?? undefined,
         licenseType: c.license_type,
         templateVersion: c.template_version ?? undefined,
-        connections: (conns.get(c.id) ?? []).map((r) => ({
+        connections: (conns.get(c.id) ?? []).sort(byKey((r) => r.name)).map((r) => ({
             name: r.name,
             datasourceId: r.datasource_id,
             database: r.database ? (r.datasource_id === "sqlite" ? path.resolve(sqliteBase, r.database) : r.database) : undefined,
@@ -122,13 +128,13 @@ export function assembleCustomers(t: MasterTables, sqliteBase: string): Customer
             username: r.username ?? undefined,
             password: r.password ?? undefined,
         })),
-        groups: (groups.get(c.id) ?? []).map((g) => ({ name: g.name, roles: csv(g.roles), spaceRole: g.space_role })),
-        users: (users.get(c.id) ?? []).map((u) => ({
+        groups: (groups.get(c.id) ?? []).sort(byKey((g) => g.name)).map((g) => ({ name: g.name, roles: csv(g.roles), spaceRole: g.space_role })),
+        users: (users.get(c.id) ?? []).sort(byKey((u) => u.subject)).map((u) => ({
             subject: u.subject,
             name: u.name,
             email: u.email,
             licenseType: u.license_type ?? c.license_type,
-            groups: (memberships.get(c.id) ?? []).filter((m) => m.subject === u.subject).map((m) => m.group_name),
+            groups: (memberships.get(c.id) ?? []).filter((m) => m.subject === u.subject).map((m) => m.group_name).sort(byKey((g) => g)),
         })),
     }));
 }
