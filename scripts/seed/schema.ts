@@ -5,7 +5,11 @@ import type Database = require("better-sqlite3");
 /** Bumped when the DDL changes incompatibly; stored in meta.schema_version. */
 export const SCHEMA_VERSION = 1;
 
-export const MASTER_DDL = `
+/** The two places where SQLite and PostgreSQL need different words for the same rule. */
+interface Dialect { aliasRule: string; createdAt: string }
+
+function masterDdl(d: Dialect): string {
+    return `
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -13,11 +17,11 @@ CREATE TABLE IF NOT EXISTS meta (
 CREATE TABLE IF NOT EXISTS customers (
     id               TEXT PRIMARY KEY,
     name             TEXT NOT NULL,
-    alias            TEXT NOT NULL UNIQUE CHECK (alias GLOB '[a-z0-9]*' AND alias NOT GLOB '*[^a-z0-9-]*' AND length(alias) BETWEEN 3 AND 40),
+    alias            TEXT NOT NULL UNIQUE CHECK (${d.aliasRule}),
     region           TEXT,
     license_type     TEXT NOT NULL DEFAULT 'analyzer' CHECK (license_type IN ('professional', 'analyzer')),
     template_version TEXT,
-    created_at       TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+    created_at       ${d.createdAt}
 );
 CREATE TABLE IF NOT EXISTS customer_connections (
     customer_id   TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
@@ -54,6 +58,12 @@ CREATE TABLE IF NOT EXISTS user_groups (
     FOREIGN KEY (customer_id, group_name) REFERENCES groups(customer_id, name) ON DELETE CASCADE
 );
 `;
+}
+
+export const MASTER_DDL = masterDdl({
+    aliasRule: "alias GLOB '[a-z0-9]*' AND alias NOT GLOB '*[^a-z0-9-]*' AND length(alias) BETWEEN 3 AND 40",
+    createdAt: "TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
+});
 
 export function applySchema(db: Database.Database): void {
     db.pragma("foreign_keys = ON");
@@ -65,53 +75,7 @@ export function applySchema(db: Database.Database): void {
  * The same schema for a PostgreSQL master database (fleet:masterDb = postgres://...): same tables,
  * columns and rules, in PostgreSQL's dialect. The stack only reads it; `seed.js --master-db <url>` creates it.
  */
-export const MASTER_DDL_POSTGRES = `
-CREATE TABLE IF NOT EXISTS meta (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS customers (
-    id               TEXT PRIMARY KEY,
-    name             TEXT NOT NULL,
-    alias            TEXT NOT NULL UNIQUE CHECK (alias ~ '^[a-z0-9][a-z0-9-]{2,39}$'),
-    region           TEXT,
-    license_type     TEXT NOT NULL DEFAULT 'analyzer' CHECK (license_type IN ('professional', 'analyzer')),
-    template_version TEXT,
-    created_at       TIMESTAMPTZ NOT NULL DEFAULT now()
-);
-CREATE TABLE IF NOT EXISTS customer_connections (
-    customer_id   TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
-    name          TEXT NOT NULL,
-    datasource_id TEXT NOT NULL,
-    database      TEXT,
-    host          TEXT,
-    port          INTEGER,
-    username      TEXT,
-    password      TEXT,
-    PRIMARY KEY (customer_id, name)
-);
-CREATE TABLE IF NOT EXISTS groups (
-    customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
-    name        TEXT NOT NULL,
-    roles       TEXT NOT NULL DEFAULT '',
-    space_role  TEXT NOT NULL DEFAULT 'consumer',
-    PRIMARY KEY (customer_id, name)
-);
-CREATE TABLE IF NOT EXISTS users (
-    customer_id  TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
-    subject      TEXT NOT NULL,
-    name         TEXT NOT NULL,
-    email        TEXT NOT NULL,
-    license_type TEXT CHECK (license_type IS NULL OR license_type IN ('professional', 'analyzer')),
-    PRIMARY KEY (customer_id, subject)
-);
-CREATE TABLE IF NOT EXISTS user_groups (
-    customer_id TEXT NOT NULL,
-    subject     TEXT NOT NULL,
-    group_name  TEXT NOT NULL,
-    PRIMARY KEY (customer_id, subject, group_name),
-    FOREIGN KEY (customer_id, subject) REFERENCES users(customer_id, subject) ON DELETE CASCADE,
-    FOREIGN KEY (customer_id, group_name) REFERENCES groups(customer_id, name) ON DELETE CASCADE
-);
-INSERT INTO meta(key, value) VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING;
-`;
+export const MASTER_DDL_POSTGRES = masterDdl({
+    aliasRule: "alias ~ '^[a-z0-9][a-z0-9-]{2,39}$'",
+    createdAt: "TIMESTAMPTZ NOT NULL DEFAULT now()",
+}) + `INSERT INTO meta(key, value) VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING;\n`;
