@@ -1,6 +1,7 @@
 // A small fleet for the examples' end-to-end tests: an in-process emulator (instant profile), a temp master
 // database with two customers (small business databases), the template placed in the source tenant, and a
 // TempProject whose program IS the real stack program (dist/examples/fleet/index.js).
+import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -98,6 +99,17 @@ export class Fleet {
             return { sees, truth: businessTotals(db) };
         } finally {
             await doc.close();
+        }
+    }
+
+    /** Each customer's first user opens the published app and sees exactly their own database's orders and revenue. */
+    async expectEachSeesOwnData(aliases: string[], outputs?: StackOutputs): Promise<void> {
+        const out = outputs ?? (await this.outputs());
+        for (const alias of aliases) {
+            expect(out.tenants[alias].reloadStatus, `reload of ${alias}`).to.equal("SUCCEEDED");
+            const d = await this.dashboardOf(alias, out);
+            expect(d.sees.orders, `orders ${alias} sees`).to.equal(d.truth.orders);
+            expect(d.sees.revenue, `revenue ${alias} sees`).to.be.closeTo(d.truth.amount, 0.01);
         }
     }
 

@@ -17,12 +17,7 @@ describe("fleet example: onboarding one more customer", function () {
         await fleet.project.run(["up", "--yes"]);
         const out = await fleet.outputs();
         expect(Object.keys(out.tenants).sort()).to.deep.equal(["acme", "globex"]);
-        for (const alias of ["acme", "globex"]) {
-            expect(out.tenants[alias].reloadStatus).to.equal("SUCCEEDED");
-            const d = await fleet.dashboardOf(alias, out);
-            expect(d.sees.orders).to.equal(d.truth.orders);
-            expect(d.sees.revenue).to.be.closeTo(d.truth.amount, 0.01);
-        }
+        await fleet.expectEachSeesOwnData(["acme", "globex"], out);
     });
 
     it("a new row creates exactly that customer's resources; the others are untouched", async () => {

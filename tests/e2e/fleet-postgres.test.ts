@@ -17,12 +17,7 @@ describe("fleet example: master database in PostgreSQL", function () {
         const up = await fleet.project.run(["up", "--yes"]);
         const out = await fleet.outputs();
         expect(Object.keys(out.tenants).sort()).to.deep.equal(["acme", "globex"]);
-        for (const alias of ["acme", "globex"]) {
-            expect(out.tenants[alias].reloadStatus).to.equal("SUCCEEDED");
-            const d = await fleet.dashboardOf(alias, out);
-            expect(d.sees.orders).to.equal(d.truth.orders);
-            expect(d.sees.revenue).to.be.closeTo(d.truth.amount, 0.01);
-        }
+        await fleet.expectEachSeesOwnData(["acme", "globex"], out);
         // The master database's password is a secret: not in the state, not in what the CLI printed.
         const state = (await fleet.project.run(["stack", "export"])).stdout;
         const password = fleet.postgres!.password;
