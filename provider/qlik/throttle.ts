@@ -1,12 +1,15 @@
 // Client-side rate limiting so a `pulumi up` over many tenants stays inside Qlik's documented limits
 // (qlik-cloud-api.md §11: tier 1 = 1000/min, tier 2 = 100/min, per user per tenant; special routes).
+// It counts the way Qlik does (qlik.dev/apis/rest/rate-limiting): tiers 1 and 2 over a sliding 5-minute
+// window (5,000 / 500 calls in any 5 minutes, so a fleet's 200 tenant creates on the one register host go
+// out at once), special tiers over one minute. A call waits only when the window is full.
 // All dynamic resources share one provider process (pulumi-offline.md B1/B6), so the state lives on globalThis:
 // a captured limiter would be copied into every resource's closure and limit nothing.
 
 import { Plugin, QlikRequest, Tier } from "./types";
 import { parseRetryAfter } from "./retry";
 
-/** Requests per minute for each tier. */
+/** Requests per minute for each tier (the window of tiers 1/2 holds 5 minutes' worth). */
 export const TIER_LIMITS: Record<string, number> = {
   "1": 1000,
   "2": 100,
@@ -33,19 +36,24 @@ export interface ThrottleOptions {
   /** Override individual tier limits (per minute). */
   limits?: Partial<Record<string, number>>;
   maxConcurrentPerHost?: number;
-  /** Bucket size in seconds of allowance; default 60 (Qlik counts over a 5-minute window, so one minute's burst is safe). */
-  burstSeconds?: number;
+  /** Override the window of a tier, in ms (tests); the budget stays limit-per-minute x window. */
+  windowMs?: Partial<Record<string, number>>;
   now?: () => number;
 }
 
 interface Bucket {
-  tokens: number;
-  capacity: number;
-  perMs: number;
-  last: number;
+  windowMs: number;
+  budget: number;
+  /** Start times of the calls still inside the window, oldest first. */
+  calls: number[];
   blockedUntil: number;
-  /** FIFO: each acquirer waits for the previous one to take its token. */
+  /** FIFO: each acquirer waits for the previous one to take its slot. */
   chain: Promise<void>;
+}
+
+/** Qlik's window for a tier: 5 minutes for tiers 1 and 2, one minute for the special tiers. */
+export function tierWindowMs(tier: Tier): number {
+  return String(tier) === "1" || String(tier) === "2" ? 300_000 : 60_000;
 }
 
 interface HostSlots {
@@ -80,33 +88,34 @@ export class Throttle {
     const key = `${host}|${tier}`;
     let b = this.buckets.get(key);
     if (!b) {
-      const perMinute = this.limitPerMinute(tier);
-      const capacity = Math.max(1, Math.floor((perMinute * (this.opts.burstSeconds ?? 60)) / 60));
-      b = { tokens: capacity, capacity, perMs: perMinute / 60_000, last: this.now(), blockedUntil: 0, chain: Promise.resolve() };
+      const windowMs = this.opts.windowMs?.[String(tier)] ?? tierWindowMs(tier);
+      const budget = Math.max(1, Math.floor((this.limitPerMinute(tier) * windowMs) / 60_000));
+      b = { windowMs, budget, calls: [], blockedUntil: 0, chain: Promise.resolve() };
       this.buckets.set(key, b);
     }
     return b;
   }
 
-  private async takeToken(b: Bucket): Promise<void> {
+  private async takeSlot(b: Bucket): Promise<void> {
     for (;;) {
       const now = this.now();
-      b.tokens = Math.min(b.capacity, b.tokens + (now - b.last) * b.perMs);
-      b.last = now;
+      let expired = 0;
+      while (expired < b.calls.length && b.calls[expired] <= now - b.windowMs) expired++;
+      if (expired > 0) b.calls.splice(0, expired);
       const blocked = b.blockedUntil - now;
-      if (blocked <= 0 && b.tokens >= 1) {
-        b.tokens -= 1;
+      if (blocked <= 0 && b.calls.length < b.budget) {
+        b.calls.push(now);
         return;
       }
-      const wait = Math.max(blocked, Math.ceil((1 - b.tokens) / b.perMs), 1);
-      await new Promise((r) => setTimeout(r, wait));
+      const full = b.calls.length >= b.budget ? b.calls[0] + b.windowMs - now : 0;
+      await new Promise((r) => setTimeout(r, Math.max(blocked, full, 1)));
     }
   }
 
-  /** Wait for a rate token and a concurrency slot; returns the release function. */
+  /** Wait for room in the tier's window and a concurrency slot; returns the release function. */
   async acquire(host: string, tier: Tier): Promise<() => void> {
     const b = this.bucket(host, tier);
-    const mine = b.chain.then(() => this.takeToken(b));
+    const mine = b.chain.then(() => this.takeSlot(b));
     b.chain = mine.catch(() => undefined);
     await mine;
     const slots = this.hostSlots(host);
@@ -132,7 +141,6 @@ export class Throttle {
   block(host: string, tier: Tier, ms: number): void {
     const b = this.bucket(host, tier);
     b.blockedUntil = Math.max(b.blockedUntil, this.now() + ms);
-    b.tokens = Math.min(b.tokens, 0);
   }
 
   private hostSlots(host: string): HostSlots {

@@ -266,10 +266,21 @@ describe("provider/qlik rest pipeline", () => {
     expect(c.throttle.stats.maxActiveSeen).to.equal(2);
   });
 
-  it("rate-limits per tier with a token bucket", async () => {
+  it("lets a burst of 5 minutes' tier-2 budget out at once, as Qlik's 5-minute window allows", async () => {
     const s = await withApi(() => ({ status: 200, body: {} }));
-    // tier 2 at 600/min = 10/s, bucket of 0.5 s = 5 immediate calls; 10 calls need >= ~0.5 s
-    const c = testClient(s, {}, { throttle: new Throttle({ limits: { "2": 600 }, burstSeconds: 0.5 }) });
+    const c = testClient(s, {}, { throttle: new Throttle({ maxConcurrentPerHost: 64 }) });
+    await c.request({ host: HOST, method: "GET", path: "/api/v1/warmup", purpose: "warm token" });
+    const t0 = Date.now();
+    // 200 tenant creates on one register host: more than one minute's 100, less than the window's 500.
+    await Promise.all(Array.from({ length: 200 }, () => c.request({ host: HOST, method: "POST", path: "/api/v1/tenants", body: {}, purpose: "create" })));
+    expect(Date.now() - t0).to.be.below(5000);
+    expect(s.seen.filter((r) => r.path === "/api/v1/tenants").length).to.equal(200);
+  });
+
+  it("rate-limits per tier over a sliding window", async () => {
+    const s = await withApi(() => ({ status: 200, body: {} }));
+    // tier 2 at 600/min over a 0.5 s window = 5 calls per window; 10 calls need >= ~0.5 s
+    const c = testClient(s, {}, { throttle: new Throttle({ limits: { "2": 600 }, windowMs: { "2": 500 } }) });
     await c.request({ host: HOST, method: "GET", path: "/api/v1/warmup", purpose: "warm token" }); // token call is tier 2 too
     const t0 = Date.now();
     await Promise.all(Array.from({ length: 10 }, () => c.request({ host: HOST, method: "POST", path: "/api/v1/spaces", body: {}, purpose: "create" })));
