@@ -2,6 +2,7 @@
 // client, space lookup/adoption, and the error shape that makes Pulumi keep a half-configured resource.
 import { Failures, Props, isUnknown } from "./handlers";
 import { HostClient, QlikClient, isQlikApiError } from "../qlik";
+import { errMessage } from "../qlik/errors";
 
 const HOST_RE = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
 const SPACE_NAME_FORBIDDEN = /["*?<>/|\\:]/;
@@ -66,7 +67,73 @@ export async function ensureSpace(c: HostClient, name: string, type: "shared" | 
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** An error that makes Pulumi keep the resource (ErrorResourceInitFailed) with these outputs. */
-export function initFailed(message: string, id: string, outs: Props): Error {
-    return Object.assign(new Error(message), { id, properties: outs, reasons: [message] });
+/**
+ * An error that makes Pulumi keep the resource (ErrorResourceInitFailed) with these outputs. With a
+ * `cause`, the message and the reasons Pulumi prints carry the API's status, code and message
+ * (QlikApiError's text), not just "resource init failed".
+ */
+export function initFailed(message: string, id: string, outs: Props, cause?: unknown): Error {
+    const full = cause === undefined ? message : `${message}: ${errMessage(cause)}`;
+    // protobuf Structs reject undefined members, so the outputs go through JSON.
+    return Object.assign(new Error(full), { id, properties: JSON.parse(JSON.stringify(outs)), reasons: [full] });
+}
+
+// ---- Stable tenant addressing (issue 8 item 4) ----
+//
+// Dependents take `tenantHost`; CustomerTenant (and the docs) pass the tenant's SYSTEM hostname,
+// which Qlik never changes, so an alias rename is an update of the QlikTenant alone. A resource
+// records the id of its tenant in its outputs (`tenantId`), and a change of `tenantHost` to another
+// name of the SAME tenant (alias host <-> system host, a renamed alias) is an in-place update, never
+// a replacement: a replacement would adopt the objects by natural key and the delete of the old
+// resource would then remove them. Apply it in every resource that lives inside a tenant:
+//   diff:   const t = await tenantHostDiff(olds, news);  // "same" | "readdress" | "replace"
+//   update: const tenantId = await assertSameTenant("Kind", olds, news);
+//   outputs: tenantId (from tenantIdOf(host) on create).
+
+/** The id of the tenant answering on `host`, or undefined when no active tenant answers there. */
+export async function tenantIdOf(host: string): Promise<string | undefined> {
+    try {
+        // Every Qlik host answers /users/me for the caller; its tenantId is the tenant behind the host.
+        const me = await api(host).get<{ tenantId?: string }>("/api/v1/users/me", { purpose: `find the tenant behind ${host}` });
+        return me.tenantId;
+    } catch (e) {
+        if (isQlikApiError(e) && (e.status === 404 || e.netCode === "ENOTFOUND" || (e.status === 401 && e.code === "TENANT_DISABLED"))) return undefined;
+        throw e;
+    }
+}
+
+export type TenantHostChange = "same" | "readdress" | "replace";
+
+/**
+ * How a change of `tenantHost` between `olds` (outputs in state) and `news` must be applied.
+ * - "same": unchanged, or unknown during a preview while the tenant itself is being updated (the
+ *   SDK's system hostname is an output then); `up` diffs again with the real value.
+ * - "readdress": another name of the tenant recorded in `olds.tenantId`: update in place. A new
+ *   name that does not answer yet (an alias being renamed in the same up) is also an update;
+ *   update() then proves it is the same tenant (assertSameTenant) or fails before any change.
+ * - "replace": another tenant (or no tenant id on record and the old host unknown).
+ */
+export async function tenantHostDiff(olds: Props, news: Props): Promise<TenantHostChange> {
+    const oldId = typeof olds.tenantId === "string" && olds.tenantId ? olds.tenantId : undefined;
+    if (isUnknown(news.tenantHost)) return oldId ? "same" : "replace";
+    if (news.tenantHost === olds.tenantHost) return "same";
+    const newId = await tenantIdOf(news.tenantHost);
+    const recorded = oldId ?? (typeof olds.tenantHost === "string" ? await tenantIdOf(olds.tenantHost) : undefined);
+    if (recorded === undefined) return "replace";
+    if (newId === recorded || newId === undefined) return "readdress";
+    return "replace";
+}
+
+/** In update(): when tenantHost changed, proves it still names the recorded tenant (or fails before any change). Returns the tenant id. */
+export async function assertSameTenant(kind: string, olds: Props, news: Props): Promise<string | undefined> {
+    const oldId = typeof olds.tenantId === "string" && olds.tenantId ? olds.tenantId : undefined;
+    if (news.tenantHost === olds.tenantHost && oldId) return oldId;
+    const newId = await tenantIdOf(news.tenantHost);
+    if (oldId && newId !== oldId) {
+        throw new Error(
+            `${kind}: tenantHost ${news.tenantHost} ${newId ? `is tenant ${newId}` : "does not answer"}, not tenant ${oldId} (${olds.tenantHost}) that this resource manages; ` +
+                "nothing was changed. Pass the tenant's systemHostname (or alias hostname) of the same tenant, or `pulumi up --replace <urn>` to move the resource to another tenant.",
+        );
+    }
+    return newId ?? oldId;
 }
