@@ -99,12 +99,14 @@ export class OwnershipConflict extends Error {
 /**
  * Throws ONE clear error when `marker` names an owner other than `inputs.owner`, unless
  * `takeOverFrom` names that owner (or is "*"). Call it BEFORE any change to the object.
- * `alsoAllowed` lists owners that are ours too (on update: the previous owner of this resource).
+ * `ownClaim` (on update: this resource's claim from its state) also allows the object this very
+ * resource marked, e.g. when the user changed `owner`; a mere change of the owner recorded by a
+ * refresh does not, so a take-over by another stack is never silently undone.
  */
-export function assertMayAdopt(kind: string, what: string, marker: Marker | undefined, inputs: OwnershipInputs, alsoAllowed: string[] = []): void {
+export function assertMayAdopt(kind: string, what: string, marker: Marker | undefined, inputs: OwnershipInputs, ownClaim?: string): void {
     if (!marker) return; // made by hand or by a version without markers: adopted and marked
     const me = inputs.owner ?? "";
-    if (marker.owner === me || alsoAllowed.includes(marker.owner)) return;
+    if (marker.owner === me || (ownClaim !== undefined && marker.claim === ownClaim)) return;
     if (inputs.takeOverFrom === "*" || inputs.takeOverFrom === marker.owner) return;
     throw new OwnershipConflict(
         `${kind}: ${what} is managed by "${marker.owner}", not by this stack ("${me || "(no owner)"}"); nothing was changed. ` +
