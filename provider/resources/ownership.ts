@@ -103,10 +103,12 @@ export class OwnershipConflict extends Error {
  * resource marked, e.g. when the user changed `owner`; a mere change of the owner recorded by a
  * refresh does not, so a take-over by another stack is never silently undone.
  */
-export function assertMayAdopt(kind: string, what: string, marker: Marker | undefined, inputs: OwnershipInputs, ownClaim?: string): void {
+export function assertMayAdopt(kind: string, what: string, marker: Marker | undefined, inputs: OwnershipInputs, ownClaim?: string | string[]): void {
     if (!marker) return; // made by hand or by a version without markers: adopted and marked
     const me = inputs.owner ?? "";
-    if (marker.owner === me || (ownClaim !== undefined && marker.claim === ownClaim)) return;
+    if (marker.owner === me) return;
+    // A list is the first version's "also allowed owners" (kept for callers written against it).
+    if (Array.isArray(ownClaim) ? ownClaim.includes(marker.owner) : ownClaim !== undefined && marker.claim === ownClaim) return;
     if (inputs.takeOverFrom === "*" || inputs.takeOverFrom === marker.owner) return;
     throw new OwnershipConflict(
         `${kind}: ${what} is managed by "${marker.owner}", not by this stack ("${me || "(no owner)"}"); nothing was changed. ` +
