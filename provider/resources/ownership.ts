@@ -178,6 +178,11 @@ export async function removeTenantMarker(c: HostClient, key: string, claim: stri
     return true;
 }
 
+/** A diff of `owner` (unset = ""; `takeOverFrom` alone is never a change: it only permits one). */
+export function ownerChanged(olds: Props, news: Props): boolean {
+    return isUnknown(news.owner) || (news.owner ?? "") !== (olds.owner ?? "");
+}
+
 /** The ownership part of a resource's outputs. */
 export function ownershipOutputs(inputs: OwnershipInputs, claim: string): Props {
     const out: Props = { owner: inputs.owner ?? "", claim };

@@ -9,6 +9,8 @@ import { Failures, Props, ResourceHandlers, isUnknown, stableJson, checkWith } f
 import { getProviderConfig, ProviderConfig } from "../config";
 import { QlikClient, isQlikApiError } from "../qlik";
 import { clearPending, pendingFor, recordPending } from "./tenantJournal";
+import { KNOWN_REGIONS, isKnownRegion, isValidAlias } from "../naming";
+import { Marker, TenantMarker, assertMayAdopt, checkOwnership, claimOf, mayDelete, newClaim, ownerChanged, readTenantMarker, writeTenantMarker } from "./ownership";
 
 /** Tenant booleans that PATCH accepts (qlik-cloud-api.md §1 "Patch"); unset inputs are left unmanaged. */
 export const TENANT_FLAGS = [
@@ -19,8 +21,6 @@ export const TENANT_FLAGS = [
 ] as const;
 
 export const DATACENTERS = ["ap-northeast-1", "ap-southeast-1", "ap-southeast-2", "eu-central-1", "eu-west-1", "eu-west-2", "us-east-1"];
-const LABEL_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
-const REGION_RE = /^[a-z]{2,3}$/;
 
 interface TenantJson {
     id: string;
@@ -61,15 +61,17 @@ function validate(inputs: Props): Failures {
     const f = new Failures();
     const known = (k: string) => inputs[k] !== undefined && inputs[k] !== null && !isUnknown(inputs[k]);
     if (!isUnknown(inputs.alias)) {
-        if (typeof inputs.alias !== "string" || !LABEL_RE.test(inputs.alias) || inputs.alias === "register") {
+        // provider/naming.ts: the same rule as the master database's CHECK.
+        if (!isValidAlias(inputs.alias)) {
             f.add("alias", "must be a host label: 1-63 lowercase letters, digits and '-', not starting or ending with '-', no dots (the tenant gets <alias>.<region>.<domain>), and not 'register'; e.g. \"acme\"");
         }
     }
     if (!isUnknown(inputs.displayName) && (typeof inputs.displayName !== "string" || inputs.displayName.trim() === "" || inputs.displayName.length > 256)) {
         f.add("displayName", "must be a non-empty string of at most 256 characters (the tenant name shown in Qlik Cloud)");
     }
-    if (known("region") && (typeof inputs.region !== "string" || !REGION_RE.test(inputs.region))) {
-        f.add("region", "must be a Qlik Cloud region code such as us, eu, de, uk, ap, jp or sg (or leave it unset to use qlik:region)");
+    // An unknown region would send OAuth calls to register.<region>... that does not exist: refused here, no API call.
+    if (known("region") && !isKnownRegion(inputs.region)) {
+        f.add("region", `must be a Qlik Cloud region code, one of ${KNOWN_REGIONS.join(", ")} (or leave it unset to use qlik:region)`);
     }
     if (known("datacenter") && (typeof inputs.datacenter !== "string" || !DATACENTERS.includes(inputs.datacenter))) {
         f.add("datacenter", `must be one of ${DATACENTERS.join(", ")} (or leave it unset for the region's default)`);
@@ -94,6 +96,7 @@ function validate(inputs: Props): Failures {
             f.add("hostname", `is derived from alias, region and qlik:domain${expected ? ` (expected ${expected})` : ""}; leave it to the SDK or set it to that value`);
         }
     }
+    checkOwnership(f, inputs);
     if (known("licenseKey") && (typeof inputs.licenseKey !== "string" || inputs.licenseKey.trim() === "")) {
         f.add("licenseKey", "must be the signed license key string (pass it as a secret), or leave it unset to read it from qlik:sourceTenantHost");
     }
@@ -115,8 +118,10 @@ function aliasOf(t: TenantJson, suffix: string): string | undefined {
 }
 
 /** Outputs: the live tenant plus the input-only settings (kept so delete/diff see them). */
-function outputs(t: TenantJson, suffix: string, region: string, inputs: Props): Props {
+function outputs(t: TenantJson, suffix: string, region: string, inputs: Props, own: { owner: string; claim: string }): Props {
     const out: Props = {
+        owner: own.owner,
+        claim: own.claim,
         tenantId: t.id,
         alias: aliasOf(t, suffix),
         displayName: t.name,
@@ -135,14 +140,30 @@ function outputs(t: TenantJson, suffix: string, region: string, inputs: Props): 
     };
     // Only the flags the user manages: the others are Qlik's business and must not show as drift.
     for (const flag of TENANT_FLAGS) if (inputs[flag] !== undefined) out[flag] = t[flag];
+    if (inputs.takeOverFrom !== undefined) out.takeOverFrom = inputs.takeOverFrom;
     return out;
 }
+
+/** The tenant-level ownership marker (docs/ownership.md): the tenant has no free-text field of its own. */
+const MARKER_KEY = "tenant";
+
+async function tenantMarker(systemHost: string): Promise<TenantMarker> {
+    return readTenantMarker(client().forHost(systemHost), MARKER_KEY);
+}
+
+async function markTenant(systemHost: string, m: Marker, known?: TenantMarker): Promise<void> {
+    await writeTenantMarker(client().forHost(systemHost), MARKER_KEY, m, known);
+}
+
+const ownOf = (props: Props) => (typeof props.owner === "string" ? props.owner : "");
+const own = (inputs: Props, claim: string) => ({ owner: typeof inputs.owner === "string" ? inputs.owner : "", claim });
 
 /** The inputs that reproduce a live state: what read() hands back so refresh diffs are real drift. */
 function inputsFrom(outs: Props, region?: string): Props {
     // hostname is an input too: the SDK derives it from alias/region so that it is known during
     // preview (dynamic providers cannot predict outputs) and dependents never preview a false replace.
-    const inputs: Props = { alias: outs.alias, displayName: outs.displayName, hostname: outs.hostname };
+    const inputs: Props = { alias: outs.alias, displayName: outs.displayName, hostname: outs.hostname, owner: outs.owner };
+    if (outs.takeOverFrom !== undefined) inputs.takeOverFrom = outs.takeOverFrom;
     if (region !== undefined) inputs.region = region;
     if (outs.requestedDatacenter) inputs.datacenter = outs.datacenter;
     for (const k of ["purgeAfterDays", "allowDeactivation", ...TENANT_FLAGS]) {
@@ -224,6 +245,7 @@ export const handlers: ResourceHandlers = {
         if (isUnknown(news.region) || effectiveRegion(news, olds.region) !== olds.region) replaces.push("region");
         if (setAndChanged("datacenter")) replaces.push("datacenter");
         const updates = ["alias", "displayName", "purgeAfterDays", "allowDeactivation"].filter(changed);
+        if (ownerChanged(olds, news)) updates.push("owner");
         updates.push(...TENANT_FLAGS.filter(setAndChanged));
         // A tenant found deactivated by refresh is reactivated by the next up.
         if (olds.status && olds.status !== "active") updates.push("status");
@@ -249,11 +271,16 @@ export const handlers: ResourceHandlers = {
                         "remove datacenter from the inputs to adopt it, or choose another alias",
                 );
             }
-            const ops = patchOps(outputs(existing, suffix, region, inputs), inputs, suffix);
             const host = existing.hostnames[0];
+            // Another stack's tenant is not adopted: fail before any change (issue 9, docs/ownership.md).
+            const tm = await tenantMarker(host);
+            assertMayAdopt("QlikTenant", `tenant ${aliasHost} (id ${existing.id})`, tm.marker, inputs);
+            const claim = newClaim();
+            const ops = patchOps(outputs(existing, suffix, region, inputs, own(inputs, claim)), inputs, suffix);
             if (ops.length) await client().forHost(host).patch(`/api/v1/tenants/${existing.id}`, ops, { purpose: `configure adopted tenant ${existing.id}` });
+            await markTenant(host, own(inputs, claim), tm);
             const t = await getTenant(host, existing.id, `read adopted tenant ${existing.id}`);
-            return { id: t.id, outs: outputs(t, suffix, region, inputs) };
+            return { id: t.id, outs: outputs(t, suffix, region, inputs, own(inputs, claim)) };
         }
 
         // A tenant this machine created for the alias in a run that died before naming it.
@@ -272,8 +299,10 @@ export const handlers: ResourceHandlers = {
                 purpose: `name tenant ${t.id}, created for ${aliasHost} by an interrupted run`,
             });
             clearPending(t.id);
+            const claim = newClaim();
+            await markTenant(p.systemHostname, own(inputs, claim));
             const named = await getTenant(p.systemHostname, t.id, `read adopted tenant ${t.id}`);
-            return { id: named.id, outs: outputs(named, suffix, region, inputs) };
+            return { id: named.id, outs: outputs(named, suffix, region, inputs, own(inputs, claim)) };
         }
 
         const licenseKey = await licenseKeyFor(inputs);
@@ -285,13 +314,15 @@ export const handlers: ResourceHandlers = {
         const t0 = created.body;
         const host = t0.hostnames[0];
         recordPending({ aliasHost, tenantId: t0.id, systemHostname: host, createdAt: new Date().toISOString() });
+        const claim = newClaim();
         try {
             await client().forHost(host).patch(`/api/v1/tenants/${t0.id}`, patchOps(undefined, inputs, suffix), {
                 purpose: `set name and alias of new tenant ${t0.id}`,
             });
             clearPending(t0.id);
+            await markTenant(host, own(inputs, claim));
             const t = await getTenant(host, t0.id, `read new tenant ${t0.id}`);
-            return { id: t.id, outs: outputs(t, suffix, region, inputs) };
+            return { id: t.id, outs: outputs(t, suffix, region, inputs, own(inputs, claim)) };
         } catch (e) {
             // The tenant exists: hand its id back so Pulumi keeps it (ErrorResourceInitFailed) and the next up repairs it.
             const err = new Error(`QlikTenant: tenant ${t0.id} (${host}) was created but configuring it failed: ${(e as Error).message}`) as Error & {
@@ -301,7 +332,7 @@ export const handlers: ResourceHandlers = {
             };
             err.id = t0.id;
             // protobuf Structs reject undefined members.
-            err.properties = JSON.parse(JSON.stringify({ ...outputs(t0, suffix, region, inputs), hostname: host }));
+            err.properties = JSON.parse(JSON.stringify({ ...outputs(t0, suffix, region, inputs, own(inputs, claim)), hostname: host }));
             err.reasons = [(e as Error).message];
             throw err;
         }
@@ -326,7 +357,10 @@ export const handlers: ResourceHandlers = {
             }
         }
         if (t.status === "deleted") return { id: "" };
-        const outs = outputs(t, suffix, region, props);
+        // The owner found in Qlik is what read() reports: a take-over by another stack, or a marker
+        // removed by hand, shows as a diff of `owner` (issue 9). A deactivated tenant answers nothing.
+        const liveOwner = t.status === "active" ? ((await tenantMarker(t.hostnames[0])).marker?.owner ?? "") : ownOf(props);
+        const outs = outputs(t, suffix, region, props, { owner: liveOwner, claim: claimOf(props) });
         // Keep the region out of the inputs unless it differs from config, so "unset region" stays unset.
         const inputs = inputsFrom(outs, region === cfg.region ? undefined : region);
         return { id, props: outs, inputs };
@@ -338,11 +372,16 @@ export const handlers: ResourceHandlers = {
         const { suffix, register } = hostsFor(cfg, region);
         const host = olds.systemHostname as string;
         if (olds.status && olds.status !== "active") await reactivate(register, { id, systemHostname: host });
+        // A tenant another stack took over since our last up is not changed back (docs/ownership.md).
+        const claim = claimOf(olds);
+        const tm = await tenantMarker(host);
+        assertMayAdopt("QlikTenant", `tenant ${olds.hostname ?? host} (id ${id})`, tm.marker, news, claim);
         const ops = patchOps(olds, news, suffix);
         if (ops.length) await client().forHost(host).patch(`/api/v1/tenants/${id}`, ops, { purpose: `update tenant ${id}` });
+        await markTenant(host, own(news, claim), tm);
         clearPending(id); // a create that failed after POST left it journaled; it is named now
         const t = await getTenant(host, id, `read tenant ${id}`);
-        return { outs: outputs(t, suffix, region, news) };
+        return { outs: outputs(t, suffix, region, news, own(news, claim)) };
     },
 
     async delete(id, props) {
@@ -358,6 +397,14 @@ export const handlers: ResourceHandlers = {
             );
         }
         const { register } = hostsFor(cfg, (props.region as string) ?? cfg.region);
+        // Replacement safety: a tenant that another resource (another stack after a take-over) has
+        // marked since is theirs now; deactivating it would lock their users out.
+        try {
+            const tm = await tenantMarker(host);
+            if (!mayDelete(tm.marker, props.claim)) return;
+        } catch (e) {
+            if (!isGone(e) && !isDisabled(e)) throw e;
+        }
         const purgeAfterDays = typeof props.purgeAfterDays === "number" ? props.purgeAfterDays : cfg.purgeAfterDays;
         try {
             await client().forHost(register).send({

@@ -154,3 +154,74 @@ describe("QlikTenant handlers (emulator)", function () {
         expect(await tenantCreates(since)).to.have.length(0);
     });
 });
+
+describe("QlikTenant ownership (emulator)", function () {
+    this.timeout(30_000);
+    let ctx: EmuContext;
+    const A = "org/fleet/stack-a";
+    const B = "org/fleet/stack-b";
+    let a: Record<string, any>;
+    before(async () => {
+        ctx = await startEmu();
+    });
+    after(async () => ctx?.restore());
+
+    // Writes to the Qlik APIs (an OAuth token request is not a change).
+    const writes = async (since: number) => (await requestLog(ctx.emu, since)).filter((r) => r.method !== "GET" && r.path.startsWith("/api/"));
+
+    it("create marks the tenant with its owner and claim (a marker space inside the tenant)", async () => {
+        a = (await handlers.create({ alias: "owned", displayName: "Owned", owner: A })).outs as Record<string, any>;
+        expect(a.owner).to.equal(A);
+        expect(a.claim).to.match(/^[0-9a-f]{12}$/);
+        const spaces = await asBot(ctx.emu, a.systemHostname, "/api/v1/spaces?limit=100");
+        const marker = (spaces.body.data as any[]).find((s) => s.name === "qlik-tenant-fleet.owner.tenant");
+        expect(marker?.description).to.equal(`[qtf:${A}#${a.claim}]`);
+        const same = await handlers.read(a.tenantId, a);
+        expect(same.inputs).to.include({ owner: A });
+        expect((await handlers.diff(a.tenantId, same.props!, { alias: "owned", displayName: "Owned", owner: A })).changes).to.equal(false);
+    });
+
+    it("another owner's create fails before any change, naming the owner and takeOverFrom", async () => {
+        const since = await lastSeq(ctx.emu);
+        let err: Error | undefined;
+        try {
+            await handlers.create({ alias: "owned", displayName: "Taken", owner: B });
+        } catch (e) {
+            err = e as Error;
+        }
+        expect(err?.message).to.contain(`managed by "${A}"`).and.contain(`takeOverFrom: "${A}"`).and.contain("nothing was changed");
+        expect(await writes(since)).to.deep.equal([]);
+        const t = await asBot(ctx.emu, a.systemHostname, `/api/v1/tenants/${a.tenantId}`);
+        expect(t.body.name).to.equal("Owned");
+    });
+
+    it("takeOverFrom adopts and re-marks; the first owner's refresh shows the owner drift and its update refuses", async () => {
+        const b = (await handlers.create({ alias: "owned", displayName: "Taken", owner: B, takeOverFrom: A })).outs as Record<string, any>;
+        expect(b).to.include({ tenantId: a.tenantId, owner: B, displayName: "Taken" });
+        const refreshed = await handlers.read(a.tenantId, a);
+        expect(refreshed.inputs).to.include({ owner: B });
+        expect((await handlers.diff(a.tenantId, refreshed.props!, { alias: "owned", displayName: "Owned", owner: A })).changes).to.equal(true);
+        const since = await lastSeq(ctx.emu);
+        let err: Error | undefined;
+        try {
+            await handlers.update(a.tenantId, refreshed.props!, { alias: "owned", displayName: "Owned", owner: A });
+        } catch (e) {
+            err = e as Error;
+        }
+        expect(err?.message).to.contain(`managed by "${B}"`);
+        expect(await writes(since)).to.deep.equal([]);
+        // Replacement safety: A's delete sees B's claim and leaves the tenant active.
+        await handlers.delete(a.tenantId, { ...a, allowDeactivation: true });
+        const t = await asBot(ctx.emu, a.systemHostname, `/api/v1/tenants/${a.tenantId}`);
+        expect(t.body.status).to.equal("active");
+    });
+
+    it("a tenant without a marker (made by hand) is adopted and marked", async () => {
+        const made = await asBot(ctx.emu, ctx.emu.info.registerHost, "/api/v1/tenants", { method: "POST", body: { licenseKey: ctx.emu.info.licenseKey } });
+        const sys = made.body.hostnames[0];
+        await asBot(ctx.emu, sys, `/api/v1/tenants/${made.body.id}`, { method: "PATCH", body: [{ op: "replace", path: "/hostnames/1", value: `byhand.${ctx.emu.info.region}.${ctx.emu.info.domain}` }] });
+        const r = (await handlers.create({ alias: "byhand", displayName: "By hand", owner: B })).outs as Record<string, any>;
+        expect(r.tenantId).to.equal(made.body.id);
+        expect((await handlers.read(r.tenantId, r)).inputs).to.include({ owner: B });
+    });
+});
