@@ -3,6 +3,11 @@
 // Dynamic-provider closures are serialized per resource (pulumi-offline.md B3/B4): anything captured is baked
 // into state in plaintext. So settings are never captured: the shim hands the stack config over in configure()
 // (setProviderConfig), it is kept on globalThis of the provider process, and every call reads it again.
+//
+// The same validation runs once in the stack program (checkProgramConfig, from the SDK's shim factory), so
+// a missing or malformed qlik:* setting fails `pulumi preview` ONCE with one message naming the key and the
+// fix, before any resource is registered, instead of once per resource later.
+import { KNOWN_REGIONS, isKnownRegion } from "./naming";
 
 export interface ProviderConfig {
   region: string;
@@ -39,7 +44,7 @@ interface SettingSpec {
 
 /** The single table of settings; docs/provider-client.md mirrors it. */
 export const SETTINGS: Record<SettingName, SettingSpec> = {
-  region: { key: "qlik:region", env: "QLIK_REGION", secret: false, kind: "string", help: "Qlik Cloud region, e.g. us, eu, de, uk, ap, jp, sg" },
+  region: { key: "qlik:region", env: "QLIK_REGION", secret: false, kind: "string", help: `Qlik Cloud region: one of ${KNOWN_REGIONS.join(", ")}` },
   domain: { key: "qlik:domain", env: "QLIK_DOMAIN", secret: false, kind: "string", fallback: "qlikcloud.com", help: "DNS domain of Qlik Cloud hosts" },
   clientId: { key: "qlik:clientId", env: "QLIK_CLIENT_ID", secret: false, kind: "string", help: "region-level OAuth client id (client_credentials)" },
   clientSecret: { key: "qlik:clientSecret", env: "QLIK_CLIENT_SECRET", secret: true, kind: "string", help: "secret of the region-level OAuth client" },
@@ -157,6 +162,9 @@ export function getProviderConfig(opts: GetConfigOptions = {}): ProviderConfig {
     problems.push(`missing ${SETTINGS[name].key} (${why}): ${howToSet(name)}`);
   };
   if (!out.region) missing("region", SETTINGS.region.help);
+  else if (!isKnownRegion(out.region)) {
+    problems.push(`${SETTINGS.region.key} must be a Qlik Cloud region (${KNOWN_REGIONS.join(", ")}), got ${JSON.stringify(out.region)}; ${howToSet("region", "us")}`);
+  }
   if (opts.requireCredentials !== false && !out.apiKey) {
     if (!out.clientId) missing("clientId", SETTINGS.clientId.help);
     if (!out.clientSecret) missing("clientSecret", SETTINGS.clientSecret.help);
@@ -170,7 +178,8 @@ export function getProviderConfig(opts: GetConfigOptions = {}): ProviderConfig {
       if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("scheme");
       out.endpointOverride = u.origin;
     } catch {
-      problems.push(`${SETTINGS.endpointOverride.key} must be an origin like http://127.0.0.1:8080, got ${JSON.stringify(out.endpointOverride)}`);
+      problems.push(`${SETTINGS.endpointOverride.key} must be an origin like http://127.0.0.1:8080, got ${JSON.stringify(out.endpointOverride)}; `
+        + `fix it with \`pulumi config set ${SETTINGS.endpointOverride.key} http://127.0.0.1:8080\`, or \`pulumi config rm ${SETTINGS.endpointOverride.key}\` for Qlik Cloud itself`);
     }
   }
   if (problems.length) {
@@ -190,4 +199,37 @@ export function configSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
     if (v) out.push(v);
   }
   return out;
+}
+
+interface ProgramCheckState { done?: boolean }
+const programCheck = g as typeof g & { __qlikFleetProgramCheck?: ProgramCheckState };
+
+/**
+ * Called in the STACK PROGRAM when the first Qlik resource is declared (provider/shim.ts providerShim):
+ * validates the stack's qlik:* config (plus QLIK_* variables) exactly like the provider will, and ends
+ * the program with one message naming every bad key and its fix. pulumi.RunError prints the message
+ * without a stack trace (@pulumi/pulumi errors.ts). Runs once per program; QLIK_SKIP_CONFIG_CHECK=1 skips it.
+ */
+export function checkProgramConfig(): void {
+  const state = (programCheck.__qlikFleetProgramCheck ??= {});
+  if (state.done || process.env.QLIK_SKIP_CONFIG_CHECK === "1") return;
+  state.done = true;
+  // Loaded lazily: the provider process never needs it here.
+  const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+  const all = pulumi.runtime.allConfig();
+  const values = new Map<string, string>();
+  for (const spec of Object.values(SETTINGS)) {
+    const v = all[spec.key];
+    if (v !== undefined && v !== null && v !== "") values.set(spec.key, String(v));
+  }
+  const saved = store().values;
+  store().values = values;
+  try {
+    getProviderConfig();
+  } catch (e) {
+    if (e instanceof ProviderConfigError) throw new pulumi.RunError(e.message);
+    throw e;
+  } finally {
+    store().values = saved;
+  }
 }

@@ -19,7 +19,8 @@ export type ResourceKind =
     | "GroupSet"
     | "AppCopy"
     | "ManagedSpacePublish"
-    | "LocalMarker";
+    | "LocalMarker"
+    | "FleetGuard";
 
 // One shim object per kind: Pulumi caches the serialised text per provider object, so a fleet of
 // hundreds of resources is serialised six times instead of once per resource (the V8-inspector
@@ -29,6 +30,9 @@ const shims = new Map<ResourceKind, pulumi.dynamic.ResourceProvider>();
 export function providerShim(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
     let shim = shims.get(kind);
     if (!shim) {
+        // Runs in the stack program, not in the serialised closure: bad qlik:* config fails the program
+        // once, with one message, before any Qlik resource is registered (provider/config.ts).
+        if (kind !== "LocalMarker") require("./config").checkProgramConfig();
         shim = makeShim(kind);
         shims.set(kind, shim);
     }

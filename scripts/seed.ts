@@ -1,6 +1,6 @@
 // `node dist/scripts/seed.js [--master-db FILE | --master-db postgres://... [--data-dir DIR]]`: creates the demo master database and the
-// customers' business databases. Idempotent: the demo customers are inserted only into a new master
-// database (customers added or removed later are the ISV's business and are left alone), and a
+// customers' business databases. Idempotent: only a master database that does not exist is created (an
+// existing file is never written; an empty or broken one is an error naming the file), and a
 // business database is regenerated only when it is missing or was made by another generator version.
 import * as fs from "fs";
 import * as path from "path";
@@ -66,23 +66,33 @@ export function seed(opts: SeedOptions = {}): SeedResult {
     const sampleDb = path.join(path.dirname(file), "customers", "sample.sqlite");
     if (ensureBusinessDb(sampleDb, SAMPLE_DB_SPEC)) generated.push(sampleDb);
 
-    // Build a new master DB under a temp name, so an interrupted seed never leaves a half-filled one.
-    const target = created ? `${file}.${process.pid}.tmp` : file;
-    const db = new Database(target);
-    try {
-        applySchema(db);
-        const seeded = db.prepare("SELECT value FROM meta WHERE key = 'seeded_at'").get();
-        if (!seeded) {
+    // Only a master database that does not exist is created. An existing file is the ISV's: it is never
+    // written, and readMasterDb below refuses an empty (0-byte), unreadable or schema-less one with the
+    // file's name and the fix, instead of re-seeding it with the demo customers (which made the next up
+    // plan to offboard every real customer).
+    if (created) {
+        // Built under a temp name, so an interrupted seed never leaves a half-filled database.
+        const target = `${file}.${process.pid}.tmp`;
+        const db = new Database(target);
+        try {
+            applySchema(db);
             for (const c of opts.customers ?? DEMO_CUSTOMERS) {
                 generated.push(addCustomer(db, file, c));
                 log(`customer ${c.alias}: ${c.data.orders} orders`);
             }
             db.prepare("INSERT INTO meta(key, value) VALUES ('seeded_at', ?)").run(new Date().toISOString());
+        } finally {
+            db.close();
         }
-    } finally {
-        db.close();
+        // link + unlink, not rename: when two seeds race, the second must not replace the first's database.
+        try {
+            fs.linkSync(target, file);
+        } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+        } finally {
+            fs.rmSync(target, { force: true });
+        }
     }
-    if (created) fs.renameSync(target, file);
 
     // Business databases of customers already in the master DB (e.g. deleted by hand) come back too.
     const demo = new Map((opts.customers ?? DEMO_CUSTOMERS).map((c) => [c.alias, c]));

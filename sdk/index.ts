@@ -6,3 +6,4 @@ export { JwtIdentityProvider, JwtIdentityProviderArgs } from "./jwtIdentityProvi
 export { LicenseAssignment, LicenseAssignmentArgs } from "./licenseAssignment";
 export { GroupSet, GroupSetArgs, GroupSpec } from "./groupSet";
 export { CustomerTenant, CustomerTenantArgs, CustomerTenantUser, CustomerTenantGroup, CustomerTenantJwtKey } from "./customerTenant";
+export { FleetGuard, FleetGuardArgs, FleetGuardCustomer } from "./fleetGuard";

@@ -5,12 +5,19 @@
 // Config: fleet:masterDb: a SQLite file or a postgres:// URL (default env QLIK_FLEET_MASTER_DB, then
 //         .data/master.sqlite); fleet:masterDbPassword (secret) for a URL without its password,
 //         fleet:templateAppName / fleet:templateAppId (the template in the source tenant),
-//         fleet:templateVersion (release label; bump it to roll a template change out).
+//         fleet:templateVersion (release label; bump it to roll a template change out),
+//         fleet:maxDeletions (most customers one plan may offboard: "1" by default, a count or "10%"),
+//         fleet:confirmDeletions / env QLIK_FLEET_CONFIRM_DELETIONS (customers confirmed for this run).
+// Guards (docs/recovery.md#guards): every row is validated first (all problems in one message, before any
+// change), an empty or broken master database is an error, and the FleetGuard refuses at preview an
+// offboarding without the deactivation opt-in or one larger than fleet:maxDeletions.
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { CustomerTenant } from "../../sdk/customerTenant";
-import { loadCustomers, type CustomerRecord } from "../../scripts/seed/masterDb";
+import { FleetGuard } from "../../sdk/fleetGuard";
+import { loadCustomers, masterDbLocation, type CustomerRecord } from "../../scripts/seed/masterDb";
+import { assertValidCustomers } from "../../scripts/seed/validate";
 
 const config = new pulumi.Config("fleet");
 const templateAppId = config.get("templateAppId");
@@ -48,8 +55,23 @@ function masterDbPassword(): Promise<string | undefined> {
 }
 
 // An async program (Pulumi awaits the exported function): a PostgreSQL master database is read over the network.
+/** Expected failures (bad rows, unreadable database) end the program with their message alone, no stack trace. */
+async function readFleet(): Promise<CustomerRecord[]> {
+    const setting = config.get("masterDb");
+    try {
+        const customers = await loadCustomers(setting, { cwd: projectRoot(), password: await masterDbPassword() });
+        const where = masterDbLocation(setting, projectRoot());
+        return assertValidCustomers(customers, where.kind === "sqlite" ? where.file : "(fleet:masterDb)");
+    } catch (e) {
+        if (process.env.QLIK_DEBUG) throw e;
+        throw new pulumi.RunError((e as Error).message);
+    }
+}
+
 export = async () => {
-    const customers = await loadCustomers(config.get("masterDb"), { cwd: projectRoot(), password: await masterDbPassword() });
+    const customers = await readFleet();
+    // Registered before any customer, and every customer depends on it: its check() decides at preview.
+    const guard = new FleetGuard("fleet-guard", { customers: Object.fromEntries(customers.map((c) => [c.alias, { region: c.region }])) });
 
     const fleet = customers.map((c) => ({
         alias: c.alias,
@@ -62,7 +84,7 @@ export = async () => {
             template: { appId: templateAppId, appName: templateAppName, version: c.templateVersion ?? fleetTemplateVersion },
             dataConnection: connectionOf(c),
             managedSpaceName: `${c.name} Analytics`,
-        }),
+        }, { dependsOn: [guard] }),
     }));
 
     /** Per customer: where its users go and what they open. */

@@ -139,11 +139,47 @@ export function assembleCustomers(t: MasterTables, sqliteBase: string): Customer
     }));
 }
 
-export function readMasterDb(file: string): CustomerRecord[] {
-    if (!fs.existsSync(file)) {
-        throw new Error(`master database ${file} does not exist: run \`node dist/scripts/seed.js\` (or \`npm start\`) to create the demo one, or set fleet:masterDb`);
+/** A master database that cannot be used; the message names the file and the fix. */
+export class MasterDbError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "MasterDbError";
     }
-    const db = new Database(file, { readonly: true, fileMustExist: true });
+}
+
+const MASTER_TABLES = ["customers", "customer_connections", "groups", "users", "user_groups"];
+
+/**
+ * An empty, unreadable or schema-less file is an ERROR, never "zero customers": a stack reading zero
+ * customers plans to offboard the whole fleet (a wiped .data/master.sqlite used to do exactly that).
+ */
+function openMasterDb(file: string): Database.Database {
+    const fix = "restore it from your backup, point fleet:masterDb (or QLIK_FLEET_MASTER_DB) at the right database, "
+        + "or, for the local demo only, delete the file and run `npm start` to create the demo one";
+    if (!fs.existsSync(file)) {
+        throw new MasterDbError(`master database ${file} does not exist: run \`node dist/scripts/seed.js\` (or \`npm start\`) to create the demo one, or set fleet:masterDb`);
+    }
+    const st = fs.statSync(file);
+    if (!st.isFile()) throw new MasterDbError(`master database ${file} is not a file; ${fix}`);
+    if (st.size === 0) throw new MasterDbError(`master database ${file} is empty (0 bytes), so it has no customers table; refusing to read it as "no customers". Fix: ${fix}`);
+    let db: Database.Database | undefined;
+    try {
+        db = new Database(file, { readonly: true, fileMustExist: true });
+        const have = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
+        const missing = MASTER_TABLES.filter((t) => !have.has(t));
+        if (missing.length) {
+            throw new MasterDbError(`master database ${file} has no master-database schema (missing table(s) ${missing.join(", ")}; docs/master-database.md). Fix: ${fix}`);
+        }
+        return db;
+    } catch (e) {
+        db?.close();
+        if (e instanceof MasterDbError) throw e;
+        throw new MasterDbError(`master database ${file} cannot be read (${(e as Error).message}). Fix: ${fix}`);
+    }
+}
+
+export function readMasterDb(file: string): CustomerRecord[] {
+    const db = openMasterDb(file);
     try {
         const all = <T>(sql: string) => db.prepare(sql).all() as T[];
         return assembleCustomers({
@@ -153,6 +189,9 @@ export function readMasterDb(file: string): CustomerRecord[] {
             users: all(MASTER_QUERIES.users),
             memberships: all(MASTER_QUERIES.memberships),
         }, path.dirname(file));
+    } catch (e) {
+        if (e instanceof MasterDbError) throw e;
+        throw new MasterDbError(`master database ${file} cannot be read (${(e as Error).message}); its tables do not match docs/master-database.md`);
     } finally {
         db.close();
     }

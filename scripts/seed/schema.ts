@@ -1,12 +1,15 @@
 // The ISV's master database: one row per customer, plus how to reach the customer's business data,
 // who the customer's users are and which groups they belong to. docs/master-database.md explains it.
 import type Database = require("better-sqlite3");
+import { aliasCheckSql, emailCheckSql, regionCheckSql, spaceRoleCheckSql, type SqlDialect } from "../../provider/naming";
 
 /** Bumped when the DDL changes incompatibly; stored in meta.schema_version. */
 export const SCHEMA_VERSION = 1;
 
 /** The two places where SQLite and PostgreSQL need different words for the same rule. */
-interface Dialect { aliasRule: string; createdAt: string }
+// The value rules (alias, email, region, space role) come from provider/naming.ts, the module the
+// provider's check() uses too: the database and the provider accept exactly the same values.
+interface Dialect { name: SqlDialect; createdAt: string }
 
 function masterDdl(d: Dialect): string {
     return `
@@ -17,8 +20,8 @@ CREATE TABLE IF NOT EXISTS meta (
 CREATE TABLE IF NOT EXISTS customers (
     id               TEXT PRIMARY KEY,
     name             TEXT NOT NULL,
-    alias            TEXT NOT NULL UNIQUE CHECK (${d.aliasRule}),
-    region           TEXT,
+    alias            TEXT NOT NULL UNIQUE CHECK (${aliasCheckSql(d.name)}),
+    region           TEXT CHECK (${regionCheckSql()}),
     license_type     TEXT NOT NULL DEFAULT 'analyzer' CHECK (license_type IN ('professional', 'analyzer')),
     template_version TEXT,
     created_at       ${d.createdAt}
@@ -38,14 +41,14 @@ CREATE TABLE IF NOT EXISTS groups (
     customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
     name        TEXT NOT NULL,
     roles       TEXT NOT NULL DEFAULT '',
-    space_role  TEXT NOT NULL DEFAULT 'consumer',
+    space_role  TEXT NOT NULL DEFAULT 'consumer' CHECK (${spaceRoleCheckSql()}),
     PRIMARY KEY (customer_id, name)
 );
 CREATE TABLE IF NOT EXISTS users (
     customer_id  TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
     subject      TEXT NOT NULL,
     name         TEXT NOT NULL,
-    email        TEXT NOT NULL,
+    email        TEXT NOT NULL CHECK (${emailCheckSql(d.name)}),
     license_type TEXT CHECK (license_type IS NULL OR license_type IN ('professional', 'analyzer')),
     PRIMARY KEY (customer_id, subject)
 );
@@ -61,7 +64,7 @@ CREATE TABLE IF NOT EXISTS user_groups (
 }
 
 export const MASTER_DDL = masterDdl({
-    aliasRule: "alias GLOB '[a-z0-9]*' AND alias NOT GLOB '*[^a-z0-9-]*' AND length(alias) BETWEEN 3 AND 40",
+    name: "sqlite",
     createdAt: "TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
 });
 
@@ -76,6 +79,6 @@ export function applySchema(db: Database.Database): void {
  * columns and rules, in PostgreSQL's dialect. The stack only reads it; `seed.js --master-db <url>` creates it.
  */
 export const MASTER_DDL_POSTGRES = masterDdl({
-    aliasRule: "alias ~ '^[a-z0-9][a-z0-9-]{2,39}$'",
+    name: "postgres",
     createdAt: "TIMESTAMPTZ NOT NULL DEFAULT now()",
 }) + `INSERT INTO meta(key, value) VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING;\n`;

@@ -1,0 +1,162 @@
+// FleetGuard: the fleet-level safety net, decided in check() so that `pulumi preview` already refuses.
+//
+// Its inputs are the fleet as the program declares it now: one entry per customer (alias -> effective
+// region and per-customer deactivation opt-in). Pulumi hands check() the inputs of the LAST up as
+// `olds` (https://www.pulumi.com/docs/iac/concepts/resources/dynamic-providers/#check), so comparing
+// the two tells, before anything runs, which customers this plan would offboard (gone from the program)
+// or replace (region changed: a new tenant). Two rules, both with no API call:
+//   1. all or nothing: a customer whose tenant may not be deactivated (no qlik:allowTenantDeactivation,
+//      no allowDeactivation recorded for it) fails the plan with ONE message for that customer. Pulumi
+//      deletes removed resources only after the program finished registering, and a failed check stops
+//      the deployment, so none of that customer's resources (IdP, groups, app, ...) is deleted first;
+//   2. fleet:maxDeletions (a count or a percentage, default 1 customer): a plan that offboards or
+//      replaces more customers fails, listing them, unless the operator confirms exactly those
+//      customers for this run (QLIK_FLEET_CONFIRM_DELETIONS or fleet:confirmDeletions).
+// The resource has no remote object; its state is the record of the fleet at the last up.
+import { Failures, Props, ResourceHandlers, isUnknown, stableJson, withoutProviderKey } from "./handlers";
+import { getProviderConfig } from "../config";
+
+export interface GuardCustomer {
+    region?: string;
+    allowDeactivation?: boolean;
+}
+
+export const DEFAULT_MAX_DELETIONS = "1";
+
+/** "3" -> 3 customers; "25%" -> a quarter of the fleet at the last up, rounded down. */
+export function parseMaxDeletions(v: unknown): { ok: true; count?: number; percent?: number } | { ok: false } {
+    const s = typeof v === "number" ? String(v) : typeof v === "string" ? v.trim() : "";
+    let m = /^(\d+)$/.exec(s);
+    if (m) return { ok: true, count: Number(m[1]) };
+    m = /^(\d+(?:\.\d+)?)%$/.exec(s);
+    if (m && Number(m[1]) <= 100) return { ok: true, percent: Number(m[1]) };
+    return { ok: false };
+}
+
+export function deletionLimit(max: string, fleetSize: number): number {
+    const p = parseMaxDeletions(max);
+    if (!p.ok) return 1;
+    return p.count ?? Math.floor(((p.percent as number) / 100) * fleetSize);
+}
+
+export function parseConfirmList(v: unknown): string[] {
+    if (Array.isArray(v)) return v.filter((x): x is string => typeof x === "string").map((x) => x.trim()).filter(Boolean);
+    if (typeof v === "string") return v.split(/[,\s]+/).map((x) => x.trim()).filter(Boolean);
+    return [];
+}
+
+function customersOf(p: Props | undefined): Record<string, GuardCustomer> {
+    const c = p?.customers;
+    return c && typeof c === "object" && !Array.isArray(c) && !isUnknown(c) ? (c as Record<string, GuardCustomer>) : {};
+}
+
+function stackOptIn(): boolean {
+    try {
+        return getProviderConfig({ requireCredentials: false }).allowTenantDeactivation;
+    } catch {
+        return false; // incomplete config: the resources' own checks report it
+    }
+}
+
+export interface GuardPlan {
+    offboarded: string[];
+    replaced: string[];
+    refused: string[];
+    limit: number;
+    overLimit: boolean;
+    confirmed: boolean;
+}
+
+/** What the plan from `olds` to `news` does to the fleet (pure: exported for the unit tests). */
+export function planOf(olds: Props, news: Props, stackAllowsDeactivation: boolean): GuardPlan {
+    const before = customersOf(olds);
+    const after = customersOf(news);
+    const offboarded = Object.keys(before).filter((a) => !(a in after)).sort();
+    const replaced = Object.keys(before)
+        .filter((a) => a in after && before[a].region !== undefined && after[a].region !== undefined
+            && !isUnknown(after[a].region) && before[a].region !== after[a].region)
+        .sort();
+    const optedIn = (a: string) => stackAllowsDeactivation || before[a]?.allowDeactivation === true || after[a]?.allowDeactivation === true;
+    const refused = [...offboarded, ...replaced].filter((a) => !optedIn(a));
+    const max = typeof news.maxDeletions === "string" || typeof news.maxDeletions === "number" ? String(news.maxDeletions) : DEFAULT_MAX_DELETIONS;
+    const limit = deletionLimit(max, Object.keys(before).length);
+    const going = [...offboarded, ...replaced];
+    const confirm = new Set(parseConfirmList(news.confirmDeletions));
+    return {
+        offboarded,
+        replaced,
+        refused,
+        limit,
+        overLimit: going.length > limit,
+        confirmed: going.every((a) => confirm.has(a)),
+    };
+}
+
+function validate(olds: Props, news: Props): Failures {
+    const f = new Failures();
+    const c = news.customers;
+    if (!isUnknown(c) && (!c || typeof c !== "object" || Array.isArray(c))) {
+        f.add("customers", "must be a map of customer alias to { region, allowDeactivation }");
+        return f;
+    }
+    if (news.maxDeletions !== undefined && !isUnknown(news.maxDeletions) && !parseMaxDeletions(news.maxDeletions).ok) {
+        f.add("maxDeletions", `must be a number of customers (e.g. 2) or a percentage of the fleet (e.g. "10%"); set it with \`pulumi config set fleet:maxDeletions 2\``);
+        return f;
+    }
+    const plan = planOf(olds, news, stackOptIn());
+    // Property "" makes Pulumi print "<type> resource '<name>' has a problem: <reason>" without dumping
+    // the whole customers map (pkg/resource/deploy/step_generator.go issueCheckFailures): one line per customer.
+    for (const alias of plan.refused) {
+        const what = plan.offboarded.includes(alias)
+            ? `customer ${alias} is no longer declared (offboarding)`
+            : `customer ${alias} changed region, which replaces its tenant`;
+        f.add("", `${what}, but its tenant may not be deactivated, so NOTHING of ${alias} is deleted or replaced (its tenant, identity provider, `
+            + "licenses, groups and apps stay as they are). To offboard it: `pulumi config set qlik:allowTenantDeactivation true` "
+            + `(or allowDeactivation: true on ${alias}), then run again; to keep it, declare it again (restore its master-database row).`);
+    }
+    if (plan.overLimit && !plan.confirmed) {
+        const going = [...plan.offboarded, ...plan.replaced];
+        f.add("", `this plan offboards or replaces ${going.length} of ${Object.keys(customersOf(olds)).length} customers (${going.join(", ")}), `
+            + `more than fleet:maxDeletions allows (${plan.limit}). If the master database was emptied or replaced by mistake, restore it. `
+            + `If this is intended, confirm these customers for this run: QLIK_FLEET_CONFIRM_DELETIONS=${going.join(",")} pulumi up `
+            + "(or `pulumi config set fleet:confirmDeletions " + going.join(",") + "`, removed again afterwards).");
+    }
+    return f;
+}
+
+/** The inputs kept in state: the confirmation is for one run, so it is never recorded. */
+function recorded(inputs: Props): Props {
+    const { confirmDeletions: _c, ...rest } = inputs;
+    return rest;
+}
+
+export const handlers: ResourceHandlers = {
+    async check(olds, news) {
+        const inputs = withoutProviderKey(news);
+        const f = validate(withoutProviderKey(olds ?? {}), inputs);
+        return f.ok ? { inputs: recorded(inputs) } : { failures: f.list };
+    },
+
+    async diff(_id, olds, news) {
+        const changed = ["customers", "maxDeletions"].some((k) => isUnknown(news[k]) || stableJson(olds[k] ?? null) !== stableJson(news[k] ?? null));
+        return { changes: changed, replaces: [], deleteBeforeReplace: false };
+    },
+
+    async create(inputs) {
+        return { id: "fleet-guard", outs: recorded(inputs) };
+    },
+
+    async read(id, props) {
+        // Nothing remote: the record is the state itself.
+        const outs = recorded(withoutProviderKey(props));
+        return { id, props: outs, inputs: outs };
+    },
+
+    async update(_id, _olds, news) {
+        return { outs: recorded(news) };
+    },
+
+    async delete() {
+        // Nothing remote to remove.
+    },
+};

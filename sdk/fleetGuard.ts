@@ -1,0 +1,72 @@
+import * as pulumi from "@pulumi/pulumi";
+import { providerShim } from "../provider/shim";
+
+export interface FleetGuardCustomer {
+    /** Region of the customer's tenant; default `qlik:region`. A change replaces the tenant, so it counts as a deletion. */
+    region?: pulumi.Input<string>;
+    /** The customer's own deactivation opt-in (CustomerTenant `allowDeactivation`). */
+    allowDeactivation?: pulumi.Input<boolean>;
+}
+
+export interface FleetGuardArgs {
+    /** Every customer the program declares, by alias (the same alias as its CustomerTenant). */
+    customers: Record<string, FleetGuardCustomer> | string[];
+    /**
+     * Most customers one plan may offboard or replace: a count ("2") or a share of the fleet at the last
+     * up ("10%"). Default: `fleet:maxDeletions`, else 1.
+     */
+    maxDeletions?: pulumi.Input<string | number>;
+    /**
+     * Customers the operator confirms may go in THIS run, beyond maxDeletions. Default: the environment
+     * variable QLIK_FLEET_CONFIRM_DELETIONS, else `fleet:confirmDeletions` (comma-separated aliases).
+     * Never stored in the state.
+     */
+    confirmDeletions?: pulumi.Input<string[]>;
+}
+
+/**
+ * The fleet-level safety net (type token `pulumi-nodejs:dynamic/qlik-tenant-fleet:FleetGuard`). Declare
+ * it once per stack with the whole list of customers and make every CustomerTenant depend on it:
+ *
+ * ```ts
+ * const guard = new FleetGuard("fleet", { customers: rows.map((r) => r.alias) });
+ * for (const r of rows) new CustomerTenant(r.alias, { ... }, { dependsOn: [guard] });
+ * ```
+ *
+ * Its check() compares the fleet with the one recorded by the last up, so `pulumi preview` already fails
+ * (one message per customer, nothing deleted or replaced) when a customer would be offboarded without the
+ * deactivation opt-in, or when the plan offboards more customers than `maxDeletions` without a
+ * confirmation for this run. See docs/recovery.md#guards.
+ */
+export class FleetGuard extends pulumi.dynamic.Resource {
+    /** The fleet as recorded by the last up: alias -> { region, allowDeactivation }. */
+    declare readonly customers: pulumi.Output<Record<string, FleetGuardCustomer>>;
+
+    constructor(name: string, args: FleetGuardArgs, opts?: pulumi.CustomResourceOptions) {
+        const fleet = new pulumi.Config("fleet");
+        const qlikRegion = new pulumi.Config("qlik").get("region");
+        const entries: [string, FleetGuardCustomer][] = Array.isArray(args.customers)
+            ? args.customers.map((a) => [a, {}])
+            : Object.entries(args.customers);
+        // The effective region is recorded, so that a change of qlik:region (every tenant replaced) counts too.
+        const customers = pulumi.output(Object.fromEntries(entries.map(([alias, c]) => [alias, {
+            region: c.region ?? qlikRegion,
+            allowDeactivation: c.allowDeactivation ?? false,
+        }])));
+        const envConfirm = process.env.QLIK_FLEET_CONFIRM_DELETIONS;
+        const confirm = args.confirmDeletions
+            ?? (envConfirm ? envConfirm.split(/[,\s]+/).filter(Boolean) : (fleet.get("confirmDeletions") ?? "").split(/[,\s]+/).filter(Boolean));
+        super(
+            providerShim("FleetGuard"),
+            name,
+            {
+                customers,
+                maxDeletions: pulumi.output(args.maxDeletions ?? fleet.get("maxDeletions") ?? "1").apply((v) => String(v)),
+                confirmDeletions: confirm,
+            },
+            opts,
+            "qlik-tenant-fleet",
+            "FleetGuard",
+        );
+    }
+}
