@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../provider/shim";
+import { OwnershipArgs, ownershipInputs } from "./owner";
 
 /** Where the template app comes from: exactly one of appId, appName or exportFile. */
 export interface AppCopySource {
@@ -25,7 +26,7 @@ export interface AppCopyDataConnection {
     connectionProperties: pulumi.Input<Record<string, pulumi.Input<string | number | boolean>>>;
 }
 
-export interface AppCopyArgs {
+export interface AppCopyArgs extends OwnershipArgs {
     /** Target tenant hostname (e.g. QlikTenant.hostname). Changing it replaces the resource. */
     tenantHost: pulumi.Input<string>;
     /** The template app. A change re-deploys like a templateVersion bump (update, new appId). */
@@ -70,6 +71,12 @@ export class AppCopy extends pulumi.dynamic.Resource {
     declare readonly lastReloadTime: pulumi.Output<string>;
     /** The template version now deployed. */
     declare readonly templateVersion: pulumi.Output<string>;
+    /**
+     * Digest of the staged content's definition (source, templateVersion, loadScript, dataConnections). It changes
+     * exactly when the staged content changes and is known at preview time: pass it to
+     * ManagedSpacePublish.contentVersion so the published app is republished on every content change.
+     */
+    declare readonly contentVersion: pulumi.Output<string>;
 
     constructor(name: string, args: AppCopyArgs, opts?: pulumi.CustomResourceOptions) {
         super(
@@ -77,8 +84,9 @@ export class AppCopy extends pulumi.dynamic.Resource {
             name,
             {
                 appId: undefined, spaceId: undefined, connectionIds: undefined, reloadId: undefined, reloadStatus: undefined,
-                lastReloadTime: undefined, spaceCreated: undefined, createdConnections: undefined,
+                lastReloadTime: undefined, spaceCreated: undefined, createdConnections: undefined, contentVersion: undefined,
                 ...args,
+                ...ownershipInputs(args),
                 templateVersion: args.templateVersion ?? "",
             },
             { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "dataConnections"] },

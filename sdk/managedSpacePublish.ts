@@ -1,14 +1,20 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../provider/shim";
+import { OwnershipArgs, ownershipInputs } from "./owner";
 
 export interface ManagedSpaceMember {
-    /** Group id (e.g. from GroupSet). */
-    groupId: pulumi.Input<string>;
+    /** Group id (e.g. from GroupSet). Set exactly one of groupId and groupName. */
+    groupId?: pulumi.Input<string>;
+    /**
+     * Group name in the tenant, resolved when the provider applies the change. Known at preview time, so a GroupSet
+     * update never previews a members change here; declare `dependsOn` the GroupSet that makes the group.
+     */
+    groupName?: pulumi.Input<string>;
     /** Managed-space roles: consumer, contributor, dataconsumer, facilitator, publisher, basicconsumer. */
     roles: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-export interface ManagedSpacePublishArgs {
+export interface ManagedSpacePublishArgs extends OwnershipArgs {
     /** Target tenant hostname. Changing it replaces the resource. */
     tenantHost: pulumi.Input<string>;
     /** Managed space name (adopted by name or created). Renamed in place. */
@@ -21,6 +27,11 @@ export interface ManagedSpacePublishArgs {
     sourceAppId: pulumi.Input<string>;
     /** Name of the published app. Default: the staged app's name. Updated in place. */
     publishedAppName?: pulumi.Input<string>;
+    /**
+     * What the staged app holds (AppCopy.contentVersion). A change republishes into the same published app even when
+     * sourceAppId stays (script or connection changes). Default "": only sourceAppId changes republish.
+     */
+    contentVersion?: pulumi.Input<string>;
 }
 
 /**
@@ -44,7 +55,11 @@ export class ManagedSpacePublish extends pulumi.dynamic.Resource {
         super(
             providerShim("ManagedSpacePublish"),
             name,
-            { spaceId: undefined, publishedAppId: undefined, assignmentIds: undefined, publishedSourceAppId: undefined, publishTime: undefined, ...args },
+            {
+                spaceId: undefined, publishedAppId: undefined, assignmentIds: undefined, publishedSourceAppId: undefined, publishTime: undefined,
+                ...args,
+                ...ownershipInputs(args),
+            },
             opts,
             "qlik-tenant-fleet",
             "ManagedSpacePublish",

@@ -2,12 +2,21 @@
 // customer's data (data connections in that space, optional load script) and reloaded.
 // Sequence per qlik-cloud-api.md §12.3 (export -> Location -> download -> import into the target shared space),
 // plus §8 data connections and §9 reloads. The staged app is what ManagedSpacePublish publishes.
+//
+// What read() compares with the live tenant (issue 8 item 2): the app's name and space, its CURRENT load script
+// (digest of GET /apps/{id}/scripts/current), each declared data connection's target (datasourceID and every
+// non-secret connection property, plus the connection's `version`, which moves on any write, so a credentials-only
+// change made by hand is seen although Qlik never returns secrets), the ownership markers, and the last reload.
+// `contentVersion` is a digest of everything that defines the staged content (source, templateVersion, load script,
+// connections); check() computes it from the inputs alone, so a preview already knows whether it changes, and
+// ManagedSpacePublish takes it as an input to republish exactly when the staged content changed (item 3).
 import * as crypto from "crypto";
 import * as fs from "fs";
-import { Failures, Props, ResourceHandlers, diffFields, isUnknown, stableJson, checkWith } from "./handlers";
+import { Failures, Props, ResourceHandlers, UNKNOWN, diffFields, isUnknown, stableJson, withoutProviderKey } from "./handlers";
 import { getProviderConfig } from "../config";
 import { HostClient, registerSecret } from "../qlik";
 import { SpaceInfo, api, checkHost, checkSpaceName, ensureSpace, initFailed, isStatus, sleep } from "./support";
+import { Marker, assertMayAdopt, checkOwnership, claimOf, formatMarker, mayDelete, newClaim, ownershipOutputs, parseMarker, withMarker } from "./ownership";
 
 // ---------- inputs ----------
 
@@ -37,7 +46,7 @@ function digestConnections(list: ConnectionSpec[] | undefined): ConnectionSpec[]
         ...c,
         connectionProperties: Object.fromEntries(
             Object.entries(c.connectionProperties ?? {}).map(([k, v]) =>
-                [k, SECRET_KEY.test(k) && typeof v === "string" && !v.startsWith(DIGEST_PREFIX) ? digestOf(v) : v]),
+                [k, SECRET_KEY.test(k) && typeof v === "string" && !v.startsWith(DIGEST_PREFIX) && v !== CHANGED_OUTSIDE ? digestOf(v) : v]),
         ),
     }));
 }
@@ -48,12 +57,13 @@ function registerConnectionSecrets(list: ConnectionSpec[] | undefined): void {
     }
 }
 
-const UPDATE_KEYS = ["source", "name", "templateVersion", "dataConnections", "loadScript", "reload", "reloadTimeoutSeconds"] as const;
+const UPDATE_KEYS = ["source", "name", "templateVersion", "dataConnections", "loadScript", "reload", "reloadTimeoutSeconds", "owner", "takeOverFrom"] as const;
 const REPLACE_KEYS = ["tenantHost", "spaceName"] as const;
 
 function checkInputs(news: Props): Failures {
     const f = new Failures();
     checkHost(f, "tenantHost", news.tenantHost);
+    checkOwnership(f, news);
     const src = news.source;
     if (!isUnknown(src)) {
         if (!src || typeof src !== "object" || Array.isArray(src)) {
@@ -116,6 +126,40 @@ function checkInputs(news: Props): Failures {
         }
     }
     return f;
+}
+
+/** Marks a value the provider wrote itself when the live object changed in a way Qlik does not show (secrets). */
+export const CHANGED_OUTSIDE = "<changed outside Pulumi>";
+
+/**
+ * Digest of the staged content's definition: source, templateVersion, load script and connections (secrets as
+ * digests). Unknown while any part is unknown (preview of a new dependency), so a preview never claims "unchanged"
+ * without proof.
+ */
+export function contentVersionOf(inputs: Props): string {
+    const def = {
+        source: inputs.source,
+        templateVersion: inputs.templateVersion ?? "",
+        loadScript: inputs.loadScript ?? null,
+        dataConnections: Array.isArray(inputs.dataConnections) ? digestConnections(inputs.dataConnections) : inputs.dataConnections ?? [],
+    };
+    const text = stableJson(def);
+    if (text.includes(UNKNOWN)) return UNKNOWN;
+    return `sha256:${crypto.createHash("sha256").update(text).digest("hex").slice(0, 32)}`;
+}
+
+/**
+ * check(): validate without any API call, then add the derived `contentVersion`. Pulumi's preview of an update
+ * of a dynamic resource reports the checked inputs as the outputs (the dynamic provider does not implement
+ * provider-side previews), so a derived value placed here is KNOWN in previews: dependents see "unchanged"
+ * instead of an unknown (pulumi/pulumi sdk/go/common/resource/plugin/provider_plugin.go, Update with Preview).
+ */
+async function check(_olds: Props, news: Props) {
+    const inputs = withoutProviderKey(news);
+    delete inputs.contentVersion;
+    const f = checkInputs(inputs);
+    if (!f.ok) return { failures: f.list };
+    return { inputs: { ...inputs, contentVersion: contentVersionOf(inputs) } };
 }
 
 // ---------- template export (once per provider process per source and version) ----------
@@ -201,60 +245,144 @@ export function templateBytes(src: SourceSpec, version: string): Promise<Buffer>
 
 // ---------- deploy steps ----------
 
-async function importApp(c: HostClient, inputs: Props, spaceId: string, excludeId?: string): Promise<AppAttrs> {
-    // Crash safety: an app with this name already in the staging space (and not the one being replaced) is ours.
-    const existing = (await appsNamed(c, inputs.name, spaceId)).filter((a) => a.id !== excludeId);
-    if (existing.length > 0) return existing[0];
-    const qvf = await templateBytes(inputs.source, inputs.templateVersion ?? "");
+interface AppFull extends AppAttrs {
+    description?: string;
+}
+
+async function readApp(c: HostClient, appId: string): Promise<AppFull | undefined> {
     try {
-        const app = await c.upload<{ attributes: AppAttrs }>("/api/v1/apps/import", qvf, {
+        return (await c.get<{ attributes: AppFull }>(`/api/v1/apps/${appId}`, { purpose: `read app ${appId}` })).attributes;
+    } catch (e) {
+        if (isStatus(e, 404)) return undefined;
+        throw e;
+    }
+}
+
+const me = (inputs: Props, claim: string): Marker => ({ owner: inputs.owner ?? "", claim });
+
+/** Writes this resource's marker into the app's description (keeps the user's part of it). */
+async function markApp(c: HostClient, app: AppFull, m: Marker): Promise<void> {
+    const cur = parseMarker(app.description).marker;
+    if (cur && cur.owner === m.owner && cur.claim === m.claim) return;
+    await c.put(`/api/v1/apps/${app.id}`, { attributes: { description: withMarker(app.description, m) } }, { purpose: `mark app ${app.id} as managed by ${m.owner}` });
+}
+
+async function importApp(c: HostClient, inputs: Props, spaceId: string, claim: string, excludeId?: string, allowed: string[] = []): Promise<AppFull> {
+    // Crash safety: an app with this name already in the staging space (and not the one being replaced) is adopted,
+    // unless another owner manages it (checked before any change).
+    const existing = (await appsNamed(c, inputs.name, spaceId)).filter((a) => a.id !== excludeId);
+    if (existing.length > 0) {
+        const app: AppFull = (await readApp(c, existing[0].id)) ?? existing[0];
+        assertMayAdopt("AppCopy", `app "${inputs.name}" (${app.id}) on ${c.host}`, parseMarker(app.description).marker, inputs, allowed);
+        await markApp(c, app, me(inputs, claim));
+        return app;
+    }
+    const qvf = await templateBytes(inputs.source, inputs.templateVersion ?? "");
+    let app: AppFull;
+    try {
+        app = (await c.upload<{ attributes: AppFull }>("/api/v1/apps/import", qvf, {
             query: { spaceId, name: inputs.name }, purpose: `import app "${inputs.name}"`, timeoutMs: 30 * 60_000,
-        });
-        return app.attributes;
+        })).attributes;
     } catch (e) {
         // An import that may have reached the server is not repeated; look for its result instead.
         const after = (await appsNamed(c, inputs.name, spaceId).catch(() => [])).filter((a) => a.id !== excludeId);
-        if (after.length > 0 && !isStatus(e, 400, 403, 404)) return after[0];
-        throw e;
+        if (after.length === 0 || isStatus(e, 400, 403, 404)) throw e;
+        app = (await readApp(c, after[0].id)) ?? { ...after[0] };
     }
+    await markApp(c, app, me(inputs, claim));
+    return app;
+}
+
+/**
+ * Adopts or creates the shared staging space and marks it. `owned` is true when this stack made the space: created
+ * now, recorded as created earlier, or carrying this owner's marker (made by an earlier instance, e.g. the resource
+ * being replaced). Deleting it later is safe for a successor because a space that still holds an app is not
+ * deleted (412).
+ */
+async function ensureStagingSpace(c: HostClient, inputs: Props, claim: string, wasOwned = false, allowed: string[] = []): Promise<{ space: SpaceInfo; owned: boolean }> {
+    const { space, created } = await ensureSpace(c, inputs.spaceName, "shared");
+    const marker = parseMarker(space.description).marker;
+    if (!created) assertMayAdopt("AppCopy", `staging space "${inputs.spaceName}" (${space.id}) on ${c.host}`, marker, inputs, allowed);
+    const owned = created || wasOwned || (!!marker && [inputs.owner ?? "", ...allowed].includes(marker.owner));
+    const m = me(inputs, claim);
+    if (!marker || marker.owner !== m.owner || (owned && marker.claim !== m.claim)) {
+        await c.patch(`/api/v1/spaces/${space.id}`, [{ op: "replace", path: "/description", value: withMarker(space.description, m) }],
+            { purpose: `mark staging space ${space.id} as managed by ${m.owner}` });
+    }
+    return { space, owned };
 }
 
 interface LiveConnection {
     id: string;
     qName: string;
     datasourceID: string;
+    connectionProperties?: Record<string, unknown>;
+    tags?: string[];
+    version?: string;
 }
 
 async function listConnections(c: HostClient, spaceId: string): Promise<LiveConnection[]> {
     return c.paginateAll<LiveConnection>("/api/v1/data-connections", { purpose: "list data connections", query: { spaceId } });
 }
 
-/** Creates or updates each declared connection; returns name -> qID and the names this call created. */
-async function syncConnections(c: HostClient, spaceId: string, wanted: ConnectionSpec[], previouslyCreated: string[], removed: string[]) {
+/** Data connections have no description; the marker is one of their tags (ConnectionCreate.tags, PATCH /tags). */
+function connectionMarker(l: LiveConnection): Marker | undefined {
+    for (const t of l.tags ?? []) {
+        const m = parseMarker(t).marker;
+        if (m) return m;
+    }
+    return undefined;
+}
+
+function tagsWith(l: LiveConnection | undefined, m: Marker): string[] {
+    return [...(l?.tags ?? []).filter((t) => !parseMarker(t).marker), formatMarker(m)];
+}
+
+/**
+ * Creates or updates each declared connection and marks it; returns name -> qID, the names this stack made (created
+ * now, recorded before, or marked by this owner: an earlier instance made it) and each connection's version after
+ * the writes. Removed connections are deleted only when this resource still holds their claim.
+ */
+async function syncConnections(c: HostClient, spaceId: string, inputs: Props, claim: string, previouslyCreated: string[], removed: string[], allowed: string[]) {
+    const wanted: ConnectionSpec[] = inputs.dataConnections ?? [];
     registerConnectionSecrets(wanted);
     const live = await listConnections(c, spaceId);
+    const m = me(inputs, claim);
+    // Ownership is checked for every connection before the first write.
+    for (const dc of wanted) {
+        const hit = live.find((l) => l.qName === dc.name);
+        if (hit) assertMayAdopt("AppCopy", `data connection "${dc.name}" (${hit.id}) on ${c.host}`, connectionMarker(hit), inputs, allowed);
+    }
     const ids: Record<string, string> = {};
     const created = new Set(previouslyCreated);
     for (const dc of wanted) {
         const body = { qName: dc.name, datasourceID: dc.datasourceID, space: spaceId, connectionProperties: dc.connectionProperties };
         const hit = live.find((l) => l.qName === dc.name);
         if (hit) {
+            const marker = connectionMarker(hit);
+            if (marker && [m.owner, ...allowed].includes(marker.owner)) created.add(dc.name);
             await c.put(`/api/v1/data-connections/${hit.id}`, body, { purpose: `update data connection "${dc.name}"` });
+            if (!marker || marker.owner !== m.owner || marker.claim !== m.claim) {
+                await c.patch(`/api/v1/data-connections/${hit.id}`, [{ op: "replace", path: "/tags", value: tagsWith(hit, m) }],
+                    { purpose: `mark data connection "${dc.name}" as managed by ${m.owner}` });
+            }
             ids[dc.name] = hit.id;
         } else {
-            const made = await c.post<LiveConnection>("/api/v1/data-connections", body, { purpose: `create data connection "${dc.name}"` });
+            const made = await c.post<LiveConnection>("/api/v1/data-connections", { ...body, tags: [formatMarker(m)] }, { purpose: `create data connection "${dc.name}"` });
             ids[dc.name] = made.id;
             created.add(dc.name);
         }
     }
     for (const name of removed) {
         const hit = live.find((l) => l.qName === name);
-        if (hit && created.has(name)) {
+        if (hit && created.has(name) && mayDelete(connectionMarker(hit), claim)) {
             await c.send({ method: "DELETE", path: `/api/v1/data-connections/${hit.id}`, expect: [204, 404], purpose: `delete data connection "${name}"` });
         }
         created.delete(name);
     }
-    return { ids, created: [...created].filter((n) => n in ids).sort() };
+    const after = wanted.length ? await listConnections(c, spaceId) : [];
+    const versions = Object.fromEntries(after.filter((l) => l.qName in ids).map((l) => [l.qName, l.version ?? ""]));
+    return { ids, created: [...created].filter((n) => n in ids).sort(), versions };
 }
 
 interface ReloadInfo {
@@ -291,8 +419,19 @@ async function reloadApp(c: HostClient, appId: string, timeoutSeconds: number): 
     return { ...r, log };
 }
 
+const sha = (text: string): string => crypto.createHash("sha256").update(text).digest("hex").slice(0, 32);
+
+interface ScriptVersion {
+    script: string;
+    scriptId?: string;
+}
+
+async function currentScript(c: HostClient, appId: string): Promise<ScriptVersion> {
+    return c.get<ScriptVersion>(`/api/v1/apps/${appId}/scripts/current`, { purpose: `read the load script of app ${appId}` });
+}
+
 function baseOutputs(inputs: Props): Props {
-    return {
+    const outs: Props = {
         tenantHost: inputs.tenantHost,
         source: inputs.source,
         name: inputs.name,
@@ -300,38 +439,74 @@ function baseOutputs(inputs: Props): Props {
         spaceName: inputs.spaceName,
         dataConnections: digestConnections(inputs.dataConnections),
         loadScript: inputs.loadScript,
-        reload: inputs.reload ?? true,
-        reloadTimeoutSeconds: inputs.reloadTimeoutSeconds ?? 900,
+        contentVersion: contentVersionOf(inputs),
     };
+    // Optional inputs are kept only when declared, so refresh shows no "+reload" default-only noise.
+    if (inputs.reload !== undefined) outs.reload = inputs.reload;
+    if (inputs.reloadTimeoutSeconds !== undefined) outs.reloadTimeoutSeconds = inputs.reloadTimeoutSeconds;
+    return outs;
+}
+
+interface Placement {
+    app: AppFull;
+    spaceId: string;
+    spaceOwned: boolean;
+    claim: string;
+    /** The app was imported (or adopted) by this call: its script is the template's. */
+    fresh: boolean;
 }
 
 /** Connections, script, name and reload on a staged app; returns the complete outputs or throws initFailed. */
-async function configure(c: HostClient, inputs: Props, app: AppAttrs, spaceId: string, spaceCreated: boolean, prev: Props | undefined, resourceId: string, opts: { reload: boolean }): Promise<Props> {
+async function configure(c: HostClient, inputs: Props, at: Placement, prev: Props | undefined, resourceId: string, opts: { reload: boolean }): Promise<Props> {
+    const { app, spaceId, claim } = at;
     const wanted: ConnectionSpec[] = inputs.dataConnections ?? [];
     const oldNames: string[] = (prev?.dataConnections ?? []).map((d: ConnectionSpec) => d.name);
     const removed = oldNames.filter((n) => !wanted.some((w) => w.name === n));
-    const conns = await syncConnections(c, spaceId, wanted, prev?.createdConnections ?? [], removed);
+    const conns = await syncConnections(c, spaceId, inputs, claim, prev?.createdConnections ?? [], removed, prev?.owner ? [prev.owner] : []);
+
+    // The script: the declared one, else the template's (restored from the version recorded at import when it
+    // was changed by hand). Written only when the live script differs, so a rename adds no script version.
+    const live = await currentScript(c, app.id);
+    const templateScriptId: string = at.fresh ? live.scriptId ?? "" : prev?.templateScriptId ?? "";
+    const templateScriptDigest: string = at.fresh ? sha(live.script) : prev?.templateScriptDigest ?? "";
+    let scriptDigest = sha(live.script);
+    let scriptChanged = false;
     if (inputs.loadScript !== undefined) {
-        await c.post(`/api/v1/apps/${app.id}/scripts`, { script: inputs.loadScript, versionMessage: "qlik-tenant-fleet AppCopy" }, { purpose: `set load script of app ${app.id}` });
+        if (scriptDigest !== sha(inputs.loadScript)) {
+            await c.post(`/api/v1/apps/${app.id}/scripts`, { script: inputs.loadScript, versionMessage: "qlik-tenant-fleet AppCopy" }, { purpose: `set load script of app ${app.id}` });
+            scriptDigest = sha(inputs.loadScript);
+            scriptChanged = true;
+        }
+    } else if (templateScriptDigest && scriptDigest !== templateScriptDigest && templateScriptId) {
+        const original = await c.get<ScriptVersion>(`/api/v1/apps/${app.id}/scripts/${templateScriptId}`, { purpose: `read the template's load script of app ${app.id}` });
+        await c.post(`/api/v1/apps/${app.id}/scripts`, { script: original.script, versionMessage: "qlik-tenant-fleet AppCopy: template script restored" },
+            { purpose: `restore the template's load script of app ${app.id}` });
+        scriptDigest = templateScriptDigest;
+        scriptChanged = true;
     }
     if (app.name !== inputs.name) {
         await c.put(`/api/v1/apps/${app.id}`, { attributes: { name: inputs.name } }, { purpose: `rename app ${app.id}` });
     }
     let outs: Props = {
         ...baseOutputs(inputs),
+        ...ownershipOutputs(inputs, claim),
         appId: app.id,
         spaceId,
-        spaceCreated,
+        spaceCreated: at.spaceOwned,
         connectionIds: conns.ids,
         createdConnections: conns.created,
+        connectionVersions: conns.versions,
+        scriptDigest,
+        templateScriptId,
+        templateScriptDigest,
         reloadId: prev?.reloadId ?? "",
         reloadStatus: prev?.reloadStatus ?? "",
         lastReloadTime: app.lastReloadTime ?? "",
     };
-    if (opts.reload && (inputs.reload ?? true)) {
+    if ((opts.reload || scriptChanged) && (inputs.reload ?? true)) {
         const r = await reloadApp(c, app.id, inputs.reloadTimeoutSeconds ?? 900);
-        const fresh = await c.get<{ attributes: AppAttrs }>(`/api/v1/apps/${app.id}`, { purpose: `read app ${app.id}` });
-        outs = { ...outs, reloadId: r.id, reloadStatus: r.status, lastReloadTime: fresh.attributes.lastReloadTime ?? "" };
+        const fresh = await readApp(c, app.id);
+        outs = { ...outs, reloadId: r.id, reloadStatus: r.status, lastReloadTime: fresh?.lastReloadTime ?? "" };
         if (r.status !== "SUCCEEDED") {
             const msg = `reload ${r.id} of app "${inputs.name}" (${app.id}) on ${c.host} ${r.status}: ${r.errorMessage ?? "no error message"}` +
                 (r.log ? `\nlast lines of the reload log:\n${r.log}` : "") +
@@ -342,56 +517,108 @@ async function configure(c: HostClient, inputs: Props, app: AppAttrs, spaceId: s
     return outs;
 }
 
-async function deleteApp(c: HostClient, appId: string): Promise<void> {
+/** Deletes the staged app unless a successor re-marked it with its own claim (replacement safety, item 6). */
+async function deleteAppIfOurs(c: HostClient, appId: string, claim: string | undefined): Promise<void> {
+    if (!appId) return;
+    const app = await readApp(c, appId);
+    if (!app || !mayDelete(parseMarker(app.description).marker, claim)) return;
     await c.send({ method: "DELETE", path: `/api/v1/apps/${appId}`, expect: [200, 204, 404], purpose: `delete app ${appId}` });
+}
+
+const SECRET_PLACEHOLDER = (v: unknown) => typeof v === "string" && (v.startsWith(DIGEST_PREFIX) || v === CHANGED_OUTSIDE);
+
+/**
+ * A declared connection as it is live: datasourceID and non-secret properties as Qlik returns them; the secret
+ * digests kept unless the connection was written since our last write while its visible target stayed the same
+ * (then only a secret can have changed, and it is reported as CHANGED_OUTSIDE).
+ */
+function liveConnection(declared: ConnectionSpec, live: LiveConnection, knownVersion: string | undefined): { spec: ConnectionSpec; retargeted: string[] } {
+    const declaredProps = declared.connectionProperties ?? {};
+    const liveProps = live.connectionProperties ?? {};
+    const props: Record<string, string | number | boolean> = {};
+    for (const [k, v] of Object.entries(liveProps)) if (!SECRET_KEY.test(k) && (typeof v === "string" || typeof v === "number" || typeof v === "boolean")) props[k] = v;
+    const retargeted: string[] = [];
+    if (live.datasourceID !== declared.datasourceID) retargeted.push("datasourceID");
+    for (const k of new Set([...Object.keys(declaredProps), ...Object.keys(props)])) {
+        if (SECRET_KEY.test(k)) continue;
+        if (stableJson(declaredProps[k] ?? null) !== stableJson(props[k] ?? null)) retargeted.push(k);
+    }
+    const secretsChanged = retargeted.length === 0 && knownVersion !== undefined && knownVersion !== "" && live.version !== undefined && live.version !== knownVersion;
+    for (const [k, v] of Object.entries(declaredProps)) {
+        if (SECRET_KEY.test(k)) props[k] = secretsChanged && SECRET_PLACEHOLDER(v) ? CHANGED_OUTSIDE : v;
+    }
+    return { spec: { name: declared.name, datasourceID: live.datasourceID, connectionProperties: props }, retargeted };
+}
+
+/** What a retargeted connection now points at, for the refresh warning: non-secret values only. */
+function describeTarget(spec: ConnectionSpec, keys: string[]): string {
+    return keys.map((k) => (k === "datasourceID" ? `datasourceID=${spec.datasourceID}` : `${k}=${JSON.stringify(spec.connectionProperties[k] ?? null)}`)).join(", ");
 }
 
 // ---------- handlers ----------
 
 export const handlers: ResourceHandlers = {
-    check: checkWith(checkInputs),
+    check,
 
     async diff(_id, olds, news) {
-        const cmpNews = { templateVersion: "", reload: true, reloadTimeoutSeconds: 900, ...news, dataConnections: isUnknown(news.dataConnections) ? news.dataConnections : digestConnections(news.dataConnections) };
-        const cmpOlds = { ...olds, dataConnections: digestConnections(olds.dataConnections) };
-        // A create that failed its reload left the resource with reloadStatus FAILED: the next up retries it.
+        const defaults = { templateVersion: "", reload: true, reloadTimeoutSeconds: 900 };
+        const cmpNews = { ...defaults, ...news, owner: news.owner ?? "", dataConnections: isUnknown(news.dataConnections) ? news.dataConnections : digestConnections(news.dataConnections) };
+        const cmpOlds = { ...defaults, ...olds, owner: olds.owner ?? "", dataConnections: digestConnections(olds.dataConnections) };
+        // State written before owners existed has no claim: adopting an owner is marking, not a change worth a step.
+        if (olds.claim === undefined) cmpOlds.owner = cmpNews.owner;
         const d = diffFields(cmpOlds, cmpNews, UPDATE_KEYS, REPLACE_KEYS);
+        // The app deleted by hand (read keeps the resource so it keeps its space and connections) or its script
+        // changed by hand while the template's script is the wanted one: an update repairs both.
+        const scriptDrift = news.loadScript === undefined && !!olds.templateScriptDigest && !!olds.scriptDigest && olds.scriptDigest !== olds.templateScriptDigest;
+        if (!d.changes && (olds.appId === "" || scriptDrift)) return { ...d, changes: true };
         return d;
     },
 
     async create(inputs) {
         const c = api(inputs.tenantHost);
-        const { space, created } = await ensureSpace(c, inputs.spaceName, "shared");
-        const app = await importApp(c, inputs, space.id);
-        const outs = await configure(c, inputs, app, space.id, created, undefined, app.id, { reload: true });
+        const claim = newClaim();
+        const { space, owned } = await ensureStagingSpace(c, inputs, claim);
+        const app = await importApp(c, inputs, space.id, claim);
+        const outs = await configure(c, inputs, { app, spaceId: space.id, spaceOwned: owned, claim, fresh: true }, undefined, app.id, { reload: true });
         return { id: app.id, outs };
     },
 
     async read(id, props) {
         const c = api(props.tenantHost);
         const appId: string = props.appId ?? id;
-        let app: AppAttrs;
-        try {
-            app = (await c.get<{ attributes: AppAttrs }>(`/api/v1/apps/${appId}`, { purpose: `read app ${appId}` })).attributes;
-        } catch (e) {
-            if (isStatus(e, 404)) return { id: "" };
-            throw e;
-        }
-        let spaceName = props.spaceName;
-        if (app.spaceId !== props.spaceId) spaceName = "";
-        else {
+        const app = appId ? await readApp(c, appId) : undefined;
+        let space: SpaceInfo | undefined;
+        if (props.spaceId) {
             try {
-                spaceName = (await c.get<SpaceInfo>(`/api/v1/spaces/${app.spaceId}`, { purpose: "read staging space" })).name;
+                space = await c.get<SpaceInfo>(`/api/v1/spaces/${props.spaceId}`, { purpose: "read staging space" });
             } catch (e) {
                 if (!isStatus(e, 404)) throw e;
-                spaceName = "";
             }
         }
-        const live = app.spaceId ? await listConnections(c, app.spaceId) : [];
-        const present = (props.dataConnections ?? []).filter((d: ConnectionSpec) => live.some((l) => l.qName === d.name));
-        const connectionIds = Object.fromEntries(present.map((d: ConnectionSpec) => [d.name, live.find((l) => l.qName === d.name)!.id]));
+        // Gone with its space: nothing of this resource is left, the next up creates it anew.
+        if (!app && !space) return { id: "" };
+        const spaceId: string = app?.spaceId ?? props.spaceId ?? "";
+        let spaceName: string = props.spaceName;
+        if (!space || (app && app.spaceId !== props.spaceId)) spaceName = "";
+        else spaceName = space.name;
+
+        const liveConns = spaceId ? await listConnections(c, spaceId) : [];
+        const present: ConnectionSpec[] = [];
+        for (const d of (props.dataConnections ?? []) as ConnectionSpec[]) {
+            const l = liveConns.find((x) => x.qName === d.name);
+            if (!l) continue;
+            const { spec, retargeted } = liveConnection(d, l, props.connectionVersions?.[d.name]);
+            if (retargeted.length) {
+                // Called out on its own line: a connection re-pointed elsewhere may read another customer's data.
+                console.error(`warning: AppCopy "${props.name}" on ${props.tenantHost}: data connection "${d.name}" was changed outside Pulumi and ` +
+                    `now points elsewhere (${describeTarget(spec, retargeted)}); \`pulumi up\` points it back at the declared target and reloads`);
+            }
+            present.push(spec);
+        }
+        const connectionIds = Object.fromEntries(present.map((d) => [d.name, liveConns.find((l) => l.qName === d.name)!.id]));
+
         let reloadStatus = props.reloadStatus ?? "";
-        if (props.reloadId) {
+        if (props.reloadId && app) {
             try {
                 reloadStatus = (await c.get<ReloadInfo>(`/api/v1/reloads/${props.reloadId}`, { purpose: "read last reload" })).status;
             } catch (e) {
@@ -400,17 +627,34 @@ export const handlers: ResourceHandlers = {
         }
         const outs: Props = {
             ...props,
-            name: app.name,
-            spaceName,
-            spaceId: app.spaceId ?? "",
             dataConnections: present,
             connectionIds,
             createdConnections: (props.createdConnections ?? []).filter((n: string) => n in connectionIds),
+            spaceName,
+            spaceId,
             reloadStatus,
-            lastReloadTime: app.lastReloadTime ?? "",
         };
+        if (!app) {
+            // Deleted by hand: the resource stays (it still owns its space and connections) and `up` re-creates the app.
+            Object.assign(outs, { appId: "", lastReloadTime: "" });
+        } else {
+            outs.name = app.name;
+            outs.lastReloadTime = app.lastReloadTime ?? "";
+            const marker = parseMarker(app.description).marker;
+            // Another stack took the app over, or its marker was removed by hand: an `owner` diff (docs/ownership.md).
+            if (props.claim !== undefined && (marker?.owner ?? "") !== (props.owner ?? "")) outs.owner = marker?.owner ?? "";
+            if (props.scriptDigest) {
+                const live = await currentScript(c, app.id);
+                const digest = sha(live.script);
+                if (digest !== props.scriptDigest) {
+                    outs.scriptDigest = digest;
+                    // A declared script shows its live text in the diff; the template's script shows as scriptDigest.
+                    if (props.loadScript !== undefined) outs.loadScript = live.script;
+                }
+            }
+        }
         const inputs: Props = {};
-        for (const k of ["tenantHost", "source", "name", "templateVersion", "spaceName", "dataConnections", "loadScript", "reload", "reloadTimeoutSeconds"]) {
+        for (const k of ["tenantHost", "source", "name", "templateVersion", "spaceName", "dataConnections", "loadScript", "reload", "reloadTimeoutSeconds", "owner", "takeOverFrom", "contentVersion"]) {
             if (outs[k] !== undefined) inputs[k] = outs[k];
         }
         return { id, props: outs, inputs };
@@ -418,37 +662,62 @@ export const handlers: ResourceHandlers = {
 
     async update(id, olds, news) {
         const c = api(news.tenantHost);
+        const claim = claimOf(olds);
         const oldAppId: string = olds.appId ?? id;
-        const redeploy = stableJson(olds.source) !== stableJson(news.source) || (olds.templateVersion ?? "") !== (news.templateVersion ?? "");
+        const allowed: string[] = olds.owner ? [olds.owner] : [];
+        const current = oldAppId ? await readApp(c, oldAppId) : undefined;
+        // Ownership of every object is checked before the first change (an object another stack took over stays as is).
+        if (current) assertMayAdopt("AppCopy", `app "${current.name}" (${current.id}) on ${c.host}`, parseMarker(current.description).marker, news, allowed);
+        // The staging space: re-adopted (and re-created if deleted by hand) under the same ownership record.
+        const { space, owned } = await ensureStagingSpace(c, news, claim, olds.spaceCreated ?? false, allowed);
+        const redeploy = !current || stableJson(olds.source) !== stableJson(news.source) || (olds.templateVersion ?? "") !== (news.templateVersion ?? "");
         if (redeploy) {
-            // Template rollout: a new staged app next to the old one; the old one goes only once the new one is ready.
-            const app = await importApp(c, news, olds.spaceId, oldAppId);
+            // Template rollout (or the app deleted by hand): a new staged app next to the old one; the old one goes only
+            // once the new one is ready.
+            const app = await importApp(c, news, space.id, claim, current?.id, allowed);
             let outs: Props;
             try {
-                outs = await configure(c, news, app, olds.spaceId, olds.spaceCreated ?? false, olds, id, { reload: true });
+                outs = await configure(c, news, { app, spaceId: space.id, spaceOwned: owned, claim, fresh: true }, olds, id, { reload: true });
             } catch (e) {
+                if (!current) throw e;
                 // Keep the old app as the resource's state; the new one is adopted by name on the next attempt.
                 throw initFailed(`template rollout to ${news.templateVersion} failed, app ${oldAppId} stays in service: ${(e as Error).message}`, id, olds);
             }
-            await deleteApp(c, oldAppId);
+            if (current) await deleteAppIfOurs(c, current.id, claim);
             return { outs };
         }
-        const app = (await c.get<{ attributes: AppAttrs }>(`/api/v1/apps/${oldAppId}`, { purpose: `read app ${oldAppId}` })).attributes;
+        await markApp(c, current, me(news, claim));
         const contentChanged = stableJson(digestConnections(olds.dataConnections)) !== stableJson(digestConnections(news.dataConnections)) ||
             olds.loadScript !== news.loadScript || (news.reload ?? true) !== (olds.reload ?? true) || olds.reloadStatus !== "SUCCEEDED";
-        const outs = await configure(c, news, app, olds.spaceId, olds.spaceCreated ?? false, olds, id, { reload: contentChanged });
+        const outs = await configure(c, news, { app: current, spaceId: space.id, spaceOwned: owned, claim, fresh: false }, olds, id, { reload: contentChanged });
         return { outs };
     },
 
     async delete(id, props) {
         const c = api(props.tenantHost);
-        await deleteApp(c, props.appId ?? id);
+        const claim: string | undefined = props.claim;
+        await deleteAppIfOurs(c, props.appId ?? id, claim);
+        const live = props.spaceId && (props.createdConnections ?? []).length ? await listConnections(c, props.spaceId).catch((e) => {
+            if (isStatus(e, 404)) return [];
+            throw e;
+        }) : [];
         for (const name of props.createdConnections ?? []) {
-            const cid = props.connectionIds?.[name];
-            if (cid) await c.send({ method: "DELETE", path: `/api/v1/data-connections/${cid}`, expect: [204, 404], purpose: `delete data connection "${name}"` });
+            const l = live.find((x) => x.qName === name);
+            if (l && mayDelete(connectionMarker(l), claim)) {
+                await c.send({ method: "DELETE", path: `/api/v1/data-connections/${l.id}`, expect: [204, 404], purpose: `delete data connection "${name}"` });
+            }
         }
         if (props.spaceCreated && props.spaceId) {
-            // Only an empty space goes; other apps may share the staging space (412 = not empty, keep it).
+            let space: SpaceInfo | undefined;
+            try {
+                space = await c.get<SpaceInfo>(`/api/v1/spaces/${props.spaceId}`, { purpose: "read staging space" });
+            } catch (e) {
+                if (!isStatus(e, 404)) throw e;
+            }
+            const marker = parseMarker(space?.description).marker;
+            // A space another stack took over stays; so does a non-empty one: other apps (or a successor's) may
+            // share the staging space (412 = not empty).
+            if (!space || (marker && marker.owner !== (props.owner ?? marker.owner))) return;
             await c.send({ method: "DELETE", path: `/api/v1/spaces/${props.spaceId}`, expect: [204, 404, 412], purpose: "delete the staging space if empty" });
         }
     },

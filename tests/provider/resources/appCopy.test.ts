@@ -21,6 +21,7 @@ describe("AppCopy handlers (emulator)", function () {
         dbFile = env.sqliteDb();
         inputs = {
             tenantHost: tenant.host,
+            owner: "test/apps/handlers",
             source: { appName: "Sales Template" },
             name: "Sales",
             templateVersion: "1.0.0",
@@ -134,6 +135,100 @@ describe("AppCopy handlers (emulator)", function () {
         const u = await handlers.update(id, err.properties, inputs);
         expect(u.outs!.reloadStatus).to.equal("SUCCEEDED");
         outs = u.outs!;
+    });
+
+    it("refresh finds a load script changed by hand (its text in the diff); update restores it and reloads", async () => {
+        // (after the rollout the resource id is the first app's; the staged app is outs.appId)
+        await env.ok(tenant, "POST", `/api/v1/apps/${outs.appId}/scripts`, { script: "Hacked: LOAD 1 AS x AUTOGENERATE 1;" });
+        const r = await handlers.read(id, outs);
+        expect(r.props!.loadScript).to.equal("Hacked: LOAD 1 AS x AUTOGENERATE 1;");
+        expect(r.inputs!.loadScript).to.equal("Hacked: LOAD 1 AS x AUTOGENERATE 1;");
+        expect((await handlers.diff(id, r.props!, inputs)).changes).to.equal(true);
+        const u = await handlers.update(id, r.props!, inputs);
+        expect(u.outs!.reloadId).to.not.equal(outs.reloadId);
+        expect((await env.ok(tenant, "GET", `/api/v1/apps/${outs.appId}/scripts/current`)).script).to.equal(inputs.loadScript);
+        outs = u.outs!;
+        const again = await handlers.read(id, outs);
+        expect(again.props).to.deep.equal(outs);
+        expect((await handlers.diff(id, again.props!, inputs)).changes).to.equal(false);
+    });
+
+    it("refresh finds a connection re-pointed at another customer's database and warns without the secret; update repairs it", async () => {
+        const other = env.sqliteDb("other-customer.sqlite");
+        const cid = outs.connectionIds.customer_db;
+        await env.ok(tenant, "PUT", `/api/v1/data-connections/${cid}`, { qName: "customer_db", datasourceID: "sqlite", connectionProperties: { database: other } });
+        const lines: string[] = [];
+        const orig = console.error;
+        console.error = (...a: unknown[]) => void lines.push(a.join(" "));
+        let r;
+        try {
+            r = await handlers.read(id, outs);
+        } finally {
+            console.error = orig;
+        }
+        expect(r.props!.dataConnections[0].connectionProperties.database).to.equal(other);
+        expect((await handlers.diff(id, r.props!, inputs)).changes).to.equal(true);
+        const warning = lines.find((l) => l.includes("customer_db"));
+        expect(warning, lines.join("\n")).to.match(/points elsewhere/).and.include(other);
+        expect(lines.join("\n")).to.not.include(PASSWORD);
+        const u = await handlers.update(id, r.props!, inputs);
+        outs = u.outs!;
+        const live = await env.ok(tenant, "GET", `/api/v1/data-connections/${cid}`);
+        expect(live.connectionProperties.database).to.equal(dbFile);
+        expect(u.outs!.reloadId, "repaired connection is reloaded").to.not.equal(r.props!.reloadId);
+        expect((await handlers.diff(id, (await handlers.read(id, outs)).props!, inputs)).changes).to.equal(false);
+    });
+
+    it("refresh finds a credentials-only change (Qlik never returns the secret) and update writes the declared one back", async () => {
+        const cid = outs.connectionIds.customer_db;
+        await env.ok(tenant, "PATCH", `/api/v1/data-connections/${cid}`, [{ op: "replace", path: "/connectionProperties/password", value: "stolen" }]);
+        const r = await handlers.read(id, outs);
+        expect(r.props!.dataConnections[0].connectionProperties.password).to.equal("<changed outside Pulumi>");
+        expect((await handlers.diff(id, r.props!, inputs)).changes).to.equal(true);
+        outs = (await handlers.update(id, r.props!, inputs)).outs!;
+        const again = await handlers.read(id, outs);
+        expect(again.props).to.deep.equal(outs);
+    });
+
+    it("an app deleted by hand keeps the resource (and what it owns); update re-imports it into the same space", async () => {
+        await env.ok(tenant, "DELETE", `/api/v1/apps/${outs.appId}`);
+        const r = await handlers.read(id, outs);
+        expect(r.id).to.equal(id);
+        expect(r.props).to.include({ appId: "", spaceCreated: true });
+        expect(r.props!.createdConnections).to.deep.equal(["customer_db"]);
+        expect((await handlers.diff(id, r.props!, inputs)).changes).to.equal(true);
+        const u = await handlers.update(id, r.props!, inputs);
+        expect(u.outs!.appId).to.be.a("string").and.not.equal("").and.not.equal(outs.appId);
+        expect(u.outs!).to.include({ spaceId: outs.spaceId, spaceCreated: true, reloadStatus: "SUCCEEDED" });
+        expect(u.outs!.createdConnections).to.deep.equal(["customer_db"]);
+        outs = u.outs!;
+    });
+
+    it("a replacement that adopts the same app, space and connection keeps them when the old resource is deleted", async () => {
+        const successor = await handlers.create(inputs);
+        expect(successor.outs!.appId).to.equal(outs.appId);
+        expect(successor.outs!.claim).to.not.equal(outs.claim);
+        await handlers.delete(id, outs);
+        expect((await env.req(tenant, "GET", `/api/v1/apps/${outs.appId}`)).status).to.equal(200);
+        expect((await env.req(tenant, "GET", `/api/v1/data-connections/${outs.connectionIds.customer_db}`)).status).to.equal(200);
+        expect((await env.req(tenant, "GET", `/api/v1/spaces/${outs.spaceId}`)).status).to.equal(200);
+        outs = successor.outs!;
+        id = successor.id;
+        expect(outs).to.include({ spaceCreated: true });
+        expect(outs.createdConnections, "the successor owns what its predecessor made").to.deep.equal(["customer_db"]);
+    });
+
+    it("another owner's app is not adopted: create fails before any change, naming the owner and takeOverFrom", async () => {
+        const seq = await env.lastSeq();
+        let err: Error | undefined;
+        try {
+            await handlers.create({ ...inputs, owner: "someone/else/prod" });
+        } catch (e) {
+            err = e as Error;
+        }
+        expect(err?.message).to.match(/managed by "test\/apps\/handlers"/).and.match(/takeOverFrom: "test\/apps\/handlers"/);
+        const writes = (await env.requests(seq)).filter((x) => x.host === tenant.host && x.method !== "GET");
+        expect(writes, JSON.stringify(writes)).to.deep.equal([]);
     });
 
     it("delete removes the app, the connection it created and the space it created", async () => {

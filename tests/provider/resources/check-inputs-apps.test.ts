@@ -29,6 +29,12 @@ const cases: { title: string; kind: "copy" | "publish"; patch: Record<string, un
     { title: "shared-space role in a managed space", kind: "publish", patch: { members: [{ groupId: "g1", roles: ["producer"] }] }, field: "members[0].roles", reason: /producer.*not assignable/ },
     { title: "empty role list", kind: "publish", patch: { members: [{ groupId: "g1", roles: [] }] }, field: "members[0].roles" },
     { title: "member without group", kind: "publish", patch: { members: [{ roles: ["consumer"] }] }, field: "members[0].groupId" },
+    { title: "member with both groupId and groupName", kind: "publish", patch: { members: [{ groupId: "g1", groupName: "a", roles: ["consumer"] }] }, field: "members[0].groupName", reason: /only one/ },
+    { title: "member with an empty group name", kind: "publish", patch: { members: [{ groupName: "", roles: ["consumer"] }] }, field: "members[0].groupName" },
+    { title: "the same group name twice", kind: "publish", patch: { members: [{ groupName: "a", roles: ["consumer"] }, { groupName: "a", roles: ["publisher"] }] }, field: "members[1].groupName", reason: /twice/ },
+    { title: "contentVersion that is not a string", kind: "publish", patch: { contentVersion: 3 }, field: "contentVersion", reason: /AppCopy.contentVersion/ },
+    { title: "owner with spaces", kind: "publish", patch: { owner: "my stack" }, field: "owner" },
+    { title: "AppCopy owner with spaces", kind: "copy", patch: { owner: "my stack" }, field: "owner" },
     { title: "managed space name with a colon", kind: "publish", patch: { spaceName: "a:b" }, field: "spaceName" },
     { title: "missing source app", kind: "publish", patch: { sourceAppId: "" }, field: "sourceAppId", reason: /AppCopy.appId/ },
     { title: "empty published app name", kind: "publish", patch: { publishedAppName: "" }, field: "publishedAppName" },
@@ -61,6 +67,21 @@ describe("AppCopy / ManagedSpacePublish check(): invalid inputs", function () {
         expect((await publish.check({}, goodPublish)).failures ?? []).to.deep.equal([]);
         expect((await appCopy.check({}, { ...goodCopy, tenantHost: UNKNOWN, name: UNKNOWN })).failures ?? []).to.deep.equal([]);
         expect((await publish.check({}, { ...goodPublish, sourceAppId: UNKNOWN, members: UNKNOWN })).failures ?? []).to.deep.equal([]);
+    });
+
+    it("AppCopy check derives contentVersion from the content inputs only (known in previews, unknown while an input is)", async () => {
+        const cv = async (patch: Record<string, unknown>) => (await appCopy.check({}, { ...goodCopy, ...patch })).inputs!.contentVersion;
+        const base = await cv({});
+        expect(base).to.match(/^sha256:[0-9a-f]{32}$/);
+        expect(await cv({ name: "Renamed" }), "a rename keeps it").to.equal(base);
+        expect(await cv({ reloadTimeoutSeconds: 60 }), "a reload setting keeps it").to.equal(base);
+        for (const patch of [{ loadScript: "X: LOAD 1 AS x AUTOGENERATE 1;" }, { templateVersion: "2" }, { source: { appName: "Other" } },
+            { dataConnections: [{ ...goodCopy.dataConnections[0], connectionProperties: { host: "db2", password: "x" } }] },
+            { dataConnections: [{ ...goodCopy.dataConnections[0], connectionProperties: { host: "db", password: "y" } }] }]) {
+            expect(await cv(patch), JSON.stringify(patch)).to.not.equal(base);
+        }
+        expect(await cv({ dataConnections: [{ ...goodCopy.dataConnections[0], connectionProperties: { host: UNKNOWN, password: "x" } }] })).to.equal(UNKNOWN);
+        expect(await cv({ tenantHost: UNKNOWN }), "the tenant does not define the content").to.equal(base);
     });
 
     it("no check made an API call", async () => {

@@ -4,6 +4,9 @@ import { expect } from "chai";
 import { AppsEnv, TenantRef } from "./appsFixture";
 import { handlers as appCopy } from "../../../provider/resources/appCopy";
 import { handlers } from "../../../provider/resources/managedSpacePublish";
+import { UNKNOWN } from "../../../provider/resources/handlers";
+
+const OWNER = "test/publish/handlers";
 
 describe("ManagedSpacePublish handlers (emulator)", function () {
     this.timeout(60_000);
@@ -21,13 +24,14 @@ describe("ManagedSpacePublish handlers (emulator)", function () {
         env = await AppsEnv.start();
         await env.makeTemplate();
         tenant = await env.newTenant();
-        stagedInputs = { tenantHost: tenant.host, source: { appId: env.templateAppId }, name: "Sales", templateVersion: "1", spaceName: "Staging" };
+        const checked = await appCopy.check({}, { tenantHost: tenant.host, owner: OWNER, source: { appId: env.templateAppId }, name: "Sales", templateVersion: "1", spaceName: "Staging" });
+        stagedInputs = checked.inputs!;
         staged = (await appCopy.create(stagedInputs)).outs!;
         g1 = await env.newGroup(tenant, "analysts");
         g2 = await env.newGroup(tenant, "managers");
         inputs = {
-            tenantHost: tenant.host, spaceName: "Sales (customer)", spaceDescription: "published apps",
-            members: [{ groupId: g1, roles: ["consumer"] }], sourceAppId: staged.appId, publishedAppName: "Sales",
+            tenantHost: tenant.host, owner: OWNER, spaceName: "Sales (customer)", spaceDescription: "published apps",
+            members: [{ groupId: g1, roles: ["consumer"] }], sourceAppId: staged.appId, publishedAppName: "Sales", contentVersion: staged.contentVersion,
         };
     });
     after(async () => env?.close());
@@ -40,7 +44,8 @@ describe("ManagedSpacePublish handlers (emulator)", function () {
         expect(outs.publishedSourceAppId).to.equal(staged.appId);
         expect(outs.assignmentIds).to.have.keys([g1]);
         const space = await env.ok(tenant, "GET", `/api/v1/spaces/${id}`);
-        expect(space).to.include({ name: "Sales (customer)", type: "managed", description: "published apps" });
+        expect(space).to.include({ name: "Sales (customer)", type: "managed" });
+        expect(space.description).to.match(/^published apps \[qtf:test\/publish\/handlers#[0-9a-f]+\]$/);
         const app = await env.ok(tenant, "GET", `/api/v1/apps/${outs.publishedAppId}`);
         expect(app.attributes).to.include({ spaceId: id, originAppId: staged.appId, name: "Sales" });
         expect(app.attributes.publishTime).to.not.equal("");
@@ -69,7 +74,8 @@ describe("ManagedSpacePublish handlers (emulator)", function () {
         outs = u.outs!;
         inputs = next;
         const space = await env.ok(tenant, "GET", `/api/v1/spaces/${id}`);
-        expect(space).to.include({ name: "Sales Cust", description: "v2" });
+        expect(space).to.include({ name: "Sales Cust" });
+        expect(space.description).to.match(/^v2 \[qtf:/);
         const asg = (await env.ok(tenant, "GET", `/api/v1/spaces/${id}/assignments`)).data;
         expect(asg.map((a: any) => [a.assigneeId, [...a.roles].sort()]).sort()).to.deep.equal([[g1, ["publisher"]], [g2, ["consumer", "contributor"]]].sort());
         const shrink = { ...inputs, members: [{ groupId: g2, roles: ["consumer"] }] };
@@ -85,9 +91,12 @@ describe("ManagedSpacePublish handlers (emulator)", function () {
         await env.createObject(tenant, published, { qInfo: { qId: "my-own-sheet", qType: "sheet" }, qMetaDef: { title: "Mine" } });
         // The ISV's new template release: a different sheet.
         await env.createObject(env.source, env.templateAppId, { qInfo: { qId: "template-sheet-2", qType: "sheet" }, qMetaDef: { title: "New" } });
-        const staged2 = (await appCopy.update(staged.appId, staged, { ...stagedInputs, templateVersion: "2" })).outs!;
+        const staged2Inputs = (await appCopy.check(stagedInputs, { ...stagedInputs, templateVersion: "2" })).inputs!;
+        const staged2 = (await appCopy.update(staged.appId, staged, staged2Inputs)).outs!;
         expect(staged2.appId).to.not.equal(staged.appId);
-        const next = { ...inputs, sourceAppId: staged2.appId };
+        expect(staged2.contentVersion).to.not.equal(staged.contentVersion);
+        const next = { ...inputs, sourceAppId: staged2.appId, contentVersion: staged2.contentVersion };
+        stagedInputs = staged2Inputs;
         expect((await handlers.diff(id, outs, next)).changes).to.equal(true);
         const u = await handlers.update(id, outs, next);
         expect(u.outs!.publishedAppId).to.equal(published);
@@ -99,6 +108,63 @@ describe("ManagedSpacePublish handlers (emulator)", function () {
         staged = staged2;
     });
 
+    it("a staged-content change (same staged app id, new contentVersion) republishes into the same published app", async () => {
+        const published = outs.publishedAppId;
+        const script = "Sales:\nLOAD * INLINE [\nregion, amount\nwest, 99\n];\n";
+        const nextStaged = (await appCopy.check(stagedInputs, { ...stagedInputs, loadScript: script })).inputs!;
+        const s2 = (await appCopy.update(staged.appId, staged, nextStaged)).outs!;
+        expect(s2.appId).to.equal(staged.appId);
+        const next = { ...inputs, contentVersion: s2.contentVersion };
+        expect((await handlers.diff(id, outs, next)).changes).to.equal(true);
+        const u = await handlers.update(id, outs, next);
+        expect(u.outs!.publishedAppId).to.equal(published);
+        expect((await env.ok(tenant, "GET", `/api/v1/apps/${published}/scripts/current`)).script).to.equal(script);
+        expect(await env.objects(tenant, published)).to.have.property("my-own-sheet", "sheet");
+        outs = u.outs!;
+        inputs = next;
+        staged = s2;
+        stagedInputs = nextStaged;
+    });
+
+    it("preview exactness: an unknown sourceAppId with an unchanged contentVersion is no change; a new contentVersion is", async () => {
+        expect((await handlers.diff(id, outs, { ...inputs, sourceAppId: UNKNOWN })).changes).to.equal(false);
+        expect((await handlers.diff(id, outs, { ...inputs, sourceAppId: UNKNOWN, contentVersion: "sha256:other" })).changes).to.equal(true);
+        expect((await handlers.diff(id, outs, { ...inputs, sourceAppId: UNKNOWN, contentVersion: UNKNOWN })).changes).to.equal(true);
+        const reordered = { ...inputs, members: [...inputs.members].reverse().map((m: any) => ({ ...m, roles: [...m.roles].reverse() })) };
+        expect((await handlers.diff(id, outs, reordered)).changes, "member and role order is no change").to.equal(false);
+    });
+
+    it("refresh finds a republish made by hand (published content drift); update republishes the staged app again", async () => {
+        // Republish the staged app by hand after changing its script: the origin stays, the content does not.
+        await env.ok(tenant, "POST", `/api/v1/apps/${staged.appId}/scripts`, { script: "Hand: LOAD 2 AS y AUTOGENERATE 1;" });
+        await env.ok(tenant, "PUT", `/api/v1/apps/${staged.appId}/publish`, { targetId: outs.publishedAppId, data: "source" });
+        const r = await handlers.read(id, outs);
+        expect(r.props!.sourceAppId, "origin unchanged").to.equal(staged.appId);
+        expect(r.props!.contentVersion).to.match(/republished outside Pulumi/);
+        expect((await handlers.diff(id, r.props!, inputs)).changes).to.equal(true);
+        // AppCopy repairs the staged script first (its own drift), then the publish republishes it.
+        const sr = await appCopy.read(staged.appId, staged);
+        staged = (await appCopy.update(staged.appId, sr.props!, stagedInputs)).outs!;
+        const u = await handlers.update(id, r.props!, inputs);
+        expect((await env.ok(tenant, "GET", `/api/v1/apps/${u.outs!.publishedAppId}/scripts/current`)).script).to.equal(stagedInputs.loadScript);
+        outs = u.outs!;
+        const again = await handlers.read(id, outs);
+        expect(again.props).to.deep.equal(outs);
+    });
+
+    it("members by groupName: refresh keeps the name form and reports no change; read of undeclared description adds nothing", async () => {
+        const next = { ...inputs, members: [{ groupName: "managers", roles: ["consumer"] }] };
+        delete (next as any).spaceDescription;
+        outs = (await handlers.update(id, outs, next)).outs!;
+        inputs = next;
+        const r = await handlers.read(id, outs);
+        expect(r.props!.members).to.deep.equal([{ groupName: "managers", roles: ["consumer"] }]);
+        expect(r.inputs).to.not.have.property("spaceDescription");
+        expect((await handlers.diff(id, r.props!, inputs)).changes).to.equal(false);
+        const asg = (await env.ok(tenant, "GET", `/api/v1/spaces/${id}/assignments`)).data;
+        expect(asg.map((a: any) => a.assigneeId)).to.deep.equal([g2]);
+    });
+
     it("refresh sees a deleted published app, and the next update publishes it again", async () => {
         await env.ok(tenant, "DELETE", `/api/v1/apps/${outs.publishedAppId}`);
         const r = await handlers.read(id, outs);
@@ -108,6 +174,17 @@ describe("ManagedSpacePublish handlers (emulator)", function () {
         expect(u.outs!.publishedAppId).to.be.a("string").and.not.equal("");
         expect((await env.ok(tenant, "GET", `/api/v1/apps/${u.outs!.publishedAppId}`)).attributes.originAppId).to.equal(staged.appId);
         outs = u.outs!;
+    });
+
+    it("a successor that adopted the space keeps it when the old resource is deleted (replacement safety)", async () => {
+        const successor = await handlers.create(inputs);
+        expect(successor.id).to.equal(id);
+        expect(successor.outs!.publishedAppId).to.equal(outs.publishedAppId);
+        await handlers.delete(id, outs);
+        expect((await env.req(tenant, "GET", `/api/v1/spaces/${id}`)).status).to.equal(200);
+        expect((await env.req(tenant, "GET", `/api/v1/apps/${outs.publishedAppId}`)).status).to.equal(200);
+        expect((await env.ok(tenant, "GET", `/api/v1/spaces/${id}/assignments`)).data).to.have.length(1);
+        outs = successor.outs!;
     });
 
     it("delete removes the published app, the assignments and the space", async () => {
