@@ -134,20 +134,16 @@ export class CustomerTenant extends pulumi.ComponentResource {
             dataConnections: [args.dataConnection],
         }, inTenant);
 
-        const groupIds = this.groupSet.groupIds;
+        // Members by group NAME (known at preview time; an id from GroupSet is unknown in the preview of any GroupSet
+        // update, which would preview a members update that does not happen), after the GroupSet made the groups.
+        // contentVersion republishes whenever the staged content changes (script, connection, template).
         this.publish = new ManagedSpacePublish(`${name}-publish`, {
             tenantHost,
             spaceName: args.managedSpaceName ?? pulumi.interpolate`${args.customerName} Analytics`,
             sourceAppId: this.app.appId,
-            members: args.groups.map((g) => ({
-                groupId: pulumi.all([groupIds, g.name]).apply(([ids, n]) => {
-                    const id = ids?.[n];
-                    if (!id) throw new Error(`group ${n} has no id in GroupSet ${name}-groups`);
-                    return id;
-                }),
-                roles: [g.spaceRole ?? "consumer"],
-            })),
-        }, inTenant);
+            contentVersion: this.app.contentVersion,
+            members: args.groups.map((g) => ({ groupName: g.name, roles: [g.spaceRole ?? "consumer"] })),
+        }, { ...inTenant, dependsOn: [this.groupSet] });
 
         this.hostname = tenantHost;
         this.tenantId = this.tenant.tenantId;
