@@ -2,8 +2,10 @@
 //   [--seed seed.json] [--region us] [--domain qlikcloud.com] [--rate-limit-scale 1] [--token-ttl 21600] [--quiet]
 //   [--fault 429@0.1] [--fault '503@0.02:^/api/v1/'] ...`
 // Runs in the foreground; writes <data-dir>/emulator.json once listening; SIGTERM/SIGINT stop it cleanly.
+// Holds <data-dir>/emulator.lock while it runs: one emulator per data folder. QLIK_EMULATOR_PORT = --port.
 import { startEmulator, type EmulatorOptions } from "./index";
 import { parseFaultFlag } from "./core/faults";
+import { lockDataDir } from "./dataDirLock";
 
 function parseArgs(argv: string[]): EmulatorOptions {
   const o: EmulatorOptions = {};
@@ -41,6 +43,8 @@ function parseArgs(argv: string[]): EmulatorOptions {
       default: throw new Error(`unknown option ${a}`);
     }
   }
+  // QLIK_EMULATOR_PORT: the same choice as --port, for `npm start` and scripts.
+  if (o.port === undefined && process.env.QLIK_EMULATOR_PORT) o.port = num("QLIK_EMULATOR_PORT", process.env.QLIK_EMULATOR_PORT);
   o.port ??= 8080;
   o.dataDir ??= ".emulator";
   return o;
@@ -48,7 +52,16 @@ function parseArgs(argv: string[]): EmulatorOptions {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  const running = await startEmulator(opts);
+  // One emulator per data folder (emulator/dataDirLock.ts): a second one fails here, before touching the store.
+  const release = lockDataDir(opts.dataDir as string);
+  process.on("exit", release);
+  let running: Awaited<ReturnType<typeof startEmulator>>;
+  try {
+    running = await startEmulator(opts);
+  } catch (e) {
+    release();
+    throw e;
+  }
   console.log(`Qlik Cloud emulator listening on ${running.info.httpUrl}${running.info.httpsUrl ? ` and ${running.info.httpsUrl}` : ""}`
     + ` (region ${running.info.region}.${running.info.domain}, profile ${running.info.profile}); info in ${opts.dataDir}/emulator.json`);
   let stopping = false;

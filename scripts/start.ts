@@ -6,6 +6,14 @@
 //   5. prove it as the customers' users would: JWT login, open the published app, compare the numbers
 // A second run reuses everything and `pulumi up` reports no changes.
 // `node dist/scripts/start.js --stop` stops the background emulator.
+//
+// It never fights the user: it sets only the stack keys that are missing (or that it set itself and that
+// still hold its value), runs one at a time per emulator folder (a second `npm start` waits for the
+// first and then reuses everything), and keeps one emulator per data folder (emulator/dataDirLock.ts).
+// Options: --port N / QLIK_EMULATOR_PORT (remembered in <data dir>/emulator.port),
+//          --profile instant|realistic / QLIK_EMULATOR_PROFILE, QLIK_EMULATOR_DATA_DIR (default .emulator),
+//          QLIK_FLEET_STACK (default dev), QLIK_FLEET_MASTER_DB (default .data/master.sqlite).
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
@@ -18,10 +26,13 @@ import { placeTemplate, TEMPLATE_APP_NAME } from "./template/place";
 import { jwtLogin, openAppAsUser, readDashboard, signUserJwt, type Dashboard } from "../examples/fleet/userSession";
 
 import { REPO_ROOT as ROOT, engine, type EngineRecord } from "./lib/repo";
+import { lockHolder } from "../emulator/dataDirLock";
 
-const EMU_DIR = path.join(ROOT, ".emulator");
+const EMU_DIR = path.resolve(ROOT, process.env.QLIK_EMULATOR_DATA_DIR || ".emulator");
 const INFO_FILE = path.join(EMU_DIR, "emulator.json");
 const STACK = process.env.QLIK_FLEET_STACK || "dev";
+/** Remembers the port chosen with --port / QLIK_EMULATOR_PORT for the next start. */
+const PORT_FILE = "emulator.port";
 
 const step = (n: number, msg: string) => console.log(`\n\x1b[1m[${n}/5] ${msg}\x1b[0m`);
 const info = (msg: string) => console.log(`      ${msg}`);
@@ -80,54 +91,176 @@ async function freePort(preferred: number[]): Promise<number> {
 export interface EnsureEmulatorOptions {
     dataDir?: string;
     profile?: "instant" | "realistic";
+    /** An explicit port (--port / QLIK_EMULATOR_PORT): used, remembered, and an error when busy. */
+    port?: number;
+    /** Any free port instead of the remembered one or 8080 (tests, which run next to other tests). */
+    anyPort?: boolean;
     timeoutMs?: number;
     log?: (msg: string) => void;
 }
 
-/** Reuses the emulator of dataDir when it runs, else starts one detached (it outlives this script). */
+function rememberedPort(dir: string): number | undefined {
+    try {
+        const n = Number(fs.readFileSync(path.join(dir, PORT_FILE), "utf8").trim());
+        return Number.isInteger(n) && n > 0 && n < 65536 ? n : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+/** Waits for the emulator of process `pid` in dir to answer; undefined when that process is gone. */
+async function waitForEmulator(dir: string, pid: number, deadline: number): Promise<EmulatorInfo | undefined> {
+    const infoFile = path.join(dir, "emulator.json");
+    for (;;) {
+        const cur = readInfo(infoFile);
+        if (cur && cur.pid === pid && (await probe(cur))) return cur;
+        if (!alive(pid)) return undefined;
+        if (Date.now() > deadline) throw new Error(`the emulator (pid ${pid}) did not answer in time; see ${path.join(dir, "emulator.log")}`);
+        await new Promise((r) => setTimeout(r, 200));
+    }
+}
+
+/**
+ * Reuses the emulator of dataDir when it runs, else starts one detached (it outlives this script). The
+ * emulator holds a lock on its data folder, so when another start won the race this one reuses the winner.
+ */
 export async function ensureEmulator(opts: EnsureEmulatorOptions = {}): Promise<{ info: EmulatorInfo; started: boolean; pid: number }> {
-    const dir = opts.dataDir ?? EMU_DIR;
+    const dir = path.resolve(opts.dataDir ?? EMU_DIR);
     const infoFile = path.join(dir, "emulator.json");
     const log = opts.log ?? (() => undefined);
+    const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+    const portOf = (i: EmulatorInfo) => Number(new URL(i.httpUrl).port);
+    const reuse = (i: EmulatorInfo) => {
+        if (opts.port && portOf(i) !== opts.port) {
+            throw new Error(`the emulator of ${dir} already runs on port ${portOf(i)} (pid ${i.pid}), not ${opts.port}; `
+                + "stop it first (`npm run emulator:stop`) to move it, or drop --port / QLIK_EMULATOR_PORT to reuse it");
+        }
+        return { info: i, started: false, pid: i.pid };
+    };
+    const holder = lockHolder(dir);
+    if (holder !== undefined) {
+        const running = await waitForEmulator(dir, holder, deadline);
+        if (running) return reuse(running);
+    }
     const previous = readInfo(infoFile);
-    if (previous && alive(previous.pid) && (await probe(previous))) return { info: previous, started: false, pid: previous.pid };
+    if (previous && alive(previous.pid) && (await probe(previous))) return reuse(previous);
     if (previous) {
-        if (alive(previous.pid)) throw new Error(`process ${previous.pid} of ${infoFile} is alive but its emulator does not answer at ${previous.httpUrl}; stop it first`);
+        if (alive(previous.pid) && previous.pid !== holder) throw new Error(`process ${previous.pid} of ${infoFile} is alive but its emulator does not answer at ${previous.httpUrl}; stop it first`);
         fs.rmSync(infoFile, { force: true });   // left by a crash or kill -9
     }
     fs.mkdirSync(dir, { recursive: true });
-    // Same port as last time when possible, so URLs in notes and shell history keep working.
-    const lastPort = previous ? Number(new URL(previous.httpUrl).port) : 0;
-    const port = await freePort([lastPort, 8080]);
+    let port: number;
+    if (opts.port) {
+        if (!(await portFree(opts.port))) throw new Error(`port ${opts.port} (--port / QLIK_EMULATOR_PORT) is in use by another program; choose another port`);
+        port = opts.port;
+        fs.writeFileSync(path.join(dir, PORT_FILE), `${port}\n`);
+    } else {
+        // The remembered port, else 8080, else any free one: URLs in notes and shell history keep working.
+        const lastPort = rememberedPort(dir) ?? (previous ? portOf(previous) : 0);
+        port = await freePort(opts.anyPort ? [] : [lastPort, 8080]);
+    }
     const out = fs.openSync(path.join(dir, "emulator.log"), "a");
     const child = spawn(process.execPath, [path.join(ROOT, "dist", "emulator", "cli.js"), "--port", String(port), "--data-dir", dir,
         "--profile", opts.profile ?? "realistic"], { cwd: ROOT, detached: true, stdio: ["ignore", out, out] });
     fs.closeSync(out);
     const pid = child.pid;
     if (pid === undefined) throw new Error("could not start the emulator process");
-    fs.writeFileSync(path.join(dir, "emulator.pid"), `${pid}\n`);
     child.unref();
     log(`starting the emulator (pid ${pid}, port ${port}, log ${path.join(dir, "emulator.log")})`);
-    const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
-    for (;;) {
-        const cur = readInfo(infoFile);
-        if (cur && cur.pid === pid && (await probe(cur))) return { info: cur, started: true, pid };
-        if (!alive(pid)) throw new Error(`the emulator exited during start-up; see ${path.join(dir, "emulator.log")}`);
-        if (Date.now() > deadline) throw new Error(`the emulator did not answer within ${opts.timeoutMs ?? 30_000} ms; see ${path.join(dir, "emulator.log")}`);
-        await new Promise((r) => setTimeout(r, 200));
+    const mine = await waitForEmulator(dir, pid, deadline);
+    if (mine) {
+        fs.writeFileSync(path.join(dir, "emulator.pid"), `${pid}\n`);
+        return { info: mine, started: true, pid };
+    }
+    // It exited: when another emulator took the folder's lock meanwhile, that one is THE emulator.
+    const winner = lockHolder(dir);
+    if (winner !== undefined) {
+        const running = await waitForEmulator(dir, winner, deadline);
+        if (running) return reuse(running);
+    }
+    throw new Error(`the emulator exited during start-up; see ${path.join(dir, "emulator.log")}`);
+}
+
+export type StopResult = "stopped" | "not-running" | "still-running";
+
+/** Is pid an emulator process (and not some other program that got a recycled pid)? */
+function isEmulatorProcess(pid: number): boolean {
+    try {
+        return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(path.join("emulator", "cli.js"));
+    } catch {
+        return alive(pid); // no /proc (macOS): trust the pid files
     }
 }
 
-/** Stops the background emulator of dataDir (SIGTERM: it closes cleanly and removes emulator.json). */
-export async function stopEmulator(dir = EMU_DIR): Promise<boolean> {
-    const pidText = fs.existsSync(path.join(dir, "emulator.pid")) ? fs.readFileSync(path.join(dir, "emulator.pid"), "utf8").trim() : "";
-    const pid = Number(pidText) || readInfo(path.join(dir, "emulator.json"))?.pid;
-    if (!pid || !alive(pid)) return false;
-    process.kill(pid, "SIGTERM");
-    const deadline = Date.now() + 10_000;
-    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+/** Stops the emulator of dir (SIGTERM: it closes cleanly and removes emulator.json) and says what really happened. */
+export async function stopEmulator(dir = EMU_DIR): Promise<StopResult> {
+    const read = (f: string) => {
+        try {
+            return Number(fs.readFileSync(path.join(dir, f), "utf8").trim()) || undefined;
+        } catch {
+            return undefined;
+        }
+    };
+    const candidates = [lockHolder(dir), read("emulator.pid"), readInfo(path.join(dir, "emulator.json"))?.pid]
+        .filter((p): p is number => p !== undefined && alive(p) && isEmulatorProcess(p));
+    const pids = [...new Set(candidates)];
+    if (pids.length === 0) {
+        fs.rmSync(path.join(dir, "emulator.pid"), { force: true });
+        return "not-running";
+    }
+    for (const pid of pids) process.kill(pid, "SIGTERM");
+    const deadline = Date.now() + 15_000;
+    while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (pids.some(alive)) return "still-running";
     fs.rmSync(path.join(dir, "emulator.pid"), { force: true });
-    return !alive(pid);
+    return "stopped";
+}
+
+// ---------------------------------------------------------------------------------------------- one start at a time
+
+/**
+ * Runs fn while holding <dir>/start.lock: a second `npm start` waits for the first (the same stack, the
+ * same master database and the same emulator), then finds everything in place and changes nothing.
+ */
+export async function withStartLock<T>(dir: string, fn: () => Promise<T>, log: (m: string) => void = () => undefined, timeoutMs = 30 * 60_000): Promise<T> {
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, "start.lock");
+    const deadline = Date.now() + timeoutMs;
+    let told = false;
+    for (;;) {
+        try {
+            fs.writeFileSync(file, `${process.pid}\n`, { flag: "wx" });
+            break;
+        } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+        }
+        let text = "";
+        try {
+            text = fs.readFileSync(file, "utf8").trim();
+        } catch {
+            continue;
+        }
+        const holder = Number(text);
+        if (!(holder > 0) || !alive(holder)) {
+            if (fs.existsSync(file) && fs.readFileSync(file, "utf8").trim() === text) fs.rmSync(file, { force: true });
+            continue;
+        }
+        if (!told) {
+            log(`another npm start (pid ${holder}) is running on ${dir}; waiting for it to finish`);
+            told = true;
+        }
+        if (Date.now() > deadline) throw new Error(`another npm start (pid ${holder}) still holds ${file}`);
+        await new Promise((r) => setTimeout(r, 500));
+    }
+    try {
+        return await fn();
+    } finally {
+        try {
+            if (fs.readFileSync(file, "utf8").trim() === String(process.pid)) fs.rmSync(file, { force: true });
+        } catch {
+            // gone
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------- pulumi
@@ -148,7 +281,10 @@ function pulumi(record: EngineRecord, args: string[], opts: { stream?: boolean; 
     return { code, stdout: r.stdout ?? "" };
 }
 
-/** The stack config the provider needs to reach the emulator; only changed keys are written. */
+/**
+ * The stack config the provider needs to reach the emulator. qlik:allowTenantDeactivation is NOT here: it
+ * is the operator's decision (resetting it made the documented offboarding loop forever).
+ */
 export function desiredConfig(emu: EmulatorInfo, template: { appId: string; version: string }): { plain: Record<string, string>; secret: Record<string, string> } {
     return {
         plain: {
@@ -157,7 +293,6 @@ export function desiredConfig(emu: EmulatorInfo, template: { appId: string; vers
             "qlik:clientId": emu.oauthClient.clientId,
             "qlik:sourceTenantHost": emu.sourceTenant.hostname,
             "qlik:endpointOverride": emu.httpUrl,
-            "qlik:allowTenantDeactivation": "false",
             "fleet:templateAppId": template.appId,
             "fleet:templateVersion": template.version,
         },
@@ -165,25 +300,61 @@ export function desiredConfig(emu: EmulatorInfo, template: { appId: string; vers
     };
 }
 
-function configureStack(record: EngineRecord, emu: EmulatorInfo, template: { appId: string; version: string }): string[] {
+/** Where npm start records which keys it set (a digest of each value), in the stack's own config. */
+export const MANAGED_KEY = "demo:setByNpmStart";
+const digest = (v: string) => crypto.createHash("sha256").update(v).digest("hex").slice(0, 16);
+
+export interface ConfigPlan {
+    set: Record<string, { value: string; secret: boolean }>;
+    /** Keys the user set to another value: kept, with what npm start would have set. */
+    kept: string[];
+    managed: Record<string, string>;
+}
+
+/**
+ * Which keys npm start may write: a missing key, or one whose current value is still the one npm start
+ * itself wrote last time (the emulator moved to another port, say). A key with any other value was set by
+ * the user and is never overwritten. Pure, for the unit test.
+ */
+export function planConfig(current: Record<string, string | undefined>, want: ReturnType<typeof desiredConfig>, managedJson: string | undefined): ConfigPlan {
+    let managed: Record<string, string> = {};
+    try {
+        managed = managedJson ? (JSON.parse(managedJson) as Record<string, string>) : {};
+    } catch {
+        managed = {};
+    }
+    const plan: ConfigPlan = { set: {}, kept: [], managed: { ...managed } };
+    const consider = (k: string, v: string, secret: boolean) => {
+        const cur = current[k];
+        if (cur === v) {
+            if (managed[k] !== undefined) plan.managed[k] = digest(v);
+            return;
+        }
+        if (cur === undefined || cur === "" || managed[k] === digest(cur)) {
+            plan.set[k] = { value: v, secret };
+            plan.managed[k] = digest(v);
+        } else {
+            plan.kept.push(k);
+            delete plan.managed[k];
+        }
+    };
+    for (const [k, v] of Object.entries(want.plain)) consider(k, v, false);
+    for (const [k, v] of Object.entries(want.secret)) consider(k, v, true);
+    return plan;
+}
+
+function configureStack(record: EngineRecord, emu: EmulatorInfo, template: { appId: string; version: string }): { changed: string[]; kept: string[] } {
+    // Created with whatever passphrase the user set (PULUMI_CONFIG_PASSPHRASE[_FILE]); no committed stack file imposes a salt.
     pulumi(record, ["stack", "select", STACK, "--create", "--non-interactive"]);
-    const current = JSON.parse(pulumi(record, ["config", "--json", "--show-secrets"]).stdout || "{}") as Record<string, { value?: string }>;
-    const want = desiredConfig(emu, template);
-    const changed: string[] = [];
-    for (const [k, v] of Object.entries(want.plain)) {
-        if (current[k]?.value !== v) {
-            pulumi(record, ["config", "set", k, v]);
-            changed.push(k);
-        }
-    }
-    for (const [k, v] of Object.entries(want.secret)) {
-        if (current[k]?.value !== v) {
-            // stdin, so the secret never shows in the process list
-            pulumi(record, ["config", "set", "--secret", k], { input: v });
-            changed.push(k);
-        }
-    }
-    return changed;
+    const raw = JSON.parse(pulumi(record, ["config", "--json", "--show-secrets"]).stdout || "{}") as Record<string, { value?: string }>;
+    const current = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v.value]));
+    const plan = planConfig(current, desiredConfig(emu, template), current[MANAGED_KEY]);
+    const pairs: string[] = [];
+    for (const [k, { value, secret }] of Object.entries(plan.set)) pairs.push(secret ? "--secret" : "--plaintext", `${k}=${value}`);
+    pairs.push("--plaintext", `${MANAGED_KEY}=${JSON.stringify(plan.managed)}`);
+    // set-all with key=value pairs: a generated secret starting with "-" is never read as a flag.
+    if (Object.keys(plan.set).length || current[MANAGED_KEY] !== JSON.stringify(plan.managed)) pulumi(record, ["config", "set-all", ...pairs]);
+    return { changed: Object.keys(plan.set), kept: plan.kept };
 }
 
 // ---------------------------------------------------------------------------------------------- proof
@@ -242,11 +413,37 @@ function pickUsers(customers: CustomerRecord[]): CustomerRecord[] {
 
 // ---------------------------------------------------------------------------------------------- main
 
+function argValue(flag: string): string | undefined {
+    const i = process.argv.indexOf(flag);
+    if (i > 0) return process.argv[i + 1];
+    const inline = process.argv.find((a) => a.startsWith(`${flag}=`));
+    return inline?.slice(flag.length + 1);
+}
+
+function chosenPort(): number | undefined {
+    const v = argValue("--port") ?? process.env.QLIK_EMULATOR_PORT;
+    if (v === undefined || v === "") return undefined;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`--port / QLIK_EMULATOR_PORT must be a TCP port (1-65535), got ${JSON.stringify(v)}`);
+    return n;
+}
+
 async function main(): Promise<void> {
     if (process.argv.includes("--stop")) {
-        console.log((await stopEmulator()) ? "emulator stopped" : "no emulator running");
+        const r = await stopEmulator();
+        console.log(r === "stopped" ? `emulator of ${EMU_DIR} stopped`
+            : r === "not-running" ? `no emulator running on ${EMU_DIR}`
+                : `the emulator of ${EMU_DIR} did not stop within 15 s; it is still running`);
+        if (r === "still-running") process.exitCode = 1;
         return;
     }
+    const profileArg = argValue("--profile") ?? process.env.QLIK_EMULATOR_PROFILE;
+    if (profileArg !== undefined && profileArg !== "instant" && profileArg !== "realistic") throw new Error("--profile is instant or realistic");
+    const port = chosenPort();
+    await withStartLock(EMU_DIR, () => run(port, profileArg as "instant" | "realistic" | undefined), info);
+}
+
+async function run(chosen: number | undefined, profile: "instant" | "realistic" | undefined): Promise<void> {
     const started = Date.now();
     step(1, "master database");
     const s = seed({ log: info });
@@ -254,7 +451,7 @@ async function main(): Promise<void> {
     info(`${path.relative(ROOT, s.masterDb)}: ${customers.length} customers (${customers.map((c) => c.alias).join(", ")})${s.created ? ", created" : ""}`);
 
     step(2, "Qlik Cloud emulator");
-    const emu = await ensureEmulator({ log: info });
+    const emu = await ensureEmulator({ log: info, port: chosen, profile });
     info(`${emu.started ? "started" : "reusing"} emulator pid ${emu.pid} at ${emu.info.httpUrl} (profile ${emu.info.profile}, source tenant ${emu.info.sourceTenant.hostname})`);
 
     step(3, `template app "${TEMPLATE_APP_NAME}" in the source tenant`);
@@ -263,8 +460,9 @@ async function main(): Promise<void> {
 
     step(4, `pulumi up (stack ${STACK})`);
     const record = engine.readEngineRecord() ?? (await engine.ensureEngine());
-    const changed = configureStack(record, emu.info, tpl);
+    const { changed, kept } = configureStack(record, emu.info, tpl);
     if (changed.length) info(`stack config set: ${changed.join(", ")}`);
+    if (kept.length) info(`kept your own value of ${kept.join(", ")} (npm start never overwrites a key you set; \`pulumi config rm <key>\` lets it set it again)`);
     pulumi(record, ["up", "--yes", "--skip-preview", "--non-interactive", "--diff"], { stream: true });
 
     step(5, "proof: users log in with JWT single sign-on and open their dashboard");

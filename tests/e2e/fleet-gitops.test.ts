@@ -16,7 +16,8 @@ function pulumiArgs(wf: Workflow, job: string, step: string): string[] {
     const run = wf.jobs[job].steps.find((s) => s.name === step)?.run;
     const m = run ? /npm run pulumi -- (.+)$/m.exec(run) : null;
     if (!m) throw new Error(`no pulumi command in step ${job}/${step}`);
-    return m[1].replace(/"\$PULUMI_STACK"/, "test").split(/\s+/);
+    // The command up to a shell redirection or pipe (the drift step tees its output for the summary).
+    return m[1].replace(/\s+(2>&1|\|).*$/, "").replace(/"\$PULUMI_STACK"/, "test").split(/\s+/);
 }
 
 describe("fleet example: GitOps workflow", function () {
@@ -33,7 +34,12 @@ describe("fleet example: GitOps workflow", function () {
     it("runs preview on pull requests and a scheduled drift alarm", () => {
         expect(wf.on).to.have.keys("pull_request", "schedule", "workflow_dispatch");
         expect(pulumiArgs(wf, "preview", "preview")).to.include.members(["preview", "--diff", "--stack", "test"]);
-        expect(pulumiArgs(wf, "drift", "drift alarm")).to.include.members(["refresh", "--expect-no-changes"]);
+        // Non-mutating: a preview with a refresh never writes the state, so the alarm cannot silence itself.
+        const alarm = pulumiArgs(wf, "drift", "drift alarm");
+        expect(alarm).to.include.members(["preview", "--refresh", "--expect-no-changes"]);
+        expect(alarm).to.not.include("--yes");
+        const post = wf.jobs.drift.steps.find((s) => s.name === "post the drift")?.run ?? "";
+        expect(post, "the drift is posted where the team sees it").to.include("GITHUB_STEP_SUMMARY");
     });
 
     it("preview on a PR that adds nothing shows no changes", async () => {
@@ -49,6 +55,10 @@ describe("fleet example: GitOps workflow", function () {
         const alarm = await fleet.project.run(args, { allowFailure: true });
         expect(alarm.code).to.not.equal(0);
         expect(alarm.output).to.match(/Globex \(renamed by hand\)/);
+        // The next scheduled run, with the drift still there, fires again (it used to pass: exit 7, then 0).
+        const again = await fleet.project.run(args, { allowFailure: true });
+        expect(again.code, "second run of the alarm").to.not.equal(0);
+        expect(again.output).to.match(/Globex \(renamed by hand\)/);
         // What the PR preview shows for the repair: exactly the tenant's name, nothing replaced (the
         // tenant's hostname is known during preview, so its resources do not look like replacements).
         const plan = await fleet.project.run(pulumiArgs(wf, "preview", "preview"));
