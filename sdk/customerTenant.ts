@@ -101,7 +101,8 @@ export class CustomerTenant extends pulumi.ComponentResource {
             displayName: args.customerName,
             region: args.region,
             allowDeactivation: args.allowDeactivation,
-        }, child);
+        // The component's dependsOn (e.g. a FleetGuard) gates the tenant, and so everything below it.
+        }, { ...child, dependsOn: opts?.dependsOn });
         const tenantHost = this.tenant.hostname;
         // Everything else lives inside the tenant: when the tenant goes (offboarding), Pulumi does not
         // delete them one by one first. If the guarded tenant delete then refuses, they stay in Qlik and a
