@@ -15,7 +15,7 @@ import * as fs from "fs";
 import { Failures, Props, ResourceHandlers, UNKNOWN, diffFields, isUnknown, stableJson, withoutProviderKey } from "./handlers";
 import { getProviderConfig } from "../config";
 import { HostClient, registerSecret } from "../qlik";
-import { SpaceInfo, api, checkHost, checkSpaceName, ensureSpace, initFailed, isStatus, sleep } from "./support";
+import { SpaceInfo, api, checkHost, checkSpaceName, ensureSpace, initFailed, isStatus, sleep, assertSameTenant, tenantHostDiff, tenantIdOf } from "./support";
 import { Marker, assertMayAdopt, checkOwnership, claimOf, formatMarker, mayDelete, newClaim, ownershipOutputs, parseMarker, withMarker } from "./ownership";
 
 // ---------- inputs ----------
@@ -58,7 +58,8 @@ function registerConnectionSecrets(list: ConnectionSpec[] | undefined): void {
 }
 
 const UPDATE_KEYS = ["source", "name", "templateVersion", "dataConnections", "loadScript", "reload", "reloadTimeoutSeconds", "owner", "takeOverFrom"] as const;
-const REPLACE_KEYS = ["tenantHost", "spaceName"] as const;
+// tenantHost is diffed by tenantHostDiff (support.ts): another name of the same tenant is an update.
+const REPLACE_KEYS = ["spaceName"] as const;
 
 function checkInputs(news: Props): Failures {
     const f = new Failures();
@@ -433,6 +434,7 @@ async function currentScript(c: HostClient, appId: string): Promise<ScriptVersio
 function baseOutputs(inputs: Props): Props {
     const outs: Props = {
         tenantHost: inputs.tenantHost,
+        tenantId: inputs.tenantId,
         source: inputs.source,
         name: inputs.name,
         templateVersion: inputs.templateVersion ?? "",
@@ -555,6 +557,13 @@ function describeTarget(spec: ConnectionSpec, keys: string[]): string {
     return keys.map((k) => (k === "datasourceID" ? `datasourceID=${spec.datasourceID}` : `${k}=${JSON.stringify(spec.connectionProperties[k] ?? null)}`)).join(", ");
 }
 
+/** Folds the tenantHost rule (support.ts) into a field diff: "replace" replaces, "readdress" updates in place. */
+export function withTenantHost(d: { changes?: boolean; replaces?: string[]; deleteBeforeReplace?: boolean }, t: "same" | "readdress" | "replace") {
+    if (t === "replace") return { ...d, changes: true, replaces: [...(d.replaces ?? []), "tenantHost"] };
+    if (t === "readdress") return { ...d, changes: true };
+    return d;
+}
+
 // ---------- handlers ----------
 
 export const handlers: ResourceHandlers = {
@@ -566,7 +575,7 @@ export const handlers: ResourceHandlers = {
         const cmpOlds = { ...defaults, ...olds, owner: olds.owner ?? "", dataConnections: digestConnections(olds.dataConnections) };
         // State written before owners existed has no claim: adopting an owner is marking, not a change worth a step.
         if (olds.claim === undefined) cmpOlds.owner = cmpNews.owner;
-        const d = diffFields(cmpOlds, cmpNews, UPDATE_KEYS, REPLACE_KEYS);
+        const d = withTenantHost(diffFields(cmpOlds, cmpNews, UPDATE_KEYS, REPLACE_KEYS), await tenantHostDiff(olds, news));
         // The app deleted by hand (read keeps the resource so it keeps its space and connections) or its script
         // changed by hand while the template's script is the wanted one: an update repairs both.
         const scriptDrift = news.loadScript === undefined && !!olds.templateScriptDigest && !!olds.scriptDigest && olds.scriptDigest !== olds.templateScriptDigest;
@@ -577,9 +586,10 @@ export const handlers: ResourceHandlers = {
     async create(inputs) {
         const c = api(inputs.tenantHost);
         const claim = newClaim();
+        const tenantId = await tenantIdOf(inputs.tenantHost);
         const { space, owned } = await ensureStagingSpace(c, inputs, claim);
         const app = await importApp(c, inputs, space.id, claim);
-        const outs = await configure(c, inputs, { app, spaceId: space.id, spaceOwned: owned, claim, fresh: true }, undefined, app.id, { reload: true });
+        const outs = await configure(c, { ...inputs, tenantId }, { app, spaceId: space.id, spaceOwned: owned, claim, fresh: true }, undefined, app.id, { reload: true });
         return { id: app.id, outs };
     },
 
@@ -661,6 +671,9 @@ export const handlers: ResourceHandlers = {
     },
 
     async update(id, olds, news) {
+        // Another name of the same tenant (alias host <-> system host) is proven before any change.
+        const tenantId = await assertSameTenant("AppCopy", olds, news);
+        news = { ...news, tenantId };
         const c = api(news.tenantHost);
         const claim = claimOf(olds);
         const oldAppId: string = olds.appId ?? id;

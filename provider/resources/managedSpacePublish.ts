@@ -11,8 +11,9 @@
 // the preview of any GroupSet update, which would preview a members update that does not happen (item 5).
 import * as crypto from "crypto";
 import { Failures, Props, ResourceHandlers, diffFields, isUnknown, checkWith } from "./handlers";
+import { withTenantHost } from "./appCopy";
 import { HostClient } from "../qlik";
-import { api, checkHost, checkSpaceName, ensureSpace, isStatus, sleep, SpaceInfo } from "./support";
+import { api, checkHost, checkSpaceName, ensureSpace, isStatus, sleep, SpaceInfo, assertSameTenant, tenantHostDiff, tenantIdOf } from "./support";
 import { Marker, assertMayAdopt, checkOwnership, claimOf, mayDelete, newClaim, ownershipOutputs, parseMarker, withMarker } from "./ownership";
 
 /** Roles assignable in a MANAGED space [QAPI RoleType doc, §6]. */
@@ -41,7 +42,8 @@ interface AppAttrs {
 }
 
 const UPDATE_KEYS = ["spaceName", "spaceDescription", "members", "sourceAppId", "publishedAppName", "contentVersion", "owner", "takeOverFrom"] as const;
-const REPLACE_KEYS = ["tenantHost"] as const;
+// tenantHost is diffed by tenantHostDiff (support.ts): another name of the same tenant is an update.
+const REPLACE_KEYS: readonly string[] = [];
 /** Publishing right after creating a space can fail for a while (documented eventual consistency, §11). */
 const PUBLISH_RETRY_MS = 60_000;
 
@@ -258,6 +260,7 @@ async function scriptDigestOf(c: HostClient, appId: string): Promise<string> {
 async function outputs(c: HostClient, inputs: Props, claim: string, space: SpaceInfo, assignmentIds: Record<string, string>, app: AppAttrs): Promise<Props> {
     const outs: Props = {
         tenantHost: inputs.tenantHost,
+        tenantId: inputs.tenantId,
         spaceName: inputs.spaceName,
         members: normMembers(inputs.members),
         sourceAppId: inputs.sourceAppId,
@@ -314,12 +317,13 @@ export const handlers: ResourceHandlers = {
             news.contentVersion === olds.contentVersion) {
             cmpNews.sourceAppId = olds.lastSourceAppId ?? olds.sourceAppId;
         }
-        return diffFields(cmpOlds, cmpNews, UPDATE_KEYS, REPLACE_KEYS);
+        return withTenantHost(diffFields(cmpOlds, cmpNews, UPDATE_KEYS, REPLACE_KEYS), await tenantHostDiff(olds, news));
     },
 
     async create(inputs) {
         const c = api(inputs.tenantHost);
         const claim = newClaim();
+        inputs = { ...inputs, tenantId: await tenantIdOf(inputs.tenantHost) };
         const m = me(inputs, claim);
         const ensured = await ensureSpace(c, inputs.spaceName, "managed", withMarker(inputs.spaceDescription ?? "", m));
         if (!ensured.created) {
@@ -392,6 +396,8 @@ export const handlers: ResourceHandlers = {
     },
 
     async update(id, olds, news) {
+        // Another name of the same tenant (alias host <-> system host) is proven before any change.
+        news = { ...news, tenantId: await assertSameTenant("ManagedSpacePublish", olds, news) };
         const c = api(news.tenantHost);
         const claim = claimOf(olds);
         const m = me(news, claim);

@@ -73,6 +73,9 @@ describe("AppCopy handlers (emulator)", function () {
     it("diff: a name change updates in place, spaceName replaces, templateVersion updates", async () => {
         expect(await handlers.diff(id, outs, { ...inputs, name: "Sales 2" })).to.include({ changes: true }).and.have.property("replaces").that.deep.equals([]);
         expect((await handlers.diff(id, outs, { ...inputs, spaceName: "Other" })).replaces).to.deep.equal(["spaceName"]);
+        expect(outs.tenantId).to.equal(tenant.id);
+        const other = await env.newTenant();
+        expect((await handlers.diff(id, outs, { ...inputs, tenantHost: other.host })).replaces, "another tenant replaces").to.deep.equal(["tenantHost"]);
         expect(await handlers.diff(id, outs, { ...inputs, templateVersion: "1.1.0" })).to.include({ changes: true });
         const pw = { ...inputs, dataConnections: [{ ...inputs.dataConnections[0], connectionProperties: { database: dbFile, password: "other" } }] };
         expect((await handlers.diff(id, outs, pw)).changes).to.equal(true);
