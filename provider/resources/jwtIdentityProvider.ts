@@ -5,7 +5,8 @@
 import * as crypto from "crypto";
 import { Failures, Props, ResourceHandlers, diffFields, isUnknown, stableJson, checkWith } from "./handlers";
 import { isQlikApiError, registerSecret } from "../qlik";
-import { api, checkHost } from "./support";
+import { api, assertSameTenant, checkHost, tenantHostDiff, tenantIdOf } from "./support";
+import { Marker, assertMayAdopt, checkOwnership, claimOf, markerLength, mayDelete, newClaim, ownerChanged, parseMarker, withMarker } from "./ownership";
 
 export const JWT_AUDIENCE = "qlik.api/login/jwt-session";
 
@@ -70,8 +71,11 @@ function validate(inputs: Props): Failures {
         }
         if (inputs.keyId === undefined || inputs.keyId === null) f.add("keyId", "is required with publicKey: the `kid` header of your tokens");
     }
-    if (known("description") && (typeof inputs.description !== "string" || inputs.description.length > 128)) {
-        f.add("description", "must be a string of at most 128 characters");
+    checkOwnership(f, inputs);
+    // The ownership marker shares Qlik's 128 characters of the description (docs/ownership.md).
+    const room = 128 - (typeof inputs.owner === "string" ? markerLength(inputs.owner) : 0);
+    if (known("description") && (typeof inputs.description !== "string" || inputs.description.length > room)) {
+        f.add("description", `must be a string of at most ${room} characters (Qlik allows 128, and the ownership marker of owner ${JSON.stringify(inputs.owner ?? "")} takes the rest); shorten it`);
     }
     if (known("clockToleranceSec")) {
         const t = inputs.clockToleranceSec;
@@ -87,9 +91,11 @@ function generateRsaKeyPair(): Promise<{ publicKey: crypto.KeyObject; privateKey
     );
 }
 
-function outputs(p: IdpJson, inputs: Props, extra: { publicKeyPem: string; privateKeyPem?: string }): Props {
+function outputs(p: IdpJson, inputs: Props, extra: { publicKeyPem: string; privateKeyPem?: string }, own: Marker): Props {
     const key = p.options.staticKeys[0];
-    return {
+    const out: Props = {
+        owner: own.owner,
+        claim: own.claim,
         tenantHost: inputs.tenantHost,
         idpId: p.id,
         tenantId: p.tenantIds?.[0],
@@ -100,10 +106,14 @@ function outputs(p: IdpJson, inputs: Props, extra: { publicKeyPem: string; priva
         generateKeyPair: inputs.generateKeyPair,
         publicKeyPem: extra.publicKeyPem,
         privateKeyPem: extra.privateKeyPem,
-        description: p.description ?? "",
+        description: parseMarker(p.description).text,
         clockToleranceSec: p.clockToleranceSec,
     };
+    if (inputs.takeOverFrom !== undefined) out.takeOverFrom = inputs.takeOverFrom;
+    return out;
 }
+
+const mine = (inputs: Props, claim: string): Marker => ({ owner: typeof inputs.owner === "string" ? inputs.owner : "", claim });
 
 async function findExisting(host: string, issuer: string, kid: string): Promise<IdpJson | undefined> {
     for await (const p of api(host).paginate<IdpJson>("/api/v1/identity-providers", { purpose: `look for a JWT IdP with issuer ${issuer}`, query: { limit: 100 } })) {
@@ -122,9 +132,12 @@ function generatedKidPrefix(host: string, issuer: string): string {
 }
 
 /** After creating a generated-key IdP, remove earlier generated ones with the same issuer (see above). */
-async function deleteOrphanedGeneratedIdps(host: string, issuer: string, prefix: string, keepId: string): Promise<void> {
+async function deleteOrphanedGeneratedIdps(host: string, issuer: string, prefix: string, keepId: string, owner: string): Promise<void> {
     const orphans: IdpJson[] = [];
     for await (const p of api(host).paginate<IdpJson>("/api/v1/identity-providers", { purpose: `look for orphaned generated JWT IdPs of ${issuer}`, query: { limit: 100 } })) {
+        // Only this owner's (or unmarked) ones: another stack's IdP is never an orphan of ours (issue 9).
+        const m = parseMarker(p.description).marker;
+        if (m && m.owner !== owner) continue;
         if (p.id !== keepId && p.protocol === "jwtAuth" && p.options?.issuer === issuer && p.options.staticKeys?.some((k) => k.kid.startsWith(prefix))) orphans.push(p);
     }
     for (const o of orphans) {
@@ -140,8 +153,11 @@ export const handlers: ResourceHandlers = {
     check: checkWith(validate),
 
     async diff(_id, olds, news) {
-        const base = diffFields(olds, news, ["description"], ["tenantHost", "issuer", "publicKey", "clockToleranceSec"]);
+        const base = diffFields(olds, news, ["description"], ["issuer", "publicKey", "clockToleranceSec"]);
         const replaces = [...(base.replaces ?? [])];
+        // Another name of the same tenant is an update, never a replacement (support.ts, issue 8 item 4).
+        const host = await tenantHostDiff(olds, news);
+        if (host === "replace") replaces.push("tenantHost");
         // A generated keyId lives only in the outputs: an unset keyId is not a change.
         if (news.keyId !== undefined && (isUnknown(news.keyId) || news.keyId !== olds.keyId)) replaces.push("keyId");
         if (stableJson(news.generateKeyPair === true) !== stableJson(olds.generateKeyPair === true)) replaces.push("generateKeyPair");
@@ -150,7 +166,8 @@ export const handlers: ResourceHandlers = {
             if (i >= 0) replaces.splice(i, 1);
         }
         const descChanged = (news.description ?? "") !== (olds.description ?? "") || isUnknown(news.description);
-        return { changes: replaces.length > 0 || descChanged, replaces, deleteBeforeReplace: false };
+        const changes = replaces.length > 0 || descChanged || host === "readdress" || ownerChanged(olds, news);
+        return { changes, replaces, deleteBeforeReplace: false };
     },
 
     async create(inputs) {
@@ -170,39 +187,43 @@ export const handlers: ResourceHandlers = {
             publicKeyPem = canonicalPem(inputs.publicKey);
         }
 
+        const claim = newClaim();
         const existing = await findExisting(host, inputs.issuer, kid);
         if (existing) {
+            // Another stack's IdP is not adopted: fail before any change (docs/ownership.md).
+            assertMayAdopt("JwtIdentityProvider", `JWT IdP ${existing.id} (issuer ${inputs.issuer}, kid ${kid}) on ${host}`, parseMarker(existing.description).marker, inputs);
             if (privateKeyPem || canonicalPem(existing.options.staticKeys[0].pem) !== publicKeyPem) {
                 throw new Error(
                     `JwtIdentityProvider: ${host} already has JWT IdP ${existing.id} with issuer ${inputs.issuer} and kid ${kid} but a different key; ` +
                         "it cannot be adopted. Use another keyId, or delete that IdP (DELETE /api/v1/identity-providers/{id}) first.",
                 );
             }
-            const desc = inputs.description ?? "";
+            const desc = withMarker(inputs.description, mine(inputs, claim));
             if ((existing.description ?? "") !== desc) {
                 await api(host).patch(`/api/v1/identity-providers/${existing.id}`, [{ op: "replace", path: "/description", value: desc }], { purpose: `describe adopted IdP ${existing.id}` });
                 existing.description = desc;
             }
-            return { id: existing.id, outs: outputs(existing, inputs, { publicKeyPem }) };
+            return { id: existing.id, outs: outputs(existing, inputs, { publicKeyPem }, mine(inputs, claim)) };
         }
 
-        const me = await api(host).get<{ tenantId: string }>("/api/v1/users/me", { purpose: `read the tenant id of ${host}` });
+        const tenantId = await tenantIdOf(host);
+        if (!tenantId) throw new Error(`JwtIdentityProvider: no active tenant answers on ${host}; pass the tenant's systemHostname (QlikTenant.systemHostname) as tenantHost`);
         const body: Record<string, unknown> = {
             provider: "external",
             protocol: "jwtAuth",
             // Not in the schema, but sent by Qlik's own samples (qlik-cloud-api.md §2).
             interactive: false,
             active: true,
-            tenantIds: [me.tenantId],
+            tenantIds: [tenantId],
             clockToleranceSec: inputs.clockToleranceSec ?? 5,
             options: { issuer: inputs.issuer, staticKeys: [{ kid, pem: singleLinePem(publicKeyPem) }], jwtLoginEnabled: true },
         };
-        if (inputs.description !== undefined) body.description = inputs.description;
+        body.description = withMarker(inputs.description, mine(inputs, claim));
         const created = await api(host).send<IdpJson>({ method: "POST", path: "/api/v1/identity-providers", body, expect: [201], purpose: `create JWT IdP ${inputs.issuer} on ${host}` });
         if (inputs.generateKeyPair === true && inputs.keyId === undefined) {
-            await deleteOrphanedGeneratedIdps(host, inputs.issuer, generatedPrefix, created.body.id);
+            await deleteOrphanedGeneratedIdps(host, inputs.issuer, generatedPrefix, created.body.id, mine(inputs, claim).owner);
         }
-        return { id: created.body.id, outs: outputs(created.body, inputs, { publicKeyPem, privateKeyPem }) };
+        return { id: created.body.id, outs: outputs(created.body, inputs, { publicKeyPem, privateKeyPem }, mine(inputs, claim)) };
     },
 
     async read(id, props) {
@@ -217,25 +238,41 @@ export const handlers: ResourceHandlers = {
         // An unchanged key keeps the user's own text (line layout), so refresh shows only real drift.
         const samePem = livePem === props.publicKeyPem;
         const publicKey = props.publicKey === undefined ? undefined : samePem ? props.publicKey : singleLinePem(livePem);
-        const outs = outputs(p, { ...props, publicKey }, { publicKeyPem: livePem, privateKeyPem: samePem ? props.privateKeyPem : undefined });
-        const inputs: Props = { tenantHost: props.tenantHost, issuer: outs.issuer, keyId: outs.keyId, description: outs.description, clockToleranceSec: outs.clockToleranceSec };
+        // The owner found in Qlik is reported: a take-over or a removed marker shows as a diff of `owner`.
+        const liveOwner = parseMarker(p.description).marker?.owner ?? "";
+        const outs = outputs(p, { ...props, publicKey }, { publicKeyPem: livePem, privateKeyPem: samePem ? props.privateKeyPem : undefined }, { owner: liveOwner, claim: claimOf(props) });
+        const inputs: Props = { tenantHost: props.tenantHost, issuer: outs.issuer, keyId: outs.keyId, description: outs.description, clockToleranceSec: outs.clockToleranceSec, owner: liveOwner };
+        if (props.takeOverFrom !== undefined) inputs.takeOverFrom = props.takeOverFrom;
         if (publicKey !== undefined) inputs.publicKey = publicKey;
         if (props.generateKeyPair !== undefined) inputs.generateKeyPair = props.generateKeyPair;
         return { id, props: outs, inputs };
     },
 
     async update(id, olds, news) {
+        const tenantId = await assertSameTenant("JwtIdentityProvider", olds, news);
+        const host = news.tenantHost as string;
+        const claim = claimOf(olds);
+        const live = await api(host).get<IdpJson>(`/api/v1/identity-providers/${encodeURIComponent(id)}`, { purpose: `read JWT IdP ${id}` });
+        // An IdP another stack took over since our last up is not changed back (docs/ownership.md).
+        assertMayAdopt("JwtIdentityProvider", `JWT IdP ${id} on ${host}`, parseMarker(live.description).marker, news, claim);
         const desc = news.description ?? "";
-        if (desc !== (olds.description ?? "")) {
-            await api(news.tenantHost).patch(`/api/v1/identity-providers/${encodeURIComponent(id)}`, [{ op: "replace", path: "/description", value: desc }], {
+        const marked = withMarker(desc, mine(news, claim));
+        if (marked !== (live.description ?? "")) {
+            await api(host).patch(`/api/v1/identity-providers/${encodeURIComponent(id)}`, [{ op: "replace", path: "/description", value: marked }], {
                 purpose: `update the description of JWT IdP ${id}`,
             });
         }
-        return { outs: { ...olds, description: desc, publicKey: news.publicKey, generateKeyPair: news.generateKeyPair } };
+        const outs: Props = { ...olds, tenantHost: host, tenantId: tenantId ?? olds.tenantId, description: desc, publicKey: news.publicKey, generateKeyPair: news.generateKeyPair, ...mine(news, claim) };
+        if (news.takeOverFrom !== undefined) outs.takeOverFrom = news.takeOverFrom;
+        else delete outs.takeOverFrom;
+        return { outs };
     },
 
     async delete(id, props) {
         try {
+            // Replacement safety: an IdP a successor (or another stack) re-marked is theirs now.
+            const live = await api(props.tenantHost).get<IdpJson>(`/api/v1/identity-providers/${encodeURIComponent(id)}`, { purpose: `read JWT IdP ${id} before deleting it` });
+            if (!mayDelete(parseMarker(live.description).marker, props.claim)) return;
             await api(props.tenantHost).delete(`/api/v1/identity-providers/${encodeURIComponent(id)}`, { purpose: `delete JWT IdP ${id}` });
         } catch (e) {
             // 404: already gone. TENANT_DISABLED: the tenant is deactivated, its IdPs go with it.

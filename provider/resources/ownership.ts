@@ -35,7 +35,8 @@ export interface OwnershipInputs {
 
 // Pulumi organisation, project and stack names are letters, digits, '-', '_' and '.'; '/' joins them.
 const OWNER_RE = /^[A-Za-z0-9._@/-]{1,100}$/;
-const MARKER_RE = /\s*\[qtf:([A-Za-z0-9._@/-]{1,100})#([0-9a-f]{8,32})\]\s*$/;
+// The owner part may be empty: resources driven without the SDK (owner unset) still mark their claim.
+const MARKER_RE = /\s*\[qtf:([A-Za-z0-9._@/-]{0,100})#([0-9a-f]{8,32})\]\s*$/;
 export const MARKER_SPACE_PREFIX = "qlik-tenant-fleet.owner.";
 
 /** Validates `owner` and `takeOverFrom` in check() (no API call). */
@@ -104,7 +105,8 @@ export class OwnershipConflict extends Error {
  * refresh does not, so a take-over by another stack is never silently undone.
  */
 export function assertMayAdopt(kind: string, what: string, marker: Marker | undefined, inputs: OwnershipInputs, ownClaim?: string | string[]): void {
-    if (!marker) return; // made by hand or by a version without markers: adopted and marked
+    // Made by hand, by a version without markers, or by a resource without an owner: adopted and marked.
+    if (!marker || marker.owner === "") return;
     const me = inputs.owner ?? "";
     if (marker.owner === me) return;
     // A list is the first version's "also allowed owners" (kept for callers written against it).

@@ -2,6 +2,7 @@
 // generated key (proves the IdP the provider made actually lets users in).
 import { expect } from "chai";
 import * as crypto from "crypto";
+import { parseMarker } from "../../../provider/resources/ownership";
 import { handlers, JWT_AUDIENCE } from "../../../provider/resources/jwtIdentityProvider";
 import { call } from "../../emulator/core/client";
 import { asBot, EmuContext, lastSeq, makeTenant, requestLog, startEmu } from "./r1Helpers";
@@ -63,7 +64,10 @@ describe("JwtIdentityProvider handlers (emulator)", function () {
         const up = await handlers.update(id, drift.props!, news);
         expect((up.outs as any).description).to.equal("web app");
         expect((up.outs as any).privateKeyPem).to.equal(outs.privateKeyPem);
-        expect((await asBot(ctx.emu, host, `/api/v1/identity-providers/${id}`)).body.description).to.equal("web app");
+        // Qlik keeps the user's text followed by the ownership marker (docs/ownership.md).
+        const live = parseMarker((await asBot(ctx.emu, host, `/api/v1/identity-providers/${id}`)).body.description);
+        expect(live.text).to.equal("web app");
+        expect(live.marker).to.deep.equal({ owner: "", claim: outs.claim });
     });
 
     it("diff: issuer/keyId/publicKey/clockTolerance replace (create-before-delete), an unset keyId is no change", async () => {
@@ -89,7 +93,11 @@ describe("JwtIdentityProvider handlers (emulator)", function () {
         expect(list.body.data.filter((p: any) => p.protocol === "jwtAuth")).to.have.length(2);
         const read = await handlers.read(first.id, first.outs!);
         expect(read.inputs!.publicKey).to.equal(pem);
+        // Replacement safety: the adoption re-marked the IdP with its own claim, so the delete of
+        // the first resource (the replaced one) leaves it; the delete of the adopter removes it.
         await handlers.delete(first.id, first.outs!);
+        expect((await handlers.read(first.id, first.outs!)).id).to.equal(first.id);
+        await handlers.delete(again.id, again.outs!);
         expect((await handlers.read(first.id, first.outs!)).id).to.equal("");
     });
 
@@ -111,5 +119,43 @@ describe("JwtIdentityProvider handlers (emulator)", function () {
         const own = await handlers.create({ ...inputs, keyId: "own-kid", generateKeyPair: true });
         await handlers.create(inputs);
         expect((await asBot(ctx.emu, host, `/api/v1/identity-providers/${own.id}`)).status).to.equal(200);
+    });
+
+    it("another owner's IdP is not adopted: create fails before any change, naming the owner and takeOverFrom", async () => {
+        const { publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+        const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
+        const a = await handlers.create({ tenantHost: host, issuer: "iss-owned", keyId: "k-owned", publicKey: pem, owner: "org/p/a" });
+        const since = await lastSeq(ctx.emu);
+        let err: Error | undefined;
+        try {
+            await handlers.create({ tenantHost: host, issuer: "iss-owned", keyId: "k-owned", publicKey: pem, owner: "org/p/b" });
+        } catch (e) {
+            err = e as Error;
+        }
+        expect(err?.message).to.contain('managed by "org/p/a"').and.contain('takeOverFrom: "org/p/a"');
+        expect((await requestLog(ctx.emu, since)).filter((l) => l.method !== "GET" && l.path.startsWith("/api/"))).to.deep.equal([]);
+        const b = await handlers.create({ tenantHost: host, issuer: "iss-owned", keyId: "k-owned", publicKey: pem, owner: "org/p/b", takeOverFrom: "org/p/a" });
+        expect(b.id).to.equal(a.id);
+        expect((await handlers.read(a.id, a.outs!)).inputs).to.include({ owner: "org/p/b" });
+        await handlers.delete(a.id, a.outs!); // a's claim is gone: b's IdP stays
+        expect((await asBot(ctx.emu, host, `/api/v1/identity-providers/${a.id}`)).status).to.equal(200);
+        await handlers.delete(b.id, b.outs!);
+    });
+
+    it("tenantHost switched to another name of the same tenant (system host) is an in-place update, not a replacement", async () => {
+        const r = await handlers.create({ tenantHost: host, issuer: "iss-readdress", generateKeyPair: true });
+        const o = r.outs as Record<string, any>;
+        const t = await asBot(ctx.emu, host, `/api/v1/tenants/${tenantId}`);
+        const system = t.body.hostnames[0] as string;
+        const news = { tenantHost: system, issuer: "iss-readdress", generateKeyPair: true };
+        const d = await handlers.diff(r.id, o, news);
+        expect(d).to.deep.include({ changes: true, replaces: [] });
+        const up = (await handlers.update(r.id, o, news)).outs as Record<string, any>;
+        expect(up).to.include({ tenantHost: system, tenantId, idpId: r.id, keyId: o.keyId });
+        expect((await asBot(ctx.emu, system, `/api/v1/identity-providers/${r.id}`)).status).to.equal(200);
+        // and back, and a host of ANOTHER tenant is a replacement
+        expect((await handlers.diff(r.id, up, { ...news, tenantHost: host })).replaces).to.deep.equal([]);
+        const other = await makeTenant("jwt-other");
+        expect((await handlers.diff(r.id, up, { ...news, tenantHost: other.hostname })).replaces).to.deep.equal(["tenantHost"]);
     });
 });
