@@ -4,7 +4,8 @@
 // reported in `unmanagedGroups` and deleted only with pruneUnmanaged.
 import { Failures, Props, ResourceHandlers, isUnknown, stableJson, checkWith } from "./handlers";
 import { isQlikApiError } from "../qlik";
-import { api, checkHost } from "./support";
+import { api, assertSameTenant, checkHost, initFailed, tenantHostDiff, tenantIdOf } from "./support";
+import { Marker, assertMayAdopt, checkOwnership, claimOf, markerLength, mayDelete, newClaim, ownerChanged, parseMarker, withMarker } from "./ownership";
 
 /** Qlik Cloud default roles (names are case-sensitive; qlik-cloud-api.md §4, DEV:configure-a-tenant, spec examples). */
 export const DEFAULT_ROLES = [
@@ -19,6 +20,9 @@ interface GroupJson { id: string; name: string; assignedRoles?: { name: string }
 function validate(inputs: Props): Failures {
     const f = new Failures();
     checkHost(f, "tenantHost", inputs.tenantHost);
+    checkOwnership(f, inputs);
+    // Each group's description also carries the ownership marker within Qlik's 256 characters.
+    const room = 256 - (typeof inputs.owner === "string" ? markerLength(inputs.owner) : 0);
     for (const k of ["autoCreateGroups", "pruneUnmanaged"]) {
         if (inputs[k] !== undefined && !isUnknown(inputs[k]) && typeof inputs[k] !== "boolean") f.add(k, "must be true or false");
     }
@@ -53,8 +57,8 @@ function validate(inputs: Props): Failures {
                 }
             }
         }
-        if (description !== undefined && !isUnknown(description) && (typeof description !== "string" || description.length > 256)) {
-            f.add(`${at}.description`, "must be a string of at most 256 characters");
+        if (description !== undefined && !isUnknown(description) && (typeof description !== "string" || description.length > room)) {
+            f.add(`${at}.description`, `must be a string of at most ${room} characters (Qlik allows 256; the ownership marker takes the rest)`);
         }
     });
     return f;
@@ -72,26 +76,48 @@ async function setAutoCreate(host: string, value: unknown): Promise<void> {
     await api(host).patch("/api/v1/groups/settings", [{ op: "replace", path: "/autoCreateGroups", value }], { purpose: `set autoCreateGroups on ${host}` });
 }
 
-/** Creates, adopts, fixes and deletes groups so the tenant matches `want`; returns name -> id. */
-async function converge(host: string, want: GroupSpec[], previouslyManaged: string[], prune: boolean): Promise<void> {
+/**
+ * Refuses, before any change, to adopt or change a declared group that another owner marked
+ * (docs/ownership.md). `ownClaim` (on update) also accepts the groups this resource marked itself.
+ */
+async function assertOwnsGroups(host: string, want: GroupSpec[], inputs: Props, ownClaim?: string): Promise<GroupJson[]> {
     const live = await listGroups(host);
+    const byName = new Map(live.map((g) => [g.name, g]));
+    for (const spec of want) {
+        const g = byName.get(spec.name);
+        if (g) assertMayAdopt("GroupSet", `group "${g.name}" (${g.id}) on ${host}`, parseMarker(g.description).marker, inputs, ownClaim);
+    }
+    return live;
+}
+
+/** Creates, adopts, fixes and deletes groups so the tenant matches `want`, marking each declared group with `mark`. */
+async function converge(host: string, want: GroupSpec[], previouslyManaged: string[], prune: boolean, mark: Marker, live?: GroupJson[]): Promise<void> {
+    live ??= await listGroups(host);
     const byName = new Map(live.map((g) => [g.name, g]));
     const declared = new Set(want.map((g) => g.name));
     for (const spec of want) {
         const g = byName.get(spec.name);
         const roles = spec.roles.map((name) => ({ name }));
         if (!g) {
-            const body: Record<string, unknown> = { name: spec.name, status: "active", assignedRoles: roles };
-            if (spec.description !== undefined) body.description = spec.description;
+            const body: Record<string, unknown> = { name: spec.name, status: "active", assignedRoles: roles, description: withMarker(spec.description, mark) };
             await api(host).post("/api/v1/groups", body, { purpose: `create group ${spec.name}` });
             continue;
         }
         const ops: { op: "replace"; path: string; value: unknown }[] = [];
         if (!sameSet(roleNames(g), spec.roles)) ops.push({ op: "replace", path: "assignedRoles", value: roles });
-        if (spec.description !== undefined && (g.description ?? "") !== spec.description) ops.push({ op: "replace", path: "description", value: spec.description });
+        // An undeclared description stays as the tenant has it; only the marker is (re)written.
+        const description = withMarker(spec.description ?? parseMarker(g.description).text, mark);
+        if ((g.description ?? "") !== description) ops.push({ op: "replace", path: "description", value: description });
         if (ops.length) await api(host).patch(`/api/v1/groups/${g.id}`, ops, { purpose: `update group ${spec.name}` });
     }
-    const doomed = live.filter((g) => !declared.has(g.name) && (prune || previouslyManaged.includes(g.name)));
+    const doomed = live.filter((g) => {
+        if (declared.has(g.name)) return false;
+        const m = parseMarker(g.description).marker;
+        // A previously managed group goes only while it still carries our claim (a successor may have
+        // adopted it); pruning never removes another owner's groups.
+        if (previouslyManaged.includes(g.name)) return mayDelete(m, mark.claim) || (!!m && m.owner === mark.owner && prune);
+        return prune && (!m || m.owner === "" || m.owner === mark.owner);
+    });
     for (const g of doomed) {
         try {
             await api(host).delete(`/api/v1/groups/${g.id}`, { purpose: `delete group ${g.name}` });
@@ -102,8 +128,10 @@ async function converge(host: string, want: GroupSpec[], previouslyManaged: stri
 }
 
 /** The live state of the declared groups (in declared order, declared role order when the set matches). */
-async function outputsFor(host: string, inputs: Props): Promise<Props> {
+async function outputsFor(host: string, inputs: Props, claim: string, tenantId?: string): Promise<Props> {
     const want = (inputs.groups ?? []) as GroupSpec[];
+    const me = typeof inputs.owner === "string" ? inputs.owner : "";
+    let liveOwner = me;
     const [live, settings] = await Promise.all([
         listGroups(host),
         api(host).get<{ autoCreateGroups?: boolean }>("/api/v1/groups/settings", { purpose: `read group settings of ${host}` }),
@@ -118,17 +146,26 @@ async function outputsFor(host: string, inputs: Props): Promise<Props> {
         groupIds[g.name] = g.id;
         const live = roleNames(g);
         const out: GroupSpec = { name: g.name, roles: sameSet(live, spec.roles) ? spec.roles : live };
-        if (spec.description !== undefined) out.description = g.description ?? "";
+        const parsed = parseMarker(g.description);
+        if (spec.description !== undefined) out.description = parsed.text;
         groups.push(out);
+        // The first declared group marked by someone else (or unmarked since) is reported as the owner: drift.
+        const owner = parsed.marker?.owner ?? "";
+        if (liveOwner === me && owner !== me) liveOwner = owner;
     }
-    return {
+    const outs: Props = {
+        owner: liveOwner,
+        claim,
         tenantHost: host,
+        tenantId: tenantId ?? inputs.tenantId,
         groups,
         groupIds,
         autoCreateGroups: settings.autoCreateGroups ?? false,
         pruneUnmanaged: inputs.pruneUnmanaged,
         unmanagedGroups: live.map((g) => g.name).filter((n) => !declared.has(n)).sort(),
     };
+    if (inputs.takeOverFrom !== undefined) outs.takeOverFrom = inputs.takeOverFrom;
+    return outs;
 }
 
 /**
@@ -146,63 +183,80 @@ function newStrays(outs: Props): boolean {
 }
 
 function inputsFrom(outs: Props): Props {
-    const inputs: Props = { tenantHost: outs.tenantHost, groups: outs.groups, autoCreateGroups: outs.autoCreateGroups, pruneUnmanaged: outs.pruneUnmanaged };
+    const inputs: Props = { tenantHost: outs.tenantHost, groups: outs.groups, autoCreateGroups: outs.autoCreateGroups, pruneUnmanaged: outs.pruneUnmanaged, owner: outs.owner };
+    if (outs.takeOverFrom !== undefined) inputs.takeOverFrom = outs.takeOverFrom;
     if (newStrays(outs)) inputs.unmanagedGroups = outs.unmanagedGroups;
     return inputs;
 }
 
 /** Outputs of create/update: what they saw is acknowledged. */
-async function convergedOutputs(host: string, inputs: Props): Promise<Props> {
-    const outs = await outputsFor(host, inputs);
+async function convergedOutputs(host: string, inputs: Props, claim: string, tenantId?: string): Promise<Props> {
+    const outs = await outputsFor(host, inputs, claim, tenantId);
     return { ...outs, unmanagedGroupsAcknowledged: outs.unmanagedGroups };
 }
+
+const mine = (inputs: Props, claim: string): Marker => ({ owner: typeof inputs.owner === "string" ? inputs.owner : "", claim });
 
 export const handlers: ResourceHandlers = {
     check: checkWith(validate),
 
     async diff(_id, olds, news) {
-        const replaces = isUnknown(news.tenantHost) || news.tenantHost !== olds.tenantHost ? ["tenantHost"] : [];
+        // Another name of the same tenant is an update, never a replacement (support.ts, issue 8 item 4):
+        // a replacement would adopt the groups by name and the old resource's delete would then remove them.
+        const host = await tenantHostDiff(olds, news);
+        const replaces = host === "replace" ? ["tenantHost"] : [];
         const groups = isUnknown(news.groups) || stableJson(news.groups ?? []) !== stableJson(olds.groups ?? []);
         const auto = news.autoCreateGroups !== undefined && (isUnknown(news.autoCreateGroups) || news.autoCreateGroups !== olds.autoCreateGroups);
         const prune = (news.pruneUnmanaged ?? false) !== (olds.pruneUnmanaged ?? false);
         // With pruning on, groups added by hand are drift that the next up removes.
         const strays = (news.pruneUnmanaged === true && (olds.unmanagedGroups ?? []).length > 0) || newStrays(olds);
-        return { changes: replaces.length > 0 || groups || auto || prune || strays, replaces, deleteBeforeReplace: false };
+        const changes = replaces.length > 0 || host === "readdress" || groups || auto || prune || strays || ownerChanged(olds, news);
+        return { changes, replaces, deleteBeforeReplace: false };
     },
 
     async create(inputs) {
         const host = inputs.tenantHost as string;
         const id = `${host}/groups`;
+        // Before any change: another owner's groups are not adopted (docs/ownership.md).
+        const live = await assertOwnsGroups(host, inputs.groups ?? [], inputs);
+        const claim = newClaim();
+        const tenantId = await tenantIdOf(host);
         try {
             await setAutoCreate(host, inputs.autoCreateGroups);
-            await converge(host, inputs.groups ?? [], [], inputs.pruneUnmanaged === true);
+            await converge(host, inputs.groups ?? [], [], inputs.pruneUnmanaged === true, mine(inputs, claim), live);
         } catch (e) {
-            // Some groups may exist already: keep the resource so the next up converges instead of orphaning them.
-            const err = e as Error & { id?: string; properties?: Props };
-            err.id = id;
-            err.properties = JSON.parse(JSON.stringify(await outputsFor(host, inputs).catch(() => ({ tenantHost: host, groups: [] }))));
-            throw err;
+            // Some groups may exist already: keep the resource so the next up converges instead of orphaning
+            // them, and say what the API answered (status, code, message), not just "resource init failed".
+            const outs = await outputsFor(host, inputs, claim, tenantId).catch(() => ({ tenantHost: host, tenantId, groups: [], ...mine(inputs, claim) }));
+            throw initFailed(`GroupSet: creating the groups on ${host} failed`, id, outs, e);
         }
-        return { id, outs: await convergedOutputs(host, inputs) };
+        return { id, outs: await convergedOutputs(host, inputs, claim, tenantId) };
     },
 
     async read(id, props) {
-        const live = await outputsFor(props.tenantHost, props);
+        const live = await outputsFor(props.tenantHost, props, claimOf(props));
         const outs = { ...live, unmanagedGroupsAcknowledged: props.unmanagedGroupsAcknowledged ?? [] };
         return { id, props: outs, inputs: inputsFrom(outs) };
     },
 
     async update(_id, olds, news) {
+        const tenantId = await assertSameTenant("GroupSet", olds, news);
         const host = news.tenantHost as string;
+        const claim = claimOf(olds);
+        // Groups another stack took over since our last up are not changed back.
+        const live = await assertOwnsGroups(host, news.groups ?? [], news, claim);
         if (news.autoCreateGroups !== undefined && news.autoCreateGroups !== olds.autoCreateGroups) await setAutoCreate(host, news.autoCreateGroups);
-        await converge(host, news.groups ?? [], Object.keys(olds.groupIds ?? {}), news.pruneUnmanaged === true);
-        return { outs: await convergedOutputs(host, news) };
+        await converge(host, news.groups ?? [], Object.keys(olds.groupIds ?? {}), news.pruneUnmanaged === true, mine(news, claim), live);
+        return { outs: await convergedOutputs(host, news, claim, tenantId) };
     },
 
     async delete(_id, props) {
         const host = props.tenantHost as string;
         for (const [name, gid] of Object.entries((props.groupIds ?? {}) as Record<string, string>)) {
             try {
+                // Replacement safety: a group a successor (or another stack) re-marked is theirs now.
+                const g = await api(host).get<GroupJson>(`/api/v1/groups/${encodeURIComponent(gid)}`, { purpose: `read group ${name} before deleting it` });
+                if (!mayDelete(parseMarker(g.description).marker, props.claim)) continue;
                 await api(host).delete(`/api/v1/groups/${encodeURIComponent(gid)}`, { purpose: `delete group ${name}` });
             } catch (e) {
                 if (isQlikApiError(e) && (e.status === 404 || (e.status === 401 && e.code === "TENANT_DISABLED"))) continue;

@@ -3,6 +3,7 @@
 import { expect } from "chai";
 import { handlers } from "../../../provider/resources/groupSet";
 import { asBot, EmuContext, makeTenant, startEmu } from "./r1Helpers";
+import { call } from "../../emulator/core/client";
 
 describe("GroupSet handlers (emulator)", function () {
     this.timeout(30_000);
@@ -69,3 +70,79 @@ describe("GroupSet handlers (emulator)", function () {
         expect(await liveGroups()).to.deep.equal({ outsider: [] });
     });
 });
+
+describe("GroupSet ownership, addressing and errors (emulator)", function () {
+    this.timeout(30_000);
+    let ctx: EmuContext;
+    let tenant: Record<string, any>;
+    const names = async (host: string) => ((await asBot(ctx.emu, host, "/api/v1/groups?limit=100")).body.data as any[]).map((g) => g.name).sort();
+
+    before(async () => {
+        ctx = await startEmu();
+        tenant = await makeTenant("grp-own");
+    });
+    after(async () => ctx?.restore());
+
+    it("another owner's group is not adopted: create fails before any change, naming the owner and takeOverFrom", async () => {
+        const host = tenant.hostname;
+        const a = await handlers.create({ tenantHost: host, owner: "org/p/a", groups: [{ name: "owned", roles: [] }] });
+        const before = await asBot(ctx.emu, host, "/api/v1/groups?limit=100");
+        let err: Error | undefined;
+        try {
+            await handlers.create({ tenantHost: host, owner: "org/p/b", autoCreateGroups: false, groups: [{ name: "owned", roles: ["Developer"] }, { name: "fresh", roles: [] }] });
+        } catch (e) {
+            err = e as Error;
+        }
+        expect(err?.message).to.contain('managed by "org/p/a"').and.contain('takeOverFrom: "org/p/a"');
+        expect((await asBot(ctx.emu, host, "/api/v1/groups?limit=100")).body.data).to.deep.equal(before.body.data);
+        await handlers.delete(a.id, a.outs!);
+    });
+
+    it("a replacement that adopts the groups keeps them: the old resource's delete leaves the successor's groups", async () => {
+        const host = tenant.hostname;
+        const inputs = { tenantHost: host, owner: "org/p/a", groups: [{ name: "keep-a", roles: [] }, { name: "keep-b", roles: ["Developer"] }] };
+        const old = await handlers.create(inputs);
+        const successor = await handlers.create(inputs); // create-before-delete: adopts by name, re-marks
+        await handlers.delete(old.id, old.outs!);
+        expect(await names(host)).to.include.members(["keep-a", "keep-b"]);
+        await handlers.delete(successor.id, successor.outs!);
+        expect(await names(host)).to.not.include.members(["keep-a"]);
+    });
+
+    it("tenantHost switched between the alias host and the system host is an in-place update; nothing is lost", async () => {
+        const inputs = { tenantHost: tenant.hostname, owner: "org/p/a", groups: [{ name: "sw-1", roles: [] }] };
+        const r = await handlers.create(inputs);
+        const o = r.outs as Record<string, any>;
+        expect(o.tenantId).to.equal(tenant.tenantId);
+        const news = { ...inputs, tenantHost: tenant.systemHostname };
+        expect(await handlers.diff(r.id, o, news)).to.deep.include({ changes: true, replaces: [] });
+        const up = (await handlers.update(r.id, o, news)).outs as Record<string, any>;
+        expect(up).to.include({ tenantHost: tenant.systemHostname, tenantId: tenant.tenantId });
+        expect(up.groupIds).to.deep.equal(o.groupIds);
+        expect(await names(tenant.systemHostname)).to.include("sw-1");
+        expect((await handlers.diff(r.id, up, news)).changes).to.equal(false);
+        await handlers.delete(r.id, up);
+    });
+
+    it("a failed create keeps the resource and carries the API's status, code and message", async () => {
+        const host = tenant.hostname;
+        await asBotAdmin(ctx, { rules: [{ match: { method: "POST", path: "^/api/v1/groups$" }, action: "500" }] });
+        let err: (Error & { id?: string; properties?: Record<string, any>; reasons?: string[] }) | undefined;
+        try {
+            await handlers.create({ tenantHost: host, owner: "org/p/a", groups: [{ name: "never", roles: [] }] });
+        } catch (e) {
+            err = e as typeof err;
+        } finally {
+            await asBotAdmin(ctx, undefined);
+        }
+        expect(err?.id).to.equal(`${host}/groups`);
+        expect(err?.message).to.contain("GroupSet: creating the groups").and.contain("HTTP 500").and.contain("POST");
+        expect(err?.reasons?.[0]).to.equal(err?.message);
+        expect(err?.properties).to.include({ tenantHost: host, owner: "org/p/a" });
+    });
+});
+
+/** Sets (or with undefined clears) emulator fault rules through its admin endpoint. */
+async function asBotAdmin(ctx: EmuContext, body: unknown): Promise<void> {
+    await call(ctx.emu.info.httpUrl, "/_emulator/faults", { host: "127.0.0.1", method: body === undefined ? "DELETE" : "POST", body });
+}
