@@ -20,6 +20,8 @@ export interface ProviderConfig {
   endpointOverride?: string;
   purgeAfterDays: number;
   allowTenantDeactivation: boolean;
+  /** Re-declaring a customer whose tenant is deactivated reactivates and adopts it (provider/resources/reactivation.ts). */
+  reactivateTenants?: boolean;
   requestTimeoutMs: number;
   maxRetries: number;
   maxConcurrentPerHost: number;
@@ -53,6 +55,7 @@ export const SETTINGS: Record<SettingName, SettingSpec> = {
   endpointOverride: { key: "qlik:endpointOverride", env: "QLIK_ENDPOINT_OVERRIDE", secret: false, kind: "string", help: "send every request to this origin (e.g. the emulator http://127.0.0.1:8080) keeping the real Host header" },
   purgeAfterDays: { key: "qlik:purgeAfterDays", env: "QLIK_PURGE_AFTER_DAYS", secret: false, kind: "int", fallback: "30", min: 10, max: 90, help: "days between tenant deactivation and purge (10-90)" },
   allowTenantDeactivation: { key: "qlik:allowTenantDeactivation", env: "QLIK_ALLOW_TENANT_DEACTIVATION", secret: false, kind: "bool", fallback: "false", help: "must be true for a destroy/replace to deactivate a tenant" },
+  reactivateTenants: { key: "qlik:reactivateTenants", env: "QLIK_REACTIVATE_TENANTS", secret: false, kind: "bool", fallback: "false", help: "true lets a re-declared customer's DEACTIVATED tenant be reactivated and adopted (or set reactivate: true per tenant)" },
   requestTimeoutMs: { key: "qlik:requestTimeoutMs", env: "QLIK_REQUEST_TIMEOUT_MS", secret: false, kind: "int", fallback: "60000", min: 100, max: 3_600_000, help: "timeout of one HTTP attempt in milliseconds" },
   maxRetries: { key: "qlik:maxRetries", env: "QLIK_MAX_RETRIES", secret: false, kind: "int", fallback: "6", min: 0, max: 50, help: "retries after the first attempt for retryable failures" },
   maxConcurrentPerHost: { key: "qlik:maxConcurrentPerHost", env: "QLIK_MAX_CONCURRENT_PER_HOST", secret: false, kind: "int", fallback: "32", min: 1, max: 256, help: "requests in flight per Qlik host (all resources of the provider process)" },

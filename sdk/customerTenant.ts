@@ -63,6 +63,8 @@ export interface CustomerTenantArgs {
     managedSpaceName?: pulumi.Input<string>;
     /** Allow destroy/replace to DEACTIVATE the tenant (offboarding). Default false (or `qlik:allowTenantDeactivation`). */
     allowDeactivation?: pulumi.Input<boolean>;
+    /** Re-onboarding: reactivate and adopt the customer's DEACTIVATED tenant (QlikTenant `reactivate`). Default `qlik:reactivateTenants`. */
+    reactivate?: pulumi.Input<boolean | string>;
 }
 
 /**
@@ -101,6 +103,7 @@ export class CustomerTenant extends pulumi.ComponentResource {
             displayName: args.customerName,
             region: args.region,
             allowDeactivation: args.allowDeactivation,
+            ...(args.reactivate === undefined ? {} : { reactivate: args.reactivate }),
         // The component's dependsOn (e.g. a FleetGuard) gates the tenant, and so everything below it.
         }, { ...child, dependsOn: opts?.dependsOn });
         const tenantHost = this.tenant.hostname;

@@ -31,6 +31,12 @@ export interface QlikTenantArgs {
      * Updated in place (state only): set it and run `pulumi up` before `pulumi destroy`.
      */
     allowDeactivation?: pulumi.Input<boolean>;
+    /**
+     * Opt-in: when the alias belongs to a DEACTIVATED tenant (an offboarded customer declared again), create
+     * reactivates that tenant and adopts it instead of failing. `true` uses the id recorded when this machine
+     * deactivated it; a string is that tenant's id. Default `qlik:reactivateTenants` (false). docs/recovery.md#reactivation.
+     */
+    reactivate?: pulumi.Input<boolean | string>;
     /** Signed license key (pass a secret). Default: read from `qlik:sourceTenantHost` /api/v1/licenses/overview. Used only on create. */
     licenseKey?: pulumi.Input<string>;
 }

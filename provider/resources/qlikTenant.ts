@@ -10,6 +10,7 @@ import { getProviderConfig, ProviderConfig } from "../config";
 import { QlikClient, isQlikApiError } from "../qlik";
 import { clearPending, pendingFor, recordPending } from "./tenantJournal";
 import { KNOWN_REGIONS, isKnownRegion, isValidAlias } from "../naming";
+import { checkReactivate, reactivateIfOptedIn, recordDeactivated } from "./reactivation";
 import { Marker, TenantMarker, assertMayAdopt, checkOwnership, claimOf, mayDelete, newClaim, ownerChanged, readTenantMarker, writeTenantMarker } from "./ownership";
 
 /** Tenant booleans that PATCH accepts (qlik-cloud-api.md §1 "Patch"); unset inputs are left unmanaged. */
@@ -85,6 +86,7 @@ function validate(inputs: Props): Failures {
             f.add("purgeAfterDays", "must be an integer number of days between 10 and 90 (Qlik purges a deactivated tenant after this)");
         }
     }
+    checkReactivate(f, inputs);
     if (known("allowDeactivation") && typeof inputs.allowDeactivation !== "boolean") {
         f.add("allowDeactivation", "must be true or false");
     }
@@ -196,7 +198,7 @@ async function tenantOwningAlias(aliasHost: string): Promise<TenantJson | undefi
         if (isDisabled(e)) {
             throw new Error(
                 `QlikTenant: ${aliasHost} belongs to a DEACTIVATED tenant, so the alias cannot be used for a new tenant. ` +
-                    "Reactivate that tenant (POST register host /api/v1/tenants/{id}/actions/reactivate) so it can be adopted, wait for its purge, or choose another alias.",
+                    "To reactivate and adopt it, set `reactivate: true` on the resource (or `pulumi config set qlik:reactivateTenants true`) and run up again; or wait for its purge, or choose another alias.",
             );
         }
         throw e;
@@ -263,6 +265,8 @@ export const handlers: ResourceHandlers = {
         const { suffix, register } = hostsFor(cfg, region);
         const aliasHost = `${inputs.alias}${suffix}`;
 
+        // Re-declared offboarded customer: reactivated first behind its opt-in, then adopted below.
+        await reactivateIfOptedIn(aliasHost, register, inputs);
         const existing = await tenantOwningAlias(aliasHost);
         if (existing) {
             if (typeof inputs.datacenter === "string" && existing.datacenter && existing.datacenter !== inputs.datacenter) {
@@ -415,6 +419,7 @@ export const handlers: ResourceHandlers = {
                 idempotent: true,
                 purpose: `deactivate tenant ${id}`,
             });
+            recordDeactivated({ aliasHost: props.hostname ?? host, tenantId: id, systemHostname: host });
         } catch (e) {
             if (isGone(e)) return;
             throw e;
