@@ -3,7 +3,8 @@
 // item; every item is inspected, because a 207 is a 2xx even when every item failed.
 import { Failures, Props, ResourceHandlers, isUnknown, stableJson, checkWith } from "./handlers";
 import { isQlikApiError } from "../qlik";
-import { api, checkHost } from "./support";
+import { api, assertSameTenant, checkHost, initFailed, tenantHostDiff, tenantIdOf } from "./support";
+import { Marker, assertMayAdopt, checkOwnership, claimOf, mayDelete, newClaim, ownerChanged, readTenantMarker, removeTenantMarker, writeTenantMarker } from "./ownership";
 
 export const LICENSE_TYPES = ["professional", "analyzer"] as const;
 const SETTINGS = ["autoAssignProfessional", "autoAssignAnalyzer"] as const;
@@ -17,6 +18,7 @@ interface ItemResult { subject?: string; type?: string; status?: number; code?: 
 function validate(inputs: Props): Failures {
     const f = new Failures();
     checkHost(f, "tenantHost", inputs.tenantHost);
+    checkOwnership(f, inputs);
     for (const k of SETTINGS) {
         if (inputs[k] !== undefined && !isUnknown(inputs[k]) && typeof inputs[k] !== "boolean") f.add(k, "must be true or false");
     }
@@ -103,54 +105,84 @@ async function putSettings(host: string, inputs: Props): Promise<void> {
     if (Object.keys(body).length) await api(host).put("/api/v1/licenses/settings", body, { purpose: `set license auto-assign on ${host}` });
 }
 
-async function outputsFor(host: string, inputs: Props, managed: string[]): Promise<Props> {
+/**
+ * License settings and assignments have no free-text field, so their ownership marker is a
+ * tenant-level marker object (docs/ownership.md).
+ */
+const MARKER_KEY = "licenses";
+
+/** The settings the inputs declare: only those come back from read() as inputs (no `+autoAssignProfessional` noise). */
+function declaredSettings(inputs: Props): string[] {
+    if (Array.isArray(inputs.managedSettings)) return inputs.managedSettings as string[];
+    return SETTINGS.filter((k) => inputs[k] !== undefined);
+}
+
+async function outputsFor(host: string, inputs: Props, managed: string[], own: Marker, tenantId?: string): Promise<Props> {
     const [settings, live] = await Promise.all([liveSettings(host), liveAssignments(host)]);
     const assignments: Record<string, string> = {};
     for (const s of managed) {
         const t = live.get(s);
         if (t !== undefined) assignments[s] = t;
     }
-    return {
+    const outs: Props = {
+        owner: own.owner,
+        claim: own.claim,
         tenantHost: host,
+        tenantId: tenantId ?? inputs.tenantId,
         autoAssignProfessional: settings.autoAssignProfessional ?? false,
         autoAssignAnalyzer: settings.autoAssignAnalyzer ?? false,
+        managedSettings: declaredSettings(inputs),
         assignments,
     };
+    if (inputs.takeOverFrom !== undefined) outs.takeOverFrom = inputs.takeOverFrom;
+    return outs;
 }
+
+const mine = (inputs: Props, claim: string): Marker => ({ owner: typeof inputs.owner === "string" ? inputs.owner : "", claim });
 
 export const handlers: ResourceHandlers = {
     check: checkWith(validate),
 
     async diff(_id, olds, news) {
-        const replaces = isUnknown(news.tenantHost) || news.tenantHost !== olds.tenantHost ? ["tenantHost"] : [];
+        // Another name of the same tenant is an update, never a replacement (support.ts, issue 8 item 4).
+        const host = await tenantHostDiff(olds, news);
+        const replaces = host === "replace" ? ["tenantHost"] : [];
         // Settings left unset are not managed; assignments is managed as a whole map.
         const settings = SETTINGS.filter((k) => news[k] !== undefined && (isUnknown(news[k]) || news[k] !== olds[k]));
         const assignments = isUnknown(news.assignments) || stableJson(news.assignments ?? {}) !== stableJson(olds.assignments ?? {});
-        return { changes: replaces.length > 0 || settings.length > 0 || assignments, replaces, deleteBeforeReplace: false };
+        const changes = replaces.length > 0 || host === "readdress" || settings.length > 0 || assignments || ownerChanged(olds, news);
+        return { changes, replaces, deleteBeforeReplace: false };
     },
 
     async create(inputs) {
         const host = inputs.tenantHost as string;
         const want = (inputs.assignments ?? {}) as Record<string, string>;
         const id = `${host}/licenses`;
-        await putSettings(host, inputs);
+        // Before any change: another stack's license settings are not adopted (docs/ownership.md).
+        const c = api(host);
+        const tm = await readTenantMarker(c, MARKER_KEY);
+        assertMayAdopt("LicenseAssignment", `the license settings and assignments of ${host}`, tm.marker, inputs);
+        const claim = newClaim();
+        const tenantId = await tenantIdOf(host);
         try {
+            await putSettings(host, inputs);
             await converge(host, want, []);
+            await writeTenantMarker(c, MARKER_KEY, mine(inputs, claim), tm);
         } catch (e) {
             // Settings and some assignments may already be in place: keep the resource so the next up converges it.
-            const err = e as Error & { id?: string; properties?: Props };
-            err.id = id;
-            err.properties = JSON.parse(JSON.stringify(await outputsFor(host, inputs, Object.keys(want)).catch(() => ({ tenantHost: host }))));
-            throw err;
+            const outs = await outputsFor(host, inputs, Object.keys(want), mine(inputs, claim), tenantId).catch(() => ({ tenantHost: host, tenantId, ...mine(inputs, claim) }));
+            throw initFailed(`LicenseAssignment: configuring licenses on ${host} failed`, id, outs, e);
         }
-        return { id, outs: await outputsFor(host, inputs, Object.keys(want)) };
+        return { id, outs: await outputsFor(host, inputs, Object.keys(want), mine(inputs, claim), tenantId) };
     },
 
     async read(id, props) {
         const host = props.tenantHost as string;
         let outs: Props;
         try {
-            outs = await outputsFor(host, props, Object.keys(props.assignments ?? {}));
+            // The owner found in Qlik is reported: a take-over or a removed marker shows as a diff of `owner`.
+            const tm = await readTenantMarker(api(host), MARKER_KEY);
+            outs = await outputsFor(host, props, Object.keys(props.assignments ?? {}), { owner: tm.marker?.owner ?? "", claim: claimOf(props) });
         } catch (e) {
             if (isQlikApiError(e) && e.status === 401 && e.code === "TENANT_DISABLED") return { id, props, inputs: inputsFrom(props) };
             throw e;
@@ -159,17 +191,29 @@ export const handlers: ResourceHandlers = {
     },
 
     async update(_id, olds, news) {
+        const tenantId = await assertSameTenant("LicenseAssignment", olds, news);
         const host = news.tenantHost as string;
         const want = (news.assignments ?? {}) as Record<string, string>;
+        const claim = claimOf(olds);
+        const c = api(host);
+        const tm = await readTenantMarker(c, MARKER_KEY);
+        // Settings another stack took over since our last up are not changed back.
+        assertMayAdopt("LicenseAssignment", `the license settings and assignments of ${host}`, tm.marker, news, claim);
         await putSettings(host, news);
         await converge(host, want, Object.keys(olds.assignments ?? {}));
-        return { outs: await outputsFor(host, news, Object.keys(want)) };
+        await writeTenantMarker(c, MARKER_KEY, mine(news, claim), tm);
+        return { outs: await outputsFor(host, news, Object.keys(want), mine(news, claim), tenantId) };
     },
 
     async delete(_id, props) {
         const host = props.tenantHost as string;
         try {
+            // Replacement safety: a successor (or another stack) that re-marked the licenses manages them now.
+            const c = api(host);
+            const tm = await readTenantMarker(c, MARKER_KEY);
+            if (!mayDelete(tm.marker, props.claim)) return;
             await converge(host, {}, Object.keys(props.assignments ?? {}));
+            await removeTenantMarker(c, MARKER_KEY, props.claim);
         } catch (e) {
             // A deactivated tenant's assignments cannot be changed any more and go with the tenant.
             if (isQlikApiError(e) && (e.status === 404 || (e.status === 401 && e.code === "TENANT_DISABLED"))) return;
@@ -179,10 +223,9 @@ export const handlers: ResourceHandlers = {
 };
 
 function inputsFrom(outs: Props): Props {
-    return {
-        tenantHost: outs.tenantHost,
-        autoAssignProfessional: outs.autoAssignProfessional,
-        autoAssignAnalyzer: outs.autoAssignAnalyzer,
-        assignments: outs.assignments,
-    };
+    const inputs: Props = { tenantHost: outs.tenantHost, assignments: outs.assignments, owner: outs.owner ?? "" };
+    // Only declared settings: an unset one is Qlik's default, not drift (issue 8 item 5).
+    for (const k of declaredSettings(outs)) inputs[k] = outs[k];
+    if (outs.takeOverFrom !== undefined) inputs.takeOverFrom = outs.takeOverFrom;
+    return inputs;
 }

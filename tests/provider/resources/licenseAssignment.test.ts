@@ -2,7 +2,7 @@
 // 207 item failures, read drift limited to managed subjects.
 import { expect } from "chai";
 import { handlers } from "../../../provider/resources/licenseAssignment";
-import { asBot, EmuContext, makeTenant, startEmu } from "./r1Helpers";
+import { asBot, EmuContext, lastSeq, makeTenant, requestLog, startEmu } from "./r1Helpers";
 
 describe("LicenseAssignment handlers (emulator)", function () {
     this.timeout(30_000);
@@ -76,5 +76,57 @@ describe("LicenseAssignment handlers (emulator)", function () {
         const left = await live();
         expect(left).to.not.have.any.keys("u\\alice", "u\\carol");
         expect(left).to.have.property("u\\keep", "analyzer");
+    });
+});
+
+describe("LicenseAssignment ownership, addressing and exact refresh (emulator)", function () {
+    this.timeout(30_000);
+    let ctx: EmuContext;
+    let tenant: Record<string, any>;
+    const writes = async (since: number) => (await requestLog(ctx.emu, since)).filter((r) => r.method !== "GET" && r.path.startsWith("/api/"));
+
+    before(async () => {
+        ctx = await startEmu();
+        tenant = await makeTenant("lic-own");
+    });
+    after(async () => ctx?.restore());
+
+    it("read hands back only the declared settings: no `+autoAssignProfessional` noise", async () => {
+        const r = await handlers.create({ tenantHost: tenant.hostname, owner: "org/p/a", autoAssignAnalyzer: false, assignments: { "u\\x": "analyzer" } });
+        const read = await handlers.read(r.id, r.outs!);
+        expect(read.inputs).to.not.have.property("autoAssignProfessional");
+        expect(read.inputs).to.include({ autoAssignAnalyzer: false, owner: "org/p/a" });
+        expect((await handlers.diff(r.id, read.props!, { tenantHost: tenant.hostname, owner: "org/p/a", autoAssignAnalyzer: false, assignments: { "u\\x": "analyzer" } })).changes).to.equal(false);
+    });
+
+    it("another owner's licenses are not adopted: create fails before any change; takeOverFrom adopts; the old delete leaves them", async () => {
+        const host = tenant.hostname;
+        const since = await lastSeq(ctx.emu);
+        let err: Error | undefined;
+        try {
+            await handlers.create({ tenantHost: host, owner: "org/p/b", autoAssignProfessional: true, assignments: { "u\\y": "professional" } });
+        } catch (e) {
+            err = e as Error;
+        }
+        expect(err?.message).to.contain('managed by "org/p/a"').and.contain('takeOverFrom: "org/p/a"');
+        expect(await writes(since)).to.deep.equal([]);
+        const a = await handlers.read(`${host}/licenses`, (await handlers.create({ tenantHost: host, owner: "org/p/a", assignments: { "u\\x": "analyzer" } })).outs!);
+        const b = await handlers.create({ tenantHost: host, owner: "org/p/b", takeOverFrom: "org/p/a", assignments: { "u\\x": "analyzer" } });
+        expect((await handlers.read(a.id!, a.props!)).inputs).to.include({ owner: "org/p/b" });
+        await handlers.delete(a.id!, a.props!); // b re-marked them: a's delete unassigns nothing
+        const live = await asBot(ctx.emu, host, "/api/v1/licenses/assignments?limit=100");
+        expect((live.body.data as any[]).map((x) => x.subject)).to.include("u\\x");
+        await handlers.delete(b.id, b.outs!);
+        const after = await asBot(ctx.emu, host, "/api/v1/licenses/assignments?limit=100");
+        expect((after.body.data as any[]).map((x) => x.subject)).to.not.include("u\\x");
+    });
+
+    it("tenantHost switched to the system host of the same tenant is an in-place update", async () => {
+        const inputs = { tenantHost: tenant.hostname, owner: "org/p/c", takeOverFrom: "*", assignments: { "u\\z": "analyzer" } };
+        const r = await handlers.create(inputs);
+        const news = { ...inputs, tenantHost: tenant.systemHostname };
+        expect(await handlers.diff(r.id, r.outs!, news)).to.deep.include({ changes: true, replaces: [] });
+        const up = (await handlers.update(r.id, r.outs!, news)).outs as Record<string, any>;
+        expect(up).to.deep.include({ tenantHost: tenant.systemHostname, tenantId: tenant.tenantId, assignments: { "u\\z": "analyzer" } });
     });
 });
