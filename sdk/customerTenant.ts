@@ -5,6 +5,7 @@ import { LicenseAssignment } from "./licenseAssignment";
 import { GroupSet } from "./groupSet";
 import { AppCopy } from "./appCopy";
 import { ManagedSpacePublish } from "./managedSpacePublish";
+import { OwnershipArgs, ownershipInputs } from "./owner";
 
 export interface CustomerTenantUser {
     /** The JWT `sub` of the user (e.g. "acme\\john"); a plain string, it keys the license assignment. */
@@ -29,7 +30,7 @@ export interface CustomerTenantJwtKey {
     publicKey: pulumi.Input<string>;
 }
 
-export interface CustomerTenantArgs {
+export interface CustomerTenantArgs extends OwnershipArgs {
     /** Display name of the customer (tenant name; published app is named after the template). */
     customerName: pulumi.Input<string>;
     /** Tenant host label: the tenant answers on `<alias>.<region>.<domain>`. Updated in place. */
@@ -75,6 +76,8 @@ export interface CustomerTenantArgs {
 export class CustomerTenant extends pulumi.ComponentResource {
     /** `<alias>.<region>.<domain>`: where the customer's users log in. */
     readonly hostname: pulumi.Output<string>;
+    /** The tenant's system hostname: Qlik never changes it, and every resource of the customer addresses the tenant by it. */
+    readonly systemHostname: pulumi.Output<string>;
     readonly tenantId: pulumi.Output<string>;
     /** The app the customer's users open (stable across template rollouts). */
     readonly publishedAppId: pulumi.Output<string>;
@@ -97,6 +100,8 @@ export class CustomerTenant extends pulumi.ComponentResource {
     constructor(name: string, args: CustomerTenantArgs, opts?: pulumi.ComponentResourceOptions) {
         super("qlik-tenant-fleet:index:CustomerTenant", name, {}, opts);
         const child = { parent: this };
+        // One owner for the whole customer (docs/ownership.md); resolved once here so every child agrees.
+        const own = ownershipInputs(args);
 
         this.tenant = new QlikTenant(`${name}-tenant`, {
             alias: args.alias,
@@ -104,9 +109,12 @@ export class CustomerTenant extends pulumi.ComponentResource {
             region: args.region,
             allowDeactivation: args.allowDeactivation,
             ...(args.reactivate === undefined ? {} : { reactivate: args.reactivate }),
+            ...own,
         // The component's dependsOn (e.g. a FleetGuard) gates the tenant, and so everything below it.
         }, { ...child, dependsOn: opts?.dependsOn });
-        const tenantHost = this.tenant.hostname;
+        // Stable addressing (issue 8 item 4): the system hostname never changes, so renaming the alias
+        // is an update of the tenant alone; no dependent sees a new tenantHost.
+        const tenantHost = this.tenant.systemHostname;
         // Everything else lives inside the tenant: when the tenant goes (offboarding), Pulumi does not
         // delete them one by one first. If the guarded tenant delete then refuses, they stay in Qlik and a
         // later up adopts them by name.
@@ -117,16 +125,19 @@ export class CustomerTenant extends pulumi.ComponentResource {
             issuer: args.jwtIssuer ?? pulumi.interpolate`https://login.${args.alias}.fleet.example/`,
             description: pulumi.interpolate`Single sign-on of ${args.customerName} users`,
             ...(args.jwtKey ? { keyId: args.jwtKey.keyId, publicKey: args.jwtKey.publicKey } : { generateKeyPair: true }),
+            ...own,
         }, inTenant);
 
         this.licenses = new LicenseAssignment(`${name}-licenses`, {
             tenantHost,
             assignments: Object.fromEntries(args.users.map((u) => [u.subject, u.licenseType])),
+            ...own,
         }, inTenant);
 
         this.groupSet = new GroupSet(`${name}-groups`, {
             tenantHost,
             groups: args.groups.map((g) => ({ name: g.name, roles: g.roles ?? [] })),
+            ...own,
         }, inTenant);
 
         this.app = new AppCopy(`${name}-app`, {
@@ -136,6 +147,7 @@ export class CustomerTenant extends pulumi.ComponentResource {
             templateVersion: args.template.version ?? "",
             spaceName: args.stagingSpaceName ?? "Staging",
             dataConnections: [args.dataConnection],
+            ...own,
         }, inTenant);
 
         // Members by group NAME (known at preview time; an id from GroupSet is unknown in the preview of any GroupSet
@@ -147,9 +159,11 @@ export class CustomerTenant extends pulumi.ComponentResource {
             sourceAppId: this.app.appId,
             contentVersion: this.app.contentVersion,
             members: args.groups.map((g) => ({ groupName: g.name, roles: [g.spaceRole ?? "consumer"] })),
+            ...own,
         }, { ...inTenant, dependsOn: [this.groupSet] });
 
-        this.hostname = tenantHost;
+        this.hostname = this.tenant.hostname;
+        this.systemHostname = tenantHost;
         this.tenantId = this.tenant.tenantId;
         this.publishedAppId = this.publish.publishedAppId;
         this.reloadStatus = this.app.reloadStatus;
@@ -158,6 +172,7 @@ export class CustomerTenant extends pulumi.ComponentResource {
         this.jwtPrivateKey = pulumi.secret(this.identityProvider.privateKeyPem);
         this.registerOutputs({
             hostname: this.hostname,
+            systemHostname: this.systemHostname,
             tenantId: this.tenantId,
             publishedAppId: this.publishedAppId,
             reloadStatus: this.reloadStatus,

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../provider/shim";
+import { OwnershipArgs, ownershipInputs } from "./owner";
 
 export interface GroupSpec {
     /** Group name (1-256 characters, case-sensitive, unique in the set). Renaming = delete the old group, create the new one. */
@@ -15,8 +16,12 @@ export interface GroupSpec {
     description?: pulumi.Input<string>;
 }
 
-export interface GroupSetArgs {
-    /** The tenant's hostname, e.g. `tenant.hostname` of a QlikTenant. A change REPLACES the set. */
+export interface GroupSetArgs extends OwnershipArgs {
+    /**
+     * The tenant's hostname: pass `QlikTenant.systemHostname` (Qlik never changes it, so an alias
+     * rename touches the tenant alone) or `QlikTenant.hostname`. A change to another name of the SAME
+     * tenant is an in-place update; a host of another tenant REPLACES the resource.
+     */
     tenantHost: pulumi.Input<string>;
     /** The groups this set manages. Missing groups are created (an existing group of that name is adopted), removed ones deleted. Updated in place. */
     groups: pulumi.Input<pulumi.Input<GroupSpec>[]>;
@@ -31,6 +36,10 @@ export interface GroupSetArgs {
  * (token `pulumi-nodejs:dynamic/qlik-tenant-fleet:GroupSet`). See docs/resources/GroupSet.md.
  */
 export class GroupSet extends pulumi.dynamic.Resource {
+    /** The owner recorded in Qlik for this resource's objects (docs/ownership.md). */
+    declare readonly owner: pulumi.Output<string>;
+    /** This resource instance's random claim on its objects (replacement safety). */
+    declare readonly claim: pulumi.Output<string>;
     /** Group name -> group id, for the declared groups that exist. */
     declare readonly groupIds: pulumi.Output<Record<string, string>>;
     /** Names of groups in the tenant that this set does not declare (sorted). Refresh shows groups added by hand here. */
@@ -43,7 +52,7 @@ export class GroupSet extends pulumi.dynamic.Resource {
         super(
             providerShim("GroupSet"),
             name,
-            { groupIds: undefined, unmanagedGroups: undefined, autoCreateGroups: undefined, ...args },
+            { groupIds: undefined, unmanagedGroups: undefined, autoCreateGroups: undefined, claim: undefined, ...args, ...ownershipInputs(args) },
             opts,
             "qlik-tenant-fleet",
             "GroupSet",

@@ -1,8 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../provider/shim";
+import { OwnershipArgs, ownershipInputs } from "./owner";
 
-export interface JwtIdentityProviderArgs {
-    /** The tenant's hostname, e.g. `tenant.hostname` of a QlikTenant. A change REPLACES the IdP. */
+export interface JwtIdentityProviderArgs extends OwnershipArgs {
+    /**
+     * The tenant's hostname: pass `QlikTenant.systemHostname` (Qlik never changes it, so an alias
+     * rename touches the tenant alone) or `QlikTenant.hostname`. A change to another name of the SAME
+     * tenant is an in-place update; a host of another tenant REPLACES the resource.
+     */
     tenantHost: pulumi.Input<string>;
     /** The `iss` claim of your tokens. A change REPLACES the IdP (create-before-delete). */
     issuer: pulumi.Input<string>;
@@ -32,6 +37,10 @@ export interface JwtIdentityProviderArgs {
  * See docs/resources/JwtIdentityProvider.md.
  */
 export class JwtIdentityProvider extends pulumi.dynamic.Resource {
+    /** The owner recorded in Qlik for this resource's objects (docs/ownership.md). */
+    declare readonly owner: pulumi.Output<string>;
+    /** This resource instance's random claim on its objects (replacement safety). */
+    declare readonly claim: pulumi.Output<string>;
     /** The IdP id (same as the resource id). */
     declare readonly idpId: pulumi.Output<string>;
     declare readonly tenantId: pulumi.Output<string>;
@@ -49,7 +58,7 @@ export class JwtIdentityProvider extends pulumi.dynamic.Resource {
         super(
             providerShim("JwtIdentityProvider"),
             name,
-            { idpId: undefined, tenantId: undefined, audience: undefined, publicKeyPem: undefined, privateKeyPem: undefined, keyId: undefined, ...args },
+            { idpId: undefined, tenantId: undefined, audience: undefined, publicKeyPem: undefined, privateKeyPem: undefined, keyId: undefined, claim: undefined, ...args, ...ownershipInputs(args) },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["privateKeyPem"] }),
             "qlik-tenant-fleet",
             "JwtIdentityProvider",

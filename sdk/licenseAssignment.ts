@@ -1,8 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../provider/shim";
+import { OwnershipArgs, ownershipInputs } from "./owner";
 
-export interface LicenseAssignmentArgs {
-    /** The tenant's hostname, e.g. `tenant.hostname` of a QlikTenant. A change REPLACES the resource. */
+export interface LicenseAssignmentArgs extends OwnershipArgs {
+    /**
+     * The tenant's hostname: pass `QlikTenant.systemHostname` (Qlik never changes it, so an alias
+     * rename touches the tenant alone) or `QlikTenant.hostname`. A change to another name of the SAME
+     * tenant is an in-place update; a host of another tenant REPLACES the resource.
+     */
     tenantHost: pulumi.Input<string>;
     /** License setting: assign a professional license to new users automatically. Updated in place (PUT /licenses/settings); unset = unmanaged. */
     autoAssignProfessional?: pulumi.Input<boolean>;
@@ -21,6 +26,10 @@ export interface LicenseAssignmentArgs {
  * (token `pulumi-nodejs:dynamic/qlik-tenant-fleet:LicenseAssignment`). See docs/resources/LicenseAssignment.md.
  */
 export class LicenseAssignment extends pulumi.dynamic.Resource {
+    /** The owner recorded in Qlik for this resource's objects (docs/ownership.md). */
+    declare readonly owner: pulumi.Output<string>;
+    /** This resource instance's random claim on its objects (replacement safety). */
+    declare readonly claim: pulumi.Output<string>;
     declare readonly tenantHost: pulumi.Output<string>;
     /** Live setting. */
     declare readonly autoAssignProfessional: pulumi.Output<boolean>;
@@ -33,7 +42,7 @@ export class LicenseAssignment extends pulumi.dynamic.Resource {
         super(
             providerShim("LicenseAssignment"),
             name,
-            { autoAssignProfessional: undefined, autoAssignAnalyzer: undefined, assignments: undefined, ...args },
+            { autoAssignProfessional: undefined, autoAssignAnalyzer: undefined, assignments: undefined, claim: undefined, ...args, ...ownershipInputs(args) },
             opts,
             "qlik-tenant-fleet",
             "LicenseAssignment",

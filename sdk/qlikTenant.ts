@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../provider/shim";
+import { OwnershipArgs, ownershipInputs } from "./owner";
 
-export interface QlikTenantArgs {
+export interface QlikTenantArgs extends OwnershipArgs {
     /**
      * Host label of the tenant's alias hostname: the tenant answers on `<alias>.<region>.<domain>`
      * (e.g. "acme" -> acme.us.qlikcloud.com). 1-63 lowercase letters, digits and '-'.
@@ -48,10 +49,17 @@ export interface QlikTenantArgs {
 export class QlikTenant extends pulumi.dynamic.Resource {
     /** Tenant id (same as the resource id). */
     declare readonly tenantId: pulumi.Output<string>;
-    /** The alias hostname `<alias>.<region>.<domain>`: pass this as `tenantHost` to the other resources. */
+    /** The alias hostname `<alias>.<region>.<domain>`, where users log in; changes with the alias. */
     declare readonly hostname: pulumi.Output<string>;
-    /** The system-generated hostname (hostnames[0]); immutable. */
+    /**
+     * The system-generated hostname (hostnames[0]); Qlik never changes it. Pass this as `tenantHost`
+     * to the other resources, so an alias rename is an update of the tenant alone (docs/resources/QlikTenant.md).
+     */
     declare readonly systemHostname: pulumi.Output<string>;
+    /** The owner recorded in the tenant's ownership marker (docs/ownership.md). */
+    declare readonly owner: pulumi.Output<string>;
+    /** This resource instance's random claim on the tenant (replacement safety). */
+    declare readonly claim: pulumi.Output<string>;
     /** All hostnames: [system, alias]. */
     declare readonly hostnames: pulumi.Output<string[]>;
     /** "active", or "disabled" when refresh found it deactivated (the next up reactivates it). */
@@ -84,7 +92,9 @@ export class QlikTenant extends pulumi.dynamic.Resource {
                 region: undefined,
                 datacenter: undefined,
                 created: undefined,
+                claim: undefined,
                 ...args,
+                ...ownershipInputs(args),
                 // The key is a credential: never stored in plain text in state.
                 ...(args.licenseKey === undefined ? {} : { licenseKey: pulumi.secret(args.licenseKey) }),
             },
