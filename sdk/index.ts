@@ -7,3 +7,4 @@ export { LicenseAssignment, LicenseAssignmentArgs } from "./licenseAssignment";
 export { GroupSet, GroupSetArgs, GroupSpec } from "./groupSet";
 export { CustomerTenant, CustomerTenantArgs, CustomerTenantUser, CustomerTenantGroup, CustomerTenantJwtKey } from "./customerTenant";
 export { FleetGuard, FleetGuardArgs, FleetGuardCustomer } from "./fleetGuard";
+export { OwnershipArgs, defaultOwner, ownershipInputs } from "./owner";
