@@ -65,6 +65,8 @@ export interface QlikApiErrorInit {
   attempts?: number;
   /** For network errors: a Node error code like ECONNREFUSED. */
   netCode?: string;
+  /** For network errors: the origin actually contacted (qlik:endpointOverride, or https://<host>). */
+  endpoint?: string;
   timeoutMs?: number;
 }
 
@@ -140,6 +142,27 @@ export function fixHint(init: Pick<QlikApiErrorInit, "kind" | "status" | "method
   return undefined;
 }
 
+/** Node codes meaning "nobody answers there at all": the endpoint, not the call, is the problem. */
+const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"]);
+const gu = globalThis as typeof globalThis & { __qlikFleetUnreachable?: Set<string> };
+
+/**
+ * True the first time this process reports `endpoint` unreachable. A stopped emulator (or a dead
+ * network path) mid-`up` makes every in-flight resource fail; the cause and fix are said once, the
+ * other resources' errors just point at it (issue 8 item 8).
+ */
+function firstUnreachable(endpoint: string): boolean {
+  const seen = (gu.__qlikFleetUnreachable ??= new Set());
+  if (seen.has(endpoint)) return false;
+  seen.add(endpoint);
+  return true;
+}
+
+/** For tests: forget which endpoints were reported. */
+export function resetUnreachableReports(): void {
+  gu.__qlikFleetUnreachable?.clear();
+}
+
 export class QlikApiError extends Error {
   readonly kind: QlikErrorKind;
   readonly purpose: string;
@@ -160,11 +183,15 @@ export class QlikApiError extends Error {
     const parsed = parseQlikErrorBody(redact(init.body));
     const first = parsed.items[0];
     const codes = parsed.items.map((i) => i.code).filter((c): c is string => !!c);
-    const fix = fixHint(init, codes);
+    const unreachable = init.kind === "network" && !!init.netCode && UNREACHABLE.has(init.netCode) && !!init.endpoint;
+    const firstReport = unreachable ? firstUnreachable(init.endpoint as string) : true;
+    const fix = firstReport ? fixHint(init, codes) : undefined;
     const path = redactString(init.path);
     const call = `${init.method} ${init.host}${path}`;
     let what: string;
     if (init.kind === "timeout") what = `timed out after ${init.timeoutMs} ms`;
+    else if (unreachable && firstReport) what = `cannot connect to ${init.endpoint} (${init.netCode}): no Qlik endpoint answers there`;
+    else if (unreachable) what = `${init.netCode}: the Qlik endpoint is unreachable (the first error naming it says which and how to fix it)`;
     else if (init.kind === "network") what = `network error ${init.netCode ?? ""}: ${redactString(errMessage(init.cause))}`.replace("  ", " ");
     else {
       const parts = parsed.items.length

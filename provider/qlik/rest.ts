@@ -195,6 +195,7 @@ async function finalize(pipeline: Handler, req: QlikRequest, getConfig: () => Pr
         throw new QlikApiError({
           kind: e.kind, purpose: current.purpose, method: current.method.toUpperCase(), host: current.host, path: pathWithQuery(current),
           cause: e, netCode: e.netCode, timeoutMs: e.timeoutMs, attempts: attemptsOf(e),
+          endpoint: getConfig().endpointOverride ?? `https://${current.host}`,
         });
       }
       throw e;

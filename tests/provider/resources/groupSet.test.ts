@@ -4,6 +4,7 @@ import { expect } from "chai";
 import { handlers } from "../../../provider/resources/groupSet";
 import { asBot, EmuContext, makeTenant, startEmu } from "./r1Helpers";
 import { call } from "../../emulator/core/client";
+import { resetUnreachableReports } from "../../../provider/qlik/errors";
 
 describe("GroupSet handlers (emulator)", function () {
     this.timeout(30_000);
@@ -146,3 +147,36 @@ describe("GroupSet ownership, addressing and errors (emulator)", function () {
 async function asBotAdmin(ctx: EmuContext, body: unknown): Promise<void> {
     await call(ctx.emu.info.httpUrl, "/_emulator/faults", { host: "127.0.0.1", method: body === undefined ? "DELETE" : "POST", body });
 }
+
+describe("GroupSet when the Qlik endpoint stops answering (emulator stopped)", function () {
+    this.timeout(60_000);
+    it("the first failure names the unreachable endpoint and the fix once; the others point at it", async () => {
+        const ctx = await startEmu();
+        let host: string;
+        let endpoint: string;
+        try {
+            host = (await makeTenant("grp-gone")).hostname;
+            endpoint = ctx.emu.info.httpUrl;
+        } finally {
+            await ctx.emu.close();
+        }
+        resetUnreachableReports();
+        const errors: string[] = [];
+        try {
+            for (const name of ["a", "b"]) {
+                try {
+                    await handlers.create({ tenantHost: host, groups: [{ name, roles: [] }] });
+                } catch (e) {
+                    errors.push((e as Error).message);
+                }
+            }
+        } finally {
+            await ctx.restore().catch(() => undefined);
+        }
+        expect(errors).to.have.length(2);
+        const origin = endpoint.replace(/\/$/, "");
+        expect(errors[0]).to.contain(`cannot connect to ${origin}`).and.contain("ECONNREFUSED").and.contain("FIX:");
+        expect(errors[1]).to.not.contain(origin).and.not.contain("FIX:");
+        expect(errors[1]).to.contain("the Qlik endpoint is unreachable");
+    });
+});
