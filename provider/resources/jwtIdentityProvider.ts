@@ -188,6 +188,13 @@ export const handlers: ResourceHandlers = {
         }
 
         const claim = newClaim();
+        // The issuer is the ISV's login app: an IdP of it that another stack manages means this stack
+        // would take over that customer's SSO. Refuse before any change, whatever the key id (issue 9).
+        for await (const p of api(host).paginate<IdpJson>("/api/v1/identity-providers", { purpose: `look for JWT IdPs of ${inputs.issuer} on ${host}`, query: { limit: 100 } })) {
+            if (p.protocol === "jwtAuth" && p.options?.issuer === inputs.issuer) {
+                assertMayAdopt("JwtIdentityProvider", `JWT IdP ${p.id} (issuer ${inputs.issuer}) on ${host}`, parseMarker(p.description).marker, inputs);
+            }
+        }
         const existing = await findExisting(host, inputs.issuer, kid);
         if (existing) {
             // Another stack's IdP is not adopted: fail before any change (docs/ownership.md).
