@@ -63,7 +63,10 @@ export function applySeed(emu: Emulator, spec: SeedSpec): SeedResult {
     const hostname = (st.hostname ?? tenantsModel(emu).hostFor(name)).toLowerCase();
     const tenant = tenantsModel(emu).insert({ name, hostnames: [hostname], licenseNumber: lic.licenseNumber, isSource: true });
     const adminEmail = st.adminEmail ?? "admin@isv.example";
-    const adminSubject = st.adminSubject ?? "isv\\admin";
+    // A Qlik Account (the default Qlik IdP) user's subject is an Auth0 id, "auth0|" + 24 hex digits, as
+    // GET /api/v1/users/me shows for an interactive admin (qlik.dev "Users" API, subject example
+    // https://qlik.dev/apis/rest/users). Backslash subjects ("isv\\admin") remain valid for JWT users.
+    const adminSubject = st.adminSubject ?? `auth0|${ids.hex24()}`;
     const admin = usersModel(emu).create(tenant.id, { subject: adminSubject, name: st.adminName ?? "ISV Admin", email: adminEmail });
     const tenantAdmin = rolesModel(emu).byName(tenant.id, "TenantAdmin");
     if (tenantAdmin) emu.store.put("users", admin.id, { ...admin, assignedRoles: [toRef(tenantAdmin)] }, tenant.id);

@@ -3,11 +3,12 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import type * as net from "node:net";
+import type * as nodeTls from "node:tls";
 import { WebSocketServer } from "ws";
 import type { Caller, Emulator } from "./core/context";
-import { handleRequest, hostOf, resolveHost } from "./core/pipeline";
+import { handleRequest, hostOf, redirectReply, resolveHost, send } from "./core/pipeline";
 import { Router } from "./core/router";
-import { bearerCaller, bearerOf, cookieCaller, sessionCsrf } from "./core/auth";
+import { bearerCaller, bearerOf, cookieCaller, sessionCsrf, sessionFallback } from "./core/auth";
 import { allRoutes } from "./apis";
 import { handleEngineConnection } from "./engine";
 
@@ -21,12 +22,33 @@ function rejectUpgrade(socket: net.Socket | import("node:stream").Duplex, status
   }
 }
 
+/**
+ * With TLS on, plain HTTP on a tenant or register host gets what Qlik Cloud's edge answers on port 80: a
+ * redirect to the same URL over https (Qlik Cloud serves its APIs over HTTPS only, "All requests must be
+ * made over HTTPS", https://qlik.dev/apis/ , and its cookies are `Secure`, so a client left on http would
+ * never send them back). 301 for GET/HEAD, 308 for other verbs so the method and body survive the
+ * redirect (RFC 9110 15.4.2 / RFC 7538). The admin host (127.0.0.1) keeps serving plain HTTP.
+ */
+function edgeRedirect(emu: Emulator, req: http.IncomingMessage, res: http.ServerResponse): boolean {
+  const host = hostOf(req.headers.host);
+  const kind = resolveHost(emu, host)?.hostKind;
+  const httpsUrl = emu.info?.httpsUrl;
+  if ((kind !== "tenant" && kind !== "register") || !httpsUrl) return false;
+  const port = new URL(httpsUrl).port;
+  const method = (req.method ?? "GET").toUpperCase();
+  const location = `https://${host}${port && port !== "443" ? `:${port}` : ""}${req.url ?? "/"}`;
+  req.resume();
+  send(res, redirectReply(method === "GET" || method === "HEAD" ? 301 : 308, location));
+  return true;
+}
+
 export function createServers(emu: Emulator, tls?: { key: string; cert: string }): Listeners {
   const router = new Router(allRoutes);
   const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 * 1024 });
   const sockets = new Set<net.Socket>();
 
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (tls && !(req.socket as nodeTls.TLSSocket).encrypted && edgeRedirect(emu, req, res)) return;
     handleRequest(emu, router, req, res).catch((e) => {
       if (!emu.config.quiet) console.error("[emulator] pipeline failure", e);
       if (!res.headersSent) { res.statusCode = 500; res.end(); }
@@ -45,12 +67,16 @@ export function createServers(emu: Emulator, tls?: { key: string; cert: string }
       for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(", ") : v;
       const authIn = { host, hostKind: resolved.hostKind, tenant: resolved.tenant, headers };
       const bearer = bearerOf(headers, url.searchParams);
-      let caller: Caller | undefined;
-      if (bearer) caller = bearerCaller(emu, authIn, bearer);
-      else {
+      let caller: Caller | undefined = bearer ? bearerCaller(emu, authIn, bearer) : undefined;
+      if (!caller && (!bearer || sessionFallback(bearer))) {
         caller = cookieCaller(emu, authIn);
-        // Browsers cannot set headers on a websocket: the CSRF token travels as a query parameter.
-        if (caller && url.searchParams.get("qlik-csrf-token") !== sessionCsrf(emu, caller)) caller = undefined;
+        // Browsers cannot set headers on a websocket, so the CSRF token travels as a query parameter; Node
+        // clients send it as the `qlik-csrf-token` header instead (@qlik/api's cookie auth does, see
+        // https://github.com/qlik-oss/qlik-api-ts auth modules and qlik.dev "Connect to the engine with a
+        // session cookie"). Either one must match the session's token.
+        const want = caller && sessionCsrf(emu, caller);
+        const sent = [url.searchParams.get("qlik-csrf-token"), headers["qlik-csrf-token"]];
+        if (caller && (!want || !sent.includes(want))) caller = undefined;
       }
       if (!caller) return rejectUpgrade(socket, 401, "Unauthorized");
       let appId: string;

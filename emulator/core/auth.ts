@@ -13,7 +13,12 @@ export interface AuthInput {
   query?: URLSearchParams;
 }
 
-export const notAuthorized = (api: ApiName = "login") => apiError(api === "tenants" ? "tenants" : "login", 401, "LOGIN-1", "Not authorized");
+/**
+ * 401 in the error shape of the API that owns the route: each spec documents its own 401 body (groups and
+ * identity-providers an integer `status`, licenses the `errorResponse` {error, message, errors}, tenants and
+ * login a string `status`), so one login-style body for every API broke several schemas.
+ */
+export const notAuthorized = (api: ApiName = "login") => apiError(api, 401, "LOGIN-1", "Not authorized");
 
 export function bearerOf(headers: Record<string, string | undefined>, query?: URLSearchParams): string | undefined {
   const h = headers.authorization;
@@ -53,6 +58,19 @@ export function cookieCaller(emu: Emulator, a: AuthInput): Caller | undefined {
   const u = usersModel(emu).get(s.tenantId, s.userId);
   if (!u || u.status === "disabled") return undefined;
   return { ...usersModel(emu).caller(u, "user", "cookie"), sessionId: s.id };
+}
+
+/**
+ * Whether an unrecognised bearer may fall back to the session cookie: only a signed IdP JWT (three
+ * base64url parts) does. Qlik's JWT samples (qlik.dev "Implement JWT Authorization",
+ * https://qlik.dev/authenticate/jwt/implement-jwt-authorization/, and the embedding samples built on it)
+ * call /login/jwt-session with `Authorization: Bearer <JWT>` and then keep that header on
+ * `fetch(".../api/v1/users/me", {credentials: "include"})`, expecting 200 from the session cookie: the
+ * edge authenticates the session and does not treat the IdP JWT as an access token. Garbage bearers
+ * (not a JWT) still answer 401, like an expired or revoked access token.
+ */
+export function sessionFallback(bearer: string): boolean {
+  return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(bearer);
 }
 
 /** CSRF token of the caller's cookie session (undefined for bearer callers). */

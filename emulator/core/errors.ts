@@ -11,6 +11,8 @@ export interface ErrorItemExtra { source?: { pointer?: string; parameter?: strin
 export class QlikError extends Error {
   readonly extra: ErrorItemExtra;
   headers: Record<string, string> = {};
+  /** Set once per error, so the body and the server log name the same trace id. */
+  readonly traceId = traceId();
   constructor(
     readonly api: ApiName,
     readonly status: number,
@@ -54,10 +56,10 @@ export function errorBody(err: QlikError): Record<string, unknown> {
     case "spaces": {
       const top: Record<string, unknown> = { code: err.code, title: err.title };
       if (err.detail !== undefined) top.detail = err.detail;
-      return { ...top, errors: [{ ...item, status: err.status }], traceId: traceId() };
+      return { ...top, errors: [{ ...item, status: err.status }], traceId: err.traceId };
     }
     default:
-      return { errors: [{ ...item, status: STRING_STATUS.has(err.api) ? String(err.status) : err.status }], traceId: traceId() };
+      return { errors: [{ ...item, status: STRING_STATUS.has(err.api) ? String(err.status) : err.status }], traceId: err.traceId };
   }
 }
 

@@ -3,11 +3,12 @@
 // unexpected exception becomes a 500 with a traceId and never takes the server down.
 import type * as http from "node:http";
 import type { Caller, Emulator, HostKind, Reply, RequestContext, Tenant } from "./context";
-import { apiError, errorBody, isQlikError, rateLimitBody, traceId, type ApiName } from "./errors";
+import { apiError, errorBody, isQlikError, rateLimitBody, type ApiName } from "./errors";
 import type { Route, Router } from "./router";
 import { DEFAULT_BODY_LIMIT, parseBody, readBody } from "./body";
-import { bearerCaller, bearerOf, cookieCaller, notAuthorized, sessionCsrf } from "./auth";
+import { bearerCaller, bearerOf, cookieCaller, notAuthorized, sessionCsrf, sessionFallback } from "./auth";
 import { tenantsModel } from "../apis/tenants/model";
+import { validateQuery } from "./query";
 
 const ADMIN_HOSTS = new Set(["127.0.0.1", "localhost", "::1", "[::1]", ""]);
 
@@ -38,8 +39,22 @@ function flatHeaders(req: http.IncomingMessage): Record<string, string | undefin
   return out;
 }
 
-function send(res: http.ServerResponse, reply: Reply): void {
+/**
+ * Redirect bodies: the specs document 301 (users/me) and 302 (tenants/me) as `text/html`, the small HTML page
+ * web servers send with a redirect (qliksense-users-api-openapi.yml, qliksense-tenants-api-openapi.yml).
+ */
+export function redirectReply(status: number, location: string): Reply {
+  const href = location.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+  const text = status === 301 ? "Moved Permanently" : status === 308 ? "Permanent Redirect" : "Found";
+  return { status, headers: { location, "content-type": "text/html; charset=utf-8" }, body: `<a href="${href}">${text}</a>.\n` };
+}
+
+export function send(res: http.ServerResponse, reply: Reply): void {
   if (res.headersSent || res.destroyed) return;
+  if (reply.status >= 300 && reply.status < 400 && reply.body === undefined) {
+    const loc = Object.entries(reply.headers ?? {}).find(([k]) => k.toLowerCase() === "location")?.[1];
+    if (typeof loc === "string") reply = { ...redirectReply(reply.status, loc), headers: { ...reply.headers, ...redirectReply(reply.status, loc).headers } };
+  }
   const headers: Record<string, string | string[]> = { ...(reply.headers ?? {}) };
   const lower = new Set(Object.keys(headers).map((k) => k.toLowerCase()));
   let payload: Buffer | undefined;
@@ -62,8 +77,13 @@ function send(res: http.ServerResponse, reply: Reply): void {
 
 export function errorReply(err: unknown, fallbackApi: ApiName): Reply {
   if (isQlikError(err)) return { status: err.status, body: errorBody(err), headers: err.headers };
-  const e = apiError(fallbackApi, 500, "HTTP-500", "Internal server error");
-  return { status: 500, body: errorBody(e) };
+  return internalError(fallbackApi).reply;
+}
+
+/** The 500 for an unexpected exception: one trace id for the body and the log line. */
+function internalError(api: ApiName): { reply: Reply; traceId: string } {
+  const e = apiError(api, 500, "HTTP-500", "Internal server error");
+  return { reply: { status: 500, body: errorBody(e) }, traceId: e.traceId };
 }
 
 export async function handleRequest(emu: Emulator, router: Router, req: http.IncomingMessage,
@@ -132,22 +152,22 @@ export async function handleRequest(emu: Emulator, router: Router, req: http.Inc
     if (route.auth !== "none") {
       const authIn = { host, hostKind: resolved.hostKind, tenant: resolved.tenant, headers };
       const bearer = bearerOf(headers);
-      if (bearer !== undefined || headers.authorization) {
-        caller = bearer ? bearerCaller(emu, authIn, bearer) : undefined;
-        if (!caller) throw notAuthorized(api);
-      } else if (route.auth === "bearer-or-cookie") {
+      caller = bearer ? bearerCaller(emu, authIn, bearer) : undefined;
+      // A bearer that is neither an access token nor an API key (Qlik's JWT samples keep sending the signed
+      // IdP JWT after /login/jwt-session) does not outvote a valid session cookie: see sessionFallback().
+      if (!caller && route.auth === "bearer-or-cookie" && (bearer === undefined ? !headers.authorization : sessionFallback(bearer))) {
         caller = cookieCaller(emu, authIn);
-        if (!caller) throw notAuthorized(api);
-        if (method !== "GET" && method !== "HEAD") {
+        if (caller && method !== "GET" && method !== "HEAD") {
           const want = sessionCsrf(emu, caller);
           if (!want || headers["qlik-csrf-token"] !== want) {
             throw apiError(api, 403, "CSRF-TOKEN-1", "Forbidden", "Missing or invalid qlik-csrf-token header");
           }
         }
-      } else {
-        throw notAuthorized(api);
       }
+      if (!caller) throw notAuthorized(api);
     }
+    // query parameters as the spec types them (core/query.ts)
+    validateQuery(`${route.method} ${route.path}`, url.searchParams, api);
     // rateLimit
     const rl = emu.limits.check(resolved.tenant?.id ?? resolved.hostKind, caller?.userId ?? (req.socket.remoteAddress ?? "anon"),
       route.tier, `${route.method} ${route.path}`);
@@ -168,9 +188,9 @@ export async function handleRequest(emu: Emulator, router: Router, req: http.Inc
     const reply = await route.handler(ctx);
     return finish(reply);
   } catch (e) {
-    if (!isQlikError(e) && !emu.config.quiet) {
-      console.error(`[emulator] ${method} ${host}${path} failed (trace ${traceId()}):`, e);
-    }
-    return finish(errorReply(e, api));
+    if (isQlikError(e)) return finish(errorReply(e, api));
+    const { reply, traceId } = internalError(api);
+    if (!emu.config.quiet) console.error(`[emulator] ${method} ${host}${path} failed (trace ${traceId}):`, e);
+    return finish(reply);
   }
 }

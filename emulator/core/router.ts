@@ -61,11 +61,18 @@ export class Router {
   match(method: string, path: string, hostKind: HostKind): MatchResult {
     const segs = split(path);
     let pathApi: ApiName | undefined;
+    let resource: string | undefined;
     const allowed: Method[] = [];
     for (const c of this.compiled) {
       if (!hostFits(c.route, hostKind)) continue;
       const params = matchSegs(c.segs, segs);
       if (!params) continue;
+      // The most specific template that matches (literals first) is the resource; a parameter route it
+      // shadows (GET /apps/:appId behind POST /apps/import) is a different resource, so its methods are
+      // neither served here nor listed in Allow (RFC 9110 10.2.1: Allow lists the target resource's methods).
+      const shape = c.segs.map((x) => (x.startsWith(":") ? ":" : x)).join("/");
+      resource ??= shape;
+      if (shape !== resource) continue;
       pathApi ??= c.route.api;
       if (c.route.method === method) return { kind: "ok", route: c.route, params };
       allowed.push(c.route.method);

@@ -18,8 +18,16 @@ export interface ContractRequest {
   form?: Record<string, string>;       // x-www-form-urlencoded body
   raw?: Buffer;                        // binary body (content type from contentType, default octet-stream)
   contentType?: string;
-  /** "valid" (default): the body must satisfy the request schema. "invalid": it must NOT (bad-body tests). */
-  requestBody?: "valid" | "invalid";
+  /**
+   * "valid" (default): the body must satisfy the request schema. "invalid": it must NOT (bad-body tests).
+   * "any": not checked (the fuzzer sends whatever it generated; only the response is validated).
+   */
+  requestBody?: "valid" | "invalid" | "any";
+  /**
+   * Fuzzer mode: an error status (4xx) the spec does not list for this operation is checked against the API's
+   * documented error schema (SpecOperation.errorValidate) instead of being reported as undocumented.
+   */
+  undocumentedErrors?: "api-error-schema";
 }
 
 export interface ContractResponse {
@@ -97,6 +105,8 @@ function send(baseUrl: string, req: ContractRequest): Promise<{ status: number; 
     payload = Buffer.from(JSON.stringify(req.body));
     headers["content-type"] = req.contentType ?? "application/json";
   }
+  // Explicit length: without it Node sends a GET/DELETE body unframed, and the server reads it as the next request.
+  if (payload) headers["content-length"] = String(payload.length);
   return new Promise((resolve, reject) => {
     const r = http.request({ hostname: u.hostname, port: u.port, path: req.path, method: req.method ?? "GET", headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -134,7 +144,7 @@ export class ContractClient {
       try { body = JSON.parse(text); } catch { body = text; }
     } else if (text) body = text;
 
-    this.checkResponse(op, res.status, res.headers, ctype, res.raw, body, problems);
+    this.checkResponse(op, res.status, res.headers, ctype, res.raw, body, problems, req.undocumentedErrors);
     const left = problems.filter((p) => {
       if (!p.errors) {
         // Whole-problem entries (undocumented status, unexpected body) carry no path/keyword/rewrite.
@@ -160,6 +170,7 @@ export class ContractClient {
 
   private checkRequest(op: SpecOperation, req: ContractRequest, problems: Problem[]): void {
     const mode = req.requestBody ?? "valid";
+    if (mode === "any") return;
     const sent = req.raw !== undefined || req.form !== undefined || req.body !== undefined;
     if (!sent) {
       if (op.requestRequired && mode === "valid") problems.push({ kind: "request-schema", message: "the spec requires a request body; none sent" });
@@ -181,15 +192,24 @@ export class ContractClient {
   }
 
   private checkResponse(op: SpecOperation, status: number, headers: http.IncomingHttpHeaders, ctype: string, raw: Buffer, body: unknown,
-    problems: Problem[]): void {
+    problems: Problem[], undocumented?: "api-error-schema"): void {
     const found = responseFor(op, status);
+    if (!found && undocumented === "api-error-schema" && status >= 400 && status < 500 && op.errorValidate) {
+      if (!ctype.includes("json")) problems.push({ kind: "response-schema", message: `error status ${status}: content-type ${ctype || "(none)"} is not JSON` });
+      else if (!op.errorValidate(rewritten("response-schema", op.key, status, body))) {
+        problems.push({ kind: "response-schema", message: `undocumented status ${status}: body does not match the API's error schema`,
+          errors: [...(op.errorValidate.errors ?? [])] });
+      }
+      return;
+    }
     if (!found) {
       problems.push({ kind: "undocumented-status", message: `status ${status} is not documented (documented: ${[...op.responses.keys()].join(", ")})` });
       return;
     }
     const { resp } = found;
     // Documented headers must be present; B3 trace ids are tracing plumbing, not contract.
-    const absent = resp.headers.filter((h) => !h.startsWith("x-b3-") && headers[h] === undefined);
+    // (The items spec spells one of them "X-B3 TraceId", with a space: no client could send or read that header.)
+    const absent = resp.headers.filter((h) => !/^x-b3[- ]/.test(h) && headers[h] === undefined);
     if (absent.length > 0) problems.push({ kind: "response-header", message: `documented header(s) missing: ${absent.join(", ")}` });
     if (resp.mediaTypes.length === 0) {
       if (raw.length > 0) problems.push({ kind: "response-schema", message: `status ${status} documents no body but ${raw.length} bytes came back` });

@@ -36,7 +36,8 @@ const APPS_OPS = ["POST /api/v1/apps", "GET /api/v1/apps/{}", "PUT /api/v1/apps/
   "POST /api/v1/apps/{}/copy", "POST /api/v1/apps/{}/export", "POST /api/v1/apps/import", "POST /api/v1/apps/{}/publish",
   "PUT /api/v1/apps/{}/publish", "PUT /api/v1/apps/{}/space", "DELETE /api/v1/apps/{}/space", "PUT /api/v1/apps/{}/owner",
   "GET /api/v1/apps/{}/scripts", "POST /api/v1/apps/{}/scripts", "GET /api/v1/apps/{}/scripts/{}", "DELETE /api/v1/apps/{}/scripts/{}",
-  "GET /api/v1/apps/{}/reloads/logs", "GET /api/v1/apps/{}/reloads/logs/{}"];
+  "GET /api/v1/apps/{}/reloads/logs", "GET /api/v1/apps/{}/reloads/logs/{}", "PATCH /api/v1/apps/{}/scripts/{}",
+  "GET /api/v1/apps/privileges", "POST /api/v1/apps/validatescript"];
 
 export const DEVIATIONS: Deviation[] = [
   {
@@ -103,16 +104,16 @@ export const DEVIATIONS: Deviation[] = [
   },
   {
     id: "SPEC-APPS-ERROR-BODIES", kind: "response-schema",
-    ops: ["POST /api/v1/apps/{}/export", "POST /api/v1/apps/import"], status: [400, 401, 403, 404],
-    reason: "The Apps YAML lists these error statuses without any content; every Qlik error response has the JSON " +
+    ops: APPS_OPS, status: [400, 401, 403, 404],
+    reason: "The Apps YAML lists some error statuses (export/import, owner, ...) without any content; every Qlik error response has the JSON " +
       "errors body (qlik-cloud-api.md section 11), which the emulator sends.",
     source: "qliksense-apps-api-openapi.yml (export/import responses); qlik-cloud-api.md section 11",
   },
   {
     id: "SPEC-APPS-EMPTY-TIMES", kind: "response-schema", ops: APPS_OPS,
-    instancePath: /^\/attributes\/(publishTime|lastReloadTime)$/, keyword: "format",
-    reason: "NxAttributes.publishTime and lastReloadTime are `format: date-time`, but publishTime's own description " +
-      "says \"empty if unpublished\" and an app that was never reloaded has no reload time; the emulator sends \"\".",
+    instancePath: /^\/attributes\/publishTime$/, keyword: "format",
+    reason: "NxAttributes.publishTime is `format: date-time`, but its own description says \"empty if unpublished\"; " +
+      "the emulator sends \"\" for an unpublished app, as described. (lastReloadTime is left out until the first reload.)",
     source: "qliksense-apps-api-openapi.yml (NxAttributes); qlik-cloud-api.md section 7 (Published or not?)",
   },
   {
@@ -132,21 +133,17 @@ export const DEVIATIONS: Deviation[] = [
     source: "qlik.dev create-data-connections + data-connection-create-examples; qliksense-data-connections-api-openapi.yml",
   },
   {
-    id: "DOC-DC-QLOGON-NUMBER", kind: "response-schema",
-    ops: ["POST /api/v1/data-connections"], status: 201,
-    rewrite: (b) => { if (b && typeof b.qLogOn === "number") b.qLogOn = String(b.qLogOn); },
-    reason: "ConnectionCreateResponse types qLogOn as a string enum (\"0\"|\"1\"|LOG_ON_*) while the same file's " +
-      "ConnectionGet (GET by id and list) types it as integer 0|1, and the documented create response shows a number " +
-      "(\"qLogOn\": 0). The emulator returns the same number everywhere.",
-    source: "qlik.dev create-data-connections (response example); qliksense-data-connections-api-openapi.yml",
-  },
-  {
-    id: "EMU-AUTH-401", kind: "response-schema", ops: ["*"], status: 401,
-    instancePath: /^\/errors\/\d+\/status$/, keyword: "type",
-    reason: "Unauthenticated requests are rejected by the shared edge authentication before any API service runs, " +
-      "so every API gets the same login-style body {errors:[{code:\"LOGIN-1\",title:\"Not authorized\",status:\"401\"}],traceId} " +
-      "with a string status, also where an API's own Errors schema types status as a number (users, groups, ...).",
-    source: "emulator/ARCHITECTURE.md (Auth 401 body); qlik-cloud-api.md section 11 (status is a string in login)",
+    id: "DOC-DC-PUT-DCAAS", kind: "request-schema", ops: ["PUT /api/v1/data-connections/{}"],
+    rewrite: (b) => {
+      if (b && typeof b === "object" && b.connectionProperties && !("qConnectStatement" in b)) {
+        Object.assign(b, { qID: "x", qEngineObjectID: "x", qConnectStatement: "x", qType: "x" });
+        delete b.connectionProperties;
+      }
+    },
+    reason: "ConnectionUpdate requires qID, qName, qConnectStatement, qType and qEngineObjectID. The emulator enforces " +
+      "that for classic bodies (400 otherwise) but also accepts the DCaaS shape of the create tutorials (qName + " +
+      "connectionProperties, the connection statement rebuilt from them), which this project's provider sends.",
+    source: "qliksense-data-connections-api-openapi.yml (ConnectionUpdate, DcaasConnectionCreate); qlik.dev create-data-connections",
   },
   {
     id: "SPEC-IDP-403", kind: "undocumented-status",
@@ -154,6 +151,13 @@ export const DEVIATIONS: Deviation[] = [
     reason: "Every identity-provider operation requires TenantAdmin (qlik.dev REST reference), but the IdP YAML lists " +
       "no 403 for the list and get operations; the emulator answers a non-admin with 403 IDENTITY-PROVIDERS-403.",
     source: "qlik.dev apis/rest/identity-providers; qlik-cloud-api.md section 2; qliksense-idp-api-openapi.yml",
+  },
+  {
+    id: "SPEC-IDP-LIST-STATUSES", kind: "undocumented-status", ops: ["GET /api/v1/identity-providers"], status: [400, 401],
+    reason: "The IdP YAML documents only 200 and 404 for the list. A query value its own parameter schema forbids " +
+      "(active=null, limit=0.5) cannot succeed and an unauthenticated call cannot be served, so the emulator answers 400 " +
+      "and 401 in the IdP error shape (status an integer), as GET /identity-providers/{id} documents its 401.",
+    source: "qliksense-idp-api-openapi.yml (getIdps parameters and responses, getIdp 401)",
   },
   {
     id: "SPEC-IDP-POPTS", kind: "response-header",

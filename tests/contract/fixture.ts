@@ -11,8 +11,8 @@ export class ContractFixture {
     this.c = new ContractClient(emu.info.httpUrl);
   }
 
-  static async start(): Promise<ContractFixture> {
-    const emu = await startEmulator({ quiet: true, port: 0 });
+  static async start(opts: { rateLimitScale?: number } = {}): Promise<ContractFixture> {
+    const emu = await startEmulator({ quiet: true, port: 0, ...opts });
     const c = new ContractClient(emu.info.httpUrl);
     const host = emu.info.sourceTenant.hostname;
     const token = await c.token(host, emu.info.oauthClient);

@@ -38,6 +38,25 @@ export interface SpecOperation {
   requestRequired: boolean;
   validateRequest?: ValidateFunction;     // application/json request body
   validateFormRequest?: ValidateFunction; // application/x-www-form-urlencoded request body
+  /** Raw (unconverted) request schema of the first JSON-ish media type, `$ref`s relative to `doc` (fuzzer input). */
+  requestSchema?: unknown;
+  /** Path and query parameters, `$ref`s resolved one level (fuzzer input). */
+  parameters: SpecParameter[];
+  /** The document the operation came from (for `$ref` resolution). */
+  doc: Json;
+  /**
+   * The API's documented error schema (set by loadSpecs): the operation's own first JSON 4xx response, else that
+   * of a sibling operation of the same area (/api/v1/<area>) in the same file. The fuzzer validates error statuses
+   * the spec omits for this operation against it.
+   */
+  errorValidate?: ValidateFunction;
+}
+
+export interface SpecParameter { name: string; in: string; required: boolean; schema?: unknown }
+
+/** Resolves a local `$ref` chain against `doc` (exported for the fuzzer). */
+export function resolveRef(doc: Record<string, unknown>, node: unknown): Record<string, unknown> | undefined {
+  return deref(doc, node);
 }
 
 /** The repository root (the folder holding scripts/lib/engine.js). */
@@ -230,7 +249,18 @@ export class SpecIndex {
       }) as unknown as ValidateFunction;
       return fn;
     };
+    const pathItem = ((doc.paths ?? {}) as Json)[p] as Json | undefined;
+    const rawParams = [...((pathItem?.parameters ?? []) as unknown[]), ...((raw.parameters ?? []) as unknown[])];
+    const parameters: SpecParameter[] = rawParams.map((x) => deref(doc, x)).filter((x): x is Json => !!x && typeof x.name === "string")
+      .map((x) => ({ name: x.name as string, in: String(x.in), required: x.required === true,
+        // Swagger 2.0 (merged snapshot) puts type/enum on the parameter itself.
+        schema: x.schema ?? (x.type ? { type: x.type, enum: x.enum, minimum: x.minimum, maximum: x.maximum } : undefined) }));
+    const jsonLike = content ? Object.keys(content).find((mt) => mt.includes("json") || mt === "*/*") : undefined;
+    let requestSchema = jsonLike ? jsonSchemaOf(content, jsonLike) : undefined;
+    // Swagger 2.0: the body is an `in: body` parameter.
+    if (requestSchema === undefined) requestSchema = rawParams.map((x) => deref(doc, x)).find((x) => x?.in === "body")?.schema;
     return {
+      requestSchema, parameters, doc,
       key, method: m.toUpperCase(), path: p.startsWith("/v1/") ? "/api" + p : p, source: file,
       operationId: typeof raw.operationId === "string" ? raw.operationId : undefined,
       tier: parseTier(raw["x-qlik-tier"]),
@@ -240,6 +270,24 @@ export class SpecIndex {
       validateRequest: lazy(jsonSchemaOf(content, "application/json")),
       validateFormRequest: lazy(jsonSchemaOf(content, "application/x-www-form-urlencoded")),
     };
+  }
+
+  /** Fills errorValidate of every operation (see SpecOperation). */
+  linkErrorSchemas(): void {
+    const own = (op: SpecOperation): ValidateFunction | undefined => {
+      for (const k of ["400", "401", "403", "404", "409", "4XX", "default"]) {
+        const v = op.responses.get(k)?.validate;
+        if (v) return v;
+      }
+      return undefined;
+    };
+    const area = (op: SpecOperation) => op.key.split(" ")[1].split("/").slice(0, 4).join("/");
+    const ops = [...this.operations.values()];
+    for (const op of ops) {
+      op.errorValidate = own(op)
+        ?? ops.filter((o) => o.source === op.source && area(o) === area(op)).map(own).find((v) => v)
+        ?? ops.filter((o) => o.source === op.source).map(own).find((v) => v);
+    }
   }
 
   get(method: string, p: string): SpecOperation | undefined {
@@ -282,6 +330,7 @@ export function loadSpecs(dir: string = specDir()): SpecIndex {
   for (const f of ymls) index.addDocument(f, YAML.parse(fs.readFileSync(path.join(dir, f), "utf8")) as Json, false);
   const merged = path.join(dir, MERGED_FALLBACK);
   if (fs.existsSync(merged)) index.addDocument(MERGED_FALLBACK, JSON.parse(fs.readFileSync(merged, "utf8")) as Json, true);
+  index.linkErrorSchemas();
   cached = index;
   return index;
 }

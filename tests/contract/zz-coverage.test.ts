@@ -6,6 +6,8 @@ import "./directory.test";
 import "./content.test";
 import "./tutorial.test";
 import "./ratelimits.test";
+import "./fidelity.test";
+import "./fuzz.test";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { expect } from "chai";
@@ -56,6 +58,21 @@ describe("contract: coverage and consistency", () => {
       }
     }
     expect(diffs).to.deep.equal([]);
+  });
+
+  it("docs/emulator.md lists every spec operation as routed or not, matching the route table", () => {
+    const doc = fs.readFileSync(path.join(repoRoot(), "docs", "emulator.md"), "utf8");
+    const rows = new Map<string, boolean>();
+    for (const m of doc.matchAll(/^\| [^|]+ \| `([A-Z]+) ([^`]+)` \| (routed|not routed) \|$/gm)) rows.set(opKey(m[1], m[2]), m[3] === "routed");
+    const routed = new Set(allRoutes.map((r) => opKey(r.method, r.path)));
+    const wrong: string[] = [];
+    for (const [key, op] of spec().operations) {
+      if (op.source === MERGED_FALLBACK && !routed.has(key)) continue; // the merged snapshot is only a fallback
+      if (!rows.has(key)) wrong.push(`${key}: missing from the table`);
+      else if (rows.get(key) !== routed.has(key)) wrong.push(`${key}: table says ${rows.get(key) ? "routed" : "not routed"}`);
+    }
+    for (const key of rows.keys()) if (!spec().operations.has(key)) wrong.push(`${key}: in the table but in no spec`);
+    expect(wrong).to.deep.equal([]);
   });
 
   it("the exception table mirrors docs/spec-deviations.md and every entry is still needed", () => {

@@ -11,7 +11,12 @@ export interface AppAttributes {
   name: string;
   description: string;
   thumbnail: string;
-  lastReloadTime: string;        // ISO, "" until the first successful reload
+  /**
+   * ISO date-time of the last successful reload; absent until then. NxAttributes types it `format: date-time`
+   * (qliksense-apps-api-openapi.yml), so "" is not a valid value, and the engine's NxAppLayout likewise has no
+   * qLastReloadTime before the first reload (https://qlik.dev/apis/json-rpc/qix/schemas#nxapplayout).
+   */
+  lastReloadTime?: string;
   createdDate: string;
   modifiedDate: string;
   owner: string;                 // deprecated: subject of the owner (e.g. "qlikbot\\<hex>")

@@ -87,8 +87,10 @@ export class AppsModel {
   }
 
   view(actor: Actor, doc: AppDocument): Record<string, unknown> {
+    const attributes = { ...doc.attributes };
+    if (!attributes.lastReloadTime) delete attributes.lastReloadTime; // apps stored before the field became optional
     return {
-      attributes: { ...doc.attributes },
+      attributes,
       privileges: this.privileges(actor, doc),
       create: [
         { resource: "sheet", canCreate: true }, { resource: "bookmark", canCreate: true },
@@ -116,7 +118,12 @@ export class AppsModel {
   private attrsFrom(a: Attrs | undefined): { name?: string; description?: string; usage?: string; locale?: string } {
     const out: { name?: string; description?: string; usage?: string; locale?: string } = {};
     if (!a) return out;
-    if (a.name !== undefined) { if (typeof a.name !== "string") throw bad("attributes.name must be a string."); out.name = a.name; }
+    if (a.name !== undefined) {
+      // Items carry the app name with minLength 1 (qliksense-items-api-openapi.yml, ItemsResultResponseBody.name),
+      // so an empty or blank name is refused at the source, as Qlik's hub refuses to save an app without a title.
+      if (typeof a.name !== "string" || a.name.trim() === "") throw bad("attributes.name must be a non-empty string.");
+      out.name = a.name;
+    }
     if (a.description !== undefined) {
       if (typeof a.description !== "string") throw bad("attributes.description must be a string.");
       out.description = a.description;
@@ -134,7 +141,7 @@ export class AppsModel {
   }): AppDocument {
     const now = this.now();
     const attributes: AppAttributes = {
-      id: uuid(), name: init.name, description: init.description ?? "", thumbnail: "", lastReloadTime: "",
+      id: uuid(), name: init.name, description: init.description ?? "", thumbnail: "",
       createdDate: now, modifiedDate: now, owner: actor.subject ?? actor.userId, ownerId: actor.userId,
       dynamicColor: "", published: false, publishTime: "", custom: {}, hasSectionAccess: false, encrypted: true,
       originAppId: "", isDirectQueryMode: false, usage: (init.usage ?? "ANALYTICS") as AppAttributes["usage"],
@@ -385,6 +392,16 @@ export class AppsModel {
     const v = scriptId === "current" ? currentScript(d) : d.scripts.find((s) => s.scriptId === scriptId);
     if (!v) throw apiError("apps", 404, "AppsScriptNotFound", "Not found", `Script version ${scriptId} not found.`);
     return v;
+  }
+
+  /** PATCH of a script version: only its versionMessage changes (add/replace set it, remove clears it). */
+  patchScript(tenantId: string, actor: Actor, appId: string, scriptId: string,
+    patches: { op: "add" | "remove" | "replace"; value: string }[]): void {
+    const d = this.editable(tenantId, actor, appId);
+    const v = scriptId === "current" ? currentScript(d) : d.scripts.find((x) => x.scriptId === scriptId);
+    if (!v) throw apiError("apps", 404, "AppsScriptNotFound", "Not found", `Script version ${scriptId} not found.`);
+    for (const p of patches) v.versionMessage = p.op === "remove" ? "" : p.value;
+    this.save(d, actor.userId);
   }
 
   deleteScript(tenantId: string, actor: Actor, appId: string, scriptId: string): void {

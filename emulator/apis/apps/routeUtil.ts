@@ -2,6 +2,7 @@
 import type { Caller, RequestContext } from "../../core/context";
 import { apiError, type ApiName } from "../../core/errors";
 import { tenantOf } from "../../core/http";
+import { queryBool } from "../../core/query";
 
 export interface Who { tenantId: string; actor: Caller }
 
@@ -13,9 +14,7 @@ export function who(ctx: RequestContext, api: ApiName): Who {
 
 /** Optional boolean query parameter ("true"/"false", case-insensitive). */
 export function boolQuery(ctx: RequestContext, name: string): boolean | undefined {
-  const v = ctx.query.get(name);
-  if (v === null || v === "") return undefined;
-  return v.toLowerCase() === "true";
+  return queryBool(ctx.query, name);
 }
 
 /** JSON body that may be absent (treated as {}). */

@@ -6,6 +6,7 @@ import { TIER1, TIER2 } from "../../core/limits";
 import type { Route } from "../../core/router";
 import { tempContentsModel } from "../temp-contents/model";
 import { appsModel } from "./model";
+import { validateScript } from "../../engine/script/validate";
 import { boolQuery, optionalObject, who } from "./routeUtil";
 
 const API = "apps" as const;
@@ -17,6 +18,38 @@ function app(ctx: RequestContext, id: string) {
   const { tenantId, actor } = who(ctx, API);
   const m = appsModel(ctx.emu);
   return { m, tenantId, actor, doc: m.read(tenantId, actor, id) };
+}
+
+/** `{script: string}` (the Script schema; the spec allows any media type, JSON is what clients send). */
+function scriptBody(ctx: RequestContext): string {
+  let b = ctx.body;
+  if (Buffer.isBuffer(b)) {
+    try { b = JSON.parse(b.toString("utf8")); } catch { b = undefined; }
+  }
+  const script = b && typeof b === "object" && !Array.isArray(b) ? (b as { script?: unknown }).script : undefined;
+  if (typeof script !== "string") throw apiError(API, 400, "AppsBadRequest", "Bad request", "Body must be {\"script\": \"<load script>\"}.");
+  return script;
+}
+
+/** NxPatch[] ({Op, Path, Value}); the spec says only /versionMessage of a script version can be patched. */
+function nxPatches(ctx: RequestContext): { op: "add" | "remove" | "replace"; value: string }[] {
+  const b = ctx.body;
+  if (!Array.isArray(b)) throw apiError(API, 400, "AppsBadRequest", "Bad request", "Body must be an array of NxPatch {Op, Path, Value}.");
+  return b.map((p: unknown) => {
+    const o = p && typeof p === "object" && !Array.isArray(p) ? p as { Op?: unknown; Path?: unknown; Value?: unknown } : undefined;
+    if (!o || (o.Op !== "add" && o.Op !== "remove" && o.Op !== "replace") || o.Path !== "/versionMessage") {
+      throw apiError(API, 400, "AppsBadRequest", "Bad request", "Only add, remove and replace of /versionMessage are supported.");
+    }
+    if (o.Op !== "remove" && typeof o.Value !== "string") {
+      throw apiError(API, 400, "AppsBadRequest", "Bad request", "Value must be a string (a JSON-encoded value, e.g. \"\\\"v2\\\"\").");
+    }
+    // NxPatch.Value is JSON text ("\"New title\""); a bare string is taken as is.
+    let value = "";
+    if (typeof o.Value === "string") {
+      try { const v: unknown = JSON.parse(o.Value); value = typeof v === "string" ? v : o.Value; } catch { value = o.Value; }
+    }
+    return { op: o.Op, value };
+  });
 }
 
 export const routes: Route[] = [
@@ -69,7 +102,7 @@ export const routes: Route[] = [
     }
     const m = appsModel(ctx.emu);
     const doc = m.importApp(tenantId, actor, bytes, {
-      name: ctx.query.get("name") ?? undefined, spaceId: ctx.query.get("spaceId") ?? undefined,
+      name: ctx.query.get("name") || undefined, spaceId: ctx.query.get("spaceId") ?? undefined,
       noData: boolQuery(ctx, "NoData") === true,
     });
     return json(200, m.view(actor, doc));
@@ -126,6 +159,22 @@ export const routes: Route[] = [
   r("DELETE", "/api/v1/apps/:appId/scripts/:id", TIER2, (ctx) => {
     const { tenantId, actor } = who(ctx, API);
     appsModel(ctx.emu).deleteScript(tenantId, actor, ctx.params.appId, ctx.params.id);
+    return { status: 200 };
+  }),
+  // The caller's tenant-wide app privileges (UserPrivileges enum, qliksense-apps-api-openapi.yml). Every user
+  // of the emulator has a professional-style entitlement: create, import and session apps.
+  r("GET", "/api/v1/apps/privileges", TIER1, (ctx) => {
+    who(ctx, API);
+    return json(200, ["can_create_app", "can_import_app", "can_create_session_app"]);
+  }),
+  r("POST", "/api/v1/apps/validatescript", TIER2, (ctx) => {
+    who(ctx, API);
+    const body = scriptBody(ctx);
+    return json(200, validateScript(body));
+  }),
+  r("PATCH", "/api/v1/apps/:appId/scripts/:id", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    appsModel(ctx.emu).patchScript(tenantId, actor, ctx.params.appId, ctx.params.id, nxPatches(ctx));
     return { status: 200 };
   }),
   r("GET", "/api/v1/apps/:appId/reloads/logs", TIER1, (ctx) => {

@@ -4,7 +4,7 @@
 // reload can actually read. Secrets (qPassword, connectionProperties.password and similar) are stored but never
 // returned by `view()`.
 import type { Emulator } from "../../core/context";
-import { apiError } from "../../core/errors";
+import { apiError, isQlikError } from "../../core/errors";
 import { uuid } from "../../core/ids";
 import type { Actor } from "../spaces/model";
 import { isTenantAdmin, spacesModel } from "../spaces/model";
@@ -79,10 +79,16 @@ export class DataConnectionsModel {
     if (!canWrite) throw apiError("data-connections", 403, "DCAAS-403", "Forbidden", "Not allowed to create data connections in this space.");
   }
 
-  view(c: DataConnectionRecord, baseUrl: string): Record<string, unknown> {
+  /**
+   * `qLogOn` differs per operation in Qlik's own spec: the create (and duplicate) response is
+   * ConnectionCreateResponse with a string enum "0"|"1"|LOG_ON_*, while GET by id and the list return
+   * ConnectionGet with an integer 0|1 (qliksense-data-connections-api-openapi.yml). The emulator answers each
+   * operation in its documented type: `created: true` for the 201 responses.
+   */
+  view(c: DataConnectionRecord, baseUrl: string, opts: { created?: boolean } = {}): Record<string, unknown> {
     return {
       id: c.id, qID: c.id, qEngineObjectID: c.id, qName: c.qName, qType: c.qType,
-      qConnectStatement: c.qConnectStatement, qUsername: c.qUsername, qLogOn: c.qLogOn,
+      qConnectStatement: c.qConnectStatement, qUsername: c.qUsername, qLogOn: opts.created ? String(c.qLogOn) : c.qLogOn,
       qSeparateCredentials: c.qSeparateCredentials, qCredentialsID: "", qArchitecture: c.qArchitecture,
       qri: `qri:db:${c.datasourceID}://${c.id}`, datasourceID: c.datasourceID,
       connectionProperties: redact(c.connectionProperties),
@@ -124,7 +130,10 @@ export class DataConnectionsModel {
     const id = str(body.qID) && /^[0-9a-f-]{36}$/i.test(body.qID) ? body.qID : uuid();
     if (this.emu.store.get(DATA_CONNECTIONS, id)) throw apiError("data-connections", 409, "DCAAS-409", "Conflict", `qID ${id} already exists.`);
     const now = this.emu.clock.iso();
-    const logOn = body.qLogOn === "1" || body.qLogOn === 1 ? 1 : 0;
+    if (body.qLogOn !== undefined && ![0, 1, "0", "1", "LOG_ON_SERVICE_USER", "LOG_ON_CURRENT_USER"].includes(body.qLogOn as string)) {
+      throw bad("qLogOn must be 0 or 1 (\"0\"/\"1\", LOG_ON_SERVICE_USER or LOG_ON_CURRENT_USER).");
+    }
+    const logOn = body.qLogOn === "1" || body.qLogOn === 1 || body.qLogOn === "LOG_ON_CURRENT_USER" ? 1 : 0;
     const rec: DataConnectionRecord = {
       id, tenantId, qName, qType, qConnectStatement: stmt, datasourceID, connectionProperties: props,
       qUsername: str(body.qUsername) ? body.qUsername : str(props.username) ? props.username : "",
@@ -166,9 +175,21 @@ export class DataConnectionsModel {
     return out;
   }
 
-  /** PUT: full replacement of the editable fields (same validation as create; secrets kept if omitted). */
+  /**
+   * PUT: full replacement of the editable fields (same validation as create; secrets kept if omitted). The
+   * ConnectionUpdate schema requires qID, qName, qConnectStatement, qType and qEngineObjectID; a body without
+   * them is a 400, not a silent partial update. Deliberate difference (docs/spec-deviations.md,
+   * DOC-DC-PUT-DCAAS): a DCaaS-shaped body (qName + connectionProperties, the shape the create tutorials use
+   * and this project's provider sends) is accepted as well, with qName required.
+   */
   replace(tenantId: string, actor: Actor, id: string, body: Body): void {
+    const dcaas = body.connectionProperties !== undefined && typeof body.connectionProperties === "object"
+      && body.connectionProperties !== null && !Array.isArray(body.connectionProperties);
+    const required = dcaas ? ["qName"] : ["qID", "qName", "qConnectStatement", "qType", "qEngineObjectID"];
+    const missing = required.filter((k) => !str(body[k]));
+    if (missing.length > 0) throw bad(`Missing required field(s): ${missing.join(", ")}.`);
     const c = this.get(tenantId, actor, id);
+    if (!dcaas && (body.qID !== c.id || body.qEngineObjectID !== c.id)) throw bad("qID and qEngineObjectID must equal the connection id in the path.");
     const merged: Body = { ...body };
     if (merged.qName === undefined) merged.qName = c.qName;
     if (merged.datasourceID === undefined && merged.dataSourceId === undefined) merged.datasourceID = c.datasourceID;
@@ -181,7 +202,9 @@ export class DataConnectionsModel {
     if (!Array.isArray(ops)) throw bad("Body must be an array of patch operations.");
     const next: Body = { qName: c.qName, datasourceID: c.datasourceID, connectionProperties: { ...c.connectionProperties },
       qConnectStatement: c.qConnectStatement, qType: c.qType, qUsername: c.qUsername, tags: c.tags };
-    for (const op of ops as { op?: unknown; path?: unknown; value?: unknown }[]) {
+    for (const item of ops as unknown[]) {
+      if (!item || typeof item !== "object" || Array.isArray(item)) throw bad("Each patch operation must be an object {op, path, value}.");
+      const op = item as { op?: unknown; path?: unknown; value?: unknown };
       if (!["add", "replace", "remove"].includes(String(op.op)) || !str(op.path)) throw bad("Invalid patch operation.");
       const segs = op.path.split("/").filter(Boolean);
       if (segs[0] === "connectionProperties" && segs.length === 2) {
@@ -227,6 +250,62 @@ export class DataConnectionsModel {
     this.emu.store.delete(DATA_CONNECTIONS, c.id);
   }
 
+  /** POST actions/delete: one BulkResponse entry per connection, 204 or the error of that one (207 overall). */
+  bulkDelete(tenantId: string, actor: Actor, body: Body): BulkEntry[] {
+    return bulkItems(body).map((it) => bulkResult(it.id, () => this.delete(tenantId, actor, it.id)));
+  }
+
+  /**
+   * POST actions/update: changes owner and/or space of each connection (ActionUpdateRequest). spaceId "" moves
+   * it to the personal space (of ownerId, else of the current owner), as the schema's description says.
+   */
+  bulkUpdate(tenantId: string, actor: Actor, body: Body): BulkEntry[] {
+    return bulkItems(body).map((it) => bulkResult(it.id, () => {
+      const c = this.get(tenantId, actor, it.id);
+      const next = { ...c };
+      if (it.ownerId !== undefined) {
+        if (!str(it.ownerId) || it.ownerId === "") throw bad("ownerId must be a non-empty string.");
+        next.owner = it.ownerId;
+      }
+      if (it.spaceId !== undefined) {
+        if (!str(it.spaceId)) throw bad("spaceId must be a string.");
+        if (it.spaceId !== "" && !str(it.spaceType)) throw bad("spaceType is required when spaceId is set.");
+        this.checkSpace(tenantId, actor, it.spaceId);
+        next.space = it.spaceId;
+      }
+      const dup = this.findByName(tenantId, next.qName, next.space);
+      if (dup && dup.id !== c.id) throw apiError("data-connections", 409, "DCAAS-409", "Conflict", `A data connection named '${next.qName}' already exists in the target space.`);
+      next.updated = this.emu.clock.iso();
+      this.emu.store.put(DATA_CONNECTIONS, c.id, next, tenantId);
+    }));
+  }
+
+  /** POST actions/duplicate: a copy (new qID) in the same or another space, credentials kept unless overridden. */
+  duplicate(tenantId: string, actor: Actor, body: Body): DataConnectionRecord {
+    if (!str(body.id) || body.id === "") throw bad("id (the source connection) is required.");
+    for (const k of ["name", "spaceId", "qUsername", "qPassword"]) if (body[k] !== undefined && !str(body[k])) throw bad(`${k} must be a string.`);
+    const src = this.get(tenantId, actor, body.id);
+    const space = str(body.spaceId) ? body.spaceId : src.space;
+    this.checkSpace(tenantId, actor, space);
+    let name = str(body.name) && body.name.trim() !== "" ? body.name : undefined;
+    if (name && this.findByName(tenantId, name, space)) {
+      throw apiError("data-connections", 409, "DCAAS-409", "Conflict", `A data connection named '${name}' already exists in this space.`);
+    }
+    // "If not specified, a name will be automatically generated" (ActionDuplicateRequest.name).
+    for (let i = 1; !name; i++) {
+      const candidate = i === 1 ? `${src.qName} - Copy` : `${src.qName} - Copy (${i})`;
+      if (!this.findByName(tenantId, candidate, space)) name = candidate;
+    }
+    const now = this.emu.clock.iso();
+    const rec: DataConnectionRecord = {
+      ...src, id: uuid(), qName: name, space, owner: actor.userId, created: now, updated: now, version: "V1",
+      connectionProperties: { ...src.connectionProperties }, tags: [...src.tags],
+      qUsername: str(body.qUsername) ? body.qUsername : src.qUsername, qPassword: str(body.qPassword) ? body.qPassword : src.qPassword,
+    };
+    this.emu.store.put(DATA_CONNECTIONS, rec.id, rec, tenantId);
+    return rec;
+  }
+
   /**
    * `LIB CONNECT TO '[space:]name'` resolution for reloads: spaceName given -> that space (by name);
    * otherwise the app's own space (or personal space when the app is personal).
@@ -239,6 +318,30 @@ export class DataConnectionsModel {
       spaceId = s.id;
     }
     return this.findByName(tenantId, name, spaceId);
+  }
+}
+
+export interface BulkEntry { id: string; status: number; error?: { code: string; title: string; detail?: string; status: number } }
+
+/** The `connections` array of a bulk action body; every item needs a string id (400 for the whole call otherwise). */
+function bulkItems(body: Body): Array<Record<string, unknown> & { id: string }> {
+  const list = body.connections;
+  if (!Array.isArray(list) || list.length === 0) throw bad("connections must be a non-empty array.");
+  return list.map((it: unknown) => {
+    if (!it || typeof it !== "object" || Array.isArray(it) || !str((it as Body).id) || (it as Body).id === "") {
+      throw bad("Each item of connections needs a string id.");
+    }
+    return it as Record<string, unknown> & { id: string };
+  });
+}
+
+function bulkResult(id: string, fn: () => void): BulkEntry {
+  try {
+    fn();
+    return { id, status: 204 };
+  } catch (e) {
+    if (!isQlikError(e)) throw e;
+    return { id, status: e.status, error: { code: e.code, title: e.title, ...(e.detail ? { detail: e.detail } : {}), status: e.status } };
   }
 }
 

@@ -23,7 +23,20 @@ export const routes: Route[] = [
   r("POST", "/api/v1/data-connections", TIER2, (ctx) => {
     const { tenantId, actor } = who(ctx, API);
     const m = dataConnectionsModel(ctx.emu);
-    return json(201, m.view(m.create(tenantId, actor, objectBody(ctx, API, "DCAAS-400")), ctx.baseUrl));
+    return json(201, m.view(m.create(tenantId, actor, objectBody(ctx, API, "DCAAS-400")), ctx.baseUrl, { created: true }));
+  }),
+  r("POST", "/api/v1/data-connections/actions/delete", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    return json(207, { data: dataConnectionsModel(ctx.emu).bulkDelete(tenantId, actor, objectBody(ctx, API, "DCAAS-400")) });
+  }),
+  r("POST", "/api/v1/data-connections/actions/update", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    return json(207, { data: dataConnectionsModel(ctx.emu).bulkUpdate(tenantId, actor, objectBody(ctx, API, "DCAAS-400")) });
+  }),
+  r("POST", "/api/v1/data-connections/actions/duplicate", TIER2, (ctx) => {
+    const { tenantId, actor } = who(ctx, API);
+    const m = dataConnectionsModel(ctx.emu);
+    return json(201, m.view(m.duplicate(tenantId, actor, objectBody(ctx, API, "DCAAS-400")), ctx.baseUrl, { created: true }));
   }),
   r("GET", "/api/v1/data-connections", TIER1, (ctx) => {
     const { tenantId, actor } = who(ctx, API);

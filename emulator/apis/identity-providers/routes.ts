@@ -3,6 +3,7 @@ import { TIER1, TIER2 } from "../../core/limits";
 import { apiError } from "../../core/errors";
 import { json, noContent, requireRole, tenantOf } from "../../core/http";
 import { paginate } from "../../core/paging";
+import { queryBool } from "../../core/query";
 import type { RequestContext } from "../../core/context";
 import { identityProvidersModel, type IdentityProvider } from "./model";
 
@@ -18,13 +19,23 @@ export const routes: Route[] = [
     handler: (ctx) => {
       admin(ctx);
       let list = identityProvidersModel(ctx.emu).list(tenantOf(ctx).id);
-      const active = ctx.query.get("active");
-      if (active === "true" || active === "false") list = list.filter((p) => p.active === (active === "true"));
+      const active = queryBool(ctx.query, "active");
+      if (active !== undefined) list = list.filter((p) => p.active === active);
       const page = paginate(ctx, list.map(toJson), { api: API, defaultLimit: 20 });
       return json(200, page);
     } },
   { method: "POST", path: "/api/v1/identity-providers", host: "tenant", auth: "bearer-or-cookie", tier: TIER2, api: API,
     handler: (ctx) => { admin(ctx); return json(201, toJson(identityProvidersModel(ctx.emu).create(tenantOf(ctx).id, ctx.body))); } },
+  // IDPsStatus (qliksense-idp-api-openapi.yml): every tenant has Qlik's own interactive IdP (Qlik Account,
+  // provider "qlik"), active while no other interactive IdP is; JWT IdPs are non-interactive ("external").
+  { method: "GET", path: "/api/v1/identity-providers/status", host: "tenant", auth: "bearer-or-cookie", tier: TIER1, api: API,
+    handler: (ctx) => {
+      const idps = identityProvidersModel(ctx.emu).list(tenantOf(ctx).id)
+        .map((p) => ({ active: p.active, provider: p.provider, interactive: p.interactive === true }));
+      const interactive = idps.filter((p) => p.interactive && p.active).length;
+      const metadata = [{ active: interactive === 0, provider: "qlik", interactive: true }, ...idps];
+      return json(200, { idps_metadata: metadata, active_interactive_idps_count: metadata.filter((p) => p.interactive && p.active).length });
+    } },
   { method: "GET", path: "/api/v1/identity-providers/:id", host: "tenant", auth: "bearer-or-cookie", tier: TIER1, api: API,
     handler: (ctx) => {
       admin(ctx);

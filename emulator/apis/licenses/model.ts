@@ -61,7 +61,17 @@ export class LicensesModel {
     if (!body || typeof body !== "object" || Array.isArray(body)) throw bad("Body must be a JSON object");
     const list = (body as Record<string, unknown>)[key];
     if (!Array.isArray(list) || list.length === 0 || list.length > 100) throw bad(`${key} must be an array of 1..100 items`);
-    return list.map((i) => (i && typeof i === "object" && !Array.isArray(i) ? i as Record<string, unknown> : {}));
+    // The licenses service decodes the body into typed structs (AssignmentsActionsAddRequest and friends:
+    // subject/type/sourceType are strings), so a wrongly typed field fails the whole call with 400 before any
+    // item is processed, instead of becoming a per-item result such as subject "[object Object]".
+    return list.map((i, n) => {
+      if (!i || typeof i !== "object" || Array.isArray(i)) throw bad(`${key}[${n}] must be an object`);
+      for (const f of ["subject", "type", "sourceType"]) {
+        const v = (i as Record<string, unknown>)[f];
+        if (v !== undefined && typeof v !== "string") throw bad(`${key}[${n}].${f} must be a string`);
+      }
+      return i as Record<string, unknown>;
+    });
   }
 
   add(tenantId: string, body: unknown): ItemResult[] {

@@ -4,7 +4,9 @@
 import type { Emulator } from "../../core/context";
 import { apiError } from "../../core/errors";
 import { hex24 } from "../../core/ids";
-import type { ReloadResult, ReloadRunner } from "../../engine/reloadRunner";
+// Imported statically: a lazy require() that swallowed every load error turned a broken interpreter module
+// into "No load-script interpreter is available" on each reload; now such an error fails at start-up.
+import { runScript, type ReloadResult, type ReloadRunner } from "../../engine/reloadRunner";
 import { appsModel } from "../apps/model";
 import { currentScript, type LastReloadInfo } from "../apps/appDocument";
 import { dataConnectionsModel } from "../data-connections/model";
@@ -24,16 +26,6 @@ export interface ReloadRecord {
 }
 
 const bad = (detail: string) => apiError("reloads", 400, "RELOADS-002", "Bad request", detail);
-
-/** Loads E3's interpreter lazily so the REST areas work (and fail reloads clearly) before the engine exists. */
-function engineRunner(): ReloadRunner | undefined {
-  try {
-    const mod = require("../../engine/script/runScript") as { runScript?: ReloadRunner };
-    return mod.runScript;
-  } catch {
-    return undefined;
-  }
-}
 
 export class ReloadsModel {
   private runner: ReloadRunner | undefined;
@@ -156,8 +148,7 @@ export class ReloadsModel {
   private async execute(r: ReloadRecord): Promise<ReloadResult> {
     const app = appsModel(this.emu).find(r.tenantId, r.appId);
     if (!app) return { ok: false, tables: [], log: "", error: { line: 0, message: "App was deleted while the reload was queued" } };
-    const runner = this.runner ?? engineRunner();
-    if (!runner) return { ok: false, tables: [], log: "", error: { line: 0, message: "No load-script interpreter is available in this emulator build" } };
+    const runner = this.runner ?? runScript;
     const script = currentScript(app)?.script ?? "";
     const dc = dataConnectionsModel(this.emu);
     try {

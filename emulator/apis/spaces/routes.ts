@@ -36,12 +36,17 @@ function assignmentView(ctx: RequestContext, a: AssignmentRecord): Record<string
 function patchToUpdate(body: unknown): Record<string, unknown> {
   if (!Array.isArray(body)) throw apiError(API, 400, "BadRequest", "Bad request", "Body must be a JSON Patch array.");
   const out: Record<string, unknown> = {};
-  for (const op of body as { op?: unknown; path?: unknown; value?: unknown }[]) {
-    const field = typeof op.path === "string" ? op.path.replace(/^\//, "") : "";
-    if (op.op !== "replace" || !["name", "ownerId", "description"].includes(field)) {
+  for (const op of body as unknown[]) {
+    // An item that is not an object (null, a number) is a malformed patch, never a server error.
+    if (!op || typeof op !== "object" || Array.isArray(op)) {
+      throw apiError(API, 400, "BadRequest", "Bad request", "Each JSON Patch item must be an object {op, path, value}.");
+    }
+    const { op: verb, path, value } = op as { op?: unknown; path?: unknown; value?: unknown };
+    const field = typeof path === "string" ? path.replace(/^\//, "") : "";
+    if (verb !== "replace" || !["name", "ownerId", "description"].includes(field)) {
       throw apiError(API, 400, "BadRequest", "Bad request", "Only replace of /name, /ownerId and /description is supported.");
     }
-    out[field] = op.value;
+    out[field] = value;
   }
   return out;
 }
@@ -67,8 +72,14 @@ export const routes: Route[] = [
       const key = sort.replace(/^[+-]/, "") as keyof SpaceRecord;
       list = [...list].sort((a, b) => String(a[key] ?? "").localeCompare(String(b[key] ?? "")) * (desc ? -1 : 1));
     }
-    const page = paginate(ctx, list, { api: API, defaultLimit: 10 });
+    // The spaces spec gives `limit` no maximum (qliksense-spaces-api-openapi.yml, GET /spaces), so none is enforced.
+    const page = paginate(ctx, list, { api: API, defaultLimit: 10, maxLimit: Infinity });
     return json(200, { data: page.data.map((s) => spaceView(ctx, actor, s)), links: page.links, meta: { count: list.length } });
+  }),
+  // The space types this tenant offers (SpaceTypes, qliksense-spaces-api-openapi.yml; its example lists the same three).
+  r("GET", "/api/v1/spaces/types", TIER1, (ctx) => {
+    who(ctx, API);
+    return json(200, { data: ["shared", "managed", "data"] });
   }),
   r("GET", "/api/v1/spaces/:spaceId", TIER1, (ctx) => {
     const { tenantId, actor } = who(ctx, API);

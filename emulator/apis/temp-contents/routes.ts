@@ -9,12 +9,27 @@ import { tempContentsModel } from "./model";
 
 const API = "temp-contents" as const;
 
+/**
+ * RFC 6266 section 4.3 / RFC 5987: an ASCII `filename` fallback plus `filename*=UTF-8''<pct-encoded>`, so a
+ * name like "€-report.qvf" survives (Node refuses non-Latin-1 header values, which used to crash the download).
+ * https://www.rfc-editor.org/rfc/rfc6266#section-4.3 ; https://www.rfc-editor.org/rfc/rfc5987#section-3.2
+ */
+export function contentDisposition(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
+  // encodeURIComponent leaves ' ( ) * ! which RFC 5987 attr-char does not allow: encode them too.
+  const ext = encodeURIComponent(filename).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return ascii === filename ? `attachment; filename="${ascii}"` : `attachment; filename="${ascii}"; filename*=UTF-8''${ext}`;
+}
+
 const r = (method: Route["method"], path: string, tier: Route["tier"], handler: Route["handler"]): Route =>
   ({ method, path, host: "tenant", auth: "bearer-or-cookie", tier, api: API, handler, bodyLimit: 200 * 1024 * 1024 });
 
 export const routes: Route[] = [
   r("POST", "/api/v1/temp-contents", TIER2, (ctx) => {
     const { tenantId, actor } = who(ctx, API);
+    // The spec marks the octet-stream body `required: true` (qliksense-temporary-contents-api-openapi.yml):
+    // an upload without content is a 400, not an empty file.
+    if (ctx.rawBody.length === 0) throw apiError(API, 400, "TEMPCONTENT-2", "Bad request", "The request body (the file content) is required.");
     const ttlRaw = ctx.query.get("ttl");
     const ttl = ttlRaw === null || ttlRaw === "" ? undefined : Number(ttlRaw);
     const rec = tempContentsModel(ctx.emu).create(tenantId, actor.userId, ctx.rawBody, ctx.query.get("filename") ?? undefined, ttl);
@@ -27,7 +42,7 @@ export const routes: Route[] = [
     const bytes = m.bytes(rec);
     const headers: Record<string, string> = {
       "content-type": "application/octet-stream", "accept-ranges": "bytes",
-      "content-disposition": `attachment; filename="${rec.filename.replace(/"/g, "")}"`,
+      "content-disposition": contentDisposition(rec.filename),
     };
     if (bytes.length === 0) return { status: 204, headers };
     const range = ctx.headers.range;

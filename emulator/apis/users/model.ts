@@ -50,6 +50,8 @@ export class UsersModel {
     for (const k of ["name", "email", "picture"] as const) {
       if (b[k] !== undefined && (typeof b[k] !== "string" || (b[k] as string).length > 512)) throw bad(`${k} must be a string`);
     }
+    // UserPostSchema.picture is `format: url` (qliksense-users-api-openapi.yml): an absolute http(s) URL.
+    if (typeof b.picture === "string" && !isUrl(b.picture)) throw bad("picture must be an absolute http(s) URL");
     if (b.status !== undefined && b.status !== "invited" && b.status !== "active") throw bad('status must be "invited"');
     if (b.tenantId !== undefined && b.tenantId !== tenantId) throw bad("tenantId does not match the tenant");
     const roles = b.assignedRoles === undefined ? [] : rolesModel(this.emu).resolve(tenantId, b.assignedRoles, "users");
@@ -169,6 +171,16 @@ export class UsersModel {
       if (u[k] !== undefined) out[k] = u[k];
     }
     return out;
+  }
+}
+
+function isUrl(v: string): boolean {
+  if (/\s/.test(v)) return false;
+  try {
+    const u = new URL(v);
+    return (u.protocol === "https:" || u.protocol === "http:") && u.hostname !== "";
+  } catch {
+    return false;
   }
 }
 

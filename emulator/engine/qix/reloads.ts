@@ -3,7 +3,7 @@
  * LOCERR_RELOAD_IN_PROGRESS 11000), cancellable with Global.CancelReload, results stored in the app
  * document the same way the REST reloads model stores them (tables, lastReload, reloadLogs).
  */
-import type { EngineConnectionContext } from "../../core/context";
+import type { Emulator, EngineConnectionContext } from "../../core/context";
 import type { LastReloadInfo } from "../../apis/apps/appDocument";
 import { currentScript } from "../../apis/apps/appDocument";
 import { appsModel } from "../../apis/apps/model";
@@ -30,7 +30,11 @@ class ReloadTracker {
   }
 }
 
-export const reloadTracker = new ReloadTracker();
+/**
+ * One tracker per emulator (it is state of that emulator's engine): a module-level singleton was shared by
+ * every emulator in the process, so a reload in one made the same app id "in progress" in another.
+ */
+export const reloadTracker = (emu: Emulator): ReloadTracker => emu.model("qixReloadTracker", () => new ReloadTracker());
 
 export async function reloadApp(ctx: EngineConnectionContext): Promise<ReloadResult & { reloadId: string }> {
   const { emu, tenant, appId, caller } = ctx;
@@ -38,7 +42,7 @@ export async function reloadApp(ctx: EngineConnectionContext): Promise<ReloadRes
   const before = apps.find(tenant.id, appId);
   if (!before) throw QIX.appNotFound(appId);
   if (!apps.canEdit(caller, before)) throw QIX.accessDenied();
-  const run = reloadTracker.begin(tenant.id, appId);
+  const run = reloadTracker(emu).begin(tenant.id, appId);
   const startTime = emu.clock.iso();
   const reloadId = hex24();
   try {

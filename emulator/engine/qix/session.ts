@@ -30,6 +30,12 @@ export class Session {
   private nextHandle = 2;
   docOpen = false;
   openedWithoutData = false;
+  /**
+   * Session objects (Doc.CreateSessionObject): live only in this engine session, never saved in the app, and
+   * any user who can open the app may create them, as every mashup does for its hypercubes/list boxes
+   * (https://qlik.dev/apis/json-rpc/qix/doc#createsessionobject: "Creates a transient object").
+   */
+  readonly sessionObjects = new Map<string, import("../../apis/apps/appDocument").AppObject>();
 
   constructor(readonly ws: WebSocket, readonly ctx: EngineConnectionContext) {}
 

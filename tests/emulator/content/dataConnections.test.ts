@@ -48,7 +48,10 @@ describe("emulator content: data-connections", () => {
     });
     expect(c.status).to.equal(201);
     expect(c.text).to.not.include("pw-123");
-    expect((await env.req(t, "PUT", `/api/v1/data-connections/${c.body.qID}`, { qName: "odbc2" })).status).to.equal(204);
+    // ConnectionUpdate's required fields: a name-only PUT is a 400, the full classic body a 204.
+    expect((await env.req(t, "PUT", `/api/v1/data-connections/${c.body.qID}`, { qName: "odbc2" })).status).to.equal(400);
+    expect((await env.req(t, "PUT", `/api/v1/data-connections/${c.body.qID}`, { qID: c.body.qID, qEngineObjectID: c.body.qID,
+      qName: "odbc2", qType: c.body.qType, qConnectStatement: c.body.qConnectStatement })).status).to.equal(204);
     expect((await env.req(t, "GET", `/api/v1/data-connections/${c.body.qID}`)).body.qName).to.equal("odbc2");
     expect((await env.req(t, "POST", "/api/v1/data-connections", { qName: "x" })).status).to.equal(400);
     expect((await env.req(t, "POST", "/api/v1/data-connections", { qName: "s", datasourceID: "sqlite", connectionProperties: {} })).status).to.equal(400);

@@ -62,11 +62,17 @@ describe("emulator content: reloads", () => {
     expect((await env.req(t, "POST", "/api/v1/reloads", { appId: "00000000-0000-0000-0000-000000000000" })).status).to.equal(403);
   });
 
-  it("a queued reload can be canceled (202 -> CANCELED)", async () => {
+  it("a queued or running reload can be canceled (202 -> CANCELED)", async () => {
     const t = env.source;
+    // The script only returns once the cancel was answered: with an instant runner the reload could finish
+    // before the cancel request arrives (a race, not a behaviour).
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    reloadsModel(env.emu.emu).setRunner(async () => { await gate; return { ok: true, tables: [], log: "" }; });
     const app = (await env.req(t, "POST", "/api/v1/apps", { attributes: { name: "C" } })).body.attributes;
     const q = await env.req(t, "POST", "/api/v1/reloads", { appId: app.id });
     const c = await env.req(t, "POST", `/api/v1/reloads/${q.body.id}/actions/cancel`);
+    release();
     expect(c.status).to.equal(202);
     expect((await terminal(env, q.body.id)).status).to.equal("CANCELED");
   });

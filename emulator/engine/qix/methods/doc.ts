@@ -211,6 +211,38 @@ export const docMethods: MethodTable = {
       return { qList: objs.map((o) => ({ qInfo: { ...o.qInfo }, qMeta: layoutOf(o, doc, s).qMeta, qData: {} })) };
     },
   },
+  CreateSessionObject: {
+    params: ["qProp"],
+    required: ["qProp"],
+    run(s, a) {
+      const prop = a.qProp as { qInfo?: { qId?: unknown; qType?: unknown }; qMetaDef?: Record<string, unknown> } | null;
+      if (!prop || typeof prop !== "object" || Array.isArray(prop) || !prop.qInfo || typeof prop.qInfo !== "object"
+        || typeof prop.qInfo.qType !== "string" || prop.qInfo.qType === "") {
+        throw QIX.invalidParams("qProp.qInfo.qType");
+      }
+      const qType = prop.qInfo.qType;
+      s.doc(); // the app must still exist
+      const qId = typeof prop.qInfo.qId === "string" && prop.qInfo.qId !== "" ? prop.qInfo.qId : newObjectId();
+      if (s.sessionObjects.has(qId)) throw new QixError(3, qId, "Already exists");
+      const obj: AppObject = {
+        qInfo: { qId, qType }, qMetaDef: { ...(prop.qMetaDef ?? {}) },
+        qProperties: { ...(prop as Record<string, unknown>), qInfo: { qId, qType } },
+        ownerId: s.userId, origin: "user", createdAt: s.ctx.emu.clock.iso(),
+      };
+      s.sessionObjects.set(qId, obj);
+      return { qReturn: objectRef(s, obj) };
+    },
+  },
+  DestroySessionObject: {
+    params: ["qId"],
+    required: ["qId"],
+    run(s, a) {
+      const id = str(a.qId, "qId");
+      if (!s.sessionObjects.delete(id)) return { qSuccess: false };
+      s.releaseObject(id);
+      return { qSuccess: true };
+    },
+  },
   DestroyObject: {
     params: ["qId"],
     required: ["qId"],

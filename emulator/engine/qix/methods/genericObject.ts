@@ -8,9 +8,11 @@ import type { MethodTable } from "./types";
 function current(s: Session, handle: number) {
   const id = s.objectIdOf(handle);
   const doc = s.doc();
+  const transient = s.sessionObjects.get(id);
+  if (transient) return { doc, o: transient, transient: true };
   const o = doc.objects[id];
   if (!o || !visibleTo(o, s.userId)) throw QIX.objectNotFound(id);
-  return { doc, o };
+  return { doc, o, transient: false };
 }
 
 export const objectMethods: MethodTable = {
@@ -22,8 +24,8 @@ export const objectMethods: MethodTable = {
     params: ["qProp"],
     required: ["qProp"],
     run(s, a, h) {
-      const { doc, o } = current(s, h);
-      if (!mayModify(s, doc, o)) throw QIX.accessDenied(o.qInfo.qId);
+      const { doc, o, transient } = current(s, h);
+      if (!transient && !mayModify(s, doc, o)) throw QIX.accessDenied(o.qInfo.qId);
       const prop = a.qProp as Record<string, unknown> | null;
       if (!prop || typeof prop !== "object") throw QIX.invalidParams("qProp");
       // qInfo is immutable: the engine keeps id and type whatever the client sends.
@@ -32,6 +34,7 @@ export const objectMethods: MethodTable = {
         qMetaDef: { ...((prop.qMetaDef as AppObject["qMetaDef"] | undefined) ?? o.qMetaDef) },
         qProperties: { ...prop, qInfo: { ...o.qInfo } },
       };
+      if (transient) { s.sessionObjects.set(o.qInfo.qId, next); return {}; }
       doc.objects[o.qInfo.qId] = next;
       s.save(doc);
       return {};

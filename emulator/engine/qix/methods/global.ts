@@ -49,7 +49,7 @@ export const globalMethods: MethodTable = {
   GetProgress: {
     params: ["qRequestId"],
     run(s) {
-      const running = reloadTracker.isRunning(s.ctx.tenant.id, s.ctx.appId);
+      const running = reloadTracker(s.ctx.emu).isRunning(s.ctx.tenant.id, s.ctx.appId);
       return {
         qProgressData: {
           qStarted: running, qFinished: !running, qCompleted: running ? 0 : 1, qTotal: 1, qKB: 0, qMillisecs: 0,
@@ -62,7 +62,7 @@ export const globalMethods: MethodTable = {
   CancelReload: {
     params: ["qReason"],
     run(s) {
-      reloadTracker.cancel(s.ctx.tenant.id, s.ctx.appId);
+      reloadTracker(s.ctx.emu).cancel(s.ctx.tenant.id, s.ctx.appId);
       return {};
     },
   },
