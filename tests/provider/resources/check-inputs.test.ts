@@ -58,6 +58,13 @@ const cases: Case[] = [
     { what: "empty group name", h: groups, inputs: { ...okGroups, groups: [{ name: "", roles: [] }] }, field: "groups[0].name" },
     { what: "roles not a list", h: groups, inputs: { ...okGroups, groups: [{ name: "g", roles: "TenantAdmin" }] }, field: "groups[0].roles" },
     { what: "groups not a list", h: groups, inputs: { ...okGroups, groups: { name: "g" } }, field: "groups" },
+    // Ownership inputs (docs/ownership.md), on every resource.
+    { what: "owner with spaces", h: tenant, inputs: { ...okTenant, owner: "my fleet" }, field: "owner", says: /qlik:owner/ },
+    { what: "owner empty", h: licenses, inputs: { ...okLic, owner: "" }, field: "owner" },
+    { what: "owner as a number", h: groups, inputs: { ...okGroups, owner: 7 }, field: "owner" },
+    { what: "takeOverFrom with a bracket", h: jwt, inputs: { ...okJwt, owner: "org/p/s", takeOverFrom: "org/p]" }, field: "takeOverFrom", says: /\*/ },
+    { what: "IdP description that leaves no room for the ownership marker", h: jwt, inputs: { ...okJwt, owner: "organization/qlik-tenant-fleet/dev", description: "x".repeat(100) }, field: "description", says: /ownership marker/ },
+    { what: "group description that leaves no room for the ownership marker", h: groups, inputs: { ...okGroups, owner: "o/p/s", groups: [{ name: "g", roles: [], description: "x".repeat(250) }] }, field: "groups[0].description" },
     { what: "pruneUnmanaged as a string", h: groups, inputs: { ...okGroups, pruneUnmanaged: "no" }, field: "pruneUnmanaged" },
 ];
 
