@@ -70,10 +70,11 @@ export function createServers(emu: Emulator, tls?: { key: string; cert: string }
       let caller: Caller | undefined = bearer ? bearerCaller(emu, authIn, bearer) : undefined;
       if (!caller && (!bearer || sessionFallback(bearer))) {
         caller = cookieCaller(emu, authIn);
-        // Browsers cannot set headers on a websocket, so the CSRF token travels as a query parameter; Node
-        // clients send it as the `qlik-csrf-token` header instead (@qlik/api's cookie auth does, see
-        // https://github.com/qlik-oss/qlik-api-ts auth modules and qlik.dev "Connect to the engine with a
-        // session cookie"). Either one must match the session's token.
+        // Browsers cannot set headers on a websocket, so mashups put the CSRF token in the URL
+        // (`wss://<tenant>/app/<id>?qlik-web-integration-id=…&qlik-csrf-token=…`, as Qlik's embedding samples do);
+        // Node clients can and do send it as the `qlik-csrf-token` header, the same header as on REST writes (the
+        // cookie auth of @qlik/api, https://github.com/qlik-oss/qlik-api-ts/blob/main/docs/authentication.md, was
+        // seen doing so in issue 10). Either one must match the session's token.
         const want = caller && sessionCsrf(emu, caller);
         const sent = [url.searchParams.get("qlik-csrf-token"), headers["qlik-csrf-token"]];
         if (caller && (!want || !sent.includes(want))) caller = undefined;
