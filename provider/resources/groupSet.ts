@@ -195,6 +195,18 @@ async function convergedOutputs(host: string, inputs: Props, claim: string, tena
     return { ...outs, unmanagedGroupsAcknowledged: outs.unmanagedGroups };
 }
 
+/** Groups sorted by name with sorted roles; unknown members stay as they are (they compare unequal). */
+function canonicalGroups(groups: unknown): unknown {
+    if (!Array.isArray(groups)) return groups ?? [];
+    return groups
+        .map((g) => (g && typeof g === "object" && Array.isArray((g as GroupSpec).roles) ? { ...(g as GroupSpec), roles: [...(g as GroupSpec).roles].sort() } : g))
+        .sort((a, b) => {
+            const an = String((a as GroupSpec)?.name ?? "");
+            const bn = String((b as GroupSpec)?.name ?? "");
+            return an < bn ? -1 : an > bn ? 1 : 0;
+        });
+}
+
 const mine = (inputs: Props, claim: string): Marker => ({ owner: typeof inputs.owner === "string" ? inputs.owner : "", claim });
 
 export const handlers: ResourceHandlers = {
@@ -205,7 +217,8 @@ export const handlers: ResourceHandlers = {
         // a replacement would adopt the groups by name and the old resource's delete would then remove them.
         const host = await tenantHostDiff(olds, news);
         const replaces = host === "replace" ? ["tenantHost"] : [];
-        const groups = isUnknown(news.groups) || stableJson(news.groups ?? []) !== stableJson(olds.groups ?? []);
+        // Order is not meaning: groups are keyed by name and roles are a set (no order-only noise, issue 8 item 5).
+        const groups = isUnknown(news.groups) || stableJson(canonicalGroups(news.groups)) !== stableJson(canonicalGroups(olds.groups));
         const auto = news.autoCreateGroups !== undefined && (isUnknown(news.autoCreateGroups) || news.autoCreateGroups !== olds.autoCreateGroups);
         const prune = (news.pruneUnmanaged ?? false) !== (olds.pruneUnmanaged ?? false);
         // With pruning on, groups added by hand are drift that the next up removes.

@@ -110,6 +110,15 @@ describe("GroupSet ownership, addressing and errors (emulator)", function () {
         expect(await names(host)).to.not.include.members(["keep-a"]);
     });
 
+    it("a reorder of groups or roles is no change (no order-only noise)", async () => {
+        const inputs = { tenantHost: tenant.hostname, owner: "org/p/a", groups: [{ name: "o-1", roles: ["Developer", "Steward"] }, { name: "o-2", roles: [] }] };
+        const r = await handlers.create(inputs);
+        const reordered = { ...inputs, groups: [{ name: "o-2", roles: [] }, { name: "o-1", roles: ["Steward", "Developer"] }] };
+        expect((await handlers.diff(r.id, r.outs!, reordered)).changes).to.equal(false);
+        expect((await handlers.diff(r.id, r.outs!, { ...inputs, groups: [{ name: "o-1", roles: ["Steward"] }, { name: "o-2", roles: [] }] })).changes).to.equal(true);
+        await handlers.delete(r.id, r.outs!);
+    });
+
     it("tenantHost switched between the alias host and the system host is an in-place update; nothing is lost", async () => {
         const inputs = { tenantHost: tenant.hostname, owner: "org/p/a", groups: [{ name: "sw-1", roles: [] }] };
         const r = await handlers.create(inputs);
