@@ -619,7 +619,9 @@ export const handlers: ResourceHandlers = {
             if (!l) continue;
             const { spec, retargeted } = liveConnection(d, l, props.connectionVersions?.[d.name]);
             if (retargeted.length) {
-                // Called out on its own line: a connection re-pointed elsewhere may read another customer's data.
+                // Called out on its own line: a connection re-pointed elsewhere may read another customer's data. The
+                // engine shows a provider's stderr lines in the command's output (pulumi/pulumi
+                // sdk/go/common/resource/plugin/plugin.go, runtrace -> Diag.Infoerrf).
                 console.error(`warning: AppCopy "${props.name}" on ${props.tenantHost}: data connection "${d.name}" was changed outside Pulumi and ` +
                     `now points elsewhere (${describeTarget(spec, retargeted)}); \`pulumi up\` points it back at the declared target and reloads`);
             }

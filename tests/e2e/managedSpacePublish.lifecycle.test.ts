@@ -18,7 +18,7 @@ tenants.forEach((t, i) => {
     });
     const pub = new ManagedSpacePublish("pub-" + i, {
         tenantHost: t.host, spaceName: "Sales", spaceDescription: cfg.get("description") || "",
-        members: [{ groupId: t.group, roles: ["consumer"] }], sourceAppId: app.appId, publishedAppName: "Sales",
+        members: [{ groupId: t.group, roles: ["consumer"] }], sourceAppId: app.appId, contentVersion: app.contentVersion, publishedAppName: "Sales",
     });
     exports["staged" + i] = app.appId;
     exports["published" + i] = pub.publishedAppId;

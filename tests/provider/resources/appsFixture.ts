@@ -84,6 +84,11 @@ export class AppsEnv {
         return { id: r.body.id, host, token: await tokenFor(this.emu.url, host, this.emu.info.oauthClient) };
     }
 
+    /** A bearer token of the OAuth client for any tenant host (e.g. one a stack created). */
+    async tokenFor(host: string): Promise<string> {
+        return tokenFor(this.emu.url, host, this.emu.info.oauthClient);
+    }
+
     async newGroup(t: TenantRef, name: string): Promise<string> {
         return (await this.ok(t, "POST", "/api/v1/groups", { name, status: "active" })).id;
     }
