@@ -156,6 +156,8 @@ async function outputsFor(host: string, inputs: Props, claim: string, tenantId?:
     const outs: Props = {
         owner: liveOwner,
         claim,
+        // Whether the program manages autoCreateGroups: an unmanaged setting never comes back as an input (no noise).
+        autoCreateGroupsManaged: typeof inputs.autoCreateGroupsManaged === "boolean" ? inputs.autoCreateGroupsManaged : inputs.autoCreateGroups !== undefined,
         tenantHost: host,
         tenantId: tenantId ?? inputs.tenantId,
         groups,
@@ -183,7 +185,8 @@ function newStrays(outs: Props): boolean {
 }
 
 function inputsFrom(outs: Props): Props {
-    const inputs: Props = { tenantHost: outs.tenantHost, groups: outs.groups, autoCreateGroups: outs.autoCreateGroups, pruneUnmanaged: outs.pruneUnmanaged, owner: outs.owner };
+    const inputs: Props = { tenantHost: outs.tenantHost, groups: outs.groups, pruneUnmanaged: outs.pruneUnmanaged, owner: outs.owner };
+    if (outs.autoCreateGroupsManaged !== false) inputs.autoCreateGroups = outs.autoCreateGroups;
     if (outs.takeOverFrom !== undefined) inputs.takeOverFrom = outs.takeOverFrom;
     if (newStrays(outs)) inputs.unmanagedGroups = outs.unmanagedGroups;
     return inputs;

@@ -108,10 +108,15 @@ function outputs(p: IdpJson, inputs: Props, extra: { publicKeyPem: string; priva
         privateKeyPem: extra.privateKeyPem,
         description: parseMarker(p.description).text,
         clockToleranceSec: p.clockToleranceSec,
+        // The optional inputs the program declared: only these come back from read() as inputs, so a
+        // preview of another change never shows "- keyId" or "- clockToleranceSec" that nobody set (issue 8 item 5).
+        declared: Array.isArray(inputs.declared) ? inputs.declared : OPTIONAL.filter((k) => inputs[k] !== undefined),
     };
     if (inputs.takeOverFrom !== undefined) out.takeOverFrom = inputs.takeOverFrom;
     return out;
 }
+
+const OPTIONAL = ["keyId", "description", "clockToleranceSec"] as const;
 
 const mine = (inputs: Props, claim: string): Marker => ({ owner: typeof inputs.owner === "string" ? inputs.owner : "", claim });
 
@@ -248,7 +253,13 @@ export const handlers: ResourceHandlers = {
         // The owner found in Qlik is reported: a take-over or a removed marker shows as a diff of `owner`.
         const liveOwner = parseMarker(p.description).marker?.owner ?? "";
         const outs = outputs(p, { ...props, publicKey }, { publicKeyPem: livePem, privateKeyPem: samePem ? props.privateKeyPem : undefined }, { owner: liveOwner, claim: claimOf(props) });
-        const inputs: Props = { tenantHost: props.tenantHost, issuer: outs.issuer, keyId: outs.keyId, description: outs.description, clockToleranceSec: outs.clockToleranceSec, owner: liveOwner };
+        const inputs: Props = { tenantHost: props.tenantHost, issuer: outs.issuer, owner: liveOwner };
+        // State from before `declared` existed: hand everything back, as that version did.
+        const declared: string[] = Array.isArray(props.declared) ? props.declared : [...OPTIONAL];
+        for (const k of OPTIONAL) {
+            // A drifted optional value is reported even when undeclared, so refresh still shows it.
+            if (declared.includes(k) || (k === "description" && outs.description !== (props.description ?? ""))) inputs[k] = outs[k];
+        }
         if (props.takeOverFrom !== undefined) inputs.takeOverFrom = props.takeOverFrom;
         if (publicKey !== undefined) inputs.publicKey = publicKey;
         if (props.generateKeyPair !== undefined) inputs.generateKeyPair = props.generateKeyPair;
@@ -269,7 +280,8 @@ export const handlers: ResourceHandlers = {
                 purpose: `update the description of JWT IdP ${id}`,
             });
         }
-        const outs: Props = { ...olds, tenantHost: host, tenantId: tenantId ?? olds.tenantId, description: desc, publicKey: news.publicKey, generateKeyPair: news.generateKeyPair, ...mine(news, claim) };
+        const outs: Props = { ...olds, tenantHost: host, tenantId: tenantId ?? olds.tenantId, description: desc, publicKey: news.publicKey, generateKeyPair: news.generateKeyPair, ...mine(news, claim),
+            declared: OPTIONAL.filter((k) => news[k] !== undefined) };
         if (news.takeOverFrom !== undefined) outs.takeOverFrom = news.takeOverFrom;
         else delete outs.takeOverFrom;
         return { outs };

@@ -75,8 +75,8 @@ describe("e2e: GroupSet lifecycle", function () {
         expect((await stackOutputs()).groupIds, "groups keep their ids").to.deep.equal(ids);
     });
 
-    it("a new tenantHost is a replacement", async () => {
-        await run(["config", "set", "tenantHost", `other.${emu.info.region}.${emu.info.domain}`]);
+    it("a tenantHost of ANOTHER tenant is a replacement (another name of the same tenant would be an update)", async () => {
+        await run(["config", "set", "tenantHost", await newTenantHost(emu)]);
         const p = await run(["preview", "--diff"]);
         expect(p.output).to.match(/\+-\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:GroupSet: \(replace\)/);
         await run(["config", "set", "tenantHost", host]);

@@ -6,6 +6,7 @@ import type { RunningEmulator } from "../../emulator/index";
 import { TempProject } from "./harness";
 import { newTenantHost, stackConfigFor, startTestEmulator } from "./emulatorFixture";
 import { asBot, lastSeq, requestLog } from "../provider/resources/r1Helpers";
+import { parseMarker } from "../../provider/resources/ownership";
 
 const PROGRAM = `
 const pulumi = require("@pulumi/pulumi");
@@ -51,7 +52,9 @@ describe("e2e: JwtIdentityProvider lifecycle", function () {
         expect(keyId).to.match(/^qtf-[0-9a-f]{10}-[0-9a-f]{16}$/);
         const idps = await jwtIdps();
         expect(idps.map((p) => p.id)).to.deep.equal([idpId]);
-        expect(idps[0]).to.deep.include({ description: "web app" });
+        // Qlik holds the user's description followed by the ownership marker (docs/ownership.md).
+        expect(parseMarker(idps[0].description).text).to.equal("web app");
+        expect(parseMarker(idps[0].description).marker?.owner).to.equal("organization/jwt-e2e/test");
         expect(idps[0].options.issuer).to.equal("https://isv.example/one");
         await project.expectNoChanges();
     });
@@ -66,7 +69,7 @@ describe("e2e: JwtIdentityProvider lifecycle", function () {
         expect(p.output).to.not.match(/replace/);
         await run(["up", "--yes"]);
         expect((await stackOutputs()).idpId).to.equal(before);
-        expect((await jwtIdps())[0].description).to.equal("web app v2");
+        expect(parseMarker((await jwtIdps())[0].description).text).to.equal("web app v2");
     });
 
     it("a new issuer replaces the IdP create-before-delete: the new one is POSTed before the old one is DELETEd", async () => {
@@ -99,7 +102,7 @@ describe("e2e: JwtIdentityProvider lifecycle", function () {
         expect(r.code).to.not.equal(0);
         expect(r.output).to.match(/JwtIdentityProvider web updated .*\[diff: [^\]]*~description/);
         await run(["up", "--yes"]);
-        expect((await jwtIdps())[0].description).to.equal("web app v2");
+        expect(parseMarker((await jwtIdps())[0].description).text).to.equal("web app v2");
         await run(["preview", "--expect-no-changes"]);
         await run(["refresh", "--yes", "--expect-no-changes"]);
     });

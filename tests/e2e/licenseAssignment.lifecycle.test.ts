@@ -66,8 +66,8 @@ describe("e2e: LicenseAssignment lifecycle", function () {
         expect(await live()).to.deep.equal({ "u\\alice": "analyzer", "u\\bob": "analyzer", "u\\bystander": "analyzer" });
     });
 
-    it("a new tenantHost is a replacement", async () => {
-        await run(["config", "set", "tenantHost", `other.${emu.info.region}.${emu.info.domain}`]);
+    it("a tenantHost of ANOTHER tenant is a replacement (another name of the same tenant would be an update)", async () => {
+        await run(["config", "set", "tenantHost", await newTenantHost(emu)]);
         const p = await run(["preview", "--diff"]);
         expect(p.output).to.match(/\+-\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:LicenseAssignment: \(replace\)/);
         await run(["config", "set", "tenantHost", host]);
