@@ -15,7 +15,7 @@ const PULUMI_VERSION = "3.274.1";
 /** Oldest CLI on PATH we accept: refresh/destroy of inline programs and read() inputs need 3.216+. */
 const MIN_PATH_VERSION = "3.216.0";
 const ENGINE_MODULE_DIR = path.join(REPO_ROOT, "tools", "pulumi-engine");
-const LANGUAGE_HOST_SRC = path.join(REPO_ROOT, "tools", "pulumi-language-nodejs", "pulumi-language-nodejs.js");
+const PLUGIN_SRC_DIR = path.join(REPO_ROOT, "tools", "pulumi-language-nodejs");
 const PROJECT_HOME = path.join(REPO_ROOT, ".pulumi-home");
 const ENGINE_RECORD = path.join(PROJECT_HOME, "engine.json");
 /** Marked as local-only on purpose: it protects nothing and is never used when the user sets one. */
@@ -79,18 +79,21 @@ function copyIfChanged(src, dest, mode) {
 }
 
 /**
- * The dynamic-provider launcher ships inside @pulumi/pulumi (a 4-line sh script). The engine finds
- * it next to the CLI or on PATH, so it is copied beside our language host.
+ * Plugins the engine finds next to the CLI (or on PATH), all from tools/pulumi-language-nodejs/:
+ * our dynamic-provider launcher `pulumi-resource-pulumi-nodejs` (in place of the sh script inside
+ * @pulumi/pulumi: it runs Pulumi's dynamic provider in-process and exits when the engine is gone,
+ * issue 14) and, when the CLI lacks one, our Node.js language host. Their helper modules go beside
+ * them, under names no plugin search matches.
  */
 function installPluginShims(binDir, withLanguageHost) {
-    const launcher = path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi", "pulumi-resource-pulumi-nodejs");
-    if (!fs.existsSync(launcher)) {
-        throw new Error(`missing ${launcher}: run \`npm ci\` first`);
-    }
-    copyIfChanged(launcher, path.join(binDir, "pulumi-resource-pulumi-nodejs"), 0o755);
+    const files = [
+        ["pulumi-resource-pulumi-nodejs.js", "pulumi-resource-pulumi-nodejs", 0o755],
+        ["qtf-engine-watchdog.js", "qtf-engine-watchdog.js", 0o644],
+    ];
     if (withLanguageHost) {
-        copyIfChanged(LANGUAGE_HOST_SRC, path.join(binDir, "pulumi-language-nodejs"), 0o755);
+        files.push(["pulumi-language-nodejs.js", "pulumi-language-nodejs", 0o755], ["qtf-runtime-options.js", "qtf-runtime-options.js", 0o644]);
     }
+    for (const [src, dest, mode] of files) copyIfChanged(path.join(PLUGIN_SRC_DIR, src), path.join(binDir, dest), mode);
 }
 
 function goVersionOk() {

@@ -29,13 +29,29 @@ export interface RunResult {
 export interface ProjectOptions {
     name: string;
     /** JavaScript source of index.js; it imports the SDK as `require("qlik-tenant-fleet")`. */
-    program: string;
+    program?: string;
+    /** More files for the project directory (paths relative to it), e.g. `index.ts`, `tsconfig.json`. */
+    files?: Record<string, string>;
+    /** Pulumi.yaml `main:`; defaults to index.js when `program` is given, else left out (Pulumi's default). */
+    main?: string;
+    /** Pulumi.yaml `runtime.options` (typescript, tsconfig, nodeargs, packagemanager). */
+    runtimeOptions?: Record<string, string | boolean>;
     /**
      * Give the project its own copy of the qlik-tenant-fleet package (package.json + dist/), so a
      * test can edit the implementation without touching the repository.
      */
     isolatePackage?: boolean;
     env?: NodeJS.ProcessEnv;
+}
+
+/** Pulumi.yaml; option values are JSON, which is valid YAML. */
+function pulumiYaml(opts: ProjectOptions): string {
+    const main = opts.main ?? (opts.program !== undefined ? "index.js" : undefined);
+    const options = Object.entries(opts.runtimeOptions ?? {});
+    const runtime = options.length
+        ? `runtime:\n  name: nodejs\n  options:\n${options.map(([k, v]) => `    ${k}: ${JSON.stringify(v)}\n`).join("")}`
+        : "runtime: nodejs\n";
+    return `name: ${opts.name}\n${runtime}${main ? `main: ${main}\n` : ""}`;
 }
 
 export class TempProject {
@@ -50,9 +66,13 @@ export class TempProject {
         this.root = fs.mkdtempSync(path.join(os.tmpdir(), `qtf-${opts.name}-`));
         this.dir = path.join(this.root, "project");
         fs.mkdirSync(this.dir);
-        fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), `name: ${opts.name}\nruntime: nodejs\nmain: index.js\n`);
+        fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), pulumiYaml(opts));
         fs.writeFileSync(path.join(this.dir, "package.json"), JSON.stringify({ name: opts.name, private: true }));
-        fs.writeFileSync(path.join(this.dir, "index.js"), opts.program);
+        if (opts.program !== undefined) fs.writeFileSync(path.join(this.dir, "index.js"), opts.program);
+        for (const [file, text] of Object.entries(opts.files ?? {})) {
+            fs.mkdirSync(path.dirname(path.join(this.dir, file)), { recursive: true });
+            fs.writeFileSync(path.join(this.dir, file), text);
+        }
         this.packageDir = this.linkModules(!!opts.isolatePackage);
         this.env = {
             ...engine.pulumiEnv(record, { backendDir: path.join(this.root, "state"), home: path.join(this.root, "home") }),
