@@ -94,6 +94,19 @@ function installPluginShims(binDir, withLanguageHost) {
         files.push(["pulumi-language-nodejs.js", "pulumi-language-nodejs", 0o755], ["qtf-runtime-options.js", "qtf-runtime-options.js", 0o644]);
     }
     for (const [src, dest, mode] of files) copyIfChanged(path.join(PLUGIN_SRC_DIR, src), path.join(binDir, dest), mode);
+    if (withLanguageHost) {
+        // The host speaks gRPC with the SDK's stubs; before a project's own node_modules exist
+        // (`pulumi install` in a fresh clone) it takes them from this copy. Any clone's copy will do.
+        const record = path.join(binDir, "qtf-plugin-sdk.json");
+        const text = JSON.stringify({ sdkDir: path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi") }) + "\n";
+        let current;
+        try {
+            current = fs.readFileSync(record, "utf8");
+        } catch {
+            current = undefined;
+        }
+        if (current !== text) fs.writeFileSync(record, text);
+    }
 }
 
 function goVersionOk() {

@@ -49,15 +49,14 @@ describe("e2e: TypeScript programs through the project's language host", functio
         });
         after(() => project?.cleanup());
 
-        it("preview, up, then preview/refresh/preview with no changes", async () => {
-            const preview = await project.run(["preview"]);
-            expect(preview.output).to.match(/\+\s+pulumi-nodejs:dynamic\/qlik-tenant-fleet:LocalMarker\s+ts-alpha\s+create/);
+        it("up, then preview and refresh with no changes", async () => {
             const up = await project.run(["up", "--yes"]);
             expect(up.output).to.match(/LocalMarker\s+ts-alpha\s+created/);
             expect(JSON.parse(fs.readFileSync(marker(), "utf8"))).to.include({ value: "v1" });
             const outputs = JSON.parse((await project.run(["stack", "output", "--json"])).stdout);
             expect(outputs.values).to.deep.equal(["v1"]);
-            await project.expectNoChanges();
+            await project.run(["preview", "--expect-no-changes"]);
+            await project.run(["refresh", "--yes", "--expect-no-changes"]);
         });
 
         it("an update previews as one in-place change and up applies it", async () => {
@@ -147,6 +146,24 @@ exports.heapLimitMb = Math.round(v8.getHeapStatistics().heap_size_limit / 104857
             await project.run(["destroy", "--yes"]);
             expect(fs.existsSync(path.join(markerDir, "js-beta.json"))).to.equal(false);
         });
+    });
+});
+
+describe("e2e: `pulumi install` in a project whose dependencies are not installed yet", function () {
+    this.timeout(300_000);
+    let project: TempProject;
+    before(() => {
+        project = new TempProject({ name: "install", program: "" });
+        // A fresh clone: no node_modules (unlinking the harness's symlink leaves the repository's untouched).
+        fs.unlinkSync(path.join(project.dir, "node_modules"));
+    });
+    after(() => project?.cleanup());
+
+    it("the language host starts anyway and runs the package manager (npm)", async () => {
+        const r = await project.run(["install"]);
+        expect(r.output).to.match(/Installing dependencies with npm/);
+        expect(r.output).to.match(/Finished installing dependencies/);
+        expect(fs.existsSync(path.join(project.dir, "package-lock.json")), "npm wrote its lock file").to.equal(true);
     });
 });
 

@@ -105,7 +105,15 @@ function main() {
     const flagOptions = optionsFromFlags(flags);
     const searchDirs = [typeof flags.root === "string" ? flags.root : undefined, process.cwd()];
 
-    const sdkDir = path.dirname(resolveFromProject("@pulumi/pulumi/package.json", searchDirs));
+    // The protocol stubs may come from any copy of the SDK; a project whose dependencies are not
+    // installed yet (`pulumi install` in a fresh clone) uses the copy setup recorded beside this host.
+    let sdkDir;
+    try {
+        sdkDir = path.dirname(resolveFromProject("@pulumi/pulumi/package.json", searchDirs));
+    } catch (err) {
+        sdkDir = fallbackSdkDir();
+        if (!sdkDir) throw err;
+    }
     const grpc = require(resolveFromProject("@grpc/grpc-js", [sdkDir]));
     const services = require(path.join(sdkDir, "proto", "language_grpc_pb.js"));
     const messages = require(path.join(sdkDir, "proto", "language_pb.js"));
@@ -179,7 +187,7 @@ function main() {
                 cb(null, res);
                 return;
             }
-            runProgram(call, sdkDir, engineAddress, opts)
+            runProgram(call, engineAddress, opts)
                 .then((outcome) => {
                     const res = new messages.RunResponse();
                     if (outcome.bail) res.setBail(true);
@@ -205,11 +213,28 @@ function main() {
     });
 }
 
-function runProgram(call, sdkDir, engineAddress, opts) {
+/** The SDK copy `npm run setup` recorded next to the installed host (scripts/lib/engine.js), if any. */
+function fallbackSdkDir() {
+    try {
+        const dir = JSON.parse(fs.readFileSync(path.join(__dirname, "qtf-plugin-sdk.json"), "utf8")).sdkDir;
+        return fs.existsSync(path.join(dir, "package.json")) ? dir : undefined;
+    } catch {
+        return undefined;
+    }
+}
+
+function runProgram(call, engineAddress, opts) {
     const req = call.request;
     const info = req.getInfo();
     const programDir = (info && info.getProgramDirectory()) || req.getPwd() || process.cwd();
     const rootDir = (info && info.getRootDirectory()) || programDir;
+    // The runner and the SDK the program imports must be the same copy: the project's own.
+    let sdkDir;
+    try {
+        sdkDir = path.dirname(resolveFromProject("@pulumi/pulumi/package.json", [programDir, rootDir]));
+    } catch (err) {
+        return Promise.resolve({ error: `${err.message}` });
+    }
     // "." lets the runner apply package.json `main`/`exports`, then Node's index lookup.
     const entryPoint = (info && info.getEntryPoint()) || req.getProgram() || ".";
 
