@@ -73,7 +73,8 @@ describe("e2e: ManagedSpacePublish lifecycle and template rollout (two tenants)"
         expect(p.output).to.not.match(/replace/);
         await run(["up", "--yes"]);
         const out = await stackOutputs();
-        expect((await env.ok(tenants[0], "GET", `/api/v1/spaces/${out.space0}`)).description).to.equal("customer apps");
+        // the user's description, followed by the ownership marker (docs/ownership.md)
+        expect((await env.ok(tenants[0], "GET", `/api/v1/spaces/${out.space0}`)).description).to.match(/^customer apps \[qtf:organization\/publish-e2e\/test#[0-9a-f]+\]$/);
     });
 
     it("a tenantHost change is a replacement", async () => {

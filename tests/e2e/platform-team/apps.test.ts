@@ -4,6 +4,8 @@
 // gets them through CustomerTenant in a tenant the stack creates. One emulator and one stack for the whole suite;
 // changes are batched so that each resource still previews exactly one step with exactly the changed fields.
 import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
 import { TempProject, RunResult } from "../harness";
 import { stackConfigFor } from "../emulatorFixture";
 import { AppsEnv, TenantRef } from "../../provider/resources/appsFixture";
@@ -48,7 +50,19 @@ describe("e2e: platform team (apps): AppCopy + ManagedSpacePublish, directly and
         outputs.push(r.output);
         return r;
     };
-    const stackOutputs = async () => JSON.parse((await run(["stack", "output", "--json"])).stdout);
+    /**
+     * The stack's outputs, read from the file backend's checkpoint (the CLI's `stack output` costs a process start
+     * and a backend load per call, many seconds on a busy machine); falls back to the CLI.
+     */
+    const stackOutputs = async (): Promise<Record<string, string>> => {
+        const file = path.join(project.root, "state", ".pulumi", "stacks", "platform-apps", "test.json");
+        if (fs.existsSync(file)) {
+            const cp = JSON.parse(fs.readFileSync(file, "utf8"));
+            const stack = (cp.checkpoint?.latest?.resources ?? []).find((r: { type: string }) => r.type === "pulumi:pulumi:Stack");
+            if (stack?.outputs) return stack.outputs;
+        }
+        return JSON.parse((await run(["stack", "output", "--json"])).stdout);
+    };
     const setConfig = async () => {
         await run(["config", "set-all", "--plaintext", `north=${JSON.stringify(northCfg)}`, "--plaintext", `south=${JSON.stringify(southCfg)}`]);
     };
