@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+// `npm test`: setup, lint, then every mocha suite. The end-to-end files drive the real Pulumi CLI and
+// spend most of their time waiting on it (a CLI, a language host and a provider process per command),
+// so they run as separate mocha processes, a few at a time; everything else runs in one process in
+// mocha's usual order (the contract suite's coverage check must come after the suites it counts).
+//
+// Each mocha process gets the settings of .mocharc.json (one source), its own output file, and the
+// leftover-process hook (tests/hooks), which tags every process a run starts, so concurrent runs never
+// blame each other. A job's full output is printed when it ends; a progress line every 30 s says what
+// is still running. The last line is "N passed, N failed, N skipped".
+//
+// Usage: npm test [-- [--jobs N] [substring ...]]   (substrings select test files by path)
+// QTF_TEST_JOBS sets the default number of concurrent mocha processes (3: measured best on 2 cores).
+"use strict";
+
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+const { spawn, spawnSync } = require("child_process");
+const { parseArgs } = require("util");
+
+const ROOT = path.resolve(__dirname, "..");
+const DURATIONS = path.join(ROOT, "tests", "durations.json");
+const LOCAL_DURATIONS = path.join(ROOT, "dist", ".test-durations.json");
+
+function log(msg) {
+    process.stdout.write(`[test] ${msg}\n`);
+}
+
+function step(cmd, args, what) {
+    const r = spawnSync(cmd, args, { cwd: ROOT, stdio: "inherit" });
+    if (r.status !== 0) {
+        log(`${what} failed (exit ${r.status})`);
+        process.exit(r.status || 1);
+    }
+}
+
+function listTests(dir) {
+    const out = [];
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, entry.name);
+        if (entry.isDirectory()) out.push(...listTests(p));
+        else if (entry.name.endsWith(".test.js")) out.push(p);
+    }
+    return out.sort();
+}
+
+function readJson(file) {
+    try {
+        return JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch {
+        return {};
+    }
+}
+
+/** Flags equivalent to .mocharc.json, for mocha processes started with --no-config. */
+function mochaFlags() {
+    const rc = readJson(path.join(ROOT, ".mocharc.json"));
+    const flags = ["--no-config", "--color"];
+    if (rc.timeout !== undefined) flags.push("--timeout", String(rc.timeout));
+    if (rc.reporter) flags.push("--reporter", rc.reporter);
+    if (rc.exit) flags.push("--exit");
+    for (const r of [].concat(rc.require || [])) flags.push("--require", r);
+    return flags;
+}
+
+/** The jobs: all non-e2e files together, each e2e file alone; longest first (last measured times). */
+function planJobs(filters) {
+    const distTests = path.join(ROOT, "dist", "tests");
+    const rel = (f) => path.relative(ROOT, f);
+    let files = listTests(distTests).map(rel);
+    if (filters.length) files = files.filter((f) => filters.some((s) => f.includes(s)));
+    const isE2e = (f) => f.startsWith(path.join("dist", "tests", "e2e") + path.sep);
+    const jobs = [];
+    const rest = files.filter((f) => !isE2e(f));
+    if (rest.length) jobs.push({ name: "emulator, contract, provider, unit", files: rest });
+    for (const f of files.filter(isE2e)) jobs.push({ name: f.replace(/^dist\/tests\//, ""), files: [f] });
+    const known = { ...readJson(DURATIONS), ...readJson(LOCAL_DURATIONS) };
+    for (const j of jobs) j.estimate = known[j.name] ?? 120;
+    return jobs.sort((a, b) => b.estimate - a.estimate);
+}
+
+function summary(output) {
+    // eslint-disable-next-line no-control-regex
+    const plain = output.replace(/\x1b\[[0-9;]*m/g, "");
+    const count = (word) => {
+        const m = new RegExp(`^\\s*(\\d+) ${word}\\b`, "m").exec(plain);
+        return m ? Number(m[1]) : 0;
+    };
+    return { passed: count("passing"), failed: count("failing"), skipped: count("pending") };
+}
+
+function runJob(job, flags, logDir) {
+    const file = path.join(logDir, `${job.name.replace(/[^\w.-]+/g, "_")}.log`);
+    const out = fs.openSync(file, "w");
+    const started = Date.now();
+    const child = spawn(process.execPath, [path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"), ...flags, ...job.files], {
+        cwd: ROOT,
+        stdio: ["ignore", out, out],
+        env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? "1" : "0" },
+    });
+    return new Promise((resolve) => {
+        child.on("exit", (code, signal) => {
+            fs.closeSync(out);
+            const output = fs.readFileSync(file, "utf8");
+            resolve({ job, code: code ?? (signal ? 1 : 0), signal, output, seconds: (Date.now() - started) / 1000, ...summary(output) });
+        });
+    });
+}
+
+async function main() {
+    const { values, positionals } = parseArgs({
+        options: { jobs: { type: "string" }, "no-setup": { type: "boolean" } },
+        allowPositionals: true,
+    });
+    const started = Date.now();
+    if (!values["no-setup"]) {
+        step(process.execPath, [path.join(ROOT, "scripts", "setup.js")], "setup");
+        log("eslint .");
+        step(process.execPath, [path.join(ROOT, "node_modules", "eslint", "bin", "eslint.js"), "."], "eslint");
+    }
+    const parallel = Math.max(1, Number(values.jobs || process.env.QTF_TEST_JOBS || 3));
+    const jobs = planJobs(positionals);
+    if (!jobs.length) {
+        log(`no test file matches ${positionals.join(", ")}`);
+        process.exit(1);
+    }
+    const flags = mochaFlags();
+    const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "qtf-test-logs-"));
+    log(`${jobs.length} mocha processes, ${parallel} at a time (logs in ${logDir})`);
+
+    const queue = [...jobs];
+    const running = new Map();
+    const results = [];
+    const ticker = setInterval(() => {
+        const now = Date.now();
+        const names = [...running.entries()].map(([name, t]) => `${name} (${Math.round((now - t) / 1000)} s)`);
+        log(`${results.length}/${jobs.length} done, ${Math.round((now - started) / 1000)} s; running: ${names.join(", ")}`);
+    }, 30_000);
+    async function worker() {
+        while (queue.length) {
+            const job = queue.shift();
+            running.set(job.name, Date.now());
+            const r = await runJob(job, flags, logDir);
+            running.delete(job.name);
+            results.push(r);
+            const verdict = r.code === 0 ? "ok" : `FAILED (exit ${r.code}${r.signal ? `, ${r.signal}` : ""})`;
+            process.stdout.write(`\n===== ${job.name}: ${verdict}, ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped, ${r.seconds.toFixed(0)} s\n`);
+            process.stdout.write(r.output.endsWith("\n") ? r.output : `${r.output}\n`);
+        }
+    }
+    await Promise.all(Array.from({ length: Math.min(parallel, jobs.length) }, worker));
+    clearInterval(ticker);
+
+    const measured = readJson(LOCAL_DURATIONS);
+    for (const r of results) measured[r.job.name] = Math.round(r.seconds);
+    fs.mkdirSync(path.dirname(LOCAL_DURATIONS), { recursive: true });
+    fs.writeFileSync(LOCAL_DURATIONS, JSON.stringify(measured, null, 2) + "\n");
+
+    const total = results.reduce((t, r) => ({ passed: t.passed + r.passed, failed: t.failed + r.failed, skipped: t.skipped + r.skipped }), { passed: 0, failed: 0, skipped: 0 });
+    const broken = results.filter((r) => r.code !== 0);
+    process.stdout.write("\n");
+    for (const r of results.sort((a, b) => b.seconds - a.seconds)) {
+        log(`${r.code === 0 ? "ok    " : "FAILED"} ${r.seconds.toFixed(0).padStart(4)} s  ${r.job.name}`);
+    }
+    log(`wall time ${((Date.now() - started) / 60000).toFixed(1)} min`);
+    if (broken.length) log(`failed: ${broken.map((r) => r.job.name).join(", ")}`);
+    // A job that failed without a failing test (a crash before mocha's summary) still counts once.
+    const failed = total.failed + broken.filter((r) => r.failed === 0).length;
+    process.stdout.write(`${total.passed} passed, ${failed} failed, ${total.skipped} skipped\n`);
+    process.exit(broken.length ? 1 : 0);
+}
+
+main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+});
