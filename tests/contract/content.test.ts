@@ -156,6 +156,23 @@ describe("contract: spaces + apps + items + temp-contents + data-connections + r
       await f.req(t, "PUT", `/api/v1/data-connections/${c.body.qID}`, { body: {
         qID: c.body.qID, qEngineObjectID: c.body.qEngineObjectID, qName: "crm3", qConnectStatement: c.body.qConnectStatement,
         qType: c.body.qType, datasourceID: "mysql", space: shared } }, 204);
+      // PATCH as qlik.dev documents it (changelog 157): per-key properties and credentials, by id or by name
+      await f.req(t, "PATCH", `/api/v1/data-connections/${c.body.qID}`, { body: [
+        { op: "replace", path: "/connectionProperties/host", value: "db2.example" }, { op: "add", path: "/connectionProperties/ssl", value: true },
+        { op: "remove", path: "/connectionProperties/port" }, { op: "replace", path: "/connectionProperties/password", value: "p2" },
+        { op: "replace", path: "/qUsername", value: "svc" }] }, 204);
+      await f.req(t, "PATCH", `/api/v1/data-connections/crm3?type=connectionname&spaceId=${shared}`, { body: [
+        { op: "replace", path: "/connectionProperties/database", value: "crm_v2" }] }, 204);
+      await f.req(t, "PATCH", `/api/v1/data-connections/${c.body.qID}`, { body: [
+        { op: "replace", path: "/connectionProperties", value: { host: "db3.example", database: "crm" } }] }, 204);
+      const after = await f.req(t, "GET", `/api/v1/data-connections/${c.body.qID}`, {}, 200);
+      expect(after.body.connectionProperties).to.deep.equal({ host: "db3.example", database: "crm" });
+      expect(after.text).to.not.include("p2");
+      await f.req(t, "PATCH", `/api/v1/data-connections/${c.body.qID}`, { requestBody: "invalid", body: [{ op: "move", path: "/qName", value: "x" }] }, 400);
+      await f.req(t, "PATCH", `/api/v1/data-connections/${c.body.qID}`, { requestBody: "invalid", body: [{ op: "replace" }] }, 400);
+      await f.req(t, "PATCH", `/api/v1/data-connections/${c.body.qID}`, { body: [{ op: "replace", path: "/qName" }] }, 400);
+      await f.req(t, "PATCH", `/api/v1/data-connections/${c.body.qID}`, { body: [{ op: "replace", path: "/nope", value: "x" }] }, 400);
+      await f.req(t, "PATCH", "/api/v1/data-connections/00000000-0000-4000-8000-000000000000", { body: [{ op: "replace", path: "/qName", value: "x" }] }, 404);
       await f.req(t, "DELETE", `/api/v1/data-connections/${c.body.qID}`, {}, 204);
       await f.req(t, "GET", `/api/v1/data-connections/${c.body.qID}`, {}, 404);
       await f.req(t, "POST", "/api/v1/data-connections", { requestBody: "invalid", body: { qName: 5 } }, 400);

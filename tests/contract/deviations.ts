@@ -133,17 +133,14 @@ export const DEVIATIONS: Deviation[] = [
     source: "qlik.dev create-data-connections + data-connection-create-examples; qliksense-data-connections-api-openapi.yml",
   },
   {
-    id: "DOC-DC-PUT-DCAAS", kind: "request-schema", ops: ["PUT /api/v1/data-connections/{}"],
+    id: "DOC-DC-PATCH-PROPERTIES-OBJECT", kind: "request-schema", ops: ["PATCH /api/v1/data-connections/{}"],
     rewrite: (b) => {
-      if (b && typeof b === "object" && b.connectionProperties && !("qConnectStatement" in b)) {
-        Object.assign(b, { qID: "x", qEngineObjectID: "x", qConnectStatement: "x", qType: "x" });
-        delete b.connectionProperties;
-      }
+      if (Array.isArray(b)) for (const op of b) if (op && op.path === "/connectionProperties" && op.value && typeof op.value === "object") op.value = "{object}";
     },
-    reason: "ConnectionUpdate requires qID, qName, qConnectStatement, qType and qEngineObjectID. The emulator enforces " +
-      "that for classic bodies (400 otherwise) but also accepts the DCaaS shape of the create tutorials (qName + " +
-      "connectionProperties, the connection statement rebuilt from them), which this project's provider sends.",
-    source: "qliksense-data-connections-api-openapi.yml (ConnectionUpdate, DcaasConnectionCreate); qlik.dev create-data-connections",
+    reason: "qlik.dev changelog 157 says PATCH updates most fields GET returns, connectionProperties among them; the " +
+      "PatchRequest value is typed string|boolean|integer|array, so a patch of the whole /connectionProperties object " +
+      "is outside the schema. The emulator accepts it (per-key paths /connectionProperties/<key> need no exception).",
+    source: "https://qlik.dev/changelog/157-api-updates-data-connections; qliksense-data-connections-api-openapi.yml (PatchRequest)",
   },
   {
     id: "SPEC-IDP-403", kind: "undocumented-status",

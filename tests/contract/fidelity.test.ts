@@ -162,9 +162,9 @@ describe("contract: fidelity round 2 (issue 10)", () => {
       await f.req(t, "PUT", `/api/v1/data-connections/${c.body.qID}`, { requestBody: "invalid", body: { qName: "only-name" } }, 400);
       await f.req(t, "PUT", `/api/v1/data-connections/${c.body.qID}`, { body: { qID: c.body.qID, qEngineObjectID: c.body.qID,
         qName: "put-me-2", qType: c.body.qType, qConnectStatement: c.body.qConnectStatement } }, 204);
-      // The DCaaS shape the provider sends (deviation DOC-DC-PUT-DCAAS).
-      await f.req(t, "PUT", `/api/v1/data-connections/${c.body.qID}`, { body: { qName: "put-me-3", datasourceID: "sqlite", space,
-        connectionProperties: { database: "/tmp/z2.sqlite" } } }, 204);
+      // The create tutorials' DCaaS shape is not a ConnectionUpdate: properties change with PATCH (qlik.dev changelog 157).
+      await f.req(t, "PUT", `/api/v1/data-connections/${c.body.qID}`, { requestBody: "invalid", body: { qName: "put-me-3", datasourceID: "sqlite", space,
+        connectionProperties: { database: "/tmp/z2.sqlite" } } }, 400);
       await f.req(t, "POST", "/api/v1/temp-contents", { requestBody: "invalid" }, 400);
     });
 

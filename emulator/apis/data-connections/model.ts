@@ -176,71 +176,87 @@ export class DataConnectionsModel {
   }
 
   /**
-   * PUT: full replacement of the editable fields (same validation as create; secrets kept if omitted). The
-   * ConnectionUpdate schema requires qID, qName, qConnectStatement, qType and qEngineObjectID; a body without
-   * them is a 400, not a silent partial update. Deliberate difference (docs/spec-deviations.md,
-   * DOC-DC-PUT-DCAAS): a DCaaS-shaped body (qName + connectionProperties, the shape the create tutorials use
-   * and this project's provider sends) is accepted as well, with qName required.
+   * PUT is ConnectionUpdate as the spec defines it (qliksense-data-connections-api-openapi.yml): qID, qName,
+   * qConnectStatement, qType and qEngineObjectID are required (400 otherwise) and qID/qEngineObjectID must be the
+   * connection's own id. The schema has no connectionProperties: those are changed with PATCH (qlik.dev changelog
+   * 157, https://qlik.dev/changelog/157-api-updates-data-connections), so a body carrying them is a 400 that says
+   * so rather than a silent partial update. An omitted qPassword keeps the stored one.
    */
-  replace(tenantId: string, actor: Actor, id: string, body: Body): void {
-    const dcaas = body.connectionProperties !== undefined && typeof body.connectionProperties === "object"
-      && body.connectionProperties !== null && !Array.isArray(body.connectionProperties);
-    const required = dcaas ? ["qName"] : ["qID", "qName", "qConnectStatement", "qType", "qEngineObjectID"];
-    const missing = required.filter((k) => !str(body[k]));
+  replace(tenantId: string, actor: Actor, key: string, body: Body, byName?: { spaceId: string }): void {
+    const missing = ["qID", "qName", "qConnectStatement", "qType", "qEngineObjectID"].filter((k) => !str(body[k]));
     if (missing.length > 0) throw bad(`Missing required field(s): ${missing.join(", ")}.`);
-    const c = this.get(tenantId, actor, id);
-    if (!dcaas && (body.qID !== c.id || body.qEngineObjectID !== c.id)) throw bad("qID and qEngineObjectID must equal the connection id in the path.");
-    const merged: Body = { ...body };
-    if (merged.qName === undefined) merged.qName = c.qName;
-    if (merged.datasourceID === undefined && merged.dataSourceId === undefined) merged.datasourceID = c.datasourceID;
-    this.applyUpdate(tenantId, c, merged);
-  }
-
-  /** PATCH with [{op: add|replace|remove, path, value}]. */
-  patch(tenantId: string, actor: Actor, id: string, ops: unknown): void {
-    const c = this.get(tenantId, actor, id);
-    if (!Array.isArray(ops)) throw bad("Body must be an array of patch operations.");
-    const next: Body = { qName: c.qName, datasourceID: c.datasourceID, connectionProperties: { ...c.connectionProperties },
-      qConnectStatement: c.qConnectStatement, qType: c.qType, qUsername: c.qUsername, tags: c.tags };
-    for (const item of ops as unknown[]) {
-      if (!item || typeof item !== "object" || Array.isArray(item)) throw bad("Each patch operation must be an object {op, path, value}.");
-      const op = item as { op?: unknown; path?: unknown; value?: unknown };
-      if (!["add", "replace", "remove"].includes(String(op.op)) || !str(op.path)) throw bad("Invalid patch operation.");
-      const segs = op.path.split("/").filter(Boolean);
-      if (segs[0] === "connectionProperties" && segs.length === 2) {
-        const props = next.connectionProperties as Record<string, unknown>;
-        if (op.op === "remove") delete props[segs[1]]; else props[segs[1]] = op.value;
-      } else if (segs.length === 1 && ["qName", "qConnectStatement", "qUsername", "qPassword", "tags", "qLogOn"].includes(segs[0])) {
-        if (op.op === "remove") delete next[segs[0]]; else next[segs[0]] = op.value;
-      } else {
-        throw bad(`Path ${op.path} cannot be patched.`);
-      }
+    if (body.connectionProperties !== undefined) {
+      throw bad("connectionProperties is not part of ConnectionUpdate; change them with PATCH /api/v1/data-connections/{qID} " +
+        "and operations on /connectionProperties/<key>.");
     }
-    if (c.datasourceID && Object.keys(c.connectionProperties).length === 0) delete next.connectionProperties;
-    this.applyUpdate(tenantId, c, next);
-  }
-
-  private applyUpdate(tenantId: string, c: DataConnectionRecord, body: Body): void {
-    const qName = body.qName;
-    if (!str(qName) || qName.trim() === "") throw bad("qName is required.");
-    const dup = this.findByName(tenantId, qName, c.space);
-    if (dup && dup.id !== c.id) throw apiError("data-connections", 409, "DCAAS-409", "Conflict", `A data connection named '${qName}' already exists in this space.`);
-    const datasourceID = str(body.datasourceID) ? body.datasourceID : str(body.dataSourceId) ? body.dataSourceId : c.datasourceID;
-    const next: DataConnectionRecord = { ...c, qName, datasourceID, updated: this.emu.clock.iso() };
-    if (body.connectionProperties && typeof body.connectionProperties === "object") {
-      const props = { ...(body.connectionProperties as Record<string, unknown>) };
-      // A client that read the (redacted) connection and writes it back must not wipe the stored secret.
-      for (const [k, v] of Object.entries(c.connectionProperties)) if (SECRET_KEY.test(k) && !(k in props)) props[k] = v;
-      next.connectionProperties = props;
-      next.qType = PROVIDERS[datasourceID] ?? datasourceID;
-      next.qConnectStatement = synthesizeStatement(next.qType, datasourceID, props);
-    } else {
-      if (str(body.qConnectStatement)) next.qConnectStatement = body.qConnectStatement;
-      if (str(body.qType)) next.qType = body.qType;
-    }
+    for (const k of ["qUsername", "qPassword", "datasourceID", "space"]) if (body[k] !== undefined && !str(body[k])) throw bad(`${k} must be a string.`);
+    const c = this.get(tenantId, actor, key, byName);
+    if (body.qID !== c.id || body.qEngineObjectID !== c.id) throw bad("qID and qEngineObjectID must equal the connection's id.");
+    const next: DataConnectionRecord = { ...c, qName: body.qName as string, qConnectStatement: body.qConnectStatement as string, qType: body.qType as string };
+    if (str(body.datasourceID) && body.datasourceID !== "") next.datasourceID = body.datasourceID;
     if (str(body.qUsername)) next.qUsername = body.qUsername;
     if (str(body.qPassword)) next.qPassword = body.qPassword;
-    if (Array.isArray(body.tags)) next.tags = body.tags.filter(str).slice(0, 32);
+    if (body.qLogOn !== undefined) next.qLogOn = logOnOf(body.qLogOn);
+    if (body.tags !== undefined) next.tags = tagsOf("tags", body.tags);
+    this.commit(tenantId, c, next);
+  }
+
+  /**
+   * PATCH with a JSON-Patch array [{op: add|replace|remove, path, value}] (PatchRequest in the spec; qlik.dev
+   * changelog 157 and https://qlik.dev/manage/data-connections/update-data-connections: "most fields returned by
+   * GET", connectionProperties per key, credentials). Every operation is validated before any is applied, so a
+   * bad item changes nothing. RFC 6902 semantics for members: `add` sets or overwrites, `replace` and `remove`
+   * need the member to exist. Error details name the path, never the value (it may be a secret).
+   */
+  patch(tenantId: string, actor: Actor, key: string, body: unknown, byName?: { spaceId: string }): void {
+    const ops = parsePatch(body);
+    const c = this.get(tenantId, actor, key, byName);
+    const next: DataConnectionRecord = { ...c, connectionProperties: { ...c.connectionProperties }, tags: [...c.tags] };
+    let retarget = false;
+    for (const op of ops) {
+      const segs = op.path.slice(1).split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+      if (segs[0] === "connectionProperties" && segs.length === 1) {
+        if (op.op === "remove") next.connectionProperties = {};
+        else {
+          if (!isObject(op.value)) throw bad(`${op.path} must be an object.`);
+          // A client that read the (redacted) connection and writes it back must not wipe the stored secrets.
+          const props = { ...op.value };
+          for (const [k, v] of Object.entries(next.connectionProperties)) if (SECRET_KEY.test(k) && !(k in props)) props[k] = v;
+          next.connectionProperties = props;
+        }
+        retarget = true;
+      } else if (segs[0] === "connectionProperties" && segs.length === 2 && segs[1] !== "") {
+        const props = next.connectionProperties;
+        if (op.op !== "add" && !(segs[1] in props)) throw bad(`${op.path} does not exist; use op add to set it.`);
+        if (op.op === "remove") delete props[segs[1]];
+        else if (isObject(op.value)) throw bad(`${op.path} must be a string, number, boolean or array.`);
+        else props[segs[1]] = op.value;
+        retarget = true;
+      } else if (segs.length === 1 && segs[0] in FIELDS) {
+        FIELDS[segs[0]](next, op);
+        if (segs[0] === "datasourceID") retarget = true;
+      } else {
+        throw bad(`Path ${op.path} cannot be patched; patchable: /connectionProperties, /connectionProperties/<key>, ` +
+          `${Object.keys(FIELDS).map((f) => `/${f}`).join(", ")}.`);
+      }
+    }
+    if (retarget) {
+      if (next.datasourceID === "sqlite" && !str(next.connectionProperties.database)) {
+        throw bad("connectionProperties.database (SQLite file path) is required for datasourceID sqlite.");
+      }
+      // The statement is derived from the properties, as on create.
+      next.qType = PROVIDERS[next.datasourceID] ?? next.datasourceID;
+      next.qConnectStatement = synthesizeStatement(next.qType, next.datasourceID, next.connectionProperties);
+    }
+    this.commit(tenantId, c, next);
+  }
+
+  /** Stores an updated connection: name still unique in its space, `updated` and `version` moved. */
+  private commit(tenantId: string, c: DataConnectionRecord, next: DataConnectionRecord): void {
+    if (next.qName.trim() === "") throw bad("qName must not be empty.");
+    const dup = this.findByName(tenantId, next.qName, c.space);
+    if (dup && dup.id !== c.id) throw apiError("data-connections", 409, "DCAAS-409", "Conflict", `A data connection named '${next.qName}' already exists in this space.`);
+    next.updated = this.emu.clock.iso();
     next.version = `V${Number(c.version.replace(/\D/g, "") || "1") + 1}`;
     this.emu.store.put(DATA_CONNECTIONS, c.id, next, tenantId);
   }
@@ -320,6 +336,63 @@ export class DataConnectionsModel {
     return this.findByName(tenantId, name, spaceId);
   }
 }
+
+export interface PatchOp { op: "add" | "replace" | "remove"; path: string; value?: unknown }
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The PatchRequest body: a non-empty array; each item an object with op, a '/'-path and, for add/replace, a value. */
+function parsePatch(body: unknown): PatchOp[] {
+  if (!Array.isArray(body) || body.length === 0) throw bad("Body must be a non-empty array of patch operations [{op, path, value}].");
+  return body.map((item: unknown, i) => {
+    if (!isObject(item)) throw bad(`Operation ${i} must be an object {op, path, value}.`);
+    if (item.op !== "add" && item.op !== "replace" && item.op !== "remove") throw bad(`Operation ${i}: op must be add, replace or remove.`);
+    if (!str(item.path) || !item.path.startsWith("/") || item.path.length < 2) throw bad(`Operation ${i}: path must be a string such as /qName.`);
+    if (item.op !== "remove" && (item.value === undefined || item.value === null)) throw bad(`Operation ${i} (${item.path}): value is required for ${item.op}.`);
+    return { op: item.op, path: item.path, value: item.value };
+  });
+}
+
+function logOnOf(v: unknown): number {
+  if (![0, 1, "0", "1", "LOG_ON_SERVICE_USER", "LOG_ON_CURRENT_USER"].includes(v as string)) {
+    throw bad("qLogOn must be 0 or 1 (\"0\"/\"1\", LOG_ON_SERVICE_USER or LOG_ON_CURRENT_USER).");
+  }
+  return v === 1 || v === "1" || v === "LOG_ON_CURRENT_USER" ? 1 : 0;
+}
+
+function tagsOf(field: string, v: unknown): string[] {
+  if (!Array.isArray(v) || !v.every(str)) throw bad(`${field} must be an array of strings.`);
+  return v.slice(0, 32);
+}
+
+const stringField = (k: "qName" | "qConnectStatement" | "qType" | "datasourceID", removable = false) =>
+  (r: DataConnectionRecord, op: PatchOp): void => {
+    if (op.op === "remove" && !removable) throw bad(`/${k} cannot be removed.`);
+    if (op.op !== "remove" && (!str(op.value) || op.value.trim() === "")) throw bad(`/${k} must be a non-empty string.`);
+    r[k] = op.op === "remove" ? "" : op.value as string;
+  };
+
+/** Top-level fields PATCH can change (the GET fields an update makes sense for; owner/space move via actions/update). */
+const FIELDS: Readonly<Record<string, (r: DataConnectionRecord, op: PatchOp) => void>> = {
+  qName: stringField("qName"),
+  qConnectStatement: stringField("qConnectStatement"),
+  qType: stringField("qType"),
+  datasourceID: stringField("datasourceID"),
+  qUsername: (r, op) => {
+    if (op.op !== "remove" && !str(op.value)) throw bad("/qUsername must be a string.");
+    r.qUsername = op.op === "remove" ? "" : op.value as string;
+  },
+  qPassword: (r, op) => {
+    if (op.op !== "remove" && !str(op.value)) throw bad("/qPassword must be a string.");
+    r.qPassword = op.op === "remove" ? "" : op.value as string;
+  },
+  qLogOn: (r, op) => { r.qLogOn = op.op === "remove" ? 0 : logOnOf(op.value); },
+  qSeparateCredentials: (r, op) => {
+    if (op.op !== "remove" && typeof op.value !== "boolean") throw bad("/qSeparateCredentials must be a boolean.");
+    r.qSeparateCredentials = op.op === "remove" ? false : op.value as boolean;
+  },
+  tags: (r, op) => { r.tags = op.op === "remove" ? [] : tagsOf("/tags", op.value); },
+};
 
 export interface BulkEntry { id: string; status: number; error?: { code: string; title: string; detail?: string; status: number } }
 

@@ -14,9 +14,15 @@ const API = "data-connections" as const;
 const r = (method: Route["method"], path: string, tier: Route["tier"], handler: Route["handler"]): Route =>
   ({ method, path, host: "tenant", auth: "bearer-or-cookie", tier, api: API, handler });
 
-/** `?type=connectionname&spaceId=` turns the path id into a connection name. */
+/**
+ * `?type=connectionname&spaceId=` turns the path id into a connection name. `type` accepts only `connectionname`
+ * (qlik.dev changelog 157 removed `credentialname` for PATCH), so anything else is a 400, not an id lookup.
+ */
 function byName(ctx: RequestContext): { spaceId: string } | undefined {
-  return ctx.query.get("type") === "connectionname" ? { spaceId: ctx.query.get("spaceId") ?? "" } : undefined;
+  const type = ctx.query.get("type");
+  if (type === null) return undefined;
+  if (type !== "connectionname") throw apiError(API, 400, "DCAAS-400", "Bad request", "Query parameter type only accepts connectionname.");
+  return { spaceId: ctx.query.get("spaceId") ?? "" };
 }
 
 export const routes: Route[] = [
@@ -63,14 +69,15 @@ export const routes: Route[] = [
     const m = dataConnectionsModel(ctx.emu);
     return json(200, m.view(m.get(tenantId, actor, ctx.params.qID, byName(ctx)), ctx.baseUrl));
   }),
+  // PATCH answers 204 with no body (PatchRequest in qliksense-data-connections-api-openapi.yml; qlik.dev changelog 157).
   r("PATCH", "/api/v1/data-connections/:qID", TIER2, (ctx) => {
     const { tenantId, actor } = who(ctx, API);
-    dataConnectionsModel(ctx.emu).patch(tenantId, actor, ctx.params.qID, ctx.body);
+    dataConnectionsModel(ctx.emu).patch(tenantId, actor, ctx.params.qID, ctx.body, byName(ctx));
     return noContent();
   }),
   r("PUT", "/api/v1/data-connections/:qID", TIER2, (ctx) => {
     const { tenantId, actor } = who(ctx, API);
-    dataConnectionsModel(ctx.emu).replace(tenantId, actor, ctx.params.qID, objectBody(ctx, API, "DCAAS-400"));
+    dataConnectionsModel(ctx.emu).replace(tenantId, actor, ctx.params.qID, objectBody(ctx, API, "DCAAS-400"), byName(ctx));
     return noContent();
   }),
   r("DELETE", "/api/v1/data-connections/:qID", TIER2, (ctx) => {

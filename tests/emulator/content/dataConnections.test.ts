@@ -56,4 +56,128 @@ describe("emulator content: data-connections", () => {
     expect((await env.req(t, "POST", "/api/v1/data-connections", { qName: "x" })).status).to.equal(400);
     expect((await env.req(t, "POST", "/api/v1/data-connections", { qName: "s", datasourceID: "sqlite", connectionProperties: {} })).status).to.equal(400);
   });
+
+  it("PUT is ConnectionUpdate: the create tutorials' DCaaS body and connectionProperties are 400s, the secret is kept", async () => {
+    const t = env.source;
+    const space = (await env.req(t, "POST", "/api/v1/spaces", { name: "Put", type: "shared" })).body;
+    const c = (await env.req(t, "POST", "/api/v1/data-connections", { datasourceID: "mysql", qName: "put-me", space: space.id,
+      connectionProperties: { host: "a.example", password: "Put-S3cret" } })).body;
+    const dcaas = await env.req(t, "PUT", `/api/v1/data-connections/${c.qID}`, { qName: "put-me", datasourceID: "mysql", connectionProperties: { host: "b.example" } });
+    expect(dcaas.status).to.equal(400);
+    expect(dcaas.body.errors[0].detail).to.match(/qID.*qConnectStatement.*qType.*qEngineObjectID/);
+    const full = { qID: c.qID, qEngineObjectID: c.qID, qName: "put-me", qType: c.qType, qConnectStatement: c.qConnectStatement };
+    const withProps = await env.req(t, "PUT", `/api/v1/data-connections/${c.qID}`, { ...full, connectionProperties: { host: "b.example" } });
+    expect(withProps.status).to.equal(400);
+    expect(withProps.body.errors[0].detail).to.include("PATCH");
+    expect((await env.req(t, "PUT", `/api/v1/data-connections/${c.qID}`, { ...full, qEngineObjectID: "other" })).status).to.equal(400);
+    // by name, as the spec's type/spaceId parameters allow
+    expect((await env.req(t, "PUT", `/api/v1/data-connections/put-me?type=connectionname&spaceId=${space.id}`, { ...full, qName: "put-me-2" })).status).to.equal(204);
+    const got = await env.req(t, "GET", `/api/v1/data-connections/${c.qID}`);
+    expect(got.body.qName).to.equal("put-me-2");
+    expect(got.body.connectionProperties.host).to.equal("a.example");
+    const stored = env.emu.emu.store.get<{ connectionProperties: { password: string } }>("dataConnections", c.qID);
+    expect(stored?.connectionProperties.password).to.equal("Put-S3cret");
+  });
+
+  describe("PATCH (JSON Patch, qlik.dev changelog 157)", () => {
+    let space: string;
+    let qID: string;
+    const SECRET = "Patch-S3cret-77";
+    before(async () => {
+      space = (await env.req(env.source, "POST", "/api/v1/spaces", { name: "Patch", type: "shared" })).body.id;
+      qID = (await env.req(env.source, "POST", "/api/v1/data-connections", { datasourceID: "mysql", qName: "pc", space,
+        connectionProperties: { host: "one.example", port: 3306, database: "crm", username: "u", password: "old-pw" } })).body.qID;
+    });
+    const stored = () => env.emu.emu.store.get<{ connectionProperties: Record<string, unknown>; qPassword: string; qUsername: string }>("dataConnections", qID)!;
+
+    it("replace/add/remove of /qName and /connectionProperties/<key> in one call: 204, statement rebuilt, version moves", async () => {
+      const before = (await env.req(env.source, "GET", `/api/v1/data-connections/${qID}`)).body;
+      const r = await env.req(env.source, "PATCH", `/api/v1/data-connections/${qID}`, [
+        { op: "replace", path: "/qName", value: "pc2" },
+        { op: "replace", path: "/connectionProperties/host", value: "two.example" },
+        { op: "add", path: "/connectionProperties/schema", value: "sales" },
+        { op: "remove", path: "/connectionProperties/port" },
+        { op: "replace", path: "/connectionProperties/password", value: SECRET },
+      ]);
+      expect(r.status).to.equal(204);
+      expect(r.text).to.equal("");
+      const got = await env.req(env.source, "GET", `/api/v1/data-connections/${qID}`);
+      expect(got.body.qName).to.equal("pc2");
+      expect(got.body.connectionProperties).to.deep.equal({ host: "two.example", database: "crm", username: "u", schema: "sales" });
+      expect(got.body.qConnectStatement).to.include("host=two.example").and.include("schema=sales").and.not.include("port=");
+      expect(got.body.version).to.not.equal(before.version);
+      expect(got.text).to.not.include(SECRET);
+      expect(stored().connectionProperties.password).to.equal(SECRET);
+    });
+
+    it("credentials: /qUsername and /qPassword are stored, the password never returned", async () => {
+      expect((await env.req(env.source, "PATCH", `/api/v1/data-connections/${qID}`, [
+        { op: "replace", path: "/qUsername", value: "svc" }, { op: "replace", path: "/qPassword", value: SECRET }])).status).to.equal(204);
+      const got = await env.req(env.source, "GET", `/api/v1/data-connections/${qID}`);
+      expect(got.body.qUsername).to.equal("svc");
+      expect(got.text).to.not.include(SECRET);
+      expect(stored().qPassword).to.equal(SECRET);
+    });
+
+    it("whole /connectionProperties object: replaced, a stored secret the client could not read is kept", async () => {
+      expect((await env.req(env.source, "PATCH", `/api/v1/data-connections/${qID}`, [
+        { op: "replace", path: "/connectionProperties", value: { host: "three.example", database: "crm" } }])).status).to.equal(204);
+      expect((await env.req(env.source, "GET", `/api/v1/data-connections/${qID}`)).body.connectionProperties).to.deep.equal({ host: "three.example", database: "crm" });
+      expect(stored().connectionProperties.password).to.equal(SECRET);
+    });
+
+    it("by name with type=connectionname (other type values are 400); unknown id or name 404", async () => {
+      const ok = await env.req(env.source, "PATCH", `/api/v1/data-connections/pc2?type=connectionname&spaceId=${space}`,
+        [{ op: "replace", path: "/connectionProperties/database", value: "crm2" }]);
+      expect(ok.status).to.equal(204);
+      expect((await env.req(env.source, "GET", `/api/v1/data-connections/${qID}`)).body.connectionProperties.database).to.equal("crm2");
+      const cred = await env.req(env.source, "PATCH", `/api/v1/data-connections/pc2?type=credentialname&spaceId=${space}`, [{ op: "replace", path: "/qName", value: "x" }]);
+      expect(cred.status).to.equal(400);
+      const ops = [{ op: "replace", path: "/qName", value: "x" }];
+      expect((await env.req(env.source, "PATCH", "/api/v1/data-connections/00000000-0000-4000-8000-000000000000", ops)).status).to.equal(404);
+      expect((await env.req(env.source, "PATCH", `/api/v1/data-connections/nope?type=connectionname&spaceId=${space}`, ops)).status).to.equal(404);
+    });
+
+    it("malformed bodies are 400 (never 5xx), change nothing and never echo a value", async () => {
+      const before = stored();
+      const bad: unknown[] = [
+        {}, [], "text", null, [null], [[]], ["op"],
+        [{ op: "move", path: "/qName", value: "x" }], [{ op: "copy", from: "/qName", path: "/qType" }], [{ path: "/qName", value: "x" }],
+        [{ op: "replace", value: "x" }], [{ op: "replace", path: 5, value: "x" }], [{ op: "replace", path: "qName", value: "x" }],
+        [{ op: "replace", path: "/", value: "x" }], [{ op: "replace", path: "/qName" }], [{ op: "add", path: "/connectionProperties/a", value: null }],
+        [{ op: "replace", path: "/qName", value: "" }], [{ op: "replace", path: "/qName", value: 7 }], [{ op: "remove", path: "/qName" }],
+        [{ op: "replace", path: "/id", value: "x" }], [{ op: "replace", path: "/space", value: "x" }], [{ op: "replace", path: "/owner", value: "x" }],
+        [{ op: "replace", path: "/connectionProperties/a/b", value: "x" }], [{ op: "replace", path: "/connectionProperties/missing", value: "x" }],
+        [{ op: "remove", path: "/connectionProperties/missing" }], [{ op: "replace", path: "/connectionProperties", value: "x" }],
+        [{ op: "replace", path: "/connectionProperties/host", value: { nested: 1 } }], [{ op: "replace", path: "/tags", value: [1] }],
+        [{ op: "replace", path: "/qLogOn", value: 7 }], [{ op: "replace", path: "/qPassword", value: 5 }],
+        // a valid first operation does not apply when a later one is bad
+        [{ op: "replace", path: "/qName", value: "half" }, { op: "replace", path: "/nope", value: SECRET }],
+      ];
+      for (const body of bad) {
+        const r = await env.req(env.source, "PATCH", `/api/v1/data-connections/${qID}`, body);
+        expect(r.status, JSON.stringify(body)).to.equal(400);
+        expect(r.body.errors[0].status, JSON.stringify(body)).to.equal(400);
+        expect(r.text).to.not.include(SECRET);
+      }
+      expect(stored()).to.deep.equal(before);
+    });
+
+    it("409 when the new name is taken in the space; a user who cannot see the connection gets 404", async () => {
+      await env.req(env.source, "POST", "/api/v1/data-connections", { datasourceID: "mysql", qName: "taken", space, connectionProperties: { host: "h" } });
+      expect((await env.req(env.source, "PATCH", `/api/v1/data-connections/${qID}`, [{ op: "replace", path: "/qName", value: "taken" }])).status).to.equal(409);
+      const outsider = env.user(env.source, "patch-outsider");
+      expect((await env.req(outsider, "PATCH", `/api/v1/data-connections/${qID}`, [{ op: "replace", path: "/qName", value: "mine" }])).status).to.equal(404);
+      expect((await env.req(outsider, "PUT", `/api/v1/data-connections/${qID}`, { qID, qEngineObjectID: qID, qName: "mine", qType: "t", qConnectStatement: "s" })).status).to.equal(404);
+      expect((await env.req(env.source, "GET", `/api/v1/data-connections/${qID}`)).body.qName).to.equal("pc2");
+    });
+
+    it("sqlite connections keep their database: removing it is a 400", async () => {
+      const file = "/tmp/emulator-dc-patch.sqlite";
+      const c = (await env.req(env.source, "POST", "/api/v1/data-connections", { datasourceID: "sqlite", qName: "lite", space, connectionProperties: { database: file } })).body;
+      expect((await env.req(env.source, "PATCH", `/api/v1/data-connections/${c.qID}`, [{ op: "remove", path: "/connectionProperties/database" }])).status).to.equal(400);
+      expect((await env.req(env.source, "PATCH", `/api/v1/data-connections/${c.qID}`, [{ op: "replace", path: "/connectionProperties/database", value: "/tmp/b.sqlite" }])).status).to.equal(204);
+      expect((await env.req(env.source, "GET", `/api/v1/data-connections/${c.qID}`)).body.qConnectStatement).to.include("database=/tmp/b.sqlite;");
+    });
+  });
 });
