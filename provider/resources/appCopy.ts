@@ -339,6 +339,38 @@ function tagsWith(l: LiveConnection | undefined, m: Marker): string[] {
     return [...(l?.tags ?? []).filter((t) => !parseMarker(t).marker), formatMarker(m)];
 }
 
+/** One JSON-Patch operation (PatchRequest of qliksense-data-connections-api-openapi.yml). */
+export interface PatchOp { op: "add" | "replace" | "remove"; path: string; value?: unknown }
+
+const pointer = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
+
+/**
+ * The PATCH that turns a live connection into the declared one. Qlik updates connection properties and
+ * credentials with `PATCH /api/v1/data-connections/{qID}` and JSON-Patch operations on /qName and
+ * /connectionProperties/<key> (https://qlik.dev/changelog/157-api-updates-data-connections,
+ * https://qlik.dev/manage/data-connections/update-data-connections); PUT's ConnectionUpdate has no
+ * connectionProperties. Visible keys are compared with the live values: `replace` when changed, `add` when missing,
+ * `remove` when no longer declared. Qlik never returns secrets, so each declared secret is always written with
+ * `add` (RFC 6902: sets or overwrites), which also repairs a credential changed outside Pulumi. Secret keys dropped
+ * from the declaration cannot be seen live and are left alone.
+ */
+export function connectionPatch(dc: ConnectionSpec, live: LiveConnection): PatchOp[] {
+    const ops: PatchOp[] = [];
+    if (live.qName !== dc.name) ops.push({ op: "replace", path: "/qName", value: dc.name });
+    if (live.datasourceID !== dc.datasourceID) ops.push({ op: "replace", path: "/datasourceID", value: dc.datasourceID });
+    const declared = dc.connectionProperties ?? {};
+    const liveProps = live.connectionProperties ?? {};
+    for (const [k, v] of Object.entries(declared)) {
+        const path = `/connectionProperties/${pointer(k)}`;
+        if (SECRET_KEY.test(k) || !(k in liveProps)) ops.push({ op: "add", path, value: v });
+        else if (stableJson(liveProps[k]) !== stableJson(v)) ops.push({ op: "replace", path, value: v });
+    }
+    for (const k of Object.keys(liveProps)) {
+        if (!(k in declared) && !SECRET_KEY.test(k)) ops.push({ op: "remove", path: `/connectionProperties/${pointer(k)}` });
+    }
+    return ops;
+}
+
 /**
  * Creates or updates each declared connection and marks it; returns name -> qID, the names this stack made (created
  * now, recorded before, or marked by this owner: an earlier instance made it) and each connection's version after
@@ -362,7 +394,9 @@ async function syncConnections(c: HostClient, spaceId: string, inputs: Props, cl
         if (hit) {
             const marker = connectionMarker(hit);
             if (marker && [m.owner, ...allowed].includes(marker.owner)) created.add(dc.name);
-            await c.put(`/api/v1/data-connections/${hit.id}`, body, { purpose: `update data connection "${dc.name}"` });
+            const ops = connectionPatch(dc, hit);
+            // The secret values in ops are registered secrets (registerConnectionSecrets): the client redacts them.
+            if (ops.length > 0) await c.patch(`/api/v1/data-connections/${hit.id}`, ops, { purpose: `update data connection "${dc.name}"` });
             if (!marker || marker.owner !== m.owner || marker.claim !== m.claim) {
                 await c.patch(`/api/v1/data-connections/${hit.id}`, [{ op: "replace", path: "/tags", value: tagsWith(hit, m) }],
                     { purpose: `mark data connection "${dc.name}" as managed by ${m.owner}` });

@@ -74,9 +74,11 @@ async function ensureConnection(api: HostClient, spaceId: string, database: stri
         // The statement carries the non-secret properties; rewrite only when the file moved.
         if (!(found.qConnectStatement ?? "").includes(`database=${database};`)) {
             changes.push(`connection ${CONNECTION_NAME} (database path)`);
-            await api.put(`/api/v1/data-connections/${found.id}`, {
-                qName: CONNECTION_NAME, datasourceID: "sqlite", space: spaceId, connectionProperties: { database },
-            }, { expect: [204], purpose: "update template connection" });
+            // Connection properties change with PATCH (https://qlik.dev/changelog/157-api-updates-data-connections);
+            // PUT's ConnectionUpdate has no connectionProperties. `add` sets the key whether or not it exists (RFC 6902).
+            const op = found.connectionProperties && "database" in found.connectionProperties ? "replace" : "add";
+            await api.patch(`/api/v1/data-connections/${found.id}`, [{ op, path: "/connectionProperties/database", value: database }],
+                { expect: [204], purpose: "update template connection" });
         }
         return found.id;
     }

@@ -1,7 +1,7 @@
 // AppCopy handlers in-process against the emulator: deploy, adoption, refresh, rollout, failed reload, delete.
 import { expect } from "chai";
 import { AppsEnv, TenantRef } from "./appsFixture";
-import { handlers } from "../../../provider/resources/appCopy";
+import { connectionPatch, handlers } from "../../../provider/resources/appCopy";
 
 const PASSWORD = "pw-9f3a1c77-never-log";
 
@@ -159,7 +159,7 @@ describe("AppCopy handlers (emulator)", function () {
     it("refresh finds a connection re-pointed at another customer's database and warns without the secret; update repairs it", async () => {
         const other = env.sqliteDb("other-customer.sqlite");
         const cid = outs.connectionIds.customer_db;
-        await env.ok(tenant, "PUT", `/api/v1/data-connections/${cid}`, { qName: "customer_db", datasourceID: "sqlite", connectionProperties: { database: other } });
+        await env.ok(tenant, "PATCH", `/api/v1/data-connections/${cid}`, [{ op: "replace", path: "/connectionProperties/database", value: other }]);
         const lines: string[] = [];
         const orig = console.error;
         console.error = (...a: unknown[]) => void lines.push(a.join(" "));
@@ -174,10 +174,14 @@ describe("AppCopy handlers (emulator)", function () {
         const warning = lines.find((l) => l.includes("customer_db"));
         expect(warning, lines.join("\n")).to.match(/points elsewhere/).and.include(other);
         expect(lines.join("\n")).to.not.include(PASSWORD);
+        const seq = await env.lastSeq();
         const u = await handlers.update(id, r.props!, inputs);
         outs = u.outs!;
         const live = await env.ok(tenant, "GET", `/api/v1/data-connections/${cid}`);
         expect(live.connectionProperties.database).to.equal(dbFile);
+        // repaired with PATCH (qlik.dev changelog 157), never with a PUT of the create body
+        const writes = (await env.requests(seq)).filter((x) => x.path.startsWith(`/api/v1/data-connections/${cid}`) && x.method !== "GET");
+        expect(writes.map((x) => `${x.method} ${x.status}`)).to.deep.equal(["PATCH 204"]);
         expect(u.outs!.reloadId, "repaired connection is reloaded").to.not.equal(r.props!.reloadId);
         expect((await handlers.diff(id, (await handlers.read(id, outs)).props!, inputs)).changes).to.equal(false);
     });
@@ -189,8 +193,34 @@ describe("AppCopy handlers (emulator)", function () {
         expect(r.props!.dataConnections[0].connectionProperties.password).to.equal("<changed outside Pulumi>");
         expect((await handlers.diff(id, r.props!, inputs)).changes).to.equal(true);
         outs = (await handlers.update(id, r.props!, inputs)).outs!;
+        const stored = env.emu.emu.store.get<{ connectionProperties: Record<string, unknown> }>("dataConnections", cid);
+        expect(stored?.connectionProperties.password, "the declared secret is written back").to.equal(PASSWORD);
         const again = await handlers.read(id, outs);
         expect(again.props).to.deep.equal(outs);
+    });
+
+    it("a declared connection property added then removed: update PATCHes add, then remove; no PUT; the secret never in a message", async () => {
+        const cid = outs.connectionIds.customer_db;
+        const withMode = { ...inputs, dataConnections: [{ ...inputs.dataConnections[0],
+            connectionProperties: { ...inputs.dataConnections[0].connectionProperties, mode: "ro" } }] };
+        const seq = await env.lastSeq();
+        const lines: string[] = [];
+        const orig = console.error;
+        console.error = (...a: unknown[]) => void lines.push(a.join(" "));
+        try {
+            outs = (await handlers.update(id, outs, withMode)).outs!;
+            expect((await env.ok(tenant, "GET", `/api/v1/data-connections/${cid}`)).connectionProperties).to.deep.equal({ database: dbFile, mode: "ro" });
+            outs = (await handlers.update(id, outs, inputs)).outs!;
+        } finally {
+            console.error = orig;
+        }
+        const live = await env.ok(tenant, "GET", `/api/v1/data-connections/${cid}`);
+        expect(live.connectionProperties).to.deep.equal({ database: dbFile });
+        expect(live.qConnectStatement).to.not.include("mode=");
+        const writes = (await env.requests(seq)).filter((x) => x.path.startsWith("/api/v1/data-connections/") && x.method !== "GET");
+        expect(writes.map((x) => `${x.method} ${x.status}`)).to.deep.equal(["PATCH 204", "PATCH 204"]);
+        expect(lines.join("\n")).to.not.include(PASSWORD);
+        expect((await handlers.diff(id, (await handlers.read(id, outs)).props!, inputs)).changes).to.equal(false);
     });
 
     it("an app deleted by hand keeps the resource (and what it owns); update re-imports it into the same space", async () => {
@@ -240,5 +270,27 @@ describe("AppCopy handlers (emulator)", function () {
         expect((await env.req(tenant, "GET", `/api/v1/data-connections/${outs.connectionIds.customer_db}`)).status).to.equal(404);
         expect((await env.req(tenant, "GET", `/api/v1/spaces/${outs.spaceId}`)).status).to.equal(404);
         expect((await handlers.read(id, outs)).id).to.equal("");
+    });
+});
+
+describe("AppCopy connectionPatch (the PATCH body for a declared connection)", () => {
+    const live = { id: "c1", qName: "db", datasourceID: "mysql", connectionProperties: { host: "a", port: 1, "x/y~z": "k", old: "gone" } };
+
+    it("replace for changed keys, add for new and for every secret, remove for undeclared visible keys; keys escaped", () => {
+        const ops = connectionPatch({ name: "db", datasourceID: "mysql",
+            connectionProperties: { host: "b", port: 1, "x/y~z": "k2", database: "d", password: PASSWORD } }, live);
+        expect(ops).to.deep.equal([
+            { op: "replace", path: "/connectionProperties/host", value: "b" },
+            { op: "replace", path: "/connectionProperties/x~1y~0z", value: "k2" },
+            { op: "add", path: "/connectionProperties/database", value: "d" },
+            { op: "add", path: "/connectionProperties/password", value: PASSWORD },
+            { op: "remove", path: "/connectionProperties/old" },
+        ]);
+    });
+
+    it("nothing to write when the visible target matches and no secret is declared; name and datasource changes are replaces", () => {
+        expect(connectionPatch({ name: "db", datasourceID: "mysql", connectionProperties: { host: "a", port: 1, "x/y~z": "k", old: "gone" } }, live)).to.deep.equal([]);
+        expect(connectionPatch({ name: "db2", datasourceID: "postgres", connectionProperties: { host: "a", port: 1, "x/y~z": "k", old: "gone" } }, live)).to.deep.equal([
+            { op: "replace", path: "/qName", value: "db2" }, { op: "replace", path: "/datasourceID", value: "postgres" }]);
     });
 });
