@@ -36,12 +36,10 @@ export interface FleetGuardArgs {
  * Its check() compares the fleet with the one recorded by the last up, so `pulumi preview` already fails
  * (one message per customer, nothing deleted or replaced) when a customer would be offboarded without the
  * deactivation opt-in, or when the plan offboards more customers than `maxDeletions` without a
- * confirmation for this run. See docs/recovery.md#guards.
+ * confirmation for this run. It never previews as a change itself (an onboarding shows only the new customer's
+ * resources): the record lives in its stored inputs. See docs/recovery.md#guards.
  */
 export class FleetGuard extends pulumi.dynamic.Resource {
-    /** The fleet as recorded by the last up: alias -> { region, allowDeactivation }. */
-    declare readonly customers: pulumi.Output<Record<string, FleetGuardCustomer>>;
-
     constructor(name: string, args: FleetGuardArgs, opts?: pulumi.CustomResourceOptions) {
         const fleet = new pulumi.Config("fleet");
         const qlikRegion = new pulumi.Config("qlik").get("region");

@@ -12,8 +12,9 @@
 //   2. fleet:maxDeletions (a count or a percentage, default 1 customer): a plan that offboards or
 //      replaces more customers fails, listing them, unless the operator confirms exactly those
 //      customers for this run (QLIK_FLEET_CONFIRM_DELETIONS or fleet:confirmDeletions).
-// The resource has no remote object; its state is the record of the fleet at the last up.
-import { Failures, Props, ResourceHandlers, isUnknown, stableJson, withoutProviderKey } from "./handlers";
+// The resource has no remote object; its stored INPUTS are the record of the fleet at the last up (it never
+// previews as a change, see diff()).
+import { Failures, Props, ResourceHandlers, isUnknown, withoutProviderKey } from "./handlers";
 import { getProviderConfig } from "../config";
 
 export interface GuardCustomer {
@@ -137,9 +138,11 @@ export const handlers: ResourceHandlers = {
         return f.ok ? { inputs: recorded(inputs) } : { failures: f.list };
     },
 
-    async diff(_id, olds, news) {
-        const changed = ["customers", "maxDeletions"].some((k) => isUnknown(news[k]) || stableJson(olds[k] ?? null) !== stableJson(news[k] ?? null));
-        return { changes: changed, replaces: [], deleteBeforeReplace: false };
+    // Never a change: an onboarding must not preview an update of the guard (a GitOps reviewer would see noise).
+    // The record still follows the program: on a "same" step Pulumi stores the NEW checked inputs and keeps
+    // the old outputs (pkg/resource/deploy/step.go SameStep.Apply), and check() reads the stored inputs as olds.
+    async diff() {
+        return { changes: false, replaces: [], deleteBeforeReplace: false };
     },
 
     async create(inputs) {
@@ -147,9 +150,9 @@ export const handlers: ResourceHandlers = {
     },
 
     async read(id, props) {
-        // Nothing remote: the record is the state itself.
-        const outs = recorded(withoutProviderKey(props));
-        return { id, props: outs, inputs: outs };
+        // Nothing remote. No `inputs` in the answer, so refresh keeps the recorded inputs (the fleet at the last
+        // up); the outputs are those of the create (step.go RefreshStep: "Otherwise, retain the current inputs").
+        return { id, props: recorded(withoutProviderKey(props)) };
     },
 
     async update(_id, _olds, news) {
