@@ -194,8 +194,8 @@ describe("e2e: platform team (apps): AppCopy + ManagedSpacePublish, directly and
         // connection re-pointed at SOUTH's database: a data leak between customers.
         await env.ok(north, "POST", `/api/v1/apps/${out.northStagedAppId}/scripts`, { script: "Leak:\nLOAD * INLINE [\nx\n1\n];" });
         await env.ok(north, "PUT", `/api/v1/apps/${out.northStagedAppId}/publish`, { targetId: out.northPublishedAppId, data: "source" });
-        await env.ok(north, "PUT", `/api/v1/data-connections/${out.northConnectionId}`,
-            { qName: "north_db", datasourceID: "sqlite", connectionProperties: { database: dbs.south } });
+        await env.ok(north, "PATCH", `/api/v1/data-connections/${out.northConnectionId}`,
+            [{ op: "replace", path: "/connectionProperties/database", value: dbs.south }]);
         // south: only the credentials changed (Qlik never returns them).
         await env.ok(south, "PATCH", `/api/v1/data-connections/${out.southConnectionId}`, [{ op: "replace", path: "/connectionProperties/password", value: "guessed" }]);
 
