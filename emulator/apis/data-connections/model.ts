@@ -68,7 +68,7 @@ export class DataConnectionsModel {
     return !!s && spacesModel(this.emu).canSee(actor, s);
   }
 
-  private checkSpace(tenantId: string, actor: Actor, spaceId: string): void {
+  private checkSpace(tenantId: string, actor: Actor, spaceId: string, action = "create data connections in"): void {
     if (!spaceId) return;
     const sm = spacesModel(this.emu);
     const s = sm.find(tenantId, spaceId);
@@ -76,7 +76,7 @@ export class DataConnectionsModel {
     const roles = sm.rolesOf(actor, s);
     const canWrite = isTenantAdmin(actor) || s.ownerId === actor.userId ||
       roles.some((r) => ["producer", "codeveloper", "facilitator", "contributor", "publisher", "operator"].includes(r));
-    if (!canWrite) throw apiError("data-connections", 403, "DCAAS-403", "Forbidden", "Not allowed to create data connections in this space.");
+    if (!canWrite) throw apiError("data-connections", 403, "DCAAS-403", "Forbidden", `Not allowed to ${action} this space.`);
   }
 
   /**
@@ -160,6 +160,17 @@ export class DataConnectionsModel {
     return c;
   }
 
+  /**
+   * A connection the actor may update: seeing it is not enough in a space, a role that can edit there is needed
+   * ("appropriate space or tenant level role", https://qlik.dev/manage/data-connections/update-data-connections);
+   * 403 otherwise, as PUT and PATCH document. A personal connection is visible only to its owner or an admin.
+   */
+  private writable(tenantId: string, actor: Actor, key: string, byName?: { spaceId: string }): DataConnectionRecord {
+    const c = this.get(tenantId, actor, key, byName);
+    this.checkSpace(tenantId, actor, c.space, "update data connections in");
+    return c;
+  }
+
   list(tenantId: string, actor: Actor, f: { spaceId?: string; personal?: boolean; ownedByMe?: boolean; nameFilter?: (n: string) => boolean;
     sort?: string }): DataConnectionRecord[] {
     let out = this.all(tenantId).filter((c) => this.visible(tenantId, actor, c) &&
@@ -190,7 +201,7 @@ export class DataConnectionsModel {
         "and operations on /connectionProperties/<key>.");
     }
     for (const k of ["qUsername", "qPassword", "datasourceID", "space"]) if (body[k] !== undefined && !str(body[k])) throw bad(`${k} must be a string.`);
-    const c = this.get(tenantId, actor, key, byName);
+    const c = this.writable(tenantId, actor, key, byName);
     if (body.qID !== c.id || body.qEngineObjectID !== c.id) throw bad("qID and qEngineObjectID must equal the connection's id.");
     const next: DataConnectionRecord = { ...c, qName: body.qName as string, qConnectStatement: body.qConnectStatement as string, qType: body.qType as string };
     if (str(body.datasourceID) && body.datasourceID !== "") next.datasourceID = body.datasourceID;
@@ -210,7 +221,7 @@ export class DataConnectionsModel {
    */
   patch(tenantId: string, actor: Actor, key: string, body: unknown, byName?: { spaceId: string }): void {
     const ops = parsePatch(body);
-    const c = this.get(tenantId, actor, key, byName);
+    const c = this.writable(tenantId, actor, key, byName);
     const next: DataConnectionRecord = { ...c, connectionProperties: { ...c.connectionProperties }, tags: [...c.tags] };
     let retarget = false;
     for (const op of ops) {

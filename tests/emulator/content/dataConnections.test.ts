@@ -163,13 +163,24 @@ describe("emulator content: data-connections", () => {
       expect(stored()).to.deep.equal(before);
     });
 
-    it("409 when the new name is taken in the space; a user who cannot see the connection gets 404", async () => {
+    it("409 when the new name is taken in the space; 404 for a user who cannot see it, 403 for a consumer, 204 for a producer", async () => {
       await env.req(env.source, "POST", "/api/v1/data-connections", { datasourceID: "mysql", qName: "taken", space, connectionProperties: { host: "h" } });
       expect((await env.req(env.source, "PATCH", `/api/v1/data-connections/${qID}`, [{ op: "replace", path: "/qName", value: "taken" }])).status).to.equal(409);
       const outsider = env.user(env.source, "patch-outsider");
       expect((await env.req(outsider, "PATCH", `/api/v1/data-connections/${qID}`, [{ op: "replace", path: "/qName", value: "mine" }])).status).to.equal(404);
       expect((await env.req(outsider, "PUT", `/api/v1/data-connections/${qID}`, { qID, qEngineObjectID: qID, qName: "mine", qType: "t", qConnectStatement: "s" })).status).to.equal(404);
+      // a consumer of the space sees the connection but may not change it (403), a producer may
+      const consumer = env.user(env.source, "patch-consumer");
+      const producer = env.user(env.source, "patch-producer");
+      for (const [u, role] of [[consumer, "consumer"], [producer, "producer"]] as const) {
+        expect((await env.req(env.source, "POST", `/api/v1/spaces/${space}/assignments`, { type: "user", assigneeId: u.userId, roles: [role] })).status).to.equal(201);
+      }
+      expect((await env.req(consumer, "GET", `/api/v1/data-connections/${qID}`)).status).to.equal(200);
+      const denied = await env.req(consumer, "PATCH", `/api/v1/data-connections/${qID}`, [{ op: "replace", path: "/qName", value: "mine" }]);
+      expect(denied.status).to.equal(403);
+      expect((await env.req(consumer, "PUT", `/api/v1/data-connections/${qID}`, { qID, qEngineObjectID: qID, qName: "mine", qType: "t", qConnectStatement: "s" })).status).to.equal(403);
       expect((await env.req(env.source, "GET", `/api/v1/data-connections/${qID}`)).body.qName).to.equal("pc2");
+      expect((await env.req(producer, "PATCH", `/api/v1/data-connections/${qID}`, [{ op: "replace", path: "/qName", value: "pc2" }])).status).to.equal(204);
     });
 
     it("sqlite connections keep their database: removing it is a 400", async () => {
