@@ -11,7 +11,7 @@ import { TempProject } from "./harness";
 import { stackConfigFor } from "./emulatorFixture";
 import { jwtLogin, signUserJwt } from "../../examples/fleet/userSession";
 import { call, tokenFor } from "../emulator/core/client";
-import { userProgram } from "./fixtures/fleet";
+import { userProgramFiles } from "./fixtures/fleet";
 
 const count = (text: string, re: RegExp) => (text.match(new RegExp(re.source, "g")) ?? []).length;
 /**
@@ -60,8 +60,7 @@ describe("operator safety (issue 9): mistakes are refused at preview, nothing ch
         fleet = await Fleet.start(aliases);
         backup = path.join(fleet.dir, "master.backup.sqlite");
         // The fleet stack and a user's own program (other aliases, same emulator) come up side by side.
-        own = new TempProject({ name: "own-fleet", program: "" });
-        userProgram.install(own);
+        own = new TempProject({ name: "own-fleet", files: userProgramFiles() });   // index.ts, not precompiled
         const cfg = stackConfigFor(fleet.emu);
         const db = (await fleet.customers())[0].connections[0].database!;
         await own.initStack("test", { ...cfg.config, templateAppId: fleet.template.appId, dbPath: db, customers: JSON.stringify(ownCustomers) }, cfg.secrets);
@@ -186,18 +185,25 @@ describe("operator safety (issue 9): mistakes are refused at preview, nothing ch
     });
 
     it("a user's own TypeScript program with FleetGuard: the refused offboarding deletes nothing and users still log in", async () => {
-        await own.run(["config", "set", "customers", JSON.stringify(ownCustomers.slice(0, 1))]);
+        // Umbrella's opt-in reaches the guard's record through an up in which the guard itself shows no change.
+        const optedIn = [{ ...ownCustomers[0], allowDeactivation: true }, ownCustomers[1]];
+        await own.run(["config", "set", "customers", JSON.stringify(optedIn)]);
+        const recorded = await own.run(["up", "--yes"]);
+        expect(recorded.output).to.not.match(/FleetGuard.*(update|create)/);
+        await own.run(["config", "set", "customers", "[]"]);
         try {
             const preview = await own.run(["preview"], { allowFailure: true });
             expect(preview.code).to.not.equal(0);
-            expect(count(diagnostics(preview.output), /NOTHING of stark is deleted or replaced/), preview.output).to.equal(1);
+            const diag = diagnostics(preview.output);
+            expect(count(diag, /NOTHING of stark is deleted or replaced/), preview.output).to.equal(1);
+            expect(diag, "umbrella's recorded opt-in lets it go").to.not.match(/NOTHING of umbrella/);
             const up = await own.run(["up", "--yes"], { allowFailure: true });
             expect(up.code).to.not.equal(0);
             expect(up.output).to.match(/NOTHING of stark/);
         } finally {
-            await own.run(["config", "set", "customers", JSON.stringify(ownCustomers)]);
+            await own.run(["config", "set", "customers", JSON.stringify(optedIn)]);
         }
-        // Stark's identity provider is still in its tenant, and its user still logs in.
+        // Nothing was deleted: Stark's identity provider is still in its tenant, and its user still logs in.
         const host = ownOut.stark.host;
         const token = await tokenFor(fleet.emu.url, host, fleet.emu.info.oauthClient);
         const idps = await call(fleet.emu.url, "/api/v1/identity-providers", { host, token });
