@@ -343,12 +343,36 @@ export function planConfig(current: Record<string, string | undefined>, want: Re
     return plan;
 }
 
+/**
+ * Versions before 0.2 committed Pulumi.dev.yaml (with this salt) and rewrote every key on each run, so in
+ * that file, with no MANAGED_KEY yet, every key npm start writes still holds npm start's own value: they
+ * are taken as its own, once, instead of being "kept" as the user's (which left a stale OAuth secret of an
+ * earlier emulator in place and failed the first `up` after an upgrade). Any other stack file (the user's
+ * own passphrase gives it another salt) keeps the rule that a key npm start did not record is the user's.
+ */
+const LEGACY_COMMITTED_SALT = "v1:tUF9cwAp0KI=:v1:mXJDh7me5F/jiEg4:tLTfOSTQxkGQrWY1dWE/QjC8RvfMQg==";
+
+export function legacyManaged(current: Record<string, string | undefined>, want: ReturnType<typeof desiredConfig>, stackFile = path.join(ROOT, `Pulumi.${STACK}.yaml`)): string | undefined {
+    let text: string;
+    try {
+        text = fs.readFileSync(stackFile, "utf8");
+    } catch {
+        return undefined;
+    }
+    if (!text.includes(`encryptionsalt: ${LEGACY_COMMITTED_SALT}`)) return undefined;
+    const keys = [...Object.keys(want.plain), ...Object.keys(want.secret)].filter((k) => current[k] !== undefined && current[k] !== "");
+    return JSON.stringify(Object.fromEntries(keys.map((k) => [k, digest(current[k] as string)])));
+}
+
 function configureStack(record: EngineRecord, emu: EmulatorInfo, template: { appId: string; version: string }): { changed: string[]; kept: string[] } {
     // Created with whatever passphrase the user set (PULUMI_CONFIG_PASSPHRASE[_FILE]); no committed stack file imposes a salt.
     pulumi(record, ["stack", "select", STACK, "--create", "--non-interactive"]);
     const raw = JSON.parse(pulumi(record, ["config", "--json", "--show-secrets"]).stdout || "{}") as Record<string, { value?: string }>;
     const current = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v.value]));
-    const plan = planConfig(current, desiredConfig(emu, template), current[MANAGED_KEY]);
+    const want = desiredConfig(emu, template);
+    // "{}" is what a run that kept every key recorded: for the legacy file that was the bug described above.
+    const recorded = current[MANAGED_KEY];
+    const plan = planConfig(current, want, recorded && recorded !== "{}" ? recorded : (legacyManaged(current, want) ?? recorded));
     const pairs: string[] = [];
     for (const [k, { value, secret }] of Object.entries(plan.set)) pairs.push(secret ? "--secret" : "--plaintext", `${k}=${value}`);
     pairs.push("--plaintext", `${MANAGED_KEY}=${JSON.stringify(plan.managed)}`);

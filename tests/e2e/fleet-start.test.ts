@@ -6,7 +6,7 @@ import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { REPO_ROOT } from "./harness";
-import { ensureEmulator, stopEmulator, probe, desiredConfig, planConfig, MANAGED_KEY } from "../../scripts/start";
+import { ensureEmulator, stopEmulator, probe, desiredConfig, planConfig, legacyManaged, MANAGED_KEY } from "../../scripts/start";
 
 describe("npm start: background emulator", function () {
     this.timeout(60_000);
@@ -92,5 +92,25 @@ describe("npm start: background emulator", function () {
         const edited = planConfig({ ...want.plain, "qlik:endpointOverride": "http://127.0.0.1:7000" }, moved, JSON.stringify(fresh.managed));
         expect(edited.kept).to.include("qlik:endpointOverride");
         expect(edited.set).to.not.have.property("qlik:endpointOverride");
+    });
+
+    it("an upgrade from the committed Pulumi.dev.yaml of 0.1 takes its keys as npm start's own, once", () => {
+        const info = { region: "us", domain: "qlikcloud.com", httpUrl: "http://127.0.0.1:8080", oauthClient: { clientId: "new-id", clientSecret: "new-secret" },
+            sourceTenant: { hostname: "source.us.qlikcloud.com" } } as unknown as Parameters<typeof desiredConfig>[0];
+        const want = desiredConfig(info, { appId: "a", version: "v" });
+        // What 0.1 left: the committed file (its salt), the old emulator's client, no MANAGED_KEY.
+        const current = { ...want.plain, "qlik:clientId": "old-id", "qlik:clientSecret": "old-secret", "qlik:allowTenantDeactivation": "true" };
+        const legacy = path.join(dir, "Pulumi.legacy.yaml");
+        fs.writeFileSync(legacy, "encryptionsalt: v1:tUF9cwAp0KI=:v1:mXJDh7me5F/jiEg4:tLTfOSTQxkGQrWY1dWE/QjC8RvfMQg==\nconfig: {}\n");
+        const plan = planConfig(current, want, legacyManaged(current, want, legacy));
+        expect(Object.keys(plan.set)).to.have.members(["qlik:clientId", "qlik:clientSecret"]);
+        expect(plan.kept).to.deep.equal([]);
+        // The same values in a stack file of the user's own (another salt) stay the user's.
+        const own = path.join(dir, "Pulumi.own.yaml");
+        fs.writeFileSync(own, "encryptionsalt: v1:c29tZXRoaW5nZWxzZQ==:v1:abc:def\nconfig: {}\n");
+        expect(legacyManaged(current, want, own)).to.equal(undefined);
+        const kept = planConfig(current, want, legacyManaged(current, want, own));
+        expect(kept.kept).to.have.members(["qlik:clientId", "qlik:clientSecret"]);
+        expect(kept.set).to.deep.equal({});
     });
 });
