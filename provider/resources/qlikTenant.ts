@@ -5,12 +5,12 @@
 // the next up instead of minting a second tenant under the license quota.
 // Deactivation is the only way to "delete" a tenant and it starts a purge countdown, so delete is
 // guarded by an explicit opt-in.
-import { Failures, Props, ResourceHandlers, isUnknown, stableJson, checkWith } from "./handlers";
+import { Failures, Props, ResourceHandlers, isUnknown, stableJson, checkWith, withoutProviderKey } from "./handlers";
 import { getProviderConfig, ProviderConfig } from "../config";
 import { QlikClient, isQlikApiError } from "../qlik";
 import { clearPending, pendingFor, recordPending } from "./tenantJournal";
 import { KNOWN_REGIONS, isKnownRegion, isValidAlias } from "../naming";
-import { checkReactivate, reactivateIfOptedIn, recordDeactivated } from "./reactivation";
+import { checkReactivate, reactivateIfOptedIn, reactivationPreview, recordDeactivated } from "./reactivation";
 import { Marker, TenantMarker, assertMayAdopt, checkOwnership, claimOf, mayDelete, newClaim, ownerChanged, readTenantMarker, writeTenantMarker } from "./ownership";
 
 /** Tenant booleans that PATCH accepts (qlik-cloud-api.md §1 "Patch"); unset inputs are left unmanaged. */
@@ -238,7 +238,14 @@ function effectiveRegion(inputs: Props, fallback?: string): string {
 }
 
 export const handlers: ResourceHandlers = {
-    check: checkWith(validate),
+    async check(olds, news) {
+        const checked = await checkWith(validate)(olds, news);
+        // A create that will reactivate a deactivated tenant says so in the preview (issue 9.7): the id
+        // comes from the opt-in itself or this machine's deactivation record, never from an API call.
+        const creating = Object.keys(withoutProviderKey(olds)).length === 0;
+        const id = checked.inputs && creating ? reactivationPreview(checked.inputs) : undefined;
+        return id ? { inputs: { ...checked.inputs, reactivatesTenant: id } } : checked;
+    },
 
     async diff(_id, olds, news) {
         const changed = (k: string) => isUnknown(news[k]) || stableJson(olds[k] ?? null) !== stableJson(news[k] ?? null);

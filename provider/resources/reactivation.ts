@@ -78,6 +78,17 @@ export function reactivationOptIn(inputs: Props): boolean {
     }
 }
 
+/**
+ * The tenant a create would reactivate, as far as check() can know without an API call: the id the
+ * opt-in names, or the one this machine recorded when it deactivated the tenant on this alias host.
+ */
+export function reactivationPreview(inputs: Props): string | undefined {
+    if (!reactivationOptIn(inputs)) return undefined;
+    if (typeof inputs.reactivate === "string" && inputs.reactivate !== "") return inputs.reactivate;
+    const host = typeof inputs.hostname === "string" ? inputs.hostname : undefined;
+    return host ? readAll().find((x) => x.aliasHost === host)?.tenantId : undefined;
+}
+
 function isDisabled(e: unknown): boolean {
     return isQlikApiError(e) && e.status === 401 && (e.code === "TENANT_DISABLED" || e.errors.some((i) => i.code === "TENANT_DISABLED"));
 }

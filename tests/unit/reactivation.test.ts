@@ -36,6 +36,20 @@ describe("QlikTenant reactivation behind an opt-in", function () {
         const check = await handlers.check({}, { alias: "phoenix", displayName: "Phoenix", reactivate: "not an id!" });
         expect(check.failures?.map((f) => f.property)).to.deep.equal(["reactivate"]);
 
+        // The preview of that create names the tenant it will reactivate, from this machine's record and
+        // without any API call; an existing resource's check never claims a reactivation.
+        const beforeCheck = await lastSeq(ctx.emu);
+        const preview = await handlers.check({}, { alias: "phoenix", displayName: "Phoenix", hostname: outs.hostname, reactivate: true });
+        expect(preview.failures ?? []).to.deep.equal([]);
+        expect((preview.inputs as Record<string, unknown>).reactivatesTenant).to.equal(id);
+        const byId = await handlers.check({}, { alias: "phoenix", displayName: "Phoenix", hostname: outs.hostname, reactivate: id });
+        expect((byId.inputs as Record<string, unknown>).reactivatesTenant).to.equal(id);
+        const update = await handlers.check({ alias: "phoenix", displayName: "Old" }, { alias: "phoenix", displayName: "Phoenix", hostname: outs.hostname, reactivate: true });
+        expect(update.inputs).to.not.have.property("reactivatesTenant");
+        const optOut = await handlers.check({}, { alias: "phoenix", displayName: "Phoenix", hostname: outs.hostname });
+        expect(optOut.inputs).to.not.have.property("reactivatesTenant");
+        expect(await lastSeq(ctx.emu), "check() made no API call").to.equal(beforeCheck);
+
         const since = await lastSeq(ctx.emu);
         const again = await handlers.create({ alias: "phoenix", displayName: "Phoenix", reactivate: true });
         expect(again.id, "the same tenant, not a new one").to.equal(id);
