@@ -34,10 +34,12 @@ export class DataDirLocked extends Error {
     }
 }
 
-/** Takes the lock for this process or throws DataDirLocked; returns the release function. */
-export function lockDataDir(dataDir: string, pid = process.pid): () => void {
-    fs.mkdirSync(dataDir, { recursive: true });
-    const file = path.join(dataDir, LOCK_FILE);
+/**
+ * One try at a pid lock file: creates it with O_EXCL and returns its release function, or returns the
+ * live pid that holds it. A file whose pid is gone (kill -9, crash) is taken over; it is removed only
+ * while it still holds that same stale pid, so two takers of one stale lock never remove each other's.
+ */
+export function tryLockPidFile(file: string, pid = process.pid): (() => void) | { holder: number } {
     for (let attempt = 0; attempt < 5; attempt++) {
         try {
             fs.writeFileSync(file, `${pid}\n`, { flag: "wx" });
@@ -58,14 +60,20 @@ export function lockDataDir(dataDir: string, pid = process.pid): () => void {
             continue; // released in between: try again
         }
         const holder = Number(text);
-        if (Number.isInteger(holder) && holder > 0 && pidAlive(holder)) throw new DataDirLocked(dataDir, holder);
-        // Stale (its process is gone). Remove it only if it still holds the same stale pid, so two
-        // starters taking over the same stale lock cannot remove each other's fresh one.
+        if (Number.isInteger(holder) && holder > 0 && pidAlive(holder)) return { holder };
         try {
             if (fs.readFileSync(file, "utf8").trim() === text) fs.rmSync(file, { force: true });
         } catch {
             // gone already
         }
     }
-    throw new Error(`could not take the lock ${file}; remove it if no emulator runs on ${dataDir}`);
+    throw new Error(`could not take the lock ${file}; remove it if the process that made it is gone`);
+}
+
+/** Takes the data folder's lock for this process or throws DataDirLocked; returns the release function. */
+export function lockDataDir(dataDir: string, pid = process.pid): () => void {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const got = tryLockPidFile(path.join(dataDir, LOCK_FILE), pid);
+    if (typeof got !== "function") throw new DataDirLocked(dataDir, got.holder);
+    return got;
 }

@@ -26,7 +26,7 @@ import { placeTemplate, TEMPLATE_APP_NAME } from "./template/place";
 import { jwtLogin, openAppAsUser, readDashboard, signUserJwt, type Dashboard } from "../examples/fleet/userSession";
 
 import { REPO_ROOT as ROOT, engine, type EngineRecord } from "./lib/repo";
-import { lockHolder } from "../emulator/dataDirLock";
+import { lockHolder, tryLockPidFile } from "../emulator/dataDirLock";
 
 const EMU_DIR = path.resolve(ROOT, process.env.QLIK_EMULATOR_DATA_DIR || ".emulator");
 const INFO_FILE = path.join(EMU_DIR, "emulator.json");
@@ -227,39 +227,20 @@ export async function withStartLock<T>(dir: string, fn: () => Promise<T>, log: (
     const file = path.join(dir, "start.lock");
     const deadline = Date.now() + timeoutMs;
     let told = false;
-    for (;;) {
-        try {
-            fs.writeFileSync(file, `${process.pid}\n`, { flag: "wx" });
-            break;
-        } catch (e) {
-            if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-        }
-        let text = "";
-        try {
-            text = fs.readFileSync(file, "utf8").trim();
-        } catch {
-            continue;
-        }
-        const holder = Number(text);
-        if (!(holder > 0) || !alive(holder)) {
-            if (fs.existsSync(file) && fs.readFileSync(file, "utf8").trim() === text) fs.rmSync(file, { force: true });
-            continue;
-        }
+    let release = tryLockPidFile(file);
+    while (typeof release !== "function") {
         if (!told) {
-            log(`another npm start (pid ${holder}) is running on ${dir}; waiting for it to finish`);
+            log(`another npm start (pid ${release.holder}) is running on ${dir}; waiting for it to finish`);
             told = true;
         }
-        if (Date.now() > deadline) throw new Error(`another npm start (pid ${holder}) still holds ${file}`);
+        if (Date.now() > deadline) throw new Error(`another npm start (pid ${release.holder}) still holds ${file}`);
         await new Promise((r) => setTimeout(r, 500));
+        release = tryLockPidFile(file);
     }
     try {
         return await fn();
     } finally {
-        try {
-            if (fs.readFileSync(file, "utf8").trim() === String(process.pid)) fs.rmSync(file, { force: true });
-        } catch {
-            // gone
-        }
+        release();
     }
 }
 
