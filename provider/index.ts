@@ -39,6 +39,8 @@ function isExpected(e: unknown): boolean {
     if (["ProviderConfigError", "TenantDeactivationRefused", "MasterDbError", "InvalidCustomerRows", "OwnershipConflict"].includes(e.name)) return true;
     // An unreachable endpoint (stopped emulator, no route) is said once with its FIX by errors.ts (C2): no stack per resource.
     if (isQlikApiError(e) && e.kind === "network" && ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"].includes(e.netCode ?? "")) return true;
+    // ...and so is a call cut in mid-flight when the endpoint then refuses a fresh connection (emulator stopped during the call).
+    if (isQlikApiError(e) && e.kind === "network" && e.unreachable === true) return true;
     if (isQlikApiError(e)) return e.status !== undefined && [400, 401, 403, 404, 409, 412, 422].includes(e.status);
     return false;
 }

@@ -67,6 +67,11 @@ export interface QlikApiErrorInit {
   netCode?: string;
   /** For network errors: the origin actually contacted (qlik:endpointOverride, or https://<host>). */
   endpoint?: string;
+  /**
+   * For a call cut in mid-flight (ECONNRESET, socket hang up): the code of a fresh connect to `endpoint`
+   * when that failed too (e.g. ECONNREFUSED: the emulator was stopped during the call).
+   */
+  probeCode?: string;
   timeoutMs?: number;
 }
 
@@ -178,18 +183,23 @@ export class QlikApiError extends Error {
   readonly fix?: string;
   readonly attempts?: number;
   readonly netCode?: string;
+  /** Nothing answers at the endpoint (refused, no DNS, no route, or a cut call whose endpoint then refused). */
+  readonly unreachable: boolean;
 
   constructor(init: QlikApiErrorInit) {
     const parsed = parseQlikErrorBody(redact(init.body));
     const first = parsed.items[0];
     const codes = parsed.items.map((i) => i.code).filter((c): c is string => !!c);
-    const unreachable = init.kind === "network" && !!init.netCode && UNREACHABLE.has(init.netCode) && !!init.endpoint;
+    const cut = init.kind === "network" && !!init.probeCode && UNREACHABLE.has(init.probeCode);
+    const unreachable = init.kind === "network" && !!init.endpoint && (cut || (!!init.netCode && UNREACHABLE.has(init.netCode)));
     const firstReport = unreachable ? firstUnreachable(init.endpoint as string) : true;
-    const fix = firstReport ? fixHint(init, codes) : undefined;
+    // A cut call whose endpoint no longer answers has the FIX of a refused connection.
+    const fix = firstReport ? fixHint(cut ? { ...init, netCode: init.probeCode } : init, codes) : undefined;
     const path = redactString(init.path);
     const call = `${init.method} ${init.host}${path}`;
     let what: string;
     if (init.kind === "timeout") what = `timed out after ${init.timeoutMs} ms`;
+    else if (cut && firstReport) what = `the connection to ${init.endpoint} was cut (${init.netCode}) and nothing listens there any more (${init.probeCode}): no Qlik endpoint answers there`;
     else if (unreachable && firstReport) what = `cannot connect to ${init.endpoint} (${init.netCode}): no Qlik endpoint answers there`;
     else if (unreachable) what = `${init.netCode}: the Qlik endpoint is unreachable (the first error naming it says which and how to fix it)`;
     else if (init.kind === "network") what = `network error ${init.netCode ?? ""}: ${redactString(errMessage(init.cause))}`.replace("  ", " ");
@@ -220,6 +230,7 @@ export class QlikApiError extends Error {
     this.fix = fix;
     this.attempts = init.attempts;
     this.netCode = init.netCode;
+    this.unreachable = unreachable;
   }
 
   /** True when any Qlik error item carries this code (e.g. "TENANTS-22"). */

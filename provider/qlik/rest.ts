@@ -4,6 +4,7 @@
 
 import * as http from "http";
 import * as https from "https";
+import * as net from "net";
 import fetch from "node-fetch";
 import { getProviderConfig, ProviderConfig } from "../config";
 import { AuthContext, Credentials, TokenCache, authPlugin, bearerFor, globalTokenCache } from "./auth";
@@ -192,10 +193,12 @@ async function finalize(pipeline: Handler, req: QlikRequest, getConfig: () => Pr
       res = await pipeline(current);
     } catch (e) {
       if (isTransportError(e)) {
+        const endpoint = getConfig().endpointOverride ?? `https://${current.host}`;
+        // A call cut in mid-flight: is the endpoint itself gone (emulator stopped), or was it just this connection?
+        const probeCode = e.kind === "network" && CUT_CODES.has(e.netCode ?? "") ? await probeConnect(endpoint) : undefined;
         throw new QlikApiError({
           kind: e.kind, purpose: current.purpose, method: current.method.toUpperCase(), host: current.host, path: pathWithQuery(current),
-          cause: e, netCode: e.netCode, timeoutMs: e.timeoutMs, attempts: attemptsOf(e),
-          endpoint: getConfig().endpointOverride ?? `https://${current.host}`,
+          cause: e, netCode: e.netCode, timeoutMs: e.timeoutMs, attempts: attemptsOf(e), endpoint, probeCode,
         });
       }
       throw e;
@@ -216,6 +219,31 @@ async function finalize(pipeline: Handler, req: QlikRequest, getConfig: () => Pr
     }
     return res;
   }
+}
+
+/** Node codes of a connection that broke during a call (the server went away, or a middlebox dropped it). */
+const CUT_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
+
+/** One TCP connect to the endpoint's host:port; the error code when it fails, undefined when something answers. */
+export function probeConnect(endpoint: string, timeoutMs = 2000): Promise<string | undefined> {
+  let u: URL;
+  try {
+    u = new URL(endpoint);
+  } catch {
+    return Promise.resolve(undefined);
+  }
+  const port = Number(u.port) || (u.protocol === "https:" ? 443 : 80);
+  const host = u.hostname.replace(/^\[|\]$/g, "");
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (code: string | undefined): void => {
+      socket.destroy();
+      resolve(code);
+    };
+    socket.setTimeout(timeoutMs, () => done(undefined));
+    socket.once("connect", () => done(undefined));
+    socket.once("error", (err: NodeJS.ErrnoException) => done(err.code ?? "ECONNREFUSED"));
+  });
 }
 
 function pathWithQuery(req: QlikRequest): string {
