@@ -167,6 +167,9 @@ async function main() {
     if (broken.length) log(`failed: ${broken.map((r) => r.job.name).join(", ")}`);
     // A job that failed without a failing test (a crash before mocha's summary) still counts once.
     const failed = total.failed + broken.filter((r) => r.failed === 0).length;
+    // The logs were printed above; keep them on disk only when something failed.
+    if (!broken.length) fs.rmSync(logDir, { recursive: true, force: true });
+    else log(`logs kept in ${logDir}`);
     process.stdout.write(`${total.passed} passed, ${failed} failed, ${total.skipped} skipped\n`);
     process.exit(broken.length ? 1 : 0);
 }

@@ -101,6 +101,11 @@ export class TempProject {
         return pkg;
     }
 
+    /** Adds environment for every later command of this project. */
+    addEnv(extra: NodeJS.ProcessEnv): void {
+        Object.assign(this.env, extra);
+    }
+
     run(args: string[], opts: { allowFailure?: boolean; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
         const record = engine.readEngineRecord()!;
         return new Promise((resolve, reject) => {
