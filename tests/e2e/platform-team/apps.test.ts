@@ -10,28 +10,10 @@ import { TempProject, RunResult } from "../harness";
 import { stackConfigFor } from "../emulatorFixture";
 import { AppsEnv, TenantRef } from "../../provider/resources/appsFixture";
 import { INDEX_TS, NorthConfig, SouthConfig, TSCONFIG } from "./apps-program/program";
+import { changedKeys, nameOf, type Step } from "./tenancy-program/support";
 
 const NORTH_PW = "north-db-pw-7c1f0e93";
 const SOUTH_PW = "south-db-pw-2b9d4a61";
-
-interface Step {
-    op: string;
-    urn: string;
-    oldState?: { inputs?: Record<string, unknown> };
-    newState?: { inputs?: Record<string, unknown> };
-}
-
-const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
-const stable = (v: unknown): string => JSON.stringify(v, (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x));
-
-/** The input keys a step changes (unknowns count: they are what a reviewer sees as "output<string>"). */
-function changedKeys(s: Step): string[] {
-    const o = s.oldState?.inputs ?? {};
-    const n = s.newState?.inputs ?? {};
-    return [...new Set([...Object.keys(o), ...Object.keys(n)])]
-        .filter((k) => k !== "__provider" && stable(o[k] ?? null) !== stable(n[k] ?? null))
-        .sort();
-}
 
 describe("e2e: platform team (apps): AppCopy + ManagedSpacePublish, directly and through CustomerTenant", function () {
     this.timeout(900_000);

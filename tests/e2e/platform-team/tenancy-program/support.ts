@@ -4,6 +4,7 @@ import * as crypto from "crypto";
 import type { RunningEmulator } from "../../../../emulator/index";
 import { call, tokenFor } from "../../../emulator/core/client";
 import type { RunResult, TempProject } from "../../harness";
+import { stableJson } from "../../../../provider/resources/handlers";
 
 /** REST as the region OAuth client's bot on `host`; throws on an unexpected status. */
 export class Rest {
@@ -70,15 +71,14 @@ export interface Step {
     newState?: { inputs?: Record<string, unknown> };
 }
 
-const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
-const stable = (v: unknown): string => JSON.stringify(v, (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x));
+export const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 
 /** The input keys a step changes (unknowns count: they are what a reviewer sees as "output<string>"). */
 export function changedKeys(s: Step): string[] {
     const o = s.oldState?.inputs ?? {};
     const n = s.newState?.inputs ?? {};
     return [...new Set([...Object.keys(o), ...Object.keys(n)])]
-        .filter((k) => k !== "__provider" && stable(o[k] ?? null) !== stable(n[k] ?? null))
+        .filter((k) => k !== "__provider" && stableJson(o[k] ?? null) !== stableJson(n[k] ?? null))
         .sort();
 }
 
