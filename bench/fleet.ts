@@ -35,35 +35,76 @@ const USAGE = `usage: npm run bench -- [--n N | --sizes 10,25,50] [--parallel P]
 
 function parseArgs(argv: string[]): Options {
     const o: Options = {
-        sizes: [50], baselineBudgetMin: 10, skipBaseline: false, skipTrivial: false, skipRefresh: false,
-        skipCheckpoints: false, outDir: path.join(REPO_ROOT, "bench", "results"), keep: false, dumpRequests: false,
+        sizes: [50],
+        baselineBudgetMin: 10,
+        skipBaseline: false,
+        skipTrivial: false,
+        skipRefresh: false,
+        skipCheckpoints: false,
+        outDir: path.join(REPO_ROOT, "bench", "results"),
+        keep: false,
+        dumpRequests: false,
     };
     const int = (flag: string, v: string | undefined, min: number, max: number): number => {
         const n = Number(v);
-        if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${flag} needs an integer in ${min}..${max}\n${USAGE}`);
+        if (!Number.isInteger(n) || n < min || n > max)
+            throw new Error(`${flag} needs an integer in ${min}..${max}\n${USAGE}`);
         return n;
     };
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
-        const [flag, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+        const [flag, inline] = a.includes("=")
+            ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]
+            : [a, undefined];
         const val = () => inline ?? argv[++i];
         switch (flag) {
             // 10..200 is the documented range; smaller sizes are allowed for quick validation runs.
-            case "--n": o.sizes = [int(flag, val(), 1, 200)]; break;
-            case "--sizes": o.sizes = (val() ?? "").split(",").map((s) => int(flag, s.trim(), 1, 200)); break;
-            case "--parallel": o.parallel = int(flag, val(), 1, 10_000); break;
-            case "--baseline-sample": o.baselineSample = int(flag, val(), 1, 200); break;
-            case "--baseline-budget-min": o.baselineBudgetMin = Number(val()); break;
-            case "--skip-baseline": o.skipBaseline = true; break;
-            case "--skip-trivial": o.skipTrivial = true; break;
-            case "--skip-refresh": o.skipRefresh = true; break;
-            case "--max-concurrent-per-host": o.maxConcurrentPerHost = int(flag, val(), 1, 256); break;
-            case "--skip-checkpoints": o.skipCheckpoints = true; break;
-            case "--out": o.outDir = path.resolve(val() ?? ""); break;
-            case "--keep": o.keep = true; break;
-            case "--dump-requests": o.dumpRequests = true; break;
-            case "--help": case "-h": console.log(USAGE); process.exit(0); break;
-            default: throw new Error(`unknown option ${a}\n${USAGE}`);
+            case "--n":
+                o.sizes = [int(flag, val(), 1, 200)];
+                break;
+            case "--sizes":
+                o.sizes = (val() ?? "").split(",").map((s) => int(flag, s.trim(), 1, 200));
+                break;
+            case "--parallel":
+                o.parallel = int(flag, val(), 1, 10_000);
+                break;
+            case "--baseline-sample":
+                o.baselineSample = int(flag, val(), 1, 200);
+                break;
+            case "--baseline-budget-min":
+                o.baselineBudgetMin = Number(val());
+                break;
+            case "--skip-baseline":
+                o.skipBaseline = true;
+                break;
+            case "--skip-trivial":
+                o.skipTrivial = true;
+                break;
+            case "--skip-refresh":
+                o.skipRefresh = true;
+                break;
+            case "--max-concurrent-per-host":
+                o.maxConcurrentPerHost = int(flag, val(), 1, 256);
+                break;
+            case "--skip-checkpoints":
+                o.skipCheckpoints = true;
+                break;
+            case "--out":
+                o.outDir = path.resolve(val() ?? "");
+                break;
+            case "--keep":
+                o.keep = true;
+                break;
+            case "--dump-requests":
+                o.dumpRequests = true;
+                break;
+            case "--help":
+            case "-h":
+                console.log(USAGE);
+                process.exit(0);
+                break;
+            default:
+                throw new Error(`unknown option ${a}\n${USAGE}`);
         }
     }
     o.sizes = [...new Set(o.sizes)].sort((a, b) => a - b);
@@ -94,7 +135,11 @@ function vmHwmKiB(pid: number): number | undefined {
     }
 }
 
-function stackConfig(emu: EmulatorProcess, masterDb: string, o: Options): { config: Record<string, string>; secrets: Record<string, string> } {
+function stackConfig(
+    emu: EmulatorProcess,
+    masterDb: string,
+    o: Options,
+): { config: Record<string, string>; secrets: Record<string, string> } {
     const i = emu.info;
     const config: Record<string, string> = {
         "qlik:region": i.region,
@@ -110,7 +155,9 @@ function stackConfig(emu: EmulatorProcess, masterDb: string, o: Options): { conf
 }
 
 const memSummary = (m: MemoryReport) => ({
-    treePeakKiB: m.treePeakKiB, byRoleHwmKiB: m.byRole, samples: m.samples,
+    treePeakKiB: m.treePeakKiB,
+    byRoleHwmKiB: m.byRole,
+    samples: m.samples,
 });
 
 interface FleetRun {
@@ -136,10 +183,16 @@ interface FleetRun {
 
 async function runFleet(n: number, o: Options): Promise<FleetRun> {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), `qtf-bench-fleet${n}-`));
-    const emu = await spawnEmulator({ repoRoot: REPO_ROOT, profile: "realistic", dataDir: path.join(work, "emulator") });
+    const emu = await spawnEmulator({
+        repoRoot: REPO_ROOT,
+        profile: "realistic",
+        dataDir: path.join(work, "emulator"),
+    });
     let project: BenchProject | undefined;
     try {
-        log(`N=${n}: emulator pid ${emu.pid} at ${emu.info.httpUrl} (realistic profile); seeding ${n} customers and placing the template`);
+        log(
+            `N=${n}: emulator pid ${emu.pid} at ${emu.info.httpUrl} (realistic profile); seeding ${n} customers and placing the template`,
+        );
         const fx = await prepareFleet(emu.info, path.join(work, "data"), n);
         const env: NodeJS.ProcessEnv = o.skipCheckpoints ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {};
         project = new BenchProject({
@@ -156,7 +209,11 @@ async function runFleet(n: number, o: Options): Promise<FleetRun> {
         log(`N=${n}: pulumi up --skip-preview --parallel ${parallel}`);
         const up = await project.run(["up", "--yes", "--skip-preview", "--parallel", String(parallel)]);
         const requests = await emu.requests(since);
-        const lowerBound = computeLowerBound({ requests, registerHost: emu.info.registerHost, sourceHost: emu.info.sourceTenant.hostname });
+        const lowerBound = computeLowerBound({
+            requests,
+            registerHost: emu.info.registerHost,
+            sourceHost: emu.info.sourceTenant.hostname,
+        });
         if (requests.length > 0 && requests[0].seq > since + 1) lowerBound.logTruncated = true;
         if (o.dumpRequests) {
             fs.mkdirSync(o.outDir, { recursive: true });
@@ -166,25 +223,38 @@ async function runFleet(n: number, o: Options): Promise<FleetRun> {
         }
         log(`N=${n}: up ${fmtS(up.ms)}; lower bound ${fmtS(lowerBound.ms)}`);
 
-        const outputs = JSON.parse((await project.run(["stack", "output", "--json", "--show-secrets"])).stdout) as
-            { tenants?: Record<string, { reloadStatus?: string }> };
-        const reloadsSucceeded = Object.values(outputs.tenants ?? {}).filter((t) => t.reloadStatus === "SUCCEEDED").length;
+        const outputs = JSON.parse((await project.run(["stack", "output", "--json", "--show-secrets"])).stdout) as {
+            tenants?: Record<string, { reloadStatus?: string }>;
+        };
+        const reloadsSucceeded = Object.values(outputs.tenants ?? {}).filter(
+            (t) => t.reloadStatus === "SUCCEEDED",
+        ).length;
 
         log(`N=${n}: no-op preview`);
         const preview = await project.run(["preview", "--expect-no-changes", "--parallel", String(parallel)]);
         let refresh: TimedRun | undefined;
         if (!o.skipRefresh) {
             log(`N=${n}: no-op refresh`);
-            refresh = await project.run(["refresh", "--yes", "--skip-preview", "--expect-no-changes", "--parallel", String(parallel)]);
+            refresh = await project.run([
+                "refresh",
+                "--yes",
+                "--skip-preview",
+                "--expect-no-changes",
+                "--parallel",
+                String(parallel),
+            ]);
         }
         const exported = await project.exportState();
         const state = JSON.parse(exported) as { deployment?: { resources?: { type: string }[] } };
         const resources = state.deployment?.resources ?? [];
         const dynamic = resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).length;
         return {
-            n, parallel,
-            upMs: up.ms, upMemory: memSummary(up.memory),
-            previewMs: preview.ms, previewMemory: memSummary(preview.memory),
+            n,
+            parallel,
+            upMs: up.ms,
+            upMemory: memSummary(up.memory),
+            previewMs: preview.ms,
+            previewMemory: memSummary(preview.memory),
             refreshMs: refresh?.ms,
             stateBytes: Buffer.byteLength(exported),
             stateBytesPerTenant: Math.round(Buffer.byteLength(exported) / n),
@@ -215,7 +285,12 @@ function requestSpan(requests: { time: string; durationMs?: number }[]): number 
     return end - start;
 }
 
-interface TrivialRun { resources: number; upMs: number; previewMs: number; previewMemory: ReturnType<typeof memSummary> }
+interface TrivialRun {
+    resources: number;
+    upMs: number;
+    previewMs: number;
+    previewMemory: ReturnType<typeof memSummary>;
+}
 
 /** The reference for preview: the same number of dynamic resources that do nothing (a local file each). */
 async function runTrivial(count: number, parallel: number, o: Options): Promise<TrivialRun> {
@@ -244,13 +319,22 @@ for (let i = 0; i < count; i++) new LocalMarker("m" + i, { directory: dir, name:
 async function runBaseline(n: number, o: Options): Promise<BaselineResult> {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), `qtf-bench-baseline${n}-`));
     // A fresh emulator: nothing left over from the fleet run (rate-limit windows, tenants, quota).
-    const emu = await spawnEmulator({ repoRoot: REPO_ROOT, profile: "realistic", dataDir: path.join(work, "emulator") });
+    const emu = await spawnEmulator({
+        repoRoot: REPO_ROOT,
+        profile: "realistic",
+        dataDir: path.join(work, "emulator"),
+    });
     try {
         const fx = await prepareFleet(emu.info, path.join(work, "data"), n);
-        log(`N=${n}: sequential baseline (${o.baselineSample ? `sample of ${o.baselineSample}` : `budget ${o.baselineBudgetMin} min`})`);
+        log(
+            `N=${n}: sequential baseline (${o.baselineSample ? `sample of ${o.baselineSample}` : `budget ${o.baselineBudgetMin} min`})`,
+        );
         return await runSequentialBaseline({
-            info: emu.info, customers: fx.customers, templateAppName: TEMPLATE_APP_NAME,
-            sample: o.baselineSample, budgetMs: o.baselineBudgetMin * 60_000,
+            info: emu.info,
+            customers: fx.customers,
+            templateAppName: TEMPLATE_APP_NAME,
+            sample: o.baselineSample,
+            budgetMs: o.baselineBudgetMin * 60_000,
             log: (m) => log(`N=${n}: ${m}`),
         });
     } finally {
@@ -259,68 +343,119 @@ async function runBaseline(n: number, o: Options): Promise<BaselineResult> {
     }
 }
 
-interface SizeResult { n: number; fleet?: FleetRun; trivial?: TrivialRun; baseline?: BaselineResult; error?: string }
+interface SizeResult {
+    n: number;
+    fleet?: FleetRun;
+    trivial?: TrivialRun;
+    baseline?: BaselineResult;
+    error?: string;
+}
 
 function ratioRows(r: SizeResult): string[][] {
     const rows: string[][] = [];
     const f = r.fleet;
     if (f) {
         const ub = f.upMs / f.lowerBound.ms;
-        rows.push(["up / lower bound", `${fmtS(f.upMs)} / ${fmtS(f.lowerBound.ms)}`, ub.toFixed(2) + "x", "<= 1.25x", ub <= 1.25 ? "PASS" : "FAIL"]);
+        rows.push([
+            "up / lower bound",
+            `${fmtS(f.upMs)} / ${fmtS(f.lowerBound.ms)}`,
+            ub.toFixed(2) + "x",
+            "<= 1.25x",
+            ub <= 1.25 ? "PASS" : "FAIL",
+        ]);
     }
     if (f && r.baseline) {
         const sp = r.baseline.totalMs / f.upMs;
         const target = r.n === 50 ? ">= 10x (N=50)" : ">= 10x (target set at N=50)";
-        rows.push(["baseline / up", `${fmtS(r.baseline.totalMs)}${r.baseline.extrapolated ? "*" : ""} / ${fmtS(f.upMs)}`, sp.toFixed(1) + "x", target,
-            sp >= 10 ? "PASS" : "FAIL"]);
+        rows.push([
+            "baseline / up",
+            `${fmtS(r.baseline.totalMs)}${r.baseline.extrapolated ? "*" : ""} / ${fmtS(f.upMs)}`,
+            sp.toFixed(1) + "x",
+            target,
+            sp >= 10 ? "PASS" : "FAIL",
+        ]);
     }
     if (f && r.trivial) {
         const pr = f.previewMs / r.trivial.previewMs;
-        rows.push(["no-op preview / trivial preview", `${fmtS(f.previewMs)} / ${fmtS(r.trivial.previewMs)}`, pr.toFixed(2) + "x", "<= 1.5x", pr <= 1.5 ? "PASS" : "FAIL"]);
+        rows.push([
+            "no-op preview / trivial preview",
+            `${fmtS(f.previewMs)} / ${fmtS(r.trivial.previewMs)}`,
+            pr.toFixed(2) + "x",
+            "<= 1.5x",
+            pr <= 1.5 ? "PASS" : "FAIL",
+        ]);
     }
     return rows;
 }
 
 function table(rows: string[][]): string {
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-    return rows.map((r, i) => {
-        const line = r.map((cell, c) => cell.padEnd(widths[c])).join("  ");
-        return i === 0 ? `${line}\n${widths.map((w) => "-".repeat(w)).join("  ")}` : line;
-    }).join("\n");
+    return rows
+        .map((r, i) => {
+            const line = r.map((cell, c) => cell.padEnd(widths[c])).join("  ");
+            return i === 0 ? `${line}\n${widths.map((w) => "-".repeat(w)).join("  ")}` : line;
+        })
+        .join("\n");
 }
 
 function printReport(results: SizeResult[], machine: Record<string, unknown>): void {
     const out: string[] = [];
     out.push("");
-    out.push(`Fleet benchmark: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}, pulumi ${machine.pulumi}`);
+    out.push(
+        `Fleet benchmark: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}, pulumi ${machine.pulumi}`,
+    );
     for (const r of results) {
         out.push("");
         out.push(`== N = ${r.n} tenants ==`);
         if (r.error) out.push(`ERROR: ${r.error}`);
         const f = r.fleet;
         if (f) {
-            out.push(table([
-                ["measure", "value"],
-                ["pulumi up (--skip-preview, --parallel " + f.parallel + ")", fmtS(f.upMs)],
-                ["lower bound: max(chain, rate limits)", `${fmtS(f.lowerBound.ms)} (chain ${fmtS(f.lowerBound.chainMs)}, rate limits ${fmtS(f.lowerBound.rateLimitMs)})`],
-                ["  critical path", f.lowerBound.criticalPath.map((s) => `${s.stage} ${s.ms}`).join(" > ") + " (ms)"],
-                ["reloads SUCCEEDED", `${f.reloadsSucceeded}/${f.n}`],
-                ["requests during up (429s)", `${f.requestsDuringUp} (${f.status429DuringUp})`],
-                ["  first request -> last response", `${fmtS(f.requestSpanMs)} (the rest of up is engine start-up, program, checkpoints)`],
-                ["no-op preview", fmtS(f.previewMs)],
-                ["no-op refresh", fmtS(f.refreshMs)],
-                ["state bytes per tenant", `${f.stateBytesPerTenant} (total ${f.stateBytes}, ${f.resources} resources)`],
-                ["peak memory during up: whole tree", mib(f.upMemory.treePeakKiB)],
-                ["  pulumi CLI / program / provider", `${mib(f.upMemory.byRoleHwmKiB["pulumi-cli"])} / ${mib(f.upMemory.byRoleHwmKiB.program)} / ${mib(f.upMemory.byRoleHwmKiB.provider)}`],
-                ["emulator peak (separate process)", mib(f.emulatorHwmKiB)],
-            ]));
+            out.push(
+                table([
+                    ["measure", "value"],
+                    ["pulumi up (--skip-preview, --parallel " + f.parallel + ")", fmtS(f.upMs)],
+                    [
+                        "lower bound: max(chain, rate limits)",
+                        `${fmtS(f.lowerBound.ms)} (chain ${fmtS(f.lowerBound.chainMs)}, rate limits ${fmtS(f.lowerBound.rateLimitMs)})`,
+                    ],
+                    [
+                        "  critical path",
+                        f.lowerBound.criticalPath.map((s) => `${s.stage} ${s.ms}`).join(" > ") + " (ms)",
+                    ],
+                    ["reloads SUCCEEDED", `${f.reloadsSucceeded}/${f.n}`],
+                    ["requests during up (429s)", `${f.requestsDuringUp} (${f.status429DuringUp})`],
+                    [
+                        "  first request -> last response",
+                        `${fmtS(f.requestSpanMs)} (the rest of up is engine start-up, program, checkpoints)`,
+                    ],
+                    ["no-op preview", fmtS(f.previewMs)],
+                    ["no-op refresh", fmtS(f.refreshMs)],
+                    [
+                        "state bytes per tenant",
+                        `${f.stateBytesPerTenant} (total ${f.stateBytes}, ${f.resources} resources)`,
+                    ],
+                    ["peak memory during up: whole tree", mib(f.upMemory.treePeakKiB)],
+                    [
+                        "  pulumi CLI / program / provider",
+                        `${mib(f.upMemory.byRoleHwmKiB["pulumi-cli"])} / ${mib(f.upMemory.byRoleHwmKiB.program)} / ${mib(f.upMemory.byRoleHwmKiB.provider)}`,
+                    ],
+                    ["emulator peak (separate process)", mib(f.emulatorHwmKiB)],
+                ]),
+            );
         }
-        if (r.trivial) out.push(`trivial: ${r.trivial.resources} LocalMarker resources, no-op preview ${fmtS(r.trivial.previewMs)} (their up ${fmtS(r.trivial.upMs)})`);
+        if (r.trivial)
+            out.push(
+                `trivial: ${r.trivial.resources} LocalMarker resources, no-op preview ${fmtS(r.trivial.previewMs)} (their up ${fmtS(r.trivial.upMs)})`,
+            );
         if (r.baseline) {
             const b = r.baseline;
-            out.push(`sequential baseline: ${fmtS(b.totalMs)} for ${b.n} tenants`
-                + (b.extrapolated ? ` (* EXTRAPOLATED linearly from ${b.done} tenants measured in ${fmtS(b.measuredMs)})` : "")
-                + `, ${b.calls} calls, mean ${fmtS(b.perTenantMs.reduce((a, x) => a + x, 0) / Math.max(1, b.perTenantMs.length))} per tenant`);
+            out.push(
+                `sequential baseline: ${fmtS(b.totalMs)} for ${b.n} tenants` +
+                    (b.extrapolated
+                        ? ` (* EXTRAPOLATED linearly from ${b.done} tenants measured in ${fmtS(b.measuredMs)})`
+                        : "") +
+                    `, ${b.calls} calls, mean ${fmtS(b.perTenantMs.reduce((a, x) => a + x, 0) / Math.max(1, b.perTenantMs.length))} per tenant`,
+            );
         }
         const rows = ratioRows(r);
         if (rows.length) out.push("", table([["ratio", "values", "ratio", "target", "result"], ...rows]));
@@ -334,8 +469,12 @@ async function main(): Promise<void> {
         throw new Error("dist/examples/fleet/index.js is missing: build first (npm run build)");
     }
     const machineInfo = {
-        cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "?", memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
-        node: process.version, platform: `${os.platform()} ${os.release()}`, pulumi: engineVersion(),
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? "?",
+        memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+        pulumi: engineVersion(),
     };
 
     const results: SizeResult[] = [];
@@ -358,11 +497,20 @@ async function main(): Promise<void> {
     fs.mkdirSync(o.outDir, { recursive: true });
     const stamp = new Date().toISOString().replace(/:/g, "").replace(/\..*$/, "");
     const jsonFile = path.join(o.outDir, `fleet-${stamp}.json`);
-    fs.writeFileSync(jsonFile, JSON.stringify({
-        date: new Date().toISOString(), machine: machineInfo, options: o,
-        targets: { upOverLowerBound: 1.25, baselineOverUpAtN50: 10, previewOverTrivial: 1.5 },
-        results,
-    }, null, 2) + "\n");
+    fs.writeFileSync(
+        jsonFile,
+        JSON.stringify(
+            {
+                date: new Date().toISOString(),
+                machine: machineInfo,
+                options: o,
+                targets: { upOverLowerBound: 1.25, baselineOverUpAtN50: 10, previewOverTrivial: 1.5 },
+                results,
+            },
+            null,
+            2,
+        ) + "\n",
+    );
     const svg = fleetChartSvg([{ results, machine: machineInfo, date: stamp, options: o }]);
     const svgFile = path.join(o.outDir, "fleet.svg");
     fs.writeFileSync(svgFile, svg);

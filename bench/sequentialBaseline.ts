@@ -61,17 +61,28 @@ class Rest {
                 return this.call(next.pathname + next.search, { host: next.host, token: o.token }, expect);
             }
             if (!expect.includes(r.status)) {
-                throw new Error(`${o.method ?? "GET"} https://${o.host}${path}: ${r.status} ${r.body.toString("utf8").slice(0, 400)}`);
+                throw new Error(
+                    `${o.method ?? "GET"} https://${o.host}${path}: ${r.status} ${r.body.toString("utf8").slice(0, 400)}`,
+                );
             }
             return r;
         }
     }
 
     async token(host: string, info: EmulatorInfo): Promise<string> {
-        const r = await this.call("/oauth/token", {
-            method: "POST", host,
-            body: { client_id: info.oauthClient.clientId, client_secret: info.oauthClient.clientSecret, grant_type: "client_credentials" },
-        }, [200]);
+        const r = await this.call(
+            "/oauth/token",
+            {
+                method: "POST",
+                host,
+                body: {
+                    client_id: info.oauthClient.clientId,
+                    client_secret: info.oauthClient.clientSecret,
+                    grant_type: "client_credentials",
+                },
+            },
+            [200],
+        );
         return r.json<{ access_token: string }>().access_token;
     }
 }
@@ -84,84 +95,178 @@ function oneLinePublicKey(): string {
     return publicKey.export({ type: "spki", format: "pem" }).toString().replace(/\n/g, "");
 }
 
-async function provisionOne(rest: Rest, info: EmulatorInfo, c: CustomerRecord, templateAppName: string, pollMs: number): Promise<void> {
+async function provisionOne(
+    rest: Rest,
+    info: EmulatorInfo,
+    c: CustomerRecord,
+    templateAppName: string,
+    pollMs: number,
+): Promise<void> {
     const source = info.sourceTenant.hostname;
     const register = info.registerHost;
     const domainSuffix = `${info.region}.${info.domain}`;
 
     // 1. create-a-tenant (tenant_create.sh)
     const sourceToken = await rest.token(source, info);
-    const overview = (await rest.call("/api/v1/licenses/overview", { host: source, token: sourceToken }, [200])).json<{ licenseKey: string }>();
+    const overview = (await rest.call("/api/v1/licenses/overview", { host: source, token: sourceToken }, [200])).json<{
+        licenseKey: string;
+    }>();
     const registerToken = await rest.token(register, info);
-    const tenant = (await rest.call("/api/v1/tenants", { method: "POST", host: register, token: registerToken, body: { licenseKey: overview.licenseKey } }, [201]))
-        .json<{ id: string; hostnames: string[] }>();
+    const tenant = (
+        await rest.call(
+            "/api/v1/tenants",
+            { method: "POST", host: register, token: registerToken, body: { licenseKey: overview.licenseKey } },
+            [201],
+        )
+    ).json<{ id: string; hostnames: string[] }>();
     const host = tenant.hostnames[0];
     const token = await rest.token(host, info);
     const me = (await rest.call("/api/v1/users/me", { host, token }, [200])).json<{ tenantId: string }>();
-    if (me.tenantId !== tenant.id) throw new Error(`users/me on ${host} says tenant ${me.tenantId}, expected ${tenant.id}`);
+    if (me.tenantId !== tenant.id)
+        throw new Error(`users/me on ${host} says tenant ${me.tenantId}, expected ${tenant.id}`);
     const t = { host, token };
 
     // update-tenants: display name and alias
-    await rest.call(`/api/v1/tenants/${tenant.id}`, {
-        method: "PATCH", ...t,
-        body: [{ op: "replace", path: "/name", value: c.name }, { op: "replace", path: "/hostnames/1", value: `${c.alias}.${domainSuffix}` }],
-    }, [204]);
+    await rest.call(
+        `/api/v1/tenants/${tenant.id}`,
+        {
+            method: "PATCH",
+            ...t,
+            body: [
+                { op: "replace", path: "/name", value: c.name },
+                { op: "replace", path: "/hostnames/1", value: `${c.alias}.${domainSuffix}` },
+            ],
+        },
+        [204],
+    );
 
     // 2. configure-a-tenant (tenant_configure.sh)
-    await rest.call("/api/v1/groups/settings", {
-        method: "PATCH", ...t,
-        body: [{ op: "replace", path: "/autoCreateGroups", value: true }, { op: "replace", path: "/syncIdpGroups", value: true }],
-    }, [204]);
-    await rest.call("/api/v1/licenses/settings", { method: "PUT", ...t, body: { autoAssignProfessional: false, autoAssignAnalyzer: false } }, [200]);
-    await rest.call("/api/v1/identity-providers", {
-        method: "POST", ...t,
-        body: {
-            provider: "external", protocol: "jwtAuth", interactive: false, active: true, tenantIds: [tenant.id],
-            description: `Single sign-on of ${c.name} users`,
-            options: { jwtLoginEnabled: true, issuer: `https://login.${c.alias}.fleet.example/`, staticKeys: [{ kid: `${c.alias}-1`, pem: oneLinePublicKey() }] },
+    await rest.call(
+        "/api/v1/groups/settings",
+        {
+            method: "PATCH",
+            ...t,
+            body: [
+                { op: "replace", path: "/autoCreateGroups", value: true },
+                { op: "replace", path: "/syncIdpGroups", value: true },
+            ],
         },
-    }, [201]);
+        [204],
+    );
+    await rest.call(
+        "/api/v1/licenses/settings",
+        { method: "PUT", ...t, body: { autoAssignProfessional: false, autoAssignAnalyzer: false } },
+        [200],
+    );
+    await rest.call(
+        "/api/v1/identity-providers",
+        {
+            method: "POST",
+            ...t,
+            body: {
+                provider: "external",
+                protocol: "jwtAuth",
+                interactive: false,
+                active: true,
+                tenantIds: [tenant.id],
+                description: `Single sign-on of ${c.name} users`,
+                options: {
+                    jwtLoginEnabled: true,
+                    issuer: `https://login.${c.alias}.fleet.example/`,
+                    staticKeys: [{ kid: `${c.alias}-1`, pem: oneLinePublicKey() }],
+                },
+            },
+        },
+        [201],
+    );
     if (c.users.length > 0) {
-        await rest.call("/api/v1/licenses/assignments/actions/add", {
-            method: "POST", ...t, body: { add: c.users.map((u) => ({ subject: u.subject, type: u.licenseType })) },
-        }, [200, 207]);
+        await rest.call(
+            "/api/v1/licenses/assignments/actions/add",
+            {
+                method: "POST",
+                ...t,
+                body: { add: c.users.map((u) => ({ subject: u.subject, type: u.licenseType })) },
+            },
+            [200, 207],
+        );
     }
     const groupIds = new Map<string, string>();
     for (const g of c.groups) {
         const body: Record<string, unknown> = { name: g.name, status: "active" };
         if (g.roles.length) body.assignedRoles = g.roles.map((name) => ({ name }));
-        const created = (await rest.call("/api/v1/groups", { method: "POST", ...t, body }, [201])).json<{ id: string }>();
+        const created = (await rest.call("/api/v1/groups", { method: "POST", ...t, body }, [201])).json<{
+            id: string;
+        }>();
         groupIds.set(g.name, created.id);
     }
-    const staging = (await rest.call("/api/v1/spaces", { method: "POST", ...t, body: { name: "Staging", type: "shared" } }, [201])).json<{ id: string }>();
-    const managed = (await rest.call("/api/v1/spaces", { method: "POST", ...t, body: { name: `${c.name} Analytics`, type: "managed" } }, [201]))
-        .json<{ id: string }>();
+    const staging = (
+        await rest.call("/api/v1/spaces", { method: "POST", ...t, body: { name: "Staging", type: "shared" } }, [201])
+    ).json<{ id: string }>();
+    const managed = (
+        await rest.call(
+            "/api/v1/spaces",
+            { method: "POST", ...t, body: { name: `${c.name} Analytics`, type: "managed" } },
+            [201],
+        )
+    ).json<{ id: string }>();
     for (const g of c.groups) {
-        await rest.call(`/api/v1/spaces/${managed.id}/assignments`, {
-            method: "POST", ...t, body: { type: "group", assigneeId: groupIds.get(g.name), roles: [g.spaceRole || "consumer"] },
-        }, [201]);
+        await rest.call(
+            `/api/v1/spaces/${managed.id}/assignments`,
+            {
+                method: "POST",
+                ...t,
+                body: { type: "group", assigneeId: groupIds.get(g.name), roles: [g.spaceRole || "consumer"] },
+            },
+            [201],
+        );
     }
     for (const conn of c.connections) {
         const props: Record<string, unknown> = {};
-        for (const k of ["database", "host", "port", "username", "password"] as const) if (conn[k] !== undefined) props[k] = conn[k];
-        await rest.call("/api/v1/data-connections", {
-            method: "POST", ...t, body: { qName: conn.name, datasourceID: conn.datasourceId, space: staging.id, connectionProperties: props },
-        }, [201]);
+        for (const k of ["database", "host", "port", "username", "password"] as const)
+            if (conn[k] !== undefined) props[k] = conn[k];
+        await rest.call(
+            "/api/v1/data-connections",
+            {
+                method: "POST",
+                ...t,
+                body: {
+                    qName: conn.name,
+                    datasourceID: conn.datasourceId,
+                    space: staging.id,
+                    connectionProperties: props,
+                },
+            },
+            [201],
+        );
     }
 
     // 3. deploy-content (tenant_deploy_content.sh): export from the source, import into the staging space
-    const items = (await rest.call(`/api/v1/items?resourceType=app&name=${encodeURIComponent(templateAppName)}`, { host: source, token: sourceToken }, [200]))
-        .json<{ data: { resourceId: string; name: string }[] }>();
+    const items = (
+        await rest.call(
+            `/api/v1/items?resourceType=app&name=${encodeURIComponent(templateAppName)}`,
+            { host: source, token: sourceToken },
+            [200],
+        )
+    ).json<{ data: { resourceId: string; name: string }[] }>();
     const template = items.data.find((i) => i.name === templateAppName);
     if (!template) throw new Error(`template app "${templateAppName}" not found in ${source}`);
-    const exported = await rest.call(`/api/v1/apps/${template.resourceId}/export`, { method: "POST", host: source, token: sourceToken }, [201]);
+    const exported = await rest.call(
+        `/api/v1/apps/${template.resourceId}/export`,
+        { method: "POST", host: source, token: sourceToken },
+        [201],
+    );
     const location = String(exported.headers.location ?? "");
-    const qvf = (await rest.call(new URL(location, `https://${source}`).pathname, { host: source, token: sourceToken }, [200])).body;
-    const staged = (await rest.call(`/api/v1/apps/import?spaceId=${staging.id}`, { method: "POST", ...t, body: qvf }, [200, 201]))
-        .json<{ attributes: { id: string } }>();
+    const qvf = (
+        await rest.call(new URL(location, `https://${source}`).pathname, { host: source, token: sourceToken }, [200])
+    ).body;
+    const staged = (
+        await rest.call(`/api/v1/apps/import?spaceId=${staging.id}`, { method: "POST", ...t, body: qvf }, [200, 201])
+    ).json<{ attributes: { id: string } }>();
 
     // reload with the customer's data (not in the tutorial; the fleet's AppCopy does it), polled once per pollMs
-    let reload = (await rest.call("/api/v1/reloads", { method: "POST", ...t, body: { appId: staged.attributes.id } }, [201])).json<{ id: string; status: string }>();
+    let reload = (
+        await rest.call("/api/v1/reloads", { method: "POST", ...t, body: { appId: staged.attributes.id } }, [201])
+    ).json<{ id: string; status: string }>();
     while (["QUEUED", "RELOADING", "CANCELING"].includes(reload.status)) {
         await sleep(pollMs);
         reload = (await rest.call(`/api/v1/reloads/${reload.id}`, t, [200])).json<{ id: string; status: string }>();
@@ -169,9 +274,15 @@ async function provisionOne(rest: Rest, info: EmulatorInfo, c: CustomerRecord, t
     if (reload.status !== "SUCCEEDED") throw new Error(`reload of ${c.alias} ended ${reload.status}`);
 
     // publish into the managed space
-    await rest.call(`/api/v1/apps/${staged.attributes.id}/publish`, {
-        method: "POST", ...t, body: { spaceId: managed.id, attributes: { name: templateAppName } },
-    }, [200, 201]);
+    await rest.call(
+        `/api/v1/apps/${staged.attributes.id}/publish`,
+        {
+            method: "POST",
+            ...t,
+            body: { spaceId: managed.id, attributes: { name: templateAppName } },
+        },
+        [200, 201],
+    );
 }
 
 export async function runSequentialBaseline(o: BaselineOptions): Promise<BaselineResult> {
@@ -192,9 +303,13 @@ export async function runSequentialBaseline(o: BaselineOptions): Promise<Baselin
     const measuredMs = Date.now() - started;
     const done = perTenantMs.length;
     return {
-        done, n, measuredMs,
+        done,
+        n,
+        measuredMs,
         totalMs: done === n ? measuredMs : (measuredMs / done) * n,
         extrapolated: done < n,
-        perTenantMs, calls: rest.calls, retriedOn429: rest.retried,
+        perTenantMs,
+        calls: rest.calls,
+        retriedOn429: rest.retried,
     };
 }

@@ -27,9 +27,16 @@ export function lockHolder(dataDir: string): number | undefined {
 }
 
 export class DataDirLocked extends Error {
-    constructor(readonly dataDir: string, readonly pid: number) {
-        super(`another emulator (pid ${pid}) already runs on the data folder ${dataDir} (see ${path.join(dataDir, "emulator.json")}); `
-            + "use it, stop it with `npm run emulator:stop` (or kill " + pid + "), or start this one with another --data-dir");
+    constructor(
+        readonly dataDir: string,
+        readonly pid: number,
+    ) {
+        super(
+            `another emulator (pid ${pid}) already runs on the data folder ${dataDir} (see ${path.join(dataDir, "emulator.json")}); ` +
+                "use it, stop it with `npm run emulator:stop` (or kill " +
+                pid +
+                "), or start this one with another --data-dir",
+        );
         this.name = "DataDirLocked";
     }
 }

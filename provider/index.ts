@@ -36,9 +36,23 @@ function dropUndefined<T>(value: T): T {
 /** Failures an operator causes and can fix (bad settings, refused guards, Qlik's 4xx answers). */
 function isExpected(e: unknown): boolean {
     if (!(e instanceof Error)) return false;
-    if (["ProviderConfigError", "TenantDeactivationRefused", "MasterDbError", "InvalidCustomerRows", "OwnershipConflict"].includes(e.name)) return true;
+    if (
+        [
+            "ProviderConfigError",
+            "TenantDeactivationRefused",
+            "MasterDbError",
+            "InvalidCustomerRows",
+            "OwnershipConflict",
+        ].includes(e.name)
+    )
+        return true;
     // An unreachable endpoint (stopped emulator, no route) is said once with its FIX by errors.ts (C2): no stack per resource.
-    if (isQlikApiError(e) && e.kind === "network" && ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"].includes(e.netCode ?? "")) return true;
+    if (
+        isQlikApiError(e) &&
+        e.kind === "network" &&
+        ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH"].includes(e.netCode ?? "")
+    )
+        return true;
     // ...and so is a call cut in mid-flight when the endpoint then refuses a fresh connection (emulator stopped during the call).
     if (isQlikApiError(e) && e.kind === "network" && e.unreachable === true) return true;
     if (isQlikApiError(e)) return e.status !== undefined && [400, 401, 403, 404, 409, 412, 422].includes(e.status);
@@ -54,7 +68,11 @@ function isExpected(e: unknown): boolean {
 function presentable(e: unknown): unknown {
     if (process.env.QLIK_DEBUG || !isExpected(e)) return e;
     const err = e as Error & { id?: unknown };
-    const line = err.message.split("\n").map((l) => l.trim()).filter(Boolean).join(" | ");
+    const line = err.message
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .join(" | ");
     if (err.id !== undefined) {
         err.message = line;
         err.stack = "";
@@ -78,7 +96,9 @@ async function quiet<T>(call: () => Promise<T>): Promise<T> {
 export function handlersFor(kind: ResourceKind): ResourceHandlers {
     const load = loaders[kind];
     if (!load) {
-        throw new Error(`qlik-tenant-fleet: unknown resource kind ${JSON.stringify(kind)}; upgrade the qlik-tenant-fleet package`);
+        throw new Error(
+            `qlik-tenant-fleet: unknown resource kind ${JSON.stringify(kind)}; upgrade the qlik-tenant-fleet package`,
+        );
     }
     const h = load();
     return {

@@ -43,7 +43,14 @@ export function isValidEmail(v: unknown): v is string {
 }
 
 /** Roles a group can have in a managed space (qlik-cloud-api.md §6, space assignments). */
-export const SPACE_ROLES: readonly string[] = ["consumer", "contributor", "dataconsumer", "facilitator", "publisher", "basicconsumer"];
+export const SPACE_ROLES: readonly string[] = [
+    "consumer",
+    "contributor",
+    "dataconsumer",
+    "facilitator",
+    "publisher",
+    "basicconsumer",
+];
 
 export type SqlDialect = "sqlite" | "postgres";
 
@@ -57,15 +64,19 @@ const sqlList = (xs: readonly string[]) => xs.map((x) => `'${x}'`).join(", ");
 export function aliasCheckSql(d: SqlDialect): string {
     const notReserved = `alias NOT IN (${sqlList(RESERVED_ALIASES)})`;
     if (d === "postgres") return `alias ~ '${ALIAS_RE.source}' AND ${notReserved}`;
-    return "length(alias) BETWEEN 1 AND 63 AND alias GLOB '[a-z0-9]*' AND alias GLOB '*[a-z0-9]' "
-        + `AND alias NOT GLOB '*[^a-z0-9-]*' AND ${notReserved}`;
+    return (
+        "length(alias) BETWEEN 1 AND 63 AND alias GLOB '[a-z0-9]*' AND alias GLOB '*[a-z0-9]' " +
+        `AND alias NOT GLOB '*[^a-z0-9-]*' AND ${notReserved}`
+    );
 }
 
 export function emailCheckSql(d: SqlDialect): string {
     if (d === "postgres") return `email ~ '^[^ \\t\\r\\n@]+@[^ \\t\\r\\n@]+\\.[^ \\t\\r\\n@]+$'`;
     // Exactly one '@', something before it, a dot after it with something on both sides, no whitespace.
-    return "length(email) - length(replace(email, '@', '')) = 1 AND email GLOB '?*@?*.?*' "
-        + "AND email NOT GLOB '*[ \t\r\n]*'";
+    return (
+        "length(email) - length(replace(email, '@', '')) = 1 AND email GLOB '?*@?*.?*' " +
+        "AND email NOT GLOB '*[ \t\r\n]*'"
+    );
 }
 
 export function regionCheckSql(): string {

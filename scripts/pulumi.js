@@ -28,7 +28,7 @@ async function main() {
         stdio: "inherit",
     });
     for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => child.kill(sig));
-    child.on("exit", (code, signal) => process.exit(signal ? 1 : code ?? 1));
+    child.on("exit", (code, signal) => process.exit(signal ? 1 : (code ?? 1)));
 }
 
 main().catch((err) => {

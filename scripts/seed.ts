@@ -99,7 +99,8 @@ export function seed(opts: SeedOptions = {}): SeedResult {
     for (const c of readMasterDb(file)) {
         const spec = demo.get(c.alias)?.data;
         const conn = c.connections.find((x) => x.datasourceId === "sqlite" && x.database);
-        if (spec && conn?.database && ensureBusinessDb(conn.database, spec) && !generated.includes(conn.database)) generated.push(conn.database);
+        if (spec && conn?.database && ensureBusinessDb(conn.database, spec) && !generated.includes(conn.database))
+            generated.push(conn.database);
     }
     return { masterDb: file, created, sampleDb, generated };
 }
@@ -166,8 +167,10 @@ async function main(): Promise<void> {
         ? await seedPostgres(setting, { dataDir: arg("--data-dir"), log })
         : seed({ masterDb: setting, log });
     const customers = await loadCustomers(isPostgresUrl(setting) ? setting : r.masterDb);
-    console.log(`[seed] master database ${r.masterDb} (${r.created ? "created" : "already there"}): ${customers.length} customers `
-        + `(${customers.map((c) => c.alias).join(", ")}); ${r.generated.length} business database(s) generated in ${Date.now() - started} ms`);
+    console.log(
+        `[seed] master database ${r.masterDb} (${r.created ? "created" : "already there"}): ${customers.length} customers ` +
+            `(${customers.map((c) => c.alias).join(", ")}); ${r.generated.length} business database(s) generated in ${Date.now() - started} ms`,
+    );
 }
 
 if (require.main === module) {

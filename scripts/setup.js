@@ -66,7 +66,11 @@ function linkSelf() {
 
 function build() {
     engine.log("compiling TypeScript (incremental)");
-    const ms = run(process.execPath, [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], "tsc");
+    const ms = run(
+        process.execPath,
+        [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"],
+        "tsc",
+    );
     engine.log(`TypeScript compiled in ${(ms / 1000).toFixed(1)} s`);
 }
 

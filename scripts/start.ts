@@ -115,7 +115,8 @@ async function waitForEmulator(dir: string, pid: number, deadline: number): Prom
         const cur = readInfo(infoFile);
         if (cur && cur.pid === pid && (await probe(cur))) return cur;
         if (!alive(pid)) return undefined;
-        if (Date.now() > deadline) throw new Error(`the emulator (pid ${pid}) did not answer in time; see ${path.join(dir, "emulator.log")}`);
+        if (Date.now() > deadline)
+            throw new Error(`the emulator (pid ${pid}) did not answer in time; see ${path.join(dir, "emulator.log")}`);
         await new Promise((r) => setTimeout(r, 200));
     }
 }
@@ -124,7 +125,9 @@ async function waitForEmulator(dir: string, pid: number, deadline: number): Prom
  * Reuses the emulator of dataDir when it runs, else starts one detached (it outlives this script). The
  * emulator holds a lock on its data folder, so when another start won the race this one reuses the winner.
  */
-export async function ensureEmulator(opts: EnsureEmulatorOptions = {}): Promise<{ info: EmulatorInfo; started: boolean; pid: number }> {
+export async function ensureEmulator(
+    opts: EnsureEmulatorOptions = {},
+): Promise<{ info: EmulatorInfo; started: boolean; pid: number }> {
     const dir = path.resolve(opts.dataDir ?? EMU_DIR);
     const infoFile = path.join(dir, "emulator.json");
     const log = opts.log ?? (() => undefined);
@@ -132,8 +135,10 @@ export async function ensureEmulator(opts: EnsureEmulatorOptions = {}): Promise<
     const portOf = (i: EmulatorInfo) => Number(new URL(i.httpUrl).port);
     const reuse = (i: EmulatorInfo) => {
         if (opts.port && portOf(i) !== opts.port) {
-            throw new Error(`the emulator of ${dir} already runs on port ${portOf(i)} (pid ${i.pid}), not ${opts.port}; `
-                + "stop it first (`npm run emulator:stop`) to move it, or drop --port / QLIK_EMULATOR_PORT to reuse it");
+            throw new Error(
+                `the emulator of ${dir} already runs on port ${portOf(i)} (pid ${i.pid}), not ${opts.port}; ` +
+                    "stop it first (`npm run emulator:stop`) to move it, or drop --port / QLIK_EMULATOR_PORT to reuse it",
+            );
         }
         return { info: i, started: false, pid: i.pid };
     };
@@ -145,13 +150,19 @@ export async function ensureEmulator(opts: EnsureEmulatorOptions = {}): Promise<
     const previous = readInfo(infoFile);
     if (previous && alive(previous.pid) && (await probe(previous))) return reuse(previous);
     if (previous) {
-        if (alive(previous.pid) && previous.pid !== holder) throw new Error(`process ${previous.pid} of ${infoFile} is alive but its emulator does not answer at ${previous.httpUrl}; stop it first`);
-        fs.rmSync(infoFile, { force: true });   // left by a crash or kill -9
+        if (alive(previous.pid) && previous.pid !== holder)
+            throw new Error(
+                `process ${previous.pid} of ${infoFile} is alive but its emulator does not answer at ${previous.httpUrl}; stop it first`,
+            );
+        fs.rmSync(infoFile, { force: true }); // left by a crash or kill -9
     }
     fs.mkdirSync(dir, { recursive: true });
     let port: number;
     if (opts.port) {
-        if (!(await portFree(opts.port))) throw new Error(`port ${opts.port} (--port / QLIK_EMULATOR_PORT) is in use by another program; choose another port`);
+        if (!(await portFree(opts.port)))
+            throw new Error(
+                `port ${opts.port} (--port / QLIK_EMULATOR_PORT) is in use by another program; choose another port`,
+            );
         port = opts.port;
         fs.writeFileSync(path.join(dir, PORT_FILE), `${port}\n`);
     } else {
@@ -160,8 +171,19 @@ export async function ensureEmulator(opts: EnsureEmulatorOptions = {}): Promise<
         port = await freePort(opts.anyPort ? [] : [lastPort, 8080]);
     }
     const out = fs.openSync(path.join(dir, "emulator.log"), "a");
-    const child = spawn(process.execPath, [path.join(ROOT, "dist", "emulator", "cli.js"), "--port", String(port), "--data-dir", dir,
-        "--profile", opts.profile ?? "realistic"], { cwd: ROOT, detached: true, stdio: ["ignore", out, out] });
+    const child = spawn(
+        process.execPath,
+        [
+            path.join(ROOT, "dist", "emulator", "cli.js"),
+            "--port",
+            String(port),
+            "--data-dir",
+            dir,
+            "--profile",
+            opts.profile ?? "realistic",
+        ],
+        { cwd: ROOT, detached: true, stdio: ["ignore", out, out] },
+    );
     fs.closeSync(out);
     const pid = child.pid;
     if (pid === undefined) throw new Error("could not start the emulator process");
@@ -201,8 +223,9 @@ export async function stopEmulator(dir = EMU_DIR): Promise<StopResult> {
             return undefined;
         }
     };
-    const candidates = [lockHolder(dir), read("emulator.pid"), readInfo(path.join(dir, "emulator.json"))?.pid]
-        .filter((p): p is number => p !== undefined && alive(p) && isEmulatorProcess(p));
+    const candidates = [lockHolder(dir), read("emulator.pid"), readInfo(path.join(dir, "emulator.json"))?.pid].filter(
+        (p): p is number => p !== undefined && alive(p) && isEmulatorProcess(p),
+    );
     const pids = [...new Set(candidates)];
     if (pids.length === 0) {
         fs.rmSync(path.join(dir, "emulator.pid"), { force: true });
@@ -222,7 +245,12 @@ export async function stopEmulator(dir = EMU_DIR): Promise<StopResult> {
  * Runs fn while holding <dir>/start.lock: a second `npm start` waits for the first (the same stack, the
  * same master database and the same emulator), then finds everything in place and changes nothing.
  */
-export async function withStartLock<T>(dir: string, fn: () => Promise<T>, log: (m: string) => void = () => undefined, timeoutMs = 30 * 60_000): Promise<T> {
+export async function withStartLock<T>(
+    dir: string,
+    fn: () => Promise<T>,
+    log: (m: string) => void = () => undefined,
+    timeoutMs = 30 * 60_000,
+): Promise<T> {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, "start.lock");
     const deadline = Date.now() + timeoutMs;
@@ -246,7 +274,11 @@ export async function withStartLock<T>(dir: string, fn: () => Promise<T>, log: (
 
 // ---------------------------------------------------------------------------------------------- pulumi
 
-function pulumi(record: EngineRecord, args: string[], opts: { stream?: boolean; allowFailure?: boolean; input?: string } = {}): { code: number; stdout: string } {
+function pulumi(
+    record: EngineRecord,
+    args: string[],
+    opts: { stream?: boolean; allowFailure?: boolean; input?: string } = {},
+): { code: number; stdout: string } {
     const r = spawnSync(record.pulumi, args, {
         cwd: ROOT,
         env: engine.pulumiEnv(record),
@@ -257,7 +289,9 @@ function pulumi(record: EngineRecord, args: string[], opts: { stream?: boolean; 
     });
     const code = r.status ?? 1;
     if (code !== 0 && !opts.allowFailure) {
-        throw new Error(`pulumi ${args.join(" ")} failed (exit ${code})${opts.stream ? "" : `:\n${r.stderr}${r.stdout}`}`);
+        throw new Error(
+            `pulumi ${args.join(" ")} failed (exit ${code})${opts.stream ? "" : `:\n${r.stderr}${r.stdout}`}`,
+        );
     }
     return { code, stdout: r.stdout ?? "" };
 }
@@ -266,7 +300,10 @@ function pulumi(record: EngineRecord, args: string[], opts: { stream?: boolean; 
  * The stack config the provider needs to reach the emulator. qlik:allowTenantDeactivation is NOT here: it
  * is the operator's decision (resetting it made the documented offboarding loop forever).
  */
-export function desiredConfig(emu: EmulatorInfo, template: { appId: string; version: string }): { plain: Record<string, string>; secret: Record<string, string> } {
+export function desiredConfig(
+    emu: EmulatorInfo,
+    template: { appId: string; version: string },
+): { plain: Record<string, string>; secret: Record<string, string> } {
     return {
         plain: {
             "qlik:region": emu.region,
@@ -297,7 +334,11 @@ export interface ConfigPlan {
  * itself wrote last time (the emulator moved to another port, say). A key with any other value was set by
  * the user and is never overwritten. Pure, for the unit test.
  */
-export function planConfig(current: Record<string, string | undefined>, want: ReturnType<typeof desiredConfig>, managedJson: string | undefined): ConfigPlan {
+export function planConfig(
+    current: Record<string, string | undefined>,
+    want: ReturnType<typeof desiredConfig>,
+    managedJson: string | undefined,
+): ConfigPlan {
     let managed: Record<string, string> = {};
     try {
         managed = managedJson ? (JSON.parse(managedJson) as Record<string, string>) : {};
@@ -333,7 +374,11 @@ export function planConfig(current: Record<string, string | undefined>, want: Re
  */
 const LEGACY_COMMITTED_SALT = "v1:tUF9cwAp0KI=:v1:mXJDh7me5F/jiEg4:tLTfOSTQxkGQrWY1dWE/QjC8RvfMQg==";
 
-export function legacyManaged(current: Record<string, string | undefined>, want: ReturnType<typeof desiredConfig>, stackFile = path.join(ROOT, `Pulumi.${STACK}.yaml`)): string | undefined {
+export function legacyManaged(
+    current: Record<string, string | undefined>,
+    want: ReturnType<typeof desiredConfig>,
+    stackFile = path.join(ROOT, `Pulumi.${STACK}.yaml`),
+): string | undefined {
     let text: string;
     try {
         text = fs.readFileSync(stackFile, "utf8");
@@ -341,24 +386,39 @@ export function legacyManaged(current: Record<string, string | undefined>, want:
         return undefined;
     }
     if (!text.includes(`encryptionsalt: ${LEGACY_COMMITTED_SALT}`)) return undefined;
-    const keys = [...Object.keys(want.plain), ...Object.keys(want.secret)].filter((k) => current[k] !== undefined && current[k] !== "");
+    const keys = [...Object.keys(want.plain), ...Object.keys(want.secret)].filter(
+        (k) => current[k] !== undefined && current[k] !== "",
+    );
     return JSON.stringify(Object.fromEntries(keys.map((k) => [k, digest(current[k] as string)])));
 }
 
-function configureStack(record: EngineRecord, emu: EmulatorInfo, template: { appId: string; version: string }): { changed: string[]; kept: string[] } {
+function configureStack(
+    record: EngineRecord,
+    emu: EmulatorInfo,
+    template: { appId: string; version: string },
+): { changed: string[]; kept: string[] } {
     // Created with whatever passphrase the user set (PULUMI_CONFIG_PASSPHRASE[_FILE]); no committed stack file imposes a salt.
     pulumi(record, ["stack", "select", STACK, "--create", "--non-interactive"]);
-    const raw = JSON.parse(pulumi(record, ["config", "--json", "--show-secrets"]).stdout || "{}") as Record<string, { value?: string }>;
+    const raw = JSON.parse(pulumi(record, ["config", "--json", "--show-secrets"]).stdout || "{}") as Record<
+        string,
+        { value?: string }
+    >;
     const current = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, v.value]));
     const want = desiredConfig(emu, template);
     // "{}" is what a run that kept every key recorded: for the legacy file that was the bug described above.
     const recorded = current[MANAGED_KEY];
-    const plan = planConfig(current, want, recorded && recorded !== "{}" ? recorded : (legacyManaged(current, want) ?? recorded));
+    const plan = planConfig(
+        current,
+        want,
+        recorded && recorded !== "{}" ? recorded : (legacyManaged(current, want) ?? recorded),
+    );
     const pairs: string[] = [];
-    for (const [k, { value, secret }] of Object.entries(plan.set)) pairs.push(secret ? "--secret" : "--plaintext", `${k}=${value}`);
+    for (const [k, { value, secret }] of Object.entries(plan.set))
+        pairs.push(secret ? "--secret" : "--plaintext", `${k}=${value}`);
     pairs.push("--plaintext", `${MANAGED_KEY}=${JSON.stringify(plan.managed)}`);
     // set-all with key=value pairs: a generated secret starting with "-" is never read as a flag.
-    if (Object.keys(plan.set).length || current[MANAGED_KEY] !== JSON.stringify(plan.managed)) pulumi(record, ["config", "set-all", ...pairs]);
+    if (Object.keys(plan.set).length || current[MANAGED_KEY] !== JSON.stringify(plan.managed))
+        pulumi(record, ["config", "set-all", ...pairs]);
     return { changed: Object.keys(plan.set), kept: plan.kept };
 }
 
@@ -369,19 +429,28 @@ interface StackOutputs {
     jwt?: Record<string, { keyId: string; issuer: string; privateKey?: string }>;
 }
 
-interface Seen { customer: CustomerRecord; user: CustomerRecord["users"][number]; sees: Dashboard; truth: ReturnType<typeof businessTotals> }
+interface Seen {
+    customer: CustomerRecord;
+    user: CustomerRecord["users"][number];
+    sees: Dashboard;
+    truth: ReturnType<typeof businessTotals>;
+}
 
 async function proveAsUser(emu: EmulatorInfo, outputs: StackOutputs, customer: CustomerRecord): Promise<Seen> {
     const t = outputs.tenants?.[customer.alias];
     const key = outputs.jwt?.[customer.alias];
     const user = customer.users[0];
-    if (!t || !key?.privateKey || !user) throw new Error(`stack outputs lack tenant/JWT key for ${customer.alias}, or it has no users`);
-    const jwt = signUserJwt({ privateKey: key.privateKey, keyId: key.keyId, issuer: key.issuer },
-        { subject: user.subject, name: user.name, email: user.email, groups: user.groups });
+    if (!t || !key?.privateKey || !user)
+        throw new Error(`stack outputs lack tenant/JWT key for ${customer.alias}, or it has no users`);
+    const jwt = signUserJwt(
+        { privateKey: key.privateKey, keyId: key.keyId, issuer: key.issuer },
+        { subject: user.subject, name: user.name, email: user.email, groups: user.groups },
+    );
     const session = await jwtLogin(emu.httpUrl, t.hostname, jwt);
     info(`${user.name} (${user.subject}) logged in on ${t.hostname} with a JWT`);
     const doc = await openAppAsUser(emu.httpUrl, session, t.publishedAppId, {
-        onWait: (ms) => info(`  access to the published app not yet propagated (403), retrying... ${Math.round(ms / 1000)} s`),
+        onWait: (ms) =>
+            info(`  access to the published app not yet propagated (403), retrying... ${Math.round(ms / 1000)} s`),
     });
     try {
         const sees = await readDashboard(doc);
@@ -406,12 +475,18 @@ function printProof(seen: Seen[]): boolean {
     for (const r of rows) info(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("   "));
     const ok = seen.every((s) => s.sees.orders === s.truth.orders && Math.abs(s.sees.revenue - s.truth.amount) < 0.01);
     const distinct = new Set(seen.map((s) => s.sees.orders)).size === seen.length;
-    info(ok && distinct ? "\x1b[32mOK\x1b[0m: each user sees exactly their own company's data" : "\x1b[31mMISMATCH\x1b[0m between the app and the customer's database");
+    info(
+        ok && distinct
+            ? "\x1b[32mOK\x1b[0m: each user sees exactly their own company's data"
+            : "\x1b[31mMISMATCH\x1b[0m between the app and the customer's database",
+    );
     return ok && distinct;
 }
 
 function pickUsers(customers: CustomerRecord[]): CustomerRecord[] {
-    const preferred = ["acme", "globex"].map((a) => customers.find((c) => c.alias === a)).filter((c): c is CustomerRecord => !!c);
+    const preferred = ["acme", "globex"]
+        .map((a) => customers.find((c) => c.alias === a))
+        .filter((c): c is CustomerRecord => !!c);
     const pool = preferred.length === 2 ? preferred : customers;
     return pool.filter((c) => c.users.length > 0).slice(0, 2);
 }
@@ -429,21 +504,27 @@ function chosenPort(): number | undefined {
     const v = argValue("--port") ?? process.env.QLIK_EMULATOR_PORT;
     if (v === undefined || v === "") return undefined;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`--port / QLIK_EMULATOR_PORT must be a TCP port (1-65535), got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(n) || n < 1 || n > 65535)
+        throw new Error(`--port / QLIK_EMULATOR_PORT must be a TCP port (1-65535), got ${JSON.stringify(v)}`);
     return n;
 }
 
 async function main(): Promise<void> {
     if (process.argv.includes("--stop")) {
         const r = await stopEmulator();
-        console.log(r === "stopped" ? `emulator of ${EMU_DIR} stopped`
-            : r === "not-running" ? `no emulator running on ${EMU_DIR}`
-                : `the emulator of ${EMU_DIR} did not stop within 15 s; it is still running`);
+        console.log(
+            r === "stopped"
+                ? `emulator of ${EMU_DIR} stopped`
+                : r === "not-running"
+                  ? `no emulator running on ${EMU_DIR}`
+                  : `the emulator of ${EMU_DIR} did not stop within 15 s; it is still running`,
+        );
         if (r === "still-running") process.exitCode = 1;
         return;
     }
     const profileArg = argValue("--profile") ?? process.env.QLIK_EMULATOR_PROFILE;
-    if (profileArg !== undefined && profileArg !== "instant" && profileArg !== "realistic") throw new Error("--profile is instant or realistic");
+    if (profileArg !== undefined && profileArg !== "instant" && profileArg !== "realistic")
+        throw new Error("--profile is instant or realistic");
     const port = chosenPort();
     await withStartLock(EMU_DIR, () => run(port, profileArg as "instant" | "realistic" | undefined), info);
 }
@@ -453,21 +534,32 @@ async function run(chosen: number | undefined, profile: "instant" | "realistic" 
     step(1, "master database");
     const s = seed({ log: info });
     const customers = readMasterDb(s.masterDb);
-    info(`${path.relative(ROOT, s.masterDb)}: ${customers.length} customers (${customers.map((c) => c.alias).join(", ")})${s.created ? ", created" : ""}`);
+    info(
+        `${path.relative(ROOT, s.masterDb)}: ${customers.length} customers (${customers.map((c) => c.alias).join(", ")})${s.created ? ", created" : ""}`,
+    );
 
     step(2, "Qlik Cloud emulator");
     const emu = await ensureEmulator({ log: info, port: chosen, profile });
-    info(`${emu.started ? "started" : "reusing"} emulator pid ${emu.pid} at ${emu.info.httpUrl} (profile ${emu.info.profile}, source tenant ${emu.info.sourceTenant.hostname})`);
+    info(
+        `${emu.started ? "started" : "reusing"} emulator pid ${emu.pid} at ${emu.info.httpUrl} (profile ${emu.info.profile}, source tenant ${emu.info.sourceTenant.hostname})`,
+    );
 
     step(3, `template app "${TEMPLATE_APP_NAME}" in the source tenant`);
     const tpl = await placeTemplate({ info: emu.info, sampleDb: s.sampleDb, log: info });
-    info(tpl.changes.length ? `placed: ${tpl.changes.join(", ")}` : `unchanged (app ${tpl.appId}, version ${tpl.version})`);
+    info(
+        tpl.changes.length
+            ? `placed: ${tpl.changes.join(", ")}`
+            : `unchanged (app ${tpl.appId}, version ${tpl.version})`,
+    );
 
     step(4, `pulumi up (stack ${STACK})`);
     const record = engine.readEngineRecord() ?? (await engine.ensureEngine());
     const { changed, kept } = configureStack(record, emu.info, tpl);
     if (changed.length) info(`stack config set: ${changed.join(", ")}`);
-    if (kept.length) info(`kept your own value of ${kept.join(", ")} (npm start never overwrites a key you set; \`pulumi config rm <key>\` lets it set it again)`);
+    if (kept.length)
+        info(
+            `kept your own value of ${kept.join(", ")} (npm start never overwrites a key you set; \`pulumi config rm <key>\` lets it set it again)`,
+        );
     pulumi(record, ["up", "--yes", "--skip-preview", "--non-interactive", "--diff"], { stream: true });
 
     step(5, "proof: users log in with JWT single sign-on and open their dashboard");
@@ -479,7 +571,9 @@ async function run(chosen: number | undefined, profile: "instant" | "realistic" 
     console.log("\n\x1b[1mTenants\x1b[0m");
     for (const c of customers) {
         const t = outputs.tenants?.[c.alias];
-        info(`${c.alias.padEnd(12)} ${(t?.hostname ?? "-").padEnd(30)} ${(t?.tenantId ?? "-").padEnd(34)} app ${t?.publishedAppId ?? "-"}  reload ${t?.reloadStatus ?? "-"}`);
+        info(
+            `${c.alias.padEnd(12)} ${(t?.hostname ?? "-").padEnd(30)} ${(t?.tenantId ?? "-").padEnd(34)} app ${t?.publishedAppId ?? "-"}  reload ${t?.reloadStatus ?? "-"}`,
+        );
     }
     const host = outputs.tenants?.[customers[0]?.alias]?.hostname ?? "acme.us.qlikcloud.com";
     const port = new URL(emu.info.httpUrl).port;

@@ -94,16 +94,27 @@ function runJob(job, flags, logDir) {
     const file = path.join(logDir, `${job.name.replace(/[^\w.-]+/g, "_")}.log`);
     const out = fs.openSync(file, "w");
     const started = Date.now();
-    const child = spawn(process.execPath, [path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"), ...flags, ...job.files], {
-        cwd: ROOT,
-        stdio: ["ignore", out, out],
-        env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? "1" : "0" },
-    });
+    const child = spawn(
+        process.execPath,
+        [path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"), ...flags, ...job.files],
+        {
+            cwd: ROOT,
+            stdio: ["ignore", out, out],
+            env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? "1" : "0" },
+        },
+    );
     return new Promise((resolve) => {
         child.on("exit", (code, signal) => {
             fs.closeSync(out);
             const output = fs.readFileSync(file, "utf8");
-            resolve({ job, code: code ?? (signal ? 1 : 0), signal, output, seconds: (Date.now() - started) / 1000, ...summary(output) });
+            resolve({
+                job,
+                code: code ?? (signal ? 1 : 0),
+                signal,
+                output,
+                seconds: (Date.now() - started) / 1000,
+                ...summary(output),
+            });
         });
     });
 }
@@ -135,7 +146,9 @@ async function main() {
     const ticker = setInterval(() => {
         const now = Date.now();
         const names = [...running.entries()].map(([name, t]) => `${name} (${Math.round((now - t) / 1000)} s)`);
-        log(`${results.length}/${jobs.length} done, ${Math.round((now - started) / 1000)} s; running: ${names.join(", ")}`);
+        log(
+            `${results.length}/${jobs.length} done, ${Math.round((now - started) / 1000)} s; running: ${names.join(", ")}`,
+        );
     }, 30_000);
     async function worker() {
         while (queue.length) {
@@ -145,7 +158,9 @@ async function main() {
             running.delete(job.name);
             results.push(r);
             const verdict = r.code === 0 ? "ok" : `FAILED (exit ${r.code}${r.signal ? `, ${r.signal}` : ""})`;
-            process.stdout.write(`\n===== ${job.name}: ${verdict}, ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped, ${r.seconds.toFixed(0)} s\n`);
+            process.stdout.write(
+                `\n===== ${job.name}: ${verdict}, ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped, ${r.seconds.toFixed(0)} s\n`,
+            );
             process.stdout.write(r.output.endsWith("\n") ? r.output : `${r.output}\n`);
         }
     }
@@ -157,7 +172,10 @@ async function main() {
     fs.mkdirSync(path.dirname(LOCAL_DURATIONS), { recursive: true });
     fs.writeFileSync(LOCAL_DURATIONS, JSON.stringify(measured, null, 2) + "\n");
 
-    const total = results.reduce((t, r) => ({ passed: t.passed + r.passed, failed: t.failed + r.failed, skipped: t.skipped + r.skipped }), { passed: 0, failed: 0, skipped: 0 });
+    const total = results.reduce(
+        (t, r) => ({ passed: t.passed + r.passed, failed: t.failed + r.failed, skipped: t.skipped + r.skipped }),
+        { passed: 0, failed: 0, skipped: 0 },
+    );
     const broken = results.filter((r) => r.code !== 0);
     process.stdout.write("\n");
     for (const r of results.sort((a, b) => b.seconds - a.seconds)) {

@@ -103,15 +103,19 @@ export class CustomerTenant extends pulumi.ComponentResource {
         // One owner for the whole customer (docs/ownership.md); resolved once here so every child agrees.
         const own = ownershipInputs(args);
 
-        this.tenant = new QlikTenant(`${name}-tenant`, {
-            alias: args.alias,
-            displayName: args.customerName,
-            region: args.region,
-            allowDeactivation: args.allowDeactivation,
-            ...(args.reactivate === undefined ? {} : { reactivate: args.reactivate }),
-            ...own,
-        // The component's dependsOn (e.g. a FleetGuard) gates the tenant, and so everything below it.
-        }, { ...child, dependsOn: opts?.dependsOn });
+        this.tenant = new QlikTenant(
+            `${name}-tenant`,
+            {
+                alias: args.alias,
+                displayName: args.customerName,
+                region: args.region,
+                allowDeactivation: args.allowDeactivation,
+                ...(args.reactivate === undefined ? {} : { reactivate: args.reactivate }),
+                ...own,
+                // The component's dependsOn (e.g. a FleetGuard) gates the tenant, and so everything below it.
+            },
+            { ...child, dependsOn: opts?.dependsOn },
+        );
         // Stable addressing (issue 8 item 4): the system hostname never changes, so renaming the alias
         // is an update of the tenant alone; no dependent sees a new tenantHost.
         const tenantHost = this.tenant.systemHostname;
@@ -120,50 +124,72 @@ export class CustomerTenant extends pulumi.ComponentResource {
         // later up adopts them by name.
         const inTenant = { parent: this, deletedWith: this.tenant };
 
-        this.identityProvider = new JwtIdentityProvider(`${name}-jwt`, {
-            tenantHost,
-            // The default issuer follows the component's NAME, not the alias: renaming the alias must not
-            // replace the IdP (Qlik cannot change a JWT IdP's issuer in place) and lock users out (issue 8 item 4).
-            // Fleets that name each customer after its alias (examples/fleet) keep the issuer they had.
-            issuer: args.jwtIssuer ?? `https://login.${name}.fleet.example/`,
-            description: pulumi.interpolate`Single sign-on of ${args.customerName} users`,
-            ...(args.jwtKey ? { keyId: args.jwtKey.keyId, publicKey: args.jwtKey.publicKey } : { generateKeyPair: true }),
-            ...own,
-        }, inTenant);
+        this.identityProvider = new JwtIdentityProvider(
+            `${name}-jwt`,
+            {
+                tenantHost,
+                // The default issuer follows the component's NAME, not the alias: renaming the alias must not
+                // replace the IdP (Qlik cannot change a JWT IdP's issuer in place) and lock users out (issue 8 item 4).
+                // Fleets that name each customer after its alias (examples/fleet) keep the issuer they had.
+                issuer: args.jwtIssuer ?? `https://login.${name}.fleet.example/`,
+                description: pulumi.interpolate`Single sign-on of ${args.customerName} users`,
+                ...(args.jwtKey
+                    ? { keyId: args.jwtKey.keyId, publicKey: args.jwtKey.publicKey }
+                    : { generateKeyPair: true }),
+                ...own,
+            },
+            inTenant,
+        );
 
-        this.licenses = new LicenseAssignment(`${name}-licenses`, {
-            tenantHost,
-            assignments: Object.fromEntries(args.users.map((u) => [u.subject, u.licenseType])),
-            ...own,
-        }, inTenant);
+        this.licenses = new LicenseAssignment(
+            `${name}-licenses`,
+            {
+                tenantHost,
+                assignments: Object.fromEntries(args.users.map((u) => [u.subject, u.licenseType])),
+                ...own,
+            },
+            inTenant,
+        );
 
-        this.groupSet = new GroupSet(`${name}-groups`, {
-            tenantHost,
-            groups: args.groups.map((g) => ({ name: g.name, roles: g.roles ?? [] })),
-            ...own,
-        }, inTenant);
+        this.groupSet = new GroupSet(
+            `${name}-groups`,
+            {
+                tenantHost,
+                groups: args.groups.map((g) => ({ name: g.name, roles: g.roles ?? [] })),
+                ...own,
+            },
+            inTenant,
+        );
 
-        this.app = new AppCopy(`${name}-app`, {
-            tenantHost,
-            source: { appId: args.template.appId, appName: args.template.appName },
-            name: args.template.appName ?? pulumi.interpolate`${args.customerName} analytics`,
-            templateVersion: args.template.version ?? "",
-            spaceName: args.stagingSpaceName ?? "Staging",
-            dataConnections: [args.dataConnection],
-            ...own,
-        }, inTenant);
+        this.app = new AppCopy(
+            `${name}-app`,
+            {
+                tenantHost,
+                source: { appId: args.template.appId, appName: args.template.appName },
+                name: args.template.appName ?? pulumi.interpolate`${args.customerName} analytics`,
+                templateVersion: args.template.version ?? "",
+                spaceName: args.stagingSpaceName ?? "Staging",
+                dataConnections: [args.dataConnection],
+                ...own,
+            },
+            inTenant,
+        );
 
         // Members by group NAME (known at preview time; an id from GroupSet is unknown in the preview of any GroupSet
         // update, which would preview a members update that does not happen), after the GroupSet made the groups.
         // contentVersion republishes whenever the staged content changes (script, connection, template).
-        this.publish = new ManagedSpacePublish(`${name}-publish`, {
-            tenantHost,
-            spaceName: args.managedSpaceName ?? pulumi.interpolate`${args.customerName} Analytics`,
-            sourceAppId: this.app.appId,
-            contentVersion: this.app.contentVersion,
-            members: args.groups.map((g) => ({ groupName: g.name, roles: [g.spaceRole ?? "consumer"] })),
-            ...own,
-        }, { ...inTenant, dependsOn: [this.groupSet] });
+        this.publish = new ManagedSpacePublish(
+            `${name}-publish`,
+            {
+                tenantHost,
+                spaceName: args.managedSpaceName ?? pulumi.interpolate`${args.customerName} Analytics`,
+                sourceAppId: this.app.appId,
+                contentVersion: this.app.contentVersion,
+                members: args.groups.map((g) => ({ groupName: g.name, roles: [g.spaceRole ?? "consumer"] })),
+                ...own,
+            },
+            { ...inTenant, dependsOn: [this.groupSet] },
+        );
 
         this.hostname = this.tenant.hostname;
         this.systemHostname = tenantHost;

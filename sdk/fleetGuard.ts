@@ -47,19 +47,31 @@ export class FleetGuard extends pulumi.dynamic.Resource {
             ? args.customers.map((a) => [a, {}])
             : Object.entries(args.customers);
         // The effective region is recorded, so that a change of qlik:region (every tenant replaced) counts too.
-        const customers = pulumi.output(Object.fromEntries(entries.map(([alias, c]) => [alias, {
-            region: c.region ?? qlikRegion,
-            allowDeactivation: c.allowDeactivation ?? false,
-        }])));
+        const customers = pulumi.output(
+            Object.fromEntries(
+                entries.map(([alias, c]) => [
+                    alias,
+                    {
+                        region: c.region ?? qlikRegion,
+                        allowDeactivation: c.allowDeactivation ?? false,
+                    },
+                ]),
+            ),
+        );
         const envConfirm = process.env.QLIK_FLEET_CONFIRM_DELETIONS;
-        const confirm = args.confirmDeletions
-            ?? (envConfirm ? envConfirm.split(/[,\s]+/).filter(Boolean) : (fleet.get("confirmDeletions") ?? "").split(/[,\s]+/).filter(Boolean));
+        const confirm =
+            args.confirmDeletions ??
+            (envConfirm
+                ? envConfirm.split(/[,\s]+/).filter(Boolean)
+                : (fleet.get("confirmDeletions") ?? "").split(/[,\s]+/).filter(Boolean));
         super(
             providerShim("FleetGuard"),
             name,
             {
                 customers,
-                maxDeletions: pulumi.output(args.maxDeletions ?? fleet.get("maxDeletions") ?? "1").apply((v) => String(v)),
+                maxDeletions: pulumi
+                    .output(args.maxDeletions ?? fleet.get("maxDeletions") ?? "1")
+                    .apply((v) => String(v)),
                 confirmDeletions: confirm,
             },
             opts,

@@ -52,7 +52,14 @@ export class GroupSet extends pulumi.dynamic.Resource {
         super(
             providerShim("GroupSet"),
             name,
-            { groupIds: undefined, unmanagedGroups: undefined, autoCreateGroups: undefined, claim: undefined, ...args, ...ownershipInputs(args) },
+            {
+                groupIds: undefined,
+                unmanagedGroups: undefined,
+                autoCreateGroups: undefined,
+                claim: undefined,
+                ...args,
+                ...ownershipInputs(args),
+            },
             opts,
             "qlik-tenant-fleet",
             "GroupSet",

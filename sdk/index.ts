@@ -5,6 +5,12 @@ export { QlikTenant, QlikTenantArgs } from "./qlikTenant";
 export { JwtIdentityProvider, JwtIdentityProviderArgs } from "./jwtIdentityProvider";
 export { LicenseAssignment, LicenseAssignmentArgs } from "./licenseAssignment";
 export { GroupSet, GroupSetArgs, GroupSpec } from "./groupSet";
-export { CustomerTenant, CustomerTenantArgs, CustomerTenantUser, CustomerTenantGroup, CustomerTenantJwtKey } from "./customerTenant";
+export {
+    CustomerTenant,
+    CustomerTenantArgs,
+    CustomerTenantUser,
+    CustomerTenantGroup,
+    CustomerTenantJwtKey,
+} from "./customerTenant";
 export { FleetGuard, FleetGuardArgs, FleetGuardCustomer } from "./fleetGuard";
 export { OwnershipArgs, defaultOwner, ownershipInputs } from "./owner";

@@ -58,7 +58,17 @@ export class JwtIdentityProvider extends pulumi.dynamic.Resource {
         super(
             providerShim("JwtIdentityProvider"),
             name,
-            { idpId: undefined, tenantId: undefined, audience: undefined, publicKeyPem: undefined, privateKeyPem: undefined, keyId: undefined, claim: undefined, ...args, ...ownershipInputs(args) },
+            {
+                idpId: undefined,
+                tenantId: undefined,
+                audience: undefined,
+                publicKeyPem: undefined,
+                privateKeyPem: undefined,
+                keyId: undefined,
+                claim: undefined,
+                ...args,
+                ...ownershipInputs(args),
+            },
             pulumi.mergeOptions(opts, { additionalSecretOutputs: ["privateKeyPem"] }),
             "qlik-tenant-fleet",
             "JwtIdentityProvider",

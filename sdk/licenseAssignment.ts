@@ -42,7 +42,14 @@ export class LicenseAssignment extends pulumi.dynamic.Resource {
         super(
             providerShim("LicenseAssignment"),
             name,
-            { autoAssignProfessional: undefined, autoAssignAnalyzer: undefined, assignments: undefined, claim: undefined, ...args, ...ownershipInputs(args) },
+            {
+                autoAssignProfessional: undefined,
+                autoAssignAnalyzer: undefined,
+                assignments: undefined,
+                claim: undefined,
+                ...args,
+                ...ownershipInputs(args),
+            },
             opts,
             "qlik-tenant-fleet",
             "LicenseAssignment",

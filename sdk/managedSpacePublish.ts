@@ -56,7 +56,11 @@ export class ManagedSpacePublish extends pulumi.dynamic.Resource {
             providerShim("ManagedSpacePublish"),
             name,
             {
-                spaceId: undefined, publishedAppId: undefined, assignmentIds: undefined, publishedSourceAppId: undefined, publishTime: undefined,
+                spaceId: undefined,
+                publishedAppId: undefined,
+                assignmentIds: undefined,
+                publishedSourceAppId: undefined,
+                publishTime: undefined,
                 ...args,
                 ...ownershipInputs(args),
             },

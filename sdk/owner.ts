@@ -23,7 +23,10 @@ export function defaultOwner(): string {
 }
 
 /** `owner` and `takeOverFrom` with the stack defaults applied, ready to spread into a resource's inputs. */
-export function ownershipInputs(args: OwnershipArgs): { owner: pulumi.Input<string>; takeOverFrom?: pulumi.Input<string> } {
+export function ownershipInputs(args: OwnershipArgs): {
+    owner: pulumi.Input<string>;
+    takeOverFrom?: pulumi.Input<string>;
+} {
     const takeOverFrom = args.takeOverFrom ?? new pulumi.Config("qlik").get("takeOverFrom");
     return { owner: args.owner ?? defaultOwner(), ...(takeOverFrom === undefined ? {} : { takeOverFrom }) };
 }

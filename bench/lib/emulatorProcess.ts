@@ -34,10 +34,22 @@ export async function spawnEmulator(o: SpawnOptions): Promise<EmulatorProcess> {
     const dataDir = o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "qtf-bench-emu-"));
     const infoFile = path.join(dataDir, "emulator.json");
     fs.rmSync(infoFile, { force: true });
-    const args = [cli, "--port", "0", "--data-dir", dataDir, "--profile", o.profile ?? "realistic", "--quiet", ...(o.extraArgs ?? [])];
+    const args = [
+        cli,
+        "--port",
+        "0",
+        "--data-dir",
+        dataDir,
+        "--profile",
+        o.profile ?? "realistic",
+        "--quiet",
+        ...(o.extraArgs ?? []),
+    ];
     const child: ChildProcess = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
-    child.stderr?.on("data", (d) => { stderr = (stderr + String(d)).slice(-4000); });
+    child.stderr?.on("data", (d) => {
+        stderr = (stderr + String(d)).slice(-4000);
+    });
     const exited = new Promise<number>((resolve) => child.on("exit", (code) => resolve(code ?? -1)));
 
     const info = await waitForInfo(infoFile, child, () => stderr, 30_000);
@@ -68,7 +80,12 @@ export async function spawnEmulator(o: SpawnOptions): Promise<EmulatorProcess> {
     };
 }
 
-async function waitForInfo(file: string, child: ChildProcess, stderr: () => string, timeoutMs: number): Promise<EmulatorInfo> {
+async function waitForInfo(
+    file: string,
+    child: ChildProcess,
+    stderr: () => string,
+    timeoutMs: number,
+): Promise<EmulatorInfo> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
         if (child.exitCode !== null) throw new Error(`the emulator exited with ${child.exitCode}: ${stderr()}`);

@@ -23,12 +23,23 @@ export function benchCustomers(n: number): DemoCustomer[] {
             // Small on purpose: the bench measures orchestration, the reload's own time is the profile's.
             data: { seed: alias, orders: 120, accounts: 8 },
             groups: [{ name: `Bench ${k} Users` }],
-            users: [{ subject: `${alias}\\user1`, name: `User ${k}`, email: `user1@${alias}.example`, groups: [`Bench ${k} Users`] }],
+            users: [
+                {
+                    subject: `${alias}\\user1`,
+                    name: `User ${k}`,
+                    email: `user1@${alias}.example`,
+                    groups: [`Bench ${k} Users`],
+                },
+            ],
         };
     });
 }
 
-export interface FleetFixture { masterDb: string; customers: CustomerRecord[]; templateAppId: string }
+export interface FleetFixture {
+    masterDb: string;
+    customers: CustomerRecord[];
+    templateAppId: string;
+}
 
 /** Seeds `<dir>/master.sqlite` with N customers and places the template in the emulator's source tenant. */
 export async function prepareFleet(info: EmulatorInfo, dir: string, n: number): Promise<FleetFixture> {
@@ -36,7 +47,8 @@ export async function prepareFleet(info: EmulatorInfo, dir: string, n: number): 
     const masterDb = path.join(dir, "master.sqlite");
     const s = seed({ masterDb, customers: benchCustomers(n) });
     const customers = readMasterDb(masterDb);
-    if (customers.length !== n) throw new Error(`master database ${masterDb} has ${customers.length} customers, expected ${n}`);
+    if (customers.length !== n)
+        throw new Error(`master database ${masterDb} has ${customers.length} customers, expected ${n}`);
     const placed = await placeTemplate({ info, sampleDb: s.sampleDb });
     return { masterDb, customers, templateAppId: placed.appId };
 }

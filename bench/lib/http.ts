@@ -3,7 +3,12 @@
 // tutorial's curl calls, and the admin calls need nothing more.
 import * as http from "node:http";
 
-export interface Reply { status: number; headers: http.IncomingHttpHeaders; body: Buffer; json<T = unknown>(): T }
+export interface Reply {
+    status: number;
+    headers: http.IncomingHttpHeaders;
+    body: Buffer;
+    json<T = unknown>(): T;
+}
 
 export interface RequestOptions {
     method?: string;
@@ -27,21 +32,26 @@ export function request(baseUrl: string, path: string, o: RequestOptions): Promi
         headers["content-length"] = String(payload.length);
     }
     return new Promise((resolve, reject) => {
-        const req = http.request({ hostname: u.hostname, port: u.port, path, method: o.method ?? "GET", headers, agent: false }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
-            res.on("end", () => {
-                const body = Buffer.concat(chunks);
-                resolve({
-                    status: res.statusCode ?? 0,
-                    headers: res.headers,
-                    body,
-                    json: <T>() => (body.length ? JSON.parse(body.toString("utf8")) : undefined) as T,
+        const req = http.request(
+            { hostname: u.hostname, port: u.port, path, method: o.method ?? "GET", headers, agent: false },
+            (res) => {
+                const chunks: Buffer[] = [];
+                res.on("data", (c: Buffer) => chunks.push(c));
+                res.on("end", () => {
+                    const body = Buffer.concat(chunks);
+                    resolve({
+                        status: res.statusCode ?? 0,
+                        headers: res.headers,
+                        body,
+                        json: <T>() => (body.length ? JSON.parse(body.toString("utf8")) : undefined) as T,
+                    });
                 });
-            });
-            res.on("error", reject);
-        });
-        req.setTimeout(o.timeoutMs ?? 120_000, () => req.destroy(new Error(`timeout: ${o.method ?? "GET"} ${o.host}${path}`)));
+                res.on("error", reject);
+            },
+        );
+        req.setTimeout(o.timeoutMs ?? 120_000, () =>
+            req.destroy(new Error(`timeout: ${o.method ?? "GET"} ${o.host}${path}`)),
+        );
         req.on("error", reject);
         req.end(payload);
     });

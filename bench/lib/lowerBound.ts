@@ -25,10 +25,30 @@ import { REALISTIC_DELAYS } from "../../emulator/core/profiles";
 import { tierWindow } from "../../emulator/core/limits";
 
 export type Stage =
-    | "registerToken" | "createTenant" | "token" | "tenantPatch" | "identityProvider" | "groupSettings" | "licenseSettings"
-    | "groups" | "groupPatch" | "users" | "licenseAssign" | "spaces" | "spaceAssignments" | "dataConnections"
-    | "importApp" | "appUpdate" | "appScript" | "reload" | "publish" | "jwtLogin"
-    | "sourceToken" | "sourceExport" | "sourceDownload" | "other";
+    | "registerToken"
+    | "createTenant"
+    | "token"
+    | "tenantPatch"
+    | "identityProvider"
+    | "groupSettings"
+    | "licenseSettings"
+    | "groups"
+    | "groupPatch"
+    | "users"
+    | "licenseAssign"
+    | "spaces"
+    | "spaceAssignments"
+    | "dataConnections"
+    | "importApp"
+    | "appUpdate"
+    | "appScript"
+    | "reload"
+    | "publish"
+    | "jwtLogin"
+    | "sourceToken"
+    | "sourceExport"
+    | "sourceDownload"
+    | "other";
 
 /** Which stages must finish before a stage can start (within one tenant; source stages are shared). */
 export const STAGE_DEPS: Record<Stage, Stage[]> = {
@@ -63,7 +83,8 @@ const ORDER = Object.keys(STAGE_DEPS) as Stage[];
 /** Route pattern -> stage (method + emulator route path); anything else that writes is "other". */
 function stageOf(method: string, route: Route, where: "register" | "source" | "tenant"): Stage | undefined {
     const key = `${method} ${route.path}`;
-    if (route.path === "/oauth/token") return where === "register" ? "registerToken" : where === "source" ? "sourceToken" : "token";
+    if (route.path === "/oauth/token")
+        return where === "register" ? "registerToken" : where === "source" ? "sourceToken" : "token";
     if (where === "source") {
         if (key === "POST /api/v1/apps/:appId/export") return "sourceExport";
         if (key === "GET /api/v1/temp-contents/:id") return "sourceDownload";
@@ -125,7 +146,10 @@ export interface LowerBound {
     logTruncated: boolean;
 }
 
-interface Cost { stage: Stage; ms: number }
+interface Cost {
+    stage: Stage;
+    ms: number;
+}
 
 export function computeLowerBound(inp: BoundInput): LowerBound {
     const delays = inp.delays ?? REALISTIC_DELAYS;
@@ -136,7 +160,10 @@ export function computeLowerBound(inp: BoundInput): LowerBound {
     const perTenant = new Map<string, Map<Stage, number>>();
     const shared = new Map<Stage, number>();
     const tokenSeen = new Set<string>();
-    const buckets = new Map<string, { count: number; budget: number; windowMs: number; minCost: number; isCreate: boolean }>();
+    const buckets = new Map<
+        string,
+        { count: number; budget: number; windowMs: number; minCost: number; isCreate: boolean }
+    >();
     const necessary: Partial<Record<Stage, number>> = {};
     let tenantCreates = 0;
 
@@ -161,10 +188,16 @@ export function computeLowerBound(inp: BoundInput): LowerBound {
         const target = stage === "createTenant" || stage === "registerToken" ? shared : into;
         target.set(stage, Math.max(target.get(stage) ?? 0, cost));
 
-        const tierKey = m.route.tier.tier === "special" ? `${m.route.method} ${m.route.path}` : `tier ${m.route.tier.tier}`;
+        const tierKey =
+            m.route.tier.tier === "special" ? `${m.route.method} ${m.route.path}` : `tier ${m.route.tier.tier}`;
         // The emulator keys windows by tenant (alias and system hostname share one), caller and tier.
         const bucketKey = `${r.tenantId ?? r.host} ${m.route.path === "/oauth/token" ? "oauth" : tierKey}`;
-        const b = buckets.get(bucketKey) ?? { count: 0, ...tierWindow(m.route.tier, scale), minCost: Infinity, isCreate: false };
+        const b = buckets.get(bucketKey) ?? {
+            count: 0,
+            ...tierWindow(m.route.tier, scale),
+            minCost: Infinity,
+            isCreate: false,
+        };
         b.count++;
         b.minCost = Math.min(b.minCost, cost);
         b.isCreate ||= stage === "createTenant";
@@ -191,7 +224,7 @@ export function computeLowerBound(inp: BoundInput): LowerBound {
     if (chains.length === 0) chains.push(chainOf(new Map()));
     const longest = chains.reduce((a, b) => (b.ms > a.ms ? b : a));
     const shortest = chains.reduce((a, b) => (b.ms < a.ms ? b : a));
-    const beforeCreate = (shared.get("registerToken") ?? 0);
+    const beforeCreate = shared.get("registerToken") ?? 0;
 
     let rateLimitMs = 0;
     let rateLimitBucket: string | undefined;

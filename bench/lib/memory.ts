@@ -5,7 +5,12 @@ import * as fs from "node:fs";
 
 export type Role = "pulumi-cli" | "language-host" | "program" | "provider" | "other";
 
-export interface ProcessPeak { pid: number; role: Role; command: string; hwmKiB: number }
+export interface ProcessPeak {
+    pid: number;
+    role: Role;
+    command: string;
+    hwmKiB: number;
+}
 
 export interface MemoryReport {
     /** Highest sum of VmRSS over the whole tree seen in one sample. */
@@ -69,7 +74,10 @@ export class TreeSampler {
     private samples = 0;
     private timer?: NodeJS.Timeout;
 
-    constructor(private readonly rootPid: number, private readonly intervalMs = 100) {}
+    constructor(
+        private readonly rootPid: number,
+        private readonly intervalMs = 100,
+    ) {}
 
     start(): this {
         if (!memoryAvailable()) return this;

@@ -16,7 +16,14 @@ export function engineVersion(): string {
     return engine.readEngineRecord()?.version ?? "not set up";
 }
 
-export interface TimedRun { args: string[]; code: number; ms: number; stdout: string; output: string; memory: MemoryReport }
+export interface TimedRun {
+    args: string[];
+    code: number;
+    ms: number;
+    stdout: string;
+    output: string;
+    memory: MemoryReport;
+}
 
 export interface BenchProjectOptions {
     name: string;
@@ -48,7 +55,10 @@ export class BenchProject {
         // The program and the provider resolve "qlik-tenant-fleet" and @pulumi/pulumi from the repository.
         fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(this.dir, "node_modules"), "dir");
         this.env = {
-            ...engine.pulumiEnv(record, { backendDir: path.join(this.root, "state"), home: path.join(this.root, "home") }),
+            ...engine.pulumiEnv(record, {
+                backendDir: path.join(this.root, "state"),
+                home: path.join(this.root, "home"),
+            }),
             PULUMI_CONFIG_PASSPHRASE: "bench-passphrase",
             ...opts.env,
         };
@@ -58,13 +68,20 @@ export class BenchProject {
         return new Promise((resolve, reject) => {
             const started = process.hrtime.bigint();
             const child = spawn(this.pulumiBin, [...args, "--non-interactive"], {
-                cwd: this.dir, env: this.env, stdio: ["ignore", "pipe", "pipe"],
+                cwd: this.dir,
+                env: this.env,
+                stdio: ["ignore", "pipe", "pipe"],
             });
             const sampler = new TreeSampler(child.pid ?? -1).start();
             let output = "";
             const stdout: Buffer[] = [];
-            const keep = (d: Buffer) => { output = (output + String(d)).slice(-2_000_000); };
-            child.stdout.on("data", (d: Buffer) => { stdout.push(d); keep(d); });
+            const keep = (d: Buffer) => {
+                output = (output + String(d)).slice(-2_000_000);
+            };
+            child.stdout.on("data", (d: Buffer) => {
+                stdout.push(d);
+                keep(d);
+            });
             child.stderr.on("data", keep);
             const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 3_600_000);
             child.on("error", reject);
@@ -72,7 +89,14 @@ export class BenchProject {
                 clearTimeout(timer);
                 const ms = Number(process.hrtime.bigint() - started) / 1e6;
                 const memory = sampler.stop();
-                const r = { args, code: code ?? -1, ms, stdout: Buffer.concat(stdout).toString("utf8"), output, memory };
+                const r = {
+                    args,
+                    code: code ?? -1,
+                    ms,
+                    stdout: Buffer.concat(stdout).toString("utf8"),
+                    output,
+                    memory,
+                };
                 if (r.code !== 0 && !opts.allowFailure) {
                     reject(new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${output.slice(-6000)}`));
                 } else {
@@ -82,7 +106,11 @@ export class BenchProject {
         });
     }
 
-    async initStack(stack: string, config: Record<string, string> = {}, secrets: Record<string, string> = {}): Promise<void> {
+    async initStack(
+        stack: string,
+        config: Record<string, string> = {},
+        secrets: Record<string, string> = {},
+    ): Promise<void> {
         await this.run(["stack", "init", stack]);
         for (const [k, v] of Object.entries(config)) await this.run(["config", "set", k, v]);
         for (const [k, v] of Object.entries(secrets)) await this.run(["config", "set", "--secret", k, v]);

@@ -18,7 +18,20 @@ import { routes as dataConnections } from "./data-connections/routes";
 import { routes as reloads } from "./reloads/routes";
 
 export const allRoutes: Route[] = [
-  ...admin, ...oauth, ...tenants, ...identityProviders, ...licenses, ...login, ...users, ...roles, ...groups,
-  // --- E2 areas: append here ---
-  ...spaces, ...apps, ...items, ...tempContents, ...dataConnections, ...reloads,
+    ...admin,
+    ...oauth,
+    ...tenants,
+    ...identityProviders,
+    ...licenses,
+    ...login,
+    ...users,
+    ...roles,
+    ...groups,
+    // --- E2 areas: append here ---
+    ...spaces,
+    ...apps,
+    ...items,
+    ...tempContents,
+    ...dataConnections,
+    ...reloads,
 ];

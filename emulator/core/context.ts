@@ -8,91 +8,91 @@ import type { FaultInjector } from "./faults";
 import type { RequestLog } from "./requestLog";
 
 export interface Caller {
-  kind: "bot" | "user" | "apikey";
-  userId: string;
-  subject: string;
-  tenantId: string;          // "" for callers on the register host
-  roles: string[];           // role names, e.g. ["TenantAdmin"]
-  groupIds: string[];
-  clientId?: string;
-  auth: "bearer" | "cookie";
-  sessionId?: string;        // cookie sessions
+    kind: "bot" | "user" | "apikey";
+    userId: string;
+    subject: string;
+    tenantId: string; // "" for callers on the register host
+    roles: string[]; // role names, e.g. ["TenantAdmin"]
+    groupIds: string[];
+    clientId?: string;
+    auth: "bearer" | "cookie";
+    sessionId?: string; // cookie sessions
 }
 
 export type TenantStatus = "active" | "disabled" | "deleted";
 
 export interface Tenant {
-  id: string;
-  name: string;
-  hostnames: string[];                 // [0] system hostname, [1] alias
-  datacenter: string;
-  status: TenantStatus;
-  created: string;
-  lastUpdated: string;
-  statusLastUpdatedAt: string;
-  createdByUser: string;
-  enableAnalyticCreation: boolean;
-  enableAppOpeningFeedback: boolean;
-  autoAssignCreateSharedSpacesRoleToProfessionals: boolean;
-  autoAssignPrivateAnalyticsContentCreatorRoleToProfessionals: boolean;
-  autoAssignDataServicesContributorRoleToProfessionals: boolean;
-  estimatedPurgeDate?: string;
-  licenseNumber?: string;               // the OEM license it was created with (quota accounting)
-  isSource?: boolean;                   // the seeded ISV tenant
+    id: string;
+    name: string;
+    hostnames: string[]; // [0] system hostname, [1] alias
+    datacenter: string;
+    status: TenantStatus;
+    created: string;
+    lastUpdated: string;
+    statusLastUpdatedAt: string;
+    createdByUser: string;
+    enableAnalyticCreation: boolean;
+    enableAppOpeningFeedback: boolean;
+    autoAssignCreateSharedSpacesRoleToProfessionals: boolean;
+    autoAssignPrivateAnalyticsContentCreatorRoleToProfessionals: boolean;
+    autoAssignDataServicesContributorRoleToProfessionals: boolean;
+    estimatedPurgeDate?: string;
+    licenseNumber?: string; // the OEM license it was created with (quota accounting)
+    isSource?: boolean; // the seeded ISV tenant
 }
 
 export type HostKind = "register" | "tenant" | "admin";
 
 export interface RequestContext {
-  method: string;
-  host: string;                 // without port, lower-case
-  path: string;
-  hostKind: HostKind;
-  tenant?: Tenant;
-  params: Record<string, string>;
-  query: URLSearchParams;
-  headers: Record<string, string | undefined>;
-  body: unknown;                // parsed JSON / form object; Buffer for other content types
-  rawBody: Buffer;
-  caller?: Caller;
-  emu: Emulator;
-  /** Scheme + host as the client addressed us, for links (e.g. "https://acme.us.qlikcloud.com"). */
-  baseUrl: string;
+    method: string;
+    host: string; // without port, lower-case
+    path: string;
+    hostKind: HostKind;
+    tenant?: Tenant;
+    params: Record<string, string>;
+    query: URLSearchParams;
+    headers: Record<string, string | undefined>;
+    body: unknown; // parsed JSON / form object; Buffer for other content types
+    rawBody: Buffer;
+    caller?: Caller;
+    emu: Emulator;
+    /** Scheme + host as the client addressed us, for links (e.g. "https://acme.us.qlikcloud.com"). */
+    baseUrl: string;
 }
 
 export interface Reply {
-  status: number;
-  body?: unknown | Buffer | string;
-  headers?: Record<string, string | string[]>;
+    status: number;
+    body?: unknown | Buffer | string;
+    headers?: Record<string, string | string[]>;
 }
 
 export interface EmulatorConfig {
-  region: string;
-  domain: string;
-  registerHost: string;          // register.<region>.<domain>
-  datacenter: string;            // e.g. us-east-1
-  profile: ProfileName;
-  rateLimitScale: number;
-  tokenTtlSeconds: number;
-  quiet: boolean;
+    region: string;
+    domain: string;
+    registerHost: string; // register.<region>.<domain>
+    datacenter: string; // e.g. us-east-1
+    profile: ProfileName;
+    rateLimitScale: number;
+    tokenTtlSeconds: number;
+    quiet: boolean;
 }
 
 export interface EmulatorInfo {
-  version: 1;
-  pid: number;
-  httpUrl: string;
-  httpsUrl?: string;
-  caCertFile?: string;
-  adminUrl: string;
-  domain: string;
-  region: string;
-  registerHost: string;
-  sourceTenant: { id: string; hostname: string; adminEmail: string; adminSubject: string };
-  oauthClient: { clientId: string; clientSecret: string };
-  licenseKey: string;
-  tenantQuota: number;
-  apiKeys: { tenantId: string; key: string }[];
-  profile: ProfileName;
+    version: 1;
+    pid: number;
+    httpUrl: string;
+    httpsUrl?: string;
+    caCertFile?: string;
+    adminUrl: string;
+    domain: string;
+    region: string;
+    registerHost: string;
+    sourceTenant: { id: string; hostname: string; adminEmail: string; adminSubject: string };
+    oauthClient: { clientId: string; clientSecret: string };
+    licenseKey: string;
+    tenantQuota: number;
+    apiKeys: { tenantId: string; key: string }[];
+    profile: ProfileName;
 }
 
 /**
@@ -100,28 +100,28 @@ export interface EmulatorInfo {
  * `emu.model(name, factory)`: the first call builds it, later calls return the same instance.
  */
 export interface Emulator {
-  store: Store;
-  clock: Clock;
-  profile: LatencyProfile;
-  config: EmulatorConfig;
-  limits: RateLimiter;
-  faults: FaultInjector;
-  log: RequestLog;
-  secrets: { cookieSecret: string; licenseSecret: string };
-  info?: EmulatorInfo;
-  model<T>(name: string, factory: (emu: Emulator) => T): T;
-  /** Register cleanup (timers, sockets) run by close(). */
-  onClose(fn: () => void | Promise<void>): void;
-  /** Schedules work after `ms` (0 = next tick); cancelled on close. Use instead of raw setTimeout. */
-  later(ms: number, fn: () => void): void;
+    store: Store;
+    clock: Clock;
+    profile: LatencyProfile;
+    config: EmulatorConfig;
+    limits: RateLimiter;
+    faults: FaultInjector;
+    log: RequestLog;
+    secrets: { cookieSecret: string; licenseSecret: string };
+    info?: EmulatorInfo;
+    model<T>(name: string, factory: (emu: Emulator) => T): T;
+    /** Register cleanup (timers, sockets) run by close(). */
+    onClose(fn: () => void | Promise<void>): void;
+    /** Schedules work after `ms` (0 = next tick); cancelled on close. Use instead of raw setTimeout. */
+    later(ms: number, fn: () => void): void;
 }
 
 /** What server.ts hands to engine/index.ts handleEngineConnection(ws, ctx) after authenticating an upgrade. */
 export interface EngineConnectionContext {
-  emu: Emulator;
-  tenant: Tenant;
-  caller: Caller;
-  appId: string;          // decoded from /app/<appId>
-  url: URL;               // full request URL (query: reloadUri, identity, qlik-csrf-token, ...)
-  headers: Record<string, string | undefined>;
+    emu: Emulator;
+    tenant: Tenant;
+    caller: Caller;
+    appId: string; // decoded from /app/<appId>
+    url: URL; // full request URL (query: reloadUri, identity, qlik-csrf-token, ...)
+    headers: Record<string, string | undefined>;
 }

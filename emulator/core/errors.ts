@@ -3,79 +3,109 @@
 import * as crypto from "node:crypto";
 
 export type ApiName =
-  | "default" | "tenants" | "login" | "oauth" | "csrf" | "licenses" | "identity-providers" | "users" | "groups"
-  | "roles" | "spaces" | "apps" | "items" | "temp-contents" | "data-connections" | "reloads" | "admin";
+    | "default"
+    | "tenants"
+    | "login"
+    | "oauth"
+    | "csrf"
+    | "licenses"
+    | "identity-providers"
+    | "users"
+    | "groups"
+    | "roles"
+    | "spaces"
+    | "apps"
+    | "items"
+    | "temp-contents"
+    | "data-connections"
+    | "reloads"
+    | "admin";
 
-export interface ErrorItemExtra { source?: { pointer?: string; parameter?: string }; meta?: unknown }
-
-export class QlikError extends Error {
-  readonly extra: ErrorItemExtra;
-  headers: Record<string, string> = {};
-  /** Set once per error, so the body and the server log name the same trace id. */
-  readonly traceId = traceId();
-  constructor(
-    readonly api: ApiName,
-    readonly status: number,
-    readonly code: string,
-    readonly title: string,
-    readonly detail?: string,
-    extra?: ErrorItemExtra,
-  ) {
-    super(`${status} ${code}: ${title}${detail ? ` (${detail})` : ""}`);
-    this.extra = extra ?? {};
-  }
+export interface ErrorItemExtra {
+    source?: { pointer?: string; parameter?: string };
+    meta?: unknown;
 }
 
-export function apiError(api: ApiName, status: number, code: string, title: string, detail?: string,
-  extra?: ErrorItemExtra): QlikError {
-  return new QlikError(api, status, code, title, detail, extra);
+export class QlikError extends Error {
+    readonly extra: ErrorItemExtra;
+    headers: Record<string, string> = {};
+    /** Set once per error, so the body and the server log name the same trace id. */
+    readonly traceId = traceId();
+    constructor(
+        readonly api: ApiName,
+        readonly status: number,
+        readonly code: string,
+        readonly title: string,
+        readonly detail?: string,
+        extra?: ErrorItemExtra,
+    ) {
+        super(`${status} ${code}: ${title}${detail ? ` (${detail})` : ""}`);
+        this.extra = extra ?? {};
+    }
+}
+
+export function apiError(
+    api: ApiName,
+    status: number,
+    code: string,
+    title: string,
+    detail?: string,
+    extra?: ErrorItemExtra,
+): QlikError {
+    return new QlikError(api, status, code, title, detail, extra);
 }
 
 export function isQlikError(e: unknown): e is QlikError {
-  return e instanceof QlikError;
+    return e instanceof QlikError;
 }
 
 export function traceId(): string {
-  return crypto.randomBytes(16).toString("hex");
+    return crypto.randomBytes(16).toString("hex");
 }
 
 const STRING_STATUS: ReadonlySet<ApiName> = new Set<ApiName>(["tenants", "login", "oauth"]);
 
 /** Renders an error in the body style of its API. */
 export function errorBody(err: QlikError): Record<string, unknown> {
-  const item: Record<string, unknown> = { code: err.code, title: err.title };
-  if (err.detail !== undefined) item.detail = err.detail;
-  if (err.extra.source) item.source = err.extra.source;
-  if (err.extra.meta !== undefined) item.meta = err.extra.meta;
-  switch (err.api) {
-    case "licenses":
-      return { error: err.title, message: err.detail ?? err.title, errors: [item] };
-    case "data-connections":
-    case "reloads":
-      return { errors: [{ ...item, status: err.status }] };
-    case "spaces": {
-      const top: Record<string, unknown> = { code: err.code, title: err.title };
-      if (err.detail !== undefined) top.detail = err.detail;
-      return { ...top, errors: [{ ...item, status: err.status }], traceId: err.traceId };
+    const item: Record<string, unknown> = { code: err.code, title: err.title };
+    if (err.detail !== undefined) item.detail = err.detail;
+    if (err.extra.source) item.source = err.extra.source;
+    if (err.extra.meta !== undefined) item.meta = err.extra.meta;
+    switch (err.api) {
+        case "licenses":
+            return { error: err.title, message: err.detail ?? err.title, errors: [item] };
+        case "data-connections":
+        case "reloads":
+            return { errors: [{ ...item, status: err.status }] };
+        case "spaces": {
+            const top: Record<string, unknown> = { code: err.code, title: err.title };
+            if (err.detail !== undefined) top.detail = err.detail;
+            return { ...top, errors: [{ ...item, status: err.status }], traceId: err.traceId };
+        }
+        default:
+            return {
+                errors: [{ ...item, status: STRING_STATUS.has(err.api) ? String(err.status) : err.status }],
+                traceId: err.traceId,
+            };
     }
-    default:
-      return { errors: [{ ...item, status: STRING_STATUS.has(err.api) ? String(err.status) : err.status }], traceId: err.traceId };
-  }
 }
 
 /** 429 body shared by every API (qlik.dev rate-limiting page). */
 export function rateLimitBody(waitSeconds: number): Record<string, unknown> {
-  return {
-    errors: [{
-      code: "HTTP-429", title: "API rate limit reached.",
-      detail: `You need to wait ${waitSeconds} seconds until limit is lifted.`,
-    }],
-  };
+    return {
+        errors: [
+            {
+                code: "HTTP-429",
+                title: "API rate limit reached.",
+                detail: `You need to wait ${waitSeconds} seconds until limit is lifted.`,
+            },
+        ],
+    };
 }
 
 // Common shortcuts so areas word the frequent errors the same way.
 export const notFound = (api: ApiName, code: string, detail?: string) => apiError(api, 404, code, "Not found", detail);
 export const badRequest = (api: ApiName, code: string, detail?: string, title = "Bad request") =>
-  apiError(api, 400, code, title, detail);
+    apiError(api, 400, code, title, detail);
 export const forbidden = (api: ApiName, code: string, detail?: string, title = "Forbidden") =>
-  apiError(api, 403, code, title, detail);
+    apiError(api, 403, code, title, detail);

@@ -4,11 +4,11 @@ const URL_SAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const LOWER_ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 function pick(alphabet: string, n: number): string {
-  // Rejection-free because both alphabets divide 256 evenly or bias is irrelevant for ids.
-  const bytes = crypto.randomBytes(n);
-  let s = "";
-  for (let i = 0; i < n; i++) s += alphabet[bytes[i] % alphabet.length];
-  return s;
+    // Rejection-free because both alphabets divide 256 evenly or bias is irrelevant for ids.
+    const bytes = crypto.randomBytes(n);
+    let s = "";
+    for (let i = 0; i < n; i++) s += alphabet[bytes[i] % alphabet.length];
+    return s;
 }
 
 /** Tenant ids: 32 chars of [A-Za-z0-9_-] (e.g. TiQ8GPVr8qI714Lp5ChAAFFaU24MJy69). */

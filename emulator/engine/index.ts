@@ -7,7 +7,7 @@ import type { EngineConnectionContext } from "../core/context";
 import { Session } from "./qix/session";
 
 export function handleEngineConnection(ws: WebSocket, ctx: EngineConnectionContext): void {
-  new Session(ws, ctx).start();
+    new Session(ws, ctx).start();
 }
 
 export { runScript } from "./reloadRunner";

@@ -15,24 +15,24 @@ import type { DataTable } from "../apis/apps/appDocument";
 import { executeScript } from "./script/interpreter";
 
 export interface ResolvedConnection {
-  datasourceID: string;                          // e.g. "sqlite", "mysql"
-  connectionProperties: Record<string, unknown>; // e.g. { database: "/path/to/file.sqlite" } for sqlite
-  qConnectStatement: string;
+    datasourceID: string; // e.g. "sqlite", "mysql"
+    connectionProperties: Record<string, unknown>; // e.g. { database: "/path/to/file.sqlite" } for sqlite
+    qConnectStatement: string;
 }
 
 export interface ReloadRunContext {
-  tenantId: string;
-  appId?: string;
-  spaceId?: string;
-  /** Resolve `LIB CONNECT TO '[space:]name'`; spaceName undefined = the app's own space. */
-  resolveConnection(name: string, spaceName?: string): ResolvedConnection | undefined;
+    tenantId: string;
+    appId?: string;
+    spaceId?: string;
+    /** Resolve `LIB CONNECT TO '[space:]name'`; spaceName undefined = the app's own space. */
+    resolveConnection(name: string, spaceName?: string): ResolvedConnection | undefined;
 }
 
 export interface ReloadResult {
-  ok: boolean;
-  tables: DataTable[];
-  log: string;
-  error?: { line: number; message: string };
+    ok: boolean;
+    tables: DataTable[];
+    log: string;
+    error?: { line: number; message: string };
 }
 
 export type ReloadRunner = (script: string, ctx: ReloadRunContext) => Promise<ReloadResult>;

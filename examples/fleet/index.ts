@@ -51,7 +51,14 @@ function projectRoot(): string {
 function masterDbPassword(): Promise<string | undefined> {
     const secret = config.getSecret("masterDbPassword");
     // Secret config is known in previews too, so the apply always runs.
-    return secret ? new Promise((resolve) => pulumi.unsecret(secret).apply((v) => { resolve(v); return v; })) : Promise.resolve(undefined);
+    return secret
+        ? new Promise((resolve) =>
+              pulumi.unsecret(secret).apply((v) => {
+                  resolve(v);
+                  return v;
+              }),
+          )
+        : Promise.resolve(undefined);
 }
 
 // An async program (Pulumi awaits the exported function): a PostgreSQL master database is read over the network.
@@ -71,36 +78,56 @@ async function readFleet(): Promise<CustomerRecord[]> {
 export = async () => {
     const customers = await readFleet();
     // Registered before any customer, and every customer depends on it: its check() decides at preview.
-    const guard = new FleetGuard("fleet-guard", { customers: Object.fromEntries(customers.map((c) => [c.alias, { region: c.region }])) });
+    const guard = new FleetGuard("fleet-guard", {
+        customers: Object.fromEntries(customers.map((c) => [c.alias, { region: c.region }])),
+    });
 
     const fleet = customers.map((c) => ({
         alias: c.alias,
-        tenant: new CustomerTenant(c.alias, {
-            customerName: c.name,
-            alias: c.alias,
-            region: c.region,
-            users: c.users.map((u) => ({ subject: u.subject, licenseType: u.licenseType })),
-            groups: c.groups.map((g) => ({ name: g.name, roles: g.roles, spaceRole: g.spaceRole })),
-            template: { appId: templateAppId, appName: templateAppName, version: c.templateVersion ?? fleetTemplateVersion },
-            dataConnection: connectionOf(c),
-            managedSpaceName: `${c.name} Analytics`,
-        }, { dependsOn: [guard] }),
+        tenant: new CustomerTenant(
+            c.alias,
+            {
+                customerName: c.name,
+                alias: c.alias,
+                region: c.region,
+                users: c.users.map((u) => ({ subject: u.subject, licenseType: u.licenseType })),
+                groups: c.groups.map((g) => ({ name: g.name, roles: g.roles, spaceRole: g.spaceRole })),
+                template: {
+                    appId: templateAppId,
+                    appName: templateAppName,
+                    version: c.templateVersion ?? fleetTemplateVersion,
+                },
+                dataConnection: connectionOf(c),
+                managedSpaceName: `${c.name} Analytics`,
+            },
+            { dependsOn: [guard] },
+        ),
     }));
 
     /** Per customer: where its users go and what they open. */
-    const tenants = Object.fromEntries(fleet.map(({ alias, tenant }) => [alias, {
-        hostname: tenant.hostname,
-        tenantId: tenant.tenantId,
-        publishedAppId: tenant.publishedAppId,
-        reloadStatus: tenant.reloadStatus,
-    }]));
+    const tenants = Object.fromEntries(
+        fleet.map(({ alias, tenant }) => [
+            alias,
+            {
+                hostname: tenant.hostname,
+                tenantId: tenant.tenantId,
+                publishedAppId: tenant.publishedAppId,
+                reloadStatus: tenant.reloadStatus,
+            },
+        ]),
+    );
 
     /** Per customer: how the ISV's portal signs login tokens (the private key is a secret). */
-    const jwt = Object.fromEntries(fleet.map(({ alias, tenant }) => [alias, {
-        keyId: tenant.jwtKeyId,
-        issuer: tenant.jwtIssuer,
-        privateKey: tenant.jwtPrivateKey,
-    }]));
+    const jwt = Object.fromEntries(
+        fleet.map(({ alias, tenant }) => [
+            alias,
+            {
+                keyId: tenant.jwtKeyId,
+                issuer: tenant.jwtIssuer,
+                privateKey: tenant.jwtPrivateKey,
+            },
+        ]),
+    );
 
     return { tenants, jwt };
 };

@@ -9,16 +9,23 @@ import { clientFor } from "../../scripts/template/place";
 export async function renameTenant(info: EmulatorInfo, alias: string, newName: string): Promise<string> {
     const api = clientFor(info).forHost(`${alias}.${info.region}.${info.domain}`);
     const me = await api.get<{ tenantId: string }>("/api/v1/users/me", { purpose: `find tenant ${alias}` });
-    await api.patch(`/api/v1/tenants/${me.tenantId}`, [{ op: "replace", path: "/name", value: newName }], { expect: [204], purpose: `rename tenant ${alias}` });
+    await api.patch(`/api/v1/tenants/${me.tenantId}`, [{ op: "replace", path: "/name", value: newName }], {
+        expect: [204],
+        purpose: `rename tenant ${alias}`,
+    });
     return me.tenantId;
 }
 
 async function main(): Promise<void> {
     const alias = process.argv[2];
     if (!alias) throw new Error("usage: makeDrift <alias> [emulator data dir]");
-    const info = JSON.parse(fs.readFileSync(path.join(process.argv[3] ?? ".emulator", "emulator.json"), "utf8")) as EmulatorInfo;
+    const info = JSON.parse(
+        fs.readFileSync(path.join(process.argv[3] ?? ".emulator", "emulator.json"), "utf8"),
+    ) as EmulatorInfo;
     const id = await renameTenant(info, alias, `${alias} (renamed by hand)`);
-    console.log(`renamed tenant ${id} (${alias}); now run: npm run pulumi -- refresh --diff   (then npm start or npm run pulumi -- up to repair)`);
+    console.log(
+        `renamed tenant ${id} (${alias}); now run: npm run pulumi -- refresh --diff   (then npm start or npm run pulumi -- up to repair)`,
+    );
 }
 
 if (require.main === module) {

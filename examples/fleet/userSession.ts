@@ -28,7 +28,12 @@ function b64url(data: string | Buffer): string {
 }
 
 /** RS256 JWT with the claims Qlik's /login/jwt-session requires (lifetime <= 1 hour). */
-export function signUserJwt(signer: JwtSigner, user: JwtUser, lifetimeSec = 300, now = Math.floor(Date.now() / 1000)): string {
+export function signUserJwt(
+    signer: JwtSigner,
+    user: JwtUser,
+    lifetimeSec = 300,
+    now = Math.floor(Date.now() / 1000),
+): string {
     const header = { alg: "RS256", typ: "JWT", kid: signer.keyId };
     const claims = {
         iss: signer.issuer,
@@ -56,10 +61,20 @@ export interface UserSession {
     csrfToken: string;
 }
 
-interface RawResponse { status: number; headers: http.IncomingHttpHeaders; body: string }
+interface RawResponse {
+    status: number;
+    headers: http.IncomingHttpHeaders;
+    body: string;
+}
 
 /** node:http because fetch cannot send a Host header other than the URL's. */
-function request(origin: string, host: string, method: string, path: string, headers: Record<string, string>): Promise<RawResponse> {
+function request(
+    origin: string,
+    host: string,
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+): Promise<RawResponse> {
     const u = new URL(path, origin);
     const lib = u.protocol === "https:" ? https : http;
     return new Promise((resolve, reject) => {
@@ -80,7 +95,8 @@ export async function jwtLogin(origin: string, host: string, jwt: string): Promi
     if (res.status !== 200) throw new Error(`JWT login on ${host} failed: HTTP ${res.status} ${res.body}`);
     const cookies = (res.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]);
     const csrf = cookies.find((c) => c.startsWith("_csrfToken="));
-    if (!cookies.some((c) => c.startsWith("eas.sid=")) || !csrf) throw new Error(`JWT login on ${host}: no session cookie in the answer`);
+    if (!cookies.some((c) => c.startsWith("eas.sid=")) || !csrf)
+        throw new Error(`JWT login on ${host}: no session cookie in the answer`);
     return { host, cookie: cookies.join("; "), csrfToken: csrf.slice("_csrfToken=".length) };
 }
 
@@ -88,13 +104,22 @@ export async function jwtLogin(origin: string, host: string, jwt: string): Promi
  * Opens the app as the user. Right after a publish Qlik answers 403 for a while (access control
  * propagation, qlik-cloud-api.md §11); like Qlik's own samples this retries on 403 for up to 120 s.
  */
-export async function openAppAsUser(origin: string, session: UserSession, appId: string,
-    opts: { maxWaitMs?: number; onWait?: (ms: number) => void } = {}): Promise<QixDoc> {
+export async function openAppAsUser(
+    origin: string,
+    session: UserSession,
+    appId: string,
+    opts: { maxWaitMs?: number; onWait?: (ms: number) => void } = {},
+): Promise<QixDoc> {
     const deadline = Date.now() + (opts.maxWaitMs ?? 120_000);
     const started = Date.now();
     for (;;) {
         try {
-            return await openQixDoc({ origin, host: session.host, appId, auth: { cookie: session.cookie, csrfToken: session.csrfToken } });
+            return await openQixDoc({
+                origin,
+                host: session.host,
+                appId,
+                auth: { cookie: session.cookie, csrfToken: session.csrfToken },
+            });
         } catch (e) {
             const denied = e instanceof QixOpenError && (e.httpStatus === 403 || e.closeCode === 4203);
             if (!denied || Date.now() > deadline) throw e;

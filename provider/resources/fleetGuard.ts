@@ -41,8 +41,16 @@ export function deletionLimit(max: string, fleetSize: number): number {
 }
 
 export function parseConfirmList(v: unknown): string[] {
-    if (Array.isArray(v)) return v.filter((x): x is string => typeof x === "string").map((x) => x.trim()).filter(Boolean);
-    if (typeof v === "string") return v.split(/[,\s]+/).map((x) => x.trim()).filter(Boolean);
+    if (Array.isArray(v))
+        return v
+            .filter((x): x is string => typeof x === "string")
+            .map((x) => x.trim())
+            .filter(Boolean);
+    if (typeof v === "string")
+        return v
+            .split(/[,\s]+/)
+            .map((x) => x.trim())
+            .filter(Boolean);
     return [];
 }
 
@@ -72,14 +80,26 @@ export interface GuardPlan {
 export function planOf(olds: Props, news: Props, stackAllowsDeactivation: boolean): GuardPlan {
     const before = customersOf(olds);
     const after = customersOf(news);
-    const offboarded = Object.keys(before).filter((a) => !(a in after)).sort();
-    const replaced = Object.keys(before)
-        .filter((a) => a in after && before[a].region !== undefined && after[a].region !== undefined
-            && !isUnknown(after[a].region) && before[a].region !== after[a].region)
+    const offboarded = Object.keys(before)
+        .filter((a) => !(a in after))
         .sort();
-    const optedIn = (a: string) => stackAllowsDeactivation || before[a]?.allowDeactivation === true || after[a]?.allowDeactivation === true;
+    const replaced = Object.keys(before)
+        .filter(
+            (a) =>
+                a in after &&
+                before[a].region !== undefined &&
+                after[a].region !== undefined &&
+                !isUnknown(after[a].region) &&
+                before[a].region !== after[a].region,
+        )
+        .sort();
+    const optedIn = (a: string) =>
+        stackAllowsDeactivation || before[a]?.allowDeactivation === true || after[a]?.allowDeactivation === true;
     const refused = [...offboarded, ...replaced].filter((a) => !optedIn(a));
-    const max = typeof news.maxDeletions === "string" || typeof news.maxDeletions === "number" ? String(news.maxDeletions) : DEFAULT_MAX_DELETIONS;
+    const max =
+        typeof news.maxDeletions === "string" || typeof news.maxDeletions === "number"
+            ? String(news.maxDeletions)
+            : DEFAULT_MAX_DELETIONS;
     const limit = deletionLimit(max, Object.keys(before).length);
     const going = [...offboarded, ...replaced];
     const confirm = new Set(parseConfirmList(news.confirmDeletions));
@@ -101,7 +121,10 @@ function validate(olds: Props, news: Props): Failures {
         return f;
     }
     if (news.maxDeletions !== undefined && !isUnknown(news.maxDeletions) && !parseMaxDeletions(news.maxDeletions).ok) {
-        f.add("maxDeletions", `must be a number of customers (e.g. 2) or a percentage of the fleet (e.g. "10%"); set it with \`pulumi config set fleet:maxDeletions 2\``);
+        f.add(
+            "maxDeletions",
+            `must be a number of customers (e.g. 2) or a percentage of the fleet (e.g. "10%"); set it with \`pulumi config set fleet:maxDeletions 2\``,
+        );
         return f;
     }
     const plan = planOf(olds, news, stackOptIn());
@@ -111,16 +134,24 @@ function validate(olds: Props, news: Props): Failures {
         const what = plan.offboarded.includes(alias)
             ? `customer ${alias} is no longer declared (offboarding)`
             : `customer ${alias} changed region, which replaces its tenant`;
-        f.add("", `${what}, but its tenant may not be deactivated, so NOTHING of ${alias} is deleted or replaced (its tenant, identity provider, `
-            + "licenses, groups and apps stay as they are). To offboard it: `pulumi config set qlik:allowTenantDeactivation true` "
-            + `(or allowDeactivation: true on ${alias}), then run again; to keep it, declare it again (restore its master-database row).`);
+        f.add(
+            "",
+            `${what}, but its tenant may not be deactivated, so NOTHING of ${alias} is deleted or replaced (its tenant, identity provider, ` +
+                "licenses, groups and apps stay as they are). To offboard it: `pulumi config set qlik:allowTenantDeactivation true` " +
+                `(or allowDeactivation: true on ${alias}), then run again; to keep it, declare it again (restore its master-database row).`,
+        );
     }
     if (plan.overLimit && !plan.confirmed) {
         const going = [...plan.offboarded, ...plan.replaced];
-        f.add("", `this plan offboards or replaces ${going.length} of ${Object.keys(customersOf(olds)).length} customers (${going.join(", ")}), `
-            + `more than fleet:maxDeletions allows (${plan.limit}). If the master database was emptied or replaced by mistake, restore it. `
-            + `If this is intended, confirm these customers for this run: QLIK_FLEET_CONFIRM_DELETIONS=${going.join(",")} pulumi up `
-            + "(or `pulumi config set fleet:confirmDeletions " + going.join(",") + "`, removed again afterwards).");
+        f.add(
+            "",
+            `this plan offboards or replaces ${going.length} of ${Object.keys(customersOf(olds)).length} customers (${going.join(", ")}), ` +
+                `more than fleet:maxDeletions allows (${plan.limit}). If the master database was emptied or replaced by mistake, restore it. ` +
+                `If this is intended, confirm these customers for this run: QLIK_FLEET_CONFIRM_DELETIONS=${going.join(",")} pulumi up ` +
+                "(or `pulumi config set fleet:confirmDeletions " +
+                going.join(",") +
+                "`, removed again afterwards).",
+        );
     }
     return f;
 }

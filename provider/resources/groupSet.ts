@@ -5,17 +5,47 @@
 import { Failures, Props, ResourceHandlers, isUnknown, stableJson, checkWith } from "./handlers";
 import { isQlikApiError } from "../qlik";
 import { api, assertSameTenant, checkHost, initFailed, tenantHostDiff, tenantIdOf } from "./support";
-import { Marker, assertMayAdopt, checkOwnership, claimOf, markerLength, mayDelete, newClaim, ownerChanged, parseMarker, withMarker } from "./ownership";
+import {
+    Marker,
+    assertMayAdopt,
+    checkOwnership,
+    claimOf,
+    markerLength,
+    mayDelete,
+    newClaim,
+    ownerChanged,
+    parseMarker,
+    withMarker,
+} from "./ownership";
 
 /** Qlik Cloud default roles (names are case-sensitive; qlik-cloud-api.md §4, DEV:configure-a-tenant, spec examples). */
 export const DEFAULT_ROLES = [
-    "TenantAdmin", "AnalyticsAdmin", "DataAdmin", "AuditAdmin", "Developer", "SharedSpaceCreator", "ManagedSpaceCreator",
-    "DataSpaceCreator", "PrivateAnalyticsContentCreator", "DataServicesContributor", "AutomationCreator", "EmbedContentCreator", "Steward",
+    "TenantAdmin",
+    "AnalyticsAdmin",
+    "DataAdmin",
+    "AuditAdmin",
+    "Developer",
+    "SharedSpaceCreator",
+    "ManagedSpaceCreator",
+    "DataSpaceCreator",
+    "PrivateAnalyticsContentCreator",
+    "DataServicesContributor",
+    "AutomationCreator",
+    "EmbedContentCreator",
+    "Steward",
 ] as const;
 
-interface GroupSpec { name: string; roles: string[]; description?: string }
-interface GroupJson { id: string; name: string; assignedRoles?: { name: string }[]; description?: string }
-
+interface GroupSpec {
+    name: string;
+    roles: string[];
+    description?: string;
+}
+interface GroupJson {
+    id: string;
+    name: string;
+    assignedRoles?: { name: string }[];
+    description?: string;
+}
 
 function validate(inputs: Props): Failures {
     const f = new Failures();
@@ -24,12 +54,16 @@ function validate(inputs: Props): Failures {
     // Each group's description also carries the ownership marker within Qlik's 256 characters.
     const room = 256 - (typeof inputs.owner === "string" ? markerLength(inputs.owner) : 0);
     for (const k of ["autoCreateGroups", "pruneUnmanaged"]) {
-        if (inputs[k] !== undefined && !isUnknown(inputs[k]) && typeof inputs[k] !== "boolean") f.add(k, "must be true or false");
+        if (inputs[k] !== undefined && !isUnknown(inputs[k]) && typeof inputs[k] !== "boolean")
+            f.add(k, "must be true or false");
     }
     const groups = inputs.groups;
     if (isUnknown(groups)) return f;
     if (!Array.isArray(groups)) {
-        f.add("groups", 'must be a list of {name, roles, description?}, e.g. [{ name: "analysts", roles: ["SharedSpaceCreator"] }]');
+        f.add(
+            "groups",
+            'must be a list of {name, roles, description?}, e.g. [{ name: "analysts", roles: ["SharedSpaceCreator"] }]',
+        );
         return f;
     }
     const seen = new Set<string>();
@@ -42,30 +76,49 @@ function validate(inputs: Props): Failures {
         }
         const { name, roles, description } = g as Record<string, unknown>;
         if (!isUnknown(name)) {
-            if (typeof name !== "string" || name.length === 0 || name.length > 256) f.add(`${at}.name`, "must be a non-empty string of at most 256 characters");
-            else if (seen.has(name)) f.add(`${at}.name`, `duplicate group name ${JSON.stringify(name)}: each group may appear once (names are case-sensitive)`);
+            if (typeof name !== "string" || name.length === 0 || name.length > 256)
+                f.add(`${at}.name`, "must be a non-empty string of at most 256 characters");
+            else if (seen.has(name))
+                f.add(
+                    `${at}.name`,
+                    `duplicate group name ${JSON.stringify(name)}: each group may appear once (names are case-sensitive)`,
+                );
             else seen.add(name);
         }
         if (!isUnknown(roles)) {
-            if (!Array.isArray(roles)) f.add(`${at}.roles`, 'must be a list of role names, e.g. ["SharedSpaceCreator"] (or [] for none)');
+            if (!Array.isArray(roles))
+                f.add(`${at}.roles`, 'must be a list of role names, e.g. ["SharedSpaceCreator"] (or [] for none)');
             else {
                 if (roles.length > 100) f.add(`${at}.roles`, "allows at most 100 roles");
                 for (const r of roles) {
                     if (!isUnknown(r) && !DEFAULT_ROLES.includes(r as (typeof DEFAULT_ROLES)[number])) {
-                        f.add(`${at}.roles`, `unknown role ${JSON.stringify(r)}; roles are case-sensitive, use one of: ${DEFAULT_ROLES.join(", ")}`);
+                        f.add(
+                            `${at}.roles`,
+                            `unknown role ${JSON.stringify(r)}; roles are case-sensitive, use one of: ${DEFAULT_ROLES.join(", ")}`,
+                        );
                     }
                 }
             }
         }
-        if (description !== undefined && !isUnknown(description) && (typeof description !== "string" || description.length > room)) {
-            f.add(`${at}.description`, `must be a string of at most ${room} characters (Qlik allows 256; the ownership marker takes the rest)`);
+        if (
+            description !== undefined &&
+            !isUnknown(description) &&
+            (typeof description !== "string" || description.length > room)
+        ) {
+            f.add(
+                `${at}.description`,
+                `must be a string of at most ${room} characters (Qlik allows 256; the ownership marker takes the rest)`,
+            );
         }
     });
     return f;
 }
 
 async function listGroups(host: string): Promise<GroupJson[]> {
-    return api(host).paginateAll<GroupJson>("/api/v1/groups", { purpose: `list groups of ${host}`, query: { limit: 100 } });
+    return api(host).paginateAll<GroupJson>("/api/v1/groups", {
+        purpose: `list groups of ${host}`,
+        query: { limit: 100 },
+    });
 }
 
 const roleNames = (g: GroupJson) => (g.assignedRoles ?? []).map((r) => r.name);
@@ -73,25 +126,46 @@ const sameSet = (a: string[], b: string[]) => stableJson([...a].sort()) === stab
 
 async function setAutoCreate(host: string, value: unknown): Promise<void> {
     if (typeof value !== "boolean") return;
-    await api(host).patch("/api/v1/groups/settings", [{ op: "replace", path: "/autoCreateGroups", value }], { purpose: `set autoCreateGroups on ${host}` });
+    await api(host).patch("/api/v1/groups/settings", [{ op: "replace", path: "/autoCreateGroups", value }], {
+        purpose: `set autoCreateGroups on ${host}`,
+    });
 }
 
 /**
  * Refuses, before any change, to adopt or change a declared group that another owner marked
  * (docs/ownership.md). `ownClaim` (on update) also accepts the groups this resource marked itself.
  */
-async function assertOwnsGroups(host: string, want: GroupSpec[], inputs: Props, ownClaim?: string): Promise<GroupJson[]> {
+async function assertOwnsGroups(
+    host: string,
+    want: GroupSpec[],
+    inputs: Props,
+    ownClaim?: string,
+): Promise<GroupJson[]> {
     const live = await listGroups(host);
     const byName = new Map(live.map((g) => [g.name, g]));
     for (const spec of want) {
         const g = byName.get(spec.name);
-        if (g) assertMayAdopt("GroupSet", `group "${g.name}" (${g.id}) on ${host}`, parseMarker(g.description).marker, inputs, ownClaim);
+        if (g)
+            assertMayAdopt(
+                "GroupSet",
+                `group "${g.name}" (${g.id}) on ${host}`,
+                parseMarker(g.description).marker,
+                inputs,
+                ownClaim,
+            );
     }
     return live;
 }
 
 /** Creates, adopts, fixes and deletes groups so the tenant matches `want`, marking each declared group with `mark`. */
-async function converge(host: string, want: GroupSpec[], previouslyManaged: string[], prune: boolean, mark: Marker, live?: GroupJson[]): Promise<void> {
+async function converge(
+    host: string,
+    want: GroupSpec[],
+    previouslyManaged: string[],
+    prune: boolean,
+    mark: Marker,
+    live?: GroupJson[],
+): Promise<void> {
     live ??= await listGroups(host);
     const byName = new Map(live.map((g) => [g.name, g]));
     const declared = new Set(want.map((g) => g.name));
@@ -99,7 +173,12 @@ async function converge(host: string, want: GroupSpec[], previouslyManaged: stri
         const g = byName.get(spec.name);
         const roles = spec.roles.map((name) => ({ name }));
         if (!g) {
-            const body: Record<string, unknown> = { name: spec.name, status: "active", assignedRoles: roles, description: withMarker(spec.description, mark) };
+            const body: Record<string, unknown> = {
+                name: spec.name,
+                status: "active",
+                assignedRoles: roles,
+                description: withMarker(spec.description, mark),
+            };
             await api(host).post("/api/v1/groups", body, { purpose: `create group ${spec.name}` });
             continue;
         }
@@ -115,7 +194,8 @@ async function converge(host: string, want: GroupSpec[], previouslyManaged: stri
         const m = parseMarker(g.description).marker;
         // A previously managed group goes only while it still carries our claim (a successor may have
         // adopted it); pruning never removes another owner's groups.
-        if (previouslyManaged.includes(g.name)) return mayDelete(m, mark.claim) || (!!m && m.owner === mark.owner && prune);
+        if (previouslyManaged.includes(g.name))
+            return mayDelete(m, mark.claim) || (!!m && m.owner === mark.owner && prune);
         return prune && (!m || m.owner === "" || m.owner === mark.owner);
     });
     for (const g of doomed) {
@@ -134,7 +214,9 @@ async function outputsFor(host: string, inputs: Props, claim: string, tenantId?:
     let liveOwner = me;
     const [live, settings] = await Promise.all([
         listGroups(host),
-        api(host).get<{ autoCreateGroups?: boolean }>("/api/v1/groups/settings", { purpose: `read group settings of ${host}` }),
+        api(host).get<{ autoCreateGroups?: boolean }>("/api/v1/groups/settings", {
+            purpose: `read group settings of ${host}`,
+        }),
     ]);
     const byName = new Map(live.map((g) => [g.name, g]));
     const declared = new Set(want.map((g) => g.name));
@@ -157,14 +239,20 @@ async function outputsFor(host: string, inputs: Props, claim: string, tenantId?:
         owner: liveOwner,
         claim,
         // Whether the program manages autoCreateGroups: an unmanaged setting never comes back as an input (no noise).
-        autoCreateGroupsManaged: typeof inputs.autoCreateGroupsManaged === "boolean" ? inputs.autoCreateGroupsManaged : inputs.autoCreateGroups !== undefined,
+        autoCreateGroupsManaged:
+            typeof inputs.autoCreateGroupsManaged === "boolean"
+                ? inputs.autoCreateGroupsManaged
+                : inputs.autoCreateGroups !== undefined,
         tenantHost: host,
         tenantId: tenantId ?? inputs.tenantId,
         groups,
         groupIds,
         autoCreateGroups: settings.autoCreateGroups ?? false,
         pruneUnmanaged: inputs.pruneUnmanaged,
-        unmanagedGroups: live.map((g) => g.name).filter((n) => !declared.has(n)).sort(),
+        unmanagedGroups: live
+            .map((g) => g.name)
+            .filter((n) => !declared.has(n))
+            .sort(),
     };
     if (inputs.takeOverFrom !== undefined) outs.takeOverFrom = inputs.takeOverFrom;
     return outs;
@@ -185,7 +273,12 @@ function newStrays(outs: Props): boolean {
 }
 
 function inputsFrom(outs: Props): Props {
-    const inputs: Props = { tenantHost: outs.tenantHost, groups: outs.groups, pruneUnmanaged: outs.pruneUnmanaged, owner: outs.owner };
+    const inputs: Props = {
+        tenantHost: outs.tenantHost,
+        groups: outs.groups,
+        pruneUnmanaged: outs.pruneUnmanaged,
+        owner: outs.owner,
+    };
     if (outs.autoCreateGroupsManaged !== false) inputs.autoCreateGroups = outs.autoCreateGroups;
     if (outs.takeOverFrom !== undefined) inputs.takeOverFrom = outs.takeOverFrom;
     if (newStrays(outs)) inputs.unmanagedGroups = outs.unmanagedGroups;
@@ -202,7 +295,11 @@ async function convergedOutputs(host: string, inputs: Props, claim: string, tena
 function canonicalGroups(groups: unknown): unknown {
     if (!Array.isArray(groups)) return groups ?? [];
     return groups
-        .map((g) => (g && typeof g === "object" && Array.isArray((g as GroupSpec).roles) ? { ...(g as GroupSpec), roles: [...(g as GroupSpec).roles].sort() } : g))
+        .map((g) =>
+            g && typeof g === "object" && Array.isArray((g as GroupSpec).roles)
+                ? { ...(g as GroupSpec), roles: [...(g as GroupSpec).roles].sort() }
+                : g,
+        )
         .sort((a, b) => {
             const an = String((a as GroupSpec)?.name ?? "");
             const bn = String((b as GroupSpec)?.name ?? "");
@@ -210,7 +307,10 @@ function canonicalGroups(groups: unknown): unknown {
         });
 }
 
-const mine = (inputs: Props, claim: string): Marker => ({ owner: typeof inputs.owner === "string" ? inputs.owner : "", claim });
+const mine = (inputs: Props, claim: string): Marker => ({
+    owner: typeof inputs.owner === "string" ? inputs.owner : "",
+    claim,
+});
 
 export const handlers: ResourceHandlers = {
     check: checkWith(validate),
@@ -221,12 +321,23 @@ export const handlers: ResourceHandlers = {
         const host = await tenantHostDiff(olds, news);
         const replaces = host === "replace" ? ["tenantHost"] : [];
         // Order is not meaning: groups are keyed by name and roles are a set (no order-only noise, issue 8 item 5).
-        const groups = isUnknown(news.groups) || stableJson(canonicalGroups(news.groups)) !== stableJson(canonicalGroups(olds.groups));
-        const auto = news.autoCreateGroups !== undefined && (isUnknown(news.autoCreateGroups) || news.autoCreateGroups !== olds.autoCreateGroups);
+        const groups =
+            isUnknown(news.groups) ||
+            stableJson(canonicalGroups(news.groups)) !== stableJson(canonicalGroups(olds.groups));
+        const auto =
+            news.autoCreateGroups !== undefined &&
+            (isUnknown(news.autoCreateGroups) || news.autoCreateGroups !== olds.autoCreateGroups);
         const prune = (news.pruneUnmanaged ?? false) !== (olds.pruneUnmanaged ?? false);
         // With pruning on, groups added by hand are drift that the next up removes.
         const strays = (news.pruneUnmanaged === true && (olds.unmanagedGroups ?? []).length > 0) || newStrays(olds);
-        const changes = replaces.length > 0 || host === "readdress" || groups || auto || prune || strays || ownerChanged(olds, news);
+        const changes =
+            replaces.length > 0 ||
+            host === "readdress" ||
+            groups ||
+            auto ||
+            prune ||
+            strays ||
+            ownerChanged(olds, news);
         return { changes, replaces, deleteBeforeReplace: false };
     },
 
@@ -243,7 +354,12 @@ export const handlers: ResourceHandlers = {
         } catch (e) {
             // Some groups may exist already: keep the resource so the next up converges instead of orphaning
             // them, and say what the API answered (status, code, message), not just "resource init failed".
-            const outs = await outputsFor(host, inputs, claim, tenantId).catch(() => ({ tenantHost: host, tenantId, groups: [], ...mine(inputs, claim) }));
+            const outs = await outputsFor(host, inputs, claim, tenantId).catch(() => ({
+                tenantHost: host,
+                tenantId,
+                groups: [],
+                ...mine(inputs, claim),
+            }));
             throw initFailed(`GroupSet: creating the groups on ${host} failed`, id, outs, e);
         }
         return { id, outs: await convergedOutputs(host, inputs, claim, tenantId) };
@@ -261,8 +377,16 @@ export const handlers: ResourceHandlers = {
         const claim = claimOf(olds);
         // Groups another stack took over since our last up are not changed back.
         const live = await assertOwnsGroups(host, news.groups ?? [], news, claim);
-        if (news.autoCreateGroups !== undefined && news.autoCreateGroups !== olds.autoCreateGroups) await setAutoCreate(host, news.autoCreateGroups);
-        await converge(host, news.groups ?? [], Object.keys(olds.groupIds ?? {}), news.pruneUnmanaged === true, mine(news, claim), live);
+        if (news.autoCreateGroups !== undefined && news.autoCreateGroups !== olds.autoCreateGroups)
+            await setAutoCreate(host, news.autoCreateGroups);
+        await converge(
+            host,
+            news.groups ?? [],
+            Object.keys(olds.groupIds ?? {}),
+            news.pruneUnmanaged === true,
+            mine(news, claim),
+            live,
+        );
         return { outs: await convergedOutputs(host, news, claim, tenantId) };
     },
 
@@ -271,11 +395,16 @@ export const handlers: ResourceHandlers = {
         for (const [name, gid] of Object.entries((props.groupIds ?? {}) as Record<string, string>)) {
             try {
                 // Replacement safety: a group a successor (or another stack) re-marked is theirs now.
-                const g = await api(host).get<GroupJson>(`/api/v1/groups/${encodeURIComponent(gid)}`, { purpose: `read group ${name} before deleting it` });
+                const g = await api(host).get<GroupJson>(`/api/v1/groups/${encodeURIComponent(gid)}`, {
+                    purpose: `read group ${name} before deleting it`,
+                });
                 if (!mayDelete(parseMarker(g.description).marker, props.claim)) continue;
-                await api(host).delete(`/api/v1/groups/${encodeURIComponent(gid)}`, { purpose: `delete group ${name}` });
+                await api(host).delete(`/api/v1/groups/${encodeURIComponent(gid)}`, {
+                    purpose: `delete group ${name}`,
+                });
             } catch (e) {
-                if (isQlikApiError(e) && (e.status === 404 || (e.status === 401 && e.code === "TENANT_DISABLED"))) continue;
+                if (isQlikApiError(e) && (e.status === 404 || (e.status === 401 && e.code === "TENANT_DISABLED")))
+                    continue;
                 throw e;
             }
         }

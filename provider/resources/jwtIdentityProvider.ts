@@ -6,7 +6,18 @@ import * as crypto from "crypto";
 import { Failures, Props, ResourceHandlers, diffFields, isUnknown, stableJson, checkWith } from "./handlers";
 import { isQlikApiError, registerSecret } from "../qlik";
 import { api, assertSameTenant, checkHost, tenantHostDiff, tenantIdOf } from "./support";
-import { Marker, assertMayAdopt, checkOwnership, claimOf, markerLength, mayDelete, newClaim, ownerChanged, parseMarker, withMarker } from "./ownership";
+import {
+    Marker,
+    assertMayAdopt,
+    checkOwnership,
+    claimOf,
+    markerLength,
+    mayDelete,
+    newClaim,
+    ownerChanged,
+    parseMarker,
+    withMarker,
+} from "./ownership";
 
 export const JWT_AUDIENCE = "qlik.api/login/jwt-session";
 
@@ -36,7 +47,8 @@ function publicKeyError(pem: unknown): string | undefined {
     if (typeof pem !== "string" || !pem.includes("-----BEGIN")) {
         return "not a PEM public key or certificate; pass the contents of the .pem file (-----BEGIN PUBLIC KEY----- or -----BEGIN CERTIFICATE-----)";
     }
-    if (/PRIVATE KEY-----/.test(pem)) return "is a PRIVATE key; pass only the public key or certificate (never a private key)";
+    if (/PRIVATE KEY-----/.test(pem))
+        return "is a PRIVATE key; pass only the public key or certificate (never a private key)";
     try {
         const key = crypto.createPublicKey(canonicalPem(pem));
         if (key.asymmetricKeyType !== "rsa" && key.asymmetricKeyType !== "ec") {
@@ -52,46 +64,69 @@ function validate(inputs: Props): Failures {
     const f = new Failures();
     const known = (k: string) => inputs[k] !== undefined && inputs[k] !== null && !isUnknown(inputs[k]);
     checkHost(f, "tenantHost", inputs.tenantHost);
-    if (!isUnknown(inputs.issuer) && (typeof inputs.issuer !== "string" || inputs.issuer.trim() === "" || inputs.issuer.length > 2048)) {
+    if (
+        !isUnknown(inputs.issuer) &&
+        (typeof inputs.issuer !== "string" || inputs.issuer.trim() === "" || inputs.issuer.length > 2048)
+    ) {
         f.add("issuer", "must be a non-empty string (at most 2048 characters): the `iss` claim your tokens carry");
     }
-    if (known("keyId") && (typeof inputs.keyId !== "string" || inputs.keyId.trim() === "" || inputs.keyId.length > 256)) {
+    if (
+        known("keyId") &&
+        (typeof inputs.keyId !== "string" || inputs.keyId.trim() === "" || inputs.keyId.length > 256)
+    ) {
         f.add("keyId", "must be a non-empty string: the `kid` header of your tokens");
     }
     const generate = inputs.generateKeyPair;
     if (known("generateKeyPair") && typeof generate !== "boolean") f.add("generateKeyPair", "must be true or false");
     if (generate === true && known("publicKey")) {
-        f.add("publicKey", "cannot be combined with generateKeyPair: true; pass either your own publicKey or let the provider generate the key pair");
+        f.add(
+            "publicKey",
+            "cannot be combined with generateKeyPair: true; pass either your own publicKey or let the provider generate the key pair",
+        );
     } else if (generate !== true && !isUnknown(generate)) {
         if (!known("publicKey") && !isUnknown(inputs.publicKey)) {
-            f.add("publicKey", "is required (the PEM public key or X.509 certificate that verifies your tokens), or set generateKeyPair: true");
+            f.add(
+                "publicKey",
+                "is required (the PEM public key or X.509 certificate that verifies your tokens), or set generateKeyPair: true",
+            );
         } else if (known("publicKey")) {
             const why = publicKeyError(inputs.publicKey);
             if (why) f.add("publicKey", why);
         }
-        if (inputs.keyId === undefined || inputs.keyId === null) f.add("keyId", "is required with publicKey: the `kid` header of your tokens");
+        if (inputs.keyId === undefined || inputs.keyId === null)
+            f.add("keyId", "is required with publicKey: the `kid` header of your tokens");
     }
     checkOwnership(f, inputs);
     // The ownership marker shares Qlik's 128 characters of the description (docs/ownership.md).
     const room = 128 - (typeof inputs.owner === "string" ? markerLength(inputs.owner) : 0);
     if (known("description") && (typeof inputs.description !== "string" || inputs.description.length > room)) {
-        f.add("description", `must be a string of at most ${room} characters (Qlik allows 128, and the ownership marker of owner ${JSON.stringify(inputs.owner ?? "")} takes the rest); shorten it`);
+        f.add(
+            "description",
+            `must be a string of at most ${room} characters (Qlik allows 128, and the ownership marker of owner ${JSON.stringify(inputs.owner ?? "")} takes the rest); shorten it`,
+        );
     }
     if (known("clockToleranceSec")) {
         const t = inputs.clockToleranceSec;
-        if (typeof t !== "number" || !Number.isInteger(t) || t < 0 || t > 7200) f.add("clockToleranceSec", "must be an integer number of seconds between 0 and 7200 (default 5)");
+        if (typeof t !== "number" || !Number.isInteger(t) || t < 0 || t > 7200)
+            f.add("clockToleranceSec", "must be an integer number of seconds between 0 and 7200 (default 5)");
     }
     return f;
 }
 
-
 function generateRsaKeyPair(): Promise<{ publicKey: crypto.KeyObject; privateKey: crypto.KeyObject }> {
     return new Promise((resolve, reject) =>
-        crypto.generateKeyPair("rsa", { modulusLength: 2048 }, (err, publicKey, privateKey) => (err ? reject(err) : resolve({ publicKey, privateKey }))),
+        crypto.generateKeyPair("rsa", { modulusLength: 2048 }, (err, publicKey, privateKey) =>
+            err ? reject(err) : resolve({ publicKey, privateKey }),
+        ),
     );
 }
 
-function outputs(p: IdpJson, inputs: Props, extra: { publicKeyPem: string; privateKeyPem?: string }, own: Marker): Props {
+function outputs(
+    p: IdpJson,
+    inputs: Props,
+    extra: { publicKeyPem: string; privateKeyPem?: string },
+    own: Marker,
+): Props {
     const key = p.options.staticKeys[0];
     const out: Props = {
         owner: own.owner,
@@ -118,11 +153,22 @@ function outputs(p: IdpJson, inputs: Props, extra: { publicKeyPem: string; priva
 
 const OPTIONAL = ["keyId", "description", "clockToleranceSec"] as const;
 
-const mine = (inputs: Props, claim: string): Marker => ({ owner: typeof inputs.owner === "string" ? inputs.owner : "", claim });
+const mine = (inputs: Props, claim: string): Marker => ({
+    owner: typeof inputs.owner === "string" ? inputs.owner : "",
+    claim,
+});
 
 async function findExisting(host: string, issuer: string, kid: string): Promise<IdpJson | undefined> {
-    for await (const p of api(host).paginate<IdpJson>("/api/v1/identity-providers", { purpose: `look for a JWT IdP with issuer ${issuer}`, query: { limit: 100 } })) {
-        if (p.protocol === "jwtAuth" && p.options?.issuer === issuer && p.options.staticKeys?.some((k) => k.kid === kid)) return p;
+    for await (const p of api(host).paginate<IdpJson>("/api/v1/identity-providers", {
+        purpose: `look for a JWT IdP with issuer ${issuer}`,
+        query: { limit: 100 },
+    })) {
+        if (
+            p.protocol === "jwtAuth" &&
+            p.options?.issuer === issuer &&
+            p.options.staticKeys?.some((k) => k.kid === kid)
+        )
+            return p;
     }
     return undefined;
 }
@@ -137,17 +183,34 @@ function generatedKidPrefix(host: string, issuer: string): string {
 }
 
 /** After creating a generated-key IdP, remove earlier generated ones with the same issuer (see above). */
-async function deleteOrphanedGeneratedIdps(host: string, issuer: string, prefix: string, keepId: string, owner: string): Promise<void> {
+async function deleteOrphanedGeneratedIdps(
+    host: string,
+    issuer: string,
+    prefix: string,
+    keepId: string,
+    owner: string,
+): Promise<void> {
     const orphans: IdpJson[] = [];
-    for await (const p of api(host).paginate<IdpJson>("/api/v1/identity-providers", { purpose: `look for orphaned generated JWT IdPs of ${issuer}`, query: { limit: 100 } })) {
+    for await (const p of api(host).paginate<IdpJson>("/api/v1/identity-providers", {
+        purpose: `look for orphaned generated JWT IdPs of ${issuer}`,
+        query: { limit: 100 },
+    })) {
         // Only this owner's (or unmarked) ones: another stack's IdP is never an orphan of ours (issue 9).
         const m = parseMarker(p.description).marker;
         if (m && m.owner !== owner) continue;
-        if (p.id !== keepId && p.protocol === "jwtAuth" && p.options?.issuer === issuer && p.options.staticKeys?.some((k) => k.kid.startsWith(prefix))) orphans.push(p);
+        if (
+            p.id !== keepId &&
+            p.protocol === "jwtAuth" &&
+            p.options?.issuer === issuer &&
+            p.options.staticKeys?.some((k) => k.kid.startsWith(prefix))
+        )
+            orphans.push(p);
     }
     for (const o of orphans) {
         try {
-            await api(host).delete(`/api/v1/identity-providers/${encodeURIComponent(o.id)}`, { purpose: `delete orphaned generated JWT IdP ${o.id} (its private key was lost)` });
+            await api(host).delete(`/api/v1/identity-providers/${encodeURIComponent(o.id)}`, {
+                purpose: `delete orphaned generated JWT IdP ${o.id} (its private key was lost)`,
+            });
         } catch (e) {
             if (!(isQlikApiError(e) && e.status === 404)) throw e;
         }
@@ -165,7 +228,8 @@ export const handlers: ResourceHandlers = {
         if (host === "replace") replaces.push("tenantHost");
         // A generated keyId lives only in the outputs: an unset keyId is not a change.
         if (news.keyId !== undefined && (isUnknown(news.keyId) || news.keyId !== olds.keyId)) replaces.push("keyId");
-        if (stableJson(news.generateKeyPair === true) !== stableJson(olds.generateKeyPair === true)) replaces.push("generateKeyPair");
+        if (stableJson(news.generateKeyPair === true) !== stableJson(olds.generateKeyPair === true))
+            replaces.push("generateKeyPair");
         if (stableJson(news.clockToleranceSec ?? 5) === stableJson(olds.clockToleranceSec ?? 5)) {
             const i = replaces.indexOf("clockToleranceSec");
             if (i >= 0) replaces.splice(i, 1);
@@ -195,15 +259,28 @@ export const handlers: ResourceHandlers = {
         const claim = newClaim();
         // The issuer is the ISV's login app: an IdP of it that another stack manages means this stack
         // would take over that customer's SSO. Refuse before any change, whatever the key id (issue 9).
-        for await (const p of api(host).paginate<IdpJson>("/api/v1/identity-providers", { purpose: `look for JWT IdPs of ${inputs.issuer} on ${host}`, query: { limit: 100 } })) {
+        for await (const p of api(host).paginate<IdpJson>("/api/v1/identity-providers", {
+            purpose: `look for JWT IdPs of ${inputs.issuer} on ${host}`,
+            query: { limit: 100 },
+        })) {
             if (p.protocol === "jwtAuth" && p.options?.issuer === inputs.issuer) {
-                assertMayAdopt("JwtIdentityProvider", `JWT IdP ${p.id} (issuer ${inputs.issuer}) on ${host}`, parseMarker(p.description).marker, inputs);
+                assertMayAdopt(
+                    "JwtIdentityProvider",
+                    `JWT IdP ${p.id} (issuer ${inputs.issuer}) on ${host}`,
+                    parseMarker(p.description).marker,
+                    inputs,
+                );
             }
         }
         const existing = await findExisting(host, inputs.issuer, kid);
         if (existing) {
             // Another stack's IdP is not adopted: fail before any change (docs/ownership.md).
-            assertMayAdopt("JwtIdentityProvider", `JWT IdP ${existing.id} (issuer ${inputs.issuer}, kid ${kid}) on ${host}`, parseMarker(existing.description).marker, inputs);
+            assertMayAdopt(
+                "JwtIdentityProvider",
+                `JWT IdP ${existing.id} (issuer ${inputs.issuer}, kid ${kid}) on ${host}`,
+                parseMarker(existing.description).marker,
+                inputs,
+            );
             if (privateKeyPem || canonicalPem(existing.options.staticKeys[0].pem) !== publicKeyPem) {
                 throw new Error(
                     `JwtIdentityProvider: ${host} already has JWT IdP ${existing.id} with issuer ${inputs.issuer} and kid ${kid} but a different key; ` +
@@ -212,14 +289,21 @@ export const handlers: ResourceHandlers = {
             }
             const desc = withMarker(inputs.description, mine(inputs, claim));
             if ((existing.description ?? "") !== desc) {
-                await api(host).patch(`/api/v1/identity-providers/${existing.id}`, [{ op: "replace", path: "/description", value: desc }], { purpose: `describe adopted IdP ${existing.id}` });
+                await api(host).patch(
+                    `/api/v1/identity-providers/${existing.id}`,
+                    [{ op: "replace", path: "/description", value: desc }],
+                    { purpose: `describe adopted IdP ${existing.id}` },
+                );
                 existing.description = desc;
             }
             return { id: existing.id, outs: outputs(existing, inputs, { publicKeyPem }, mine(inputs, claim)) };
         }
 
         const tenantId = await tenantIdOf(host);
-        if (!tenantId) throw new Error(`JwtIdentityProvider: no active tenant answers on ${host}; pass the tenant's systemHostname (QlikTenant.systemHostname) as tenantHost`);
+        if (!tenantId)
+            throw new Error(
+                `JwtIdentityProvider: no active tenant answers on ${host}; pass the tenant's systemHostname (QlikTenant.systemHostname) as tenantHost`,
+            );
         const body: Record<string, unknown> = {
             provider: "external",
             protocol: "jwtAuth",
@@ -228,20 +312,41 @@ export const handlers: ResourceHandlers = {
             active: true,
             tenantIds: [tenantId],
             clockToleranceSec: inputs.clockToleranceSec ?? 5,
-            options: { issuer: inputs.issuer, staticKeys: [{ kid, pem: singleLinePem(publicKeyPem) }], jwtLoginEnabled: true },
+            options: {
+                issuer: inputs.issuer,
+                staticKeys: [{ kid, pem: singleLinePem(publicKeyPem) }],
+                jwtLoginEnabled: true,
+            },
         };
         body.description = withMarker(inputs.description, mine(inputs, claim));
-        const created = await api(host).send<IdpJson>({ method: "POST", path: "/api/v1/identity-providers", body, expect: [201], purpose: `create JWT IdP ${inputs.issuer} on ${host}` });
+        const created = await api(host).send<IdpJson>({
+            method: "POST",
+            path: "/api/v1/identity-providers",
+            body,
+            expect: [201],
+            purpose: `create JWT IdP ${inputs.issuer} on ${host}`,
+        });
         if (inputs.generateKeyPair === true && inputs.keyId === undefined) {
-            await deleteOrphanedGeneratedIdps(host, inputs.issuer, generatedPrefix, created.body.id, mine(inputs, claim).owner);
+            await deleteOrphanedGeneratedIdps(
+                host,
+                inputs.issuer,
+                generatedPrefix,
+                created.body.id,
+                mine(inputs, claim).owner,
+            );
         }
-        return { id: created.body.id, outs: outputs(created.body, inputs, { publicKeyPem, privateKeyPem }, mine(inputs, claim)) };
+        return {
+            id: created.body.id,
+            outs: outputs(created.body, inputs, { publicKeyPem, privateKeyPem }, mine(inputs, claim)),
+        };
     },
 
     async read(id, props) {
         let p: IdpJson;
         try {
-            p = await api(props.tenantHost).get<IdpJson>(`/api/v1/identity-providers/${encodeURIComponent(id)}`, { purpose: `read JWT IdP ${id}` });
+            p = await api(props.tenantHost).get<IdpJson>(`/api/v1/identity-providers/${encodeURIComponent(id)}`, {
+                purpose: `read JWT IdP ${id}`,
+            });
         } catch (e) {
             if (isQlikApiError(e) && e.status === 404) return { id: "" };
             throw e;
@@ -249,16 +354,23 @@ export const handlers: ResourceHandlers = {
         const livePem = canonicalPem(p.options.staticKeys[0]?.pem ?? "");
         // An unchanged key keeps the user's own text (line layout), so refresh shows only real drift.
         const samePem = livePem === props.publicKeyPem;
-        const publicKey = props.publicKey === undefined ? undefined : samePem ? props.publicKey : singleLinePem(livePem);
+        const publicKey =
+            props.publicKey === undefined ? undefined : samePem ? props.publicKey : singleLinePem(livePem);
         // The owner found in Qlik is reported: a take-over or a removed marker shows as a diff of `owner`.
         const liveOwner = parseMarker(p.description).marker?.owner ?? "";
-        const outs = outputs(p, { ...props, publicKey }, { publicKeyPem: livePem, privateKeyPem: samePem ? props.privateKeyPem : undefined }, { owner: liveOwner, claim: claimOf(props) });
+        const outs = outputs(
+            p,
+            { ...props, publicKey },
+            { publicKeyPem: livePem, privateKeyPem: samePem ? props.privateKeyPem : undefined },
+            { owner: liveOwner, claim: claimOf(props) },
+        );
         const inputs: Props = { tenantHost: props.tenantHost, issuer: outs.issuer, owner: liveOwner };
         // State from before `declared` existed: hand everything back, as that version did.
         const declared: string[] = Array.isArray(props.declared) ? props.declared : [...OPTIONAL];
         for (const k of OPTIONAL) {
             // A drifted optional value is reported even when undeclared, so refresh still shows it.
-            if (declared.includes(k) || (k === "description" && outs.description !== (props.description ?? ""))) inputs[k] = outs[k];
+            if (declared.includes(k) || (k === "description" && outs.description !== (props.description ?? "")))
+                inputs[k] = outs[k];
         }
         if (props.takeOverFrom !== undefined) inputs.takeOverFrom = props.takeOverFrom;
         if (publicKey !== undefined) inputs.publicKey = publicKey;
@@ -270,18 +382,38 @@ export const handlers: ResourceHandlers = {
         const tenantId = await assertSameTenant("JwtIdentityProvider", olds, news);
         const host = news.tenantHost as string;
         const claim = claimOf(olds);
-        const live = await api(host).get<IdpJson>(`/api/v1/identity-providers/${encodeURIComponent(id)}`, { purpose: `read JWT IdP ${id}` });
+        const live = await api(host).get<IdpJson>(`/api/v1/identity-providers/${encodeURIComponent(id)}`, {
+            purpose: `read JWT IdP ${id}`,
+        });
         // An IdP another stack took over since our last up is not changed back (docs/ownership.md).
-        assertMayAdopt("JwtIdentityProvider", `JWT IdP ${id} on ${host}`, parseMarker(live.description).marker, news, claim);
+        assertMayAdopt(
+            "JwtIdentityProvider",
+            `JWT IdP ${id} on ${host}`,
+            parseMarker(live.description).marker,
+            news,
+            claim,
+        );
         const desc = news.description ?? "";
         const marked = withMarker(desc, mine(news, claim));
         if (marked !== (live.description ?? "")) {
-            await api(host).patch(`/api/v1/identity-providers/${encodeURIComponent(id)}`, [{ op: "replace", path: "/description", value: marked }], {
-                purpose: `update the description of JWT IdP ${id}`,
-            });
+            await api(host).patch(
+                `/api/v1/identity-providers/${encodeURIComponent(id)}`,
+                [{ op: "replace", path: "/description", value: marked }],
+                {
+                    purpose: `update the description of JWT IdP ${id}`,
+                },
+            );
         }
-        const outs: Props = { ...olds, tenantHost: host, tenantId: tenantId ?? olds.tenantId, description: desc, publicKey: news.publicKey, generateKeyPair: news.generateKeyPair, ...mine(news, claim),
-            declared: OPTIONAL.filter((k) => news[k] !== undefined) };
+        const outs: Props = {
+            ...olds,
+            tenantHost: host,
+            tenantId: tenantId ?? olds.tenantId,
+            description: desc,
+            publicKey: news.publicKey,
+            generateKeyPair: news.generateKeyPair,
+            ...mine(news, claim),
+            declared: OPTIONAL.filter((k) => news[k] !== undefined),
+        };
         if (news.takeOverFrom !== undefined) outs.takeOverFrom = news.takeOverFrom;
         else delete outs.takeOverFrom;
         return { outs };
@@ -290,9 +422,14 @@ export const handlers: ResourceHandlers = {
     async delete(id, props) {
         try {
             // Replacement safety: an IdP a successor (or another stack) re-marked is theirs now.
-            const live = await api(props.tenantHost).get<IdpJson>(`/api/v1/identity-providers/${encodeURIComponent(id)}`, { purpose: `read JWT IdP ${id} before deleting it` });
+            const live = await api(props.tenantHost).get<IdpJson>(
+                `/api/v1/identity-providers/${encodeURIComponent(id)}`,
+                { purpose: `read JWT IdP ${id} before deleting it` },
+            );
             if (!mayDelete(parseMarker(live.description).marker, props.claim)) return;
-            await api(props.tenantHost).delete(`/api/v1/identity-providers/${encodeURIComponent(id)}`, { purpose: `delete JWT IdP ${id}` });
+            await api(props.tenantHost).delete(`/api/v1/identity-providers/${encodeURIComponent(id)}`, {
+                purpose: `delete JWT IdP ${id}`,
+            });
         } catch (e) {
             // 404: already gone. TENANT_DISABLED: the tenant is deactivated, its IdPs go with it.
             if (isQlikApiError(e) && (e.status === 404 || (e.status === 401 && e.code === "TENANT_DISABLED"))) return;

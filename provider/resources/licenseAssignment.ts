@@ -4,23 +4,43 @@
 import { Failures, Props, ResourceHandlers, isUnknown, stableJson, checkWith } from "./handlers";
 import { isQlikApiError } from "../qlik";
 import { api, assertSameTenant, checkHost, initFailed, tenantHostDiff, tenantIdOf } from "./support";
-import { Marker, assertMayAdopt, checkOwnership, claimOf, mayDelete, newClaim, ownerChanged, readTenantMarker, removeTenantMarker, writeTenantMarker } from "./ownership";
+import {
+    Marker,
+    assertMayAdopt,
+    checkOwnership,
+    claimOf,
+    mayDelete,
+    newClaim,
+    ownerChanged,
+    readTenantMarker,
+    removeTenantMarker,
+    writeTenantMarker,
+} from "./ownership";
 
 export const LICENSE_TYPES = ["professional", "analyzer"] as const;
 const SETTINGS = ["autoAssignProfessional", "autoAssignAnalyzer"] as const;
 /** The actions endpoints take at most 100 items per call. */
 const BATCH = 100;
 
-interface Assignment { subject: string; type: string }
-interface ItemResult { subject?: string; type?: string; status?: number; code?: string; title?: string }
-
+interface Assignment {
+    subject: string;
+    type: string;
+}
+interface ItemResult {
+    subject?: string;
+    type?: string;
+    status?: number;
+    code?: string;
+    title?: string;
+}
 
 function validate(inputs: Props): Failures {
     const f = new Failures();
     checkHost(f, "tenantHost", inputs.tenantHost);
     checkOwnership(f, inputs);
     for (const k of SETTINGS) {
-        if (inputs[k] !== undefined && !isUnknown(inputs[k]) && typeof inputs[k] !== "boolean") f.add(k, "must be true or false");
+        if (inputs[k] !== undefined && !isUnknown(inputs[k]) && typeof inputs[k] !== "boolean")
+            f.add(k, "must be true or false");
     }
     const a = inputs.assignments;
     if (a !== undefined && !isUnknown(a)) {
@@ -28,9 +48,13 @@ function validate(inputs: Props): Failures {
             f.add("assignments", 'must be a map of subject -> license type, e.g. { "auth0|123": "professional" }');
         } else {
             for (const [subject, type] of Object.entries(a as Record<string, unknown>)) {
-                if (subject.trim() === "") f.add("assignments", "has an empty subject; keys are the users' IdP subjects (JWT `sub`)");
+                if (subject.trim() === "")
+                    f.add("assignments", "has an empty subject; keys are the users' IdP subjects (JWT `sub`)");
                 if (!isUnknown(type) && !LICENSE_TYPES.includes(type as (typeof LICENSE_TYPES)[number])) {
-                    f.add(`assignments.${subject}`, `license type ${JSON.stringify(type)} is not allowed; use one of: ${LICENSE_TYPES.join(", ")}`);
+                    f.add(
+                        `assignments.${subject}`,
+                        `license type ${JSON.stringify(type)} is not allowed; use one of: ${LICENSE_TYPES.join(", ")}`,
+                    );
                 }
             }
         }
@@ -46,10 +70,15 @@ function inspect(action: string, sent: Assignment[], data: ItemResult[] | undefi
         const r = results.find((x) => x.subject === item.subject) ?? results[i];
         if (!r) failed.push(`subject ${JSON.stringify(item.subject)}: no result returned`);
         else if (typeof r.status !== "number" || r.status < 200 || r.status > 299) {
-            failed.push(`subject ${JSON.stringify(item.subject)}: ${r.code ?? "?"} (${r.status ?? "?"}) ${r.title ?? ""}`.trim());
+            failed.push(
+                `subject ${JSON.stringify(item.subject)}: ${r.code ?? "?"} (${r.status ?? "?"}) ${r.title ?? ""}`.trim(),
+            );
         }
     });
-    if (failed.length) throw new Error(`LicenseAssignment: ${action} failed for ${failed.length} of ${sent.length} subject(s):\n  - ${failed.join("\n  - ")}`);
+    if (failed.length)
+        throw new Error(
+            `LicenseAssignment: ${action} failed for ${failed.length} of ${sent.length} subject(s):\n  - ${failed.join("\n  - ")}`,
+        );
 }
 
 async function act(host: string, action: "add" | "update" | "delete", items: Record<string, string>[]): Promise<void> {
@@ -68,14 +97,19 @@ async function act(host: string, action: "add" | "update" | "delete", items: Rec
 
 async function liveAssignments(host: string): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    for await (const a of api(host).paginate<Assignment>("/api/v1/licenses/assignments", { purpose: `list license assignments on ${host}`, query: { limit: 100 } })) {
+    for await (const a of api(host).paginate<Assignment>("/api/v1/licenses/assignments", {
+        purpose: `list license assignments on ${host}`,
+        query: { limit: 100 },
+    })) {
         out.set(a.subject, a.type);
     }
     return out;
 }
 
 async function liveSettings(host: string): Promise<Record<string, boolean>> {
-    return api(host).get<Record<string, boolean>>("/api/v1/licenses/settings", { purpose: `read license settings of ${host}` });
+    return api(host).get<Record<string, boolean>>("/api/v1/licenses/settings", {
+        purpose: `read license settings of ${host}`,
+    });
 }
 
 /** Brings the managed subjects to `want`; `drop` are previously managed subjects to unassign. */
@@ -102,7 +136,8 @@ async function converge(host: string, want: Record<string, string>, drop: string
 async function putSettings(host: string, inputs: Props): Promise<void> {
     const body: Record<string, boolean> = {};
     for (const k of SETTINGS) if (typeof inputs[k] === "boolean") body[k] = inputs[k];
-    if (Object.keys(body).length) await api(host).put("/api/v1/licenses/settings", body, { purpose: `set license auto-assign on ${host}` });
+    if (Object.keys(body).length)
+        await api(host).put("/api/v1/licenses/settings", body, { purpose: `set license auto-assign on ${host}` });
 }
 
 /**
@@ -117,7 +152,13 @@ function declaredSettings(inputs: Props): string[] {
     return SETTINGS.filter((k) => inputs[k] !== undefined);
 }
 
-async function outputsFor(host: string, inputs: Props, managed: string[], own: Marker, tenantId?: string): Promise<Props> {
+async function outputsFor(
+    host: string,
+    inputs: Props,
+    managed: string[],
+    own: Marker,
+    tenantId?: string,
+): Promise<Props> {
     const [settings, live] = await Promise.all([liveSettings(host), liveAssignments(host)]);
     const assignments: Record<string, string> = {};
     for (const s of managed) {
@@ -138,7 +179,10 @@ async function outputsFor(host: string, inputs: Props, managed: string[], own: M
     return outs;
 }
 
-const mine = (inputs: Props, claim: string): Marker => ({ owner: typeof inputs.owner === "string" ? inputs.owner : "", claim });
+const mine = (inputs: Props, claim: string): Marker => ({
+    owner: typeof inputs.owner === "string" ? inputs.owner : "",
+    claim,
+});
 
 export const handlers: ResourceHandlers = {
     check: checkWith(validate),
@@ -149,8 +193,14 @@ export const handlers: ResourceHandlers = {
         const replaces = host === "replace" ? ["tenantHost"] : [];
         // Settings left unset are not managed; assignments is managed as a whole map.
         const settings = SETTINGS.filter((k) => news[k] !== undefined && (isUnknown(news[k]) || news[k] !== olds[k]));
-        const assignments = isUnknown(news.assignments) || stableJson(news.assignments ?? {}) !== stableJson(olds.assignments ?? {});
-        const changes = replaces.length > 0 || host === "readdress" || settings.length > 0 || assignments || ownerChanged(olds, news);
+        const assignments =
+            isUnknown(news.assignments) || stableJson(news.assignments ?? {}) !== stableJson(olds.assignments ?? {});
+        const changes =
+            replaces.length > 0 ||
+            host === "readdress" ||
+            settings.length > 0 ||
+            assignments ||
+            ownerChanged(olds, news);
         return { changes, replaces, deleteBeforeReplace: false };
     },
 
@@ -170,7 +220,11 @@ export const handlers: ResourceHandlers = {
             await writeTenantMarker(c, MARKER_KEY, mine(inputs, claim), tm);
         } catch (e) {
             // Settings and some assignments may already be in place: keep the resource so the next up converges it.
-            const outs = await outputsFor(host, inputs, Object.keys(want), mine(inputs, claim), tenantId).catch(() => ({ tenantHost: host, tenantId, ...mine(inputs, claim) }));
+            const outs = await outputsFor(host, inputs, Object.keys(want), mine(inputs, claim), tenantId).catch(() => ({
+                tenantHost: host,
+                tenantId,
+                ...mine(inputs, claim),
+            }));
             throw initFailed(`LicenseAssignment: configuring licenses on ${host} failed`, id, outs, e);
         }
         return { id, outs: await outputsFor(host, inputs, Object.keys(want), mine(inputs, claim), tenantId) };
@@ -182,9 +236,13 @@ export const handlers: ResourceHandlers = {
         try {
             // The owner found in Qlik is reported: a take-over or a removed marker shows as a diff of `owner`.
             const tm = await readTenantMarker(api(host), MARKER_KEY);
-            outs = await outputsFor(host, props, Object.keys(props.assignments ?? {}), { owner: tm.marker?.owner ?? "", claim: claimOf(props) });
+            outs = await outputsFor(host, props, Object.keys(props.assignments ?? {}), {
+                owner: tm.marker?.owner ?? "",
+                claim: claimOf(props),
+            });
         } catch (e) {
-            if (isQlikApiError(e) && e.status === 401 && e.code === "TENANT_DISABLED") return { id, props, inputs: inputsFrom(props) };
+            if (isQlikApiError(e) && e.status === 401 && e.code === "TENANT_DISABLED")
+                return { id, props, inputs: inputsFrom(props) };
             throw e;
         }
         return { id, props: outs, inputs: inputsFrom(outs) };

@@ -58,10 +58,16 @@ export const handlers: ResourceHandlers = {
     async check(_olds, news) {
         const f = new Failures();
         const inputs = withoutProviderKey(news);
-        if (!isUnknown(inputs.directory) && (typeof inputs.directory !== "string" || !path.isAbsolute(inputs.directory))) {
+        if (
+            !isUnknown(inputs.directory) &&
+            (typeof inputs.directory !== "string" || !path.isAbsolute(inputs.directory))
+        ) {
             f.add("directory", "must be an absolute path to a directory, e.g. /tmp/markers");
         }
-        if (!isUnknown(inputs.name) && (typeof inputs.name !== "string" || !/^[a-z][a-z0-9-]{0,62}$/.test(inputs.name))) {
+        if (
+            !isUnknown(inputs.name) &&
+            (typeof inputs.name !== "string" || !/^[a-z][a-z0-9-]{0,62}$/.test(inputs.name))
+        ) {
             f.add("name", "must be 1-63 characters of a-z, 0-9 and '-', starting with a letter");
         }
         if (!isUnknown(inputs.value) && typeof inputs.value !== "string") {
@@ -74,12 +80,21 @@ export const handlers: ResourceHandlers = {
     },
     async create(inputs) {
         const file = write(inputs);
-        return { id: `${inputs.directory}#${inputs.name}`, outs: { ...outputs(inputs, file), secretValue: inputs.secretValue } };
+        return {
+            id: `${inputs.directory}#${inputs.name}`,
+            outs: { ...outputs(inputs, file), secretValue: inputs.secretValue },
+        };
     },
     async read(id, props) {
         const file = JSON.parse(fs.readFileSync(markerPath(props.directory, props.name), "utf8")) as MarkerFile;
         const live = { ...outputs(props, file), secretValue: props.secretValue };
-        const inputs = { directory: props.directory, name: file.name, value: file.value, requireCredential: props.requireCredential, secretValue: props.secretValue };
+        const inputs = {
+            directory: props.directory,
+            name: file.name,
+            value: file.value,
+            requireCredential: props.requireCredential,
+            secretValue: props.secretValue,
+        };
         return { id, props: live, inputs };
     },
     async update(_id, _olds, news) {
@@ -88,6 +103,9 @@ export const handlers: ResourceHandlers = {
     },
     async delete(_id, props) {
         fs.rmSync(markerPath(props.directory, props.name), { force: true });
-        fs.appendFileSync(path.join(props.directory, "deletions.log"), `${props.name} deleted by ${IMPLEMENTATION_TAG}\n`);
+        fs.appendFileSync(
+            path.join(props.directory, "deletions.log"),
+            `${props.name} deleted by ${IMPLEMENTATION_TAG}\n`,
+        );
     },
 };

@@ -43,11 +43,17 @@ export const MARKER_SPACE_PREFIX = "qlik-tenant-fleet.owner.";
 export function checkOwnership(f: Failures, inputs: Props): void {
     const o = inputs.owner;
     if (o !== undefined && !isUnknown(o) && (typeof o !== "string" || !OWNER_RE.test(o))) {
-        f.add("owner", 'must be 1-100 characters of letters, digits and . _ @ / - (e.g. "acme-isv/fleet/prod"); leave it unset to use qlik:owner or <organization>/<project>/<stack>');
+        f.add(
+            "owner",
+            'must be 1-100 characters of letters, digits and . _ @ / - (e.g. "acme-isv/fleet/prod"); leave it unset to use qlik:owner or <organization>/<project>/<stack>',
+        );
     }
     const t = inputs.takeOverFrom;
     if (t !== undefined && t !== null && !isUnknown(t) && (typeof t !== "string" || (t !== "*" && !OWNER_RE.test(t)))) {
-        f.add("takeOverFrom", 'must be the owner named in the ownership error (e.g. "organization/fleet/dev"), or "*" to take over from any owner');
+        f.add(
+            "takeOverFrom",
+            'must be the owner named in the ownership error (e.g. "organization/fleet/dev"), or "*" to take over from any owner',
+        );
     }
 }
 
@@ -104,13 +110,20 @@ export class OwnershipConflict extends Error {
  * resource marked, e.g. when the user changed `owner`; a mere change of the owner recorded by a
  * refresh does not, so a take-over by another stack is never silently undone.
  */
-export function assertMayAdopt(kind: string, what: string, marker: Marker | undefined, inputs: OwnershipInputs, ownClaim?: string | string[]): void {
+export function assertMayAdopt(
+    kind: string,
+    what: string,
+    marker: Marker | undefined,
+    inputs: OwnershipInputs,
+    ownClaim?: string | string[],
+): void {
     // Made by hand, by a version without markers, or by a resource without an owner: adopted and marked.
     if (!marker || marker.owner === "") return;
     const me = inputs.owner ?? "";
     if (marker.owner === me) return;
     // A list is the first version's "also allowed owners" (kept for callers written against it).
-    if (Array.isArray(ownClaim) ? ownClaim.includes(marker.owner) : ownClaim !== undefined && marker.claim === ownClaim) return;
+    if (Array.isArray(ownClaim) ? ownClaim.includes(marker.owner) : ownClaim !== undefined && marker.claim === ownClaim)
+        return;
     if (inputs.takeOverFrom === "*" || inputs.takeOverFrom === marker.owner) return;
     throw new OwnershipConflict(
         `${kind}: ${what} is managed by "${marker.owner}", not by this stack ("${me || "(no owner)"}"); nothing was changed. ` +
@@ -153,13 +166,21 @@ export async function writeTenantMarker(c: HostClient, key: string, m: Marker, k
     const description = formatMarker(m);
     if (current.spaceId) {
         if (current.marker && current.marker.owner === m.owner && current.marker.claim === m.claim) return;
-        await c.patch(`/api/v1/spaces/${encodeURIComponent(current.spaceId)}`, [{ op: "replace", path: "/description", value: description }], {
-            purpose: `mark ${key} of ${c.host} as managed by ${m.owner}`,
-        });
+        await c.patch(
+            `/api/v1/spaces/${encodeURIComponent(current.spaceId)}`,
+            [{ op: "replace", path: "/description", value: description }],
+            {
+                purpose: `mark ${key} of ${c.host} as managed by ${m.owner}`,
+            },
+        );
         return;
     }
     try {
-        await c.post("/api/v1/spaces", { name: markerSpaceName(key), type: "shared", description }, { purpose: `mark ${key} of ${c.host} as managed by ${m.owner}` });
+        await c.post(
+            "/api/v1/spaces",
+            { name: markerSpaceName(key), type: "shared", description },
+            { purpose: `mark ${key} of ${c.host} as managed by ${m.owner}` },
+        );
     } catch (e) {
         // A concurrent writer created it in between: write into that one.
         if (isQlikApiError(e) && e.status === 409) return writeTenantMarker(c, key, m, await readTenantMarker(c, key));
@@ -173,7 +194,9 @@ export async function removeTenantMarker(c: HostClient, key: string, claim: stri
     if (!current.spaceId) return true;
     if (!mayDelete(current.marker, claim)) return false;
     try {
-        await c.delete(`/api/v1/spaces/${encodeURIComponent(current.spaceId)}`, { purpose: `remove the ${key} ownership marker of ${c.host}` });
+        await c.delete(`/api/v1/spaces/${encodeURIComponent(current.spaceId)}`, {
+            purpose: `remove the ${key} ownership marker of ${c.host}`,
+        });
     } catch (e) {
         if (!(isQlikApiError(e) && e.status === 404)) throw e;
     }

@@ -11,7 +11,18 @@ import { QlikClient, isQlikApiError } from "../qlik";
 import { clearPending, pendingFor, recordPending } from "./tenantJournal";
 import { KNOWN_REGIONS, isKnownRegion, isValidAlias } from "../naming";
 import { checkReactivate, reactivateIfOptedIn, reactivationPreview, recordDeactivated } from "./reactivation";
-import { Marker, TenantMarker, assertMayAdopt, checkOwnership, claimOf, mayDelete, newClaim, ownerChanged, readTenantMarker, writeTenantMarker } from "./ownership";
+import {
+    Marker,
+    TenantMarker,
+    assertMayAdopt,
+    checkOwnership,
+    claimOf,
+    mayDelete,
+    newClaim,
+    ownerChanged,
+    readTenantMarker,
+    writeTenantMarker,
+} from "./ownership";
 
 /** Tenant booleans that PATCH accepts (qlik-cloud-api.md §1 "Patch"); unset inputs are left unmanaged. */
 export const TENANT_FLAGS = [
@@ -21,7 +32,15 @@ export const TENANT_FLAGS = [
     "enableAppOpeningFeedback",
 ] as const;
 
-export const DATACENTERS = ["ap-northeast-1", "ap-southeast-1", "ap-southeast-2", "eu-central-1", "eu-west-1", "eu-west-2", "us-east-1"];
+export const DATACENTERS = [
+    "ap-northeast-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "eu-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "us-east-1",
+];
 
 interface TenantJson {
     id: string;
@@ -55,7 +74,11 @@ function isGone(e: unknown): boolean {
 }
 
 function isDisabled(e: unknown): boolean {
-    return isQlikApiError(e) && e.status === 401 && (e.code === "TENANT_DISABLED" || e.errors.some((i) => i.code === "TENANT_DISABLED"));
+    return (
+        isQlikApiError(e) &&
+        e.status === 401 &&
+        (e.code === "TENANT_DISABLED" || e.errors.some((i) => i.code === "TENANT_DISABLED"))
+    );
 }
 
 function validate(inputs: Props): Failures {
@@ -64,15 +87,27 @@ function validate(inputs: Props): Failures {
     if (!isUnknown(inputs.alias)) {
         // provider/naming.ts: the same rule as the master database's CHECK.
         if (!isValidAlias(inputs.alias)) {
-            f.add("alias", "must be a host label: 1-63 lowercase letters, digits and '-', not starting or ending with '-', no dots (the tenant gets <alias>.<region>.<domain>), and not 'register'; e.g. \"acme\"");
+            f.add(
+                "alias",
+                "must be a host label: 1-63 lowercase letters, digits and '-', not starting or ending with '-', no dots (the tenant gets <alias>.<region>.<domain>), and not 'register'; e.g. \"acme\"",
+            );
         }
     }
-    if (!isUnknown(inputs.displayName) && (typeof inputs.displayName !== "string" || inputs.displayName.trim() === "" || inputs.displayName.length > 256)) {
-        f.add("displayName", "must be a non-empty string of at most 256 characters (the tenant name shown in Qlik Cloud)");
+    if (
+        !isUnknown(inputs.displayName) &&
+        (typeof inputs.displayName !== "string" || inputs.displayName.trim() === "" || inputs.displayName.length > 256)
+    ) {
+        f.add(
+            "displayName",
+            "must be a non-empty string of at most 256 characters (the tenant name shown in Qlik Cloud)",
+        );
     }
     // An unknown region would send OAuth calls to register.<region>... that does not exist: refused here, no API call.
     if (known("region") && !isKnownRegion(inputs.region)) {
-        f.add("region", `must be a Qlik Cloud region code, one of ${KNOWN_REGIONS.join(", ")} (or leave it unset to use qlik:region)`);
+        f.add(
+            "region",
+            `must be a Qlik Cloud region code, one of ${KNOWN_REGIONS.join(", ")} (or leave it unset to use qlik:region)`,
+        );
     }
     if (known("datacenter") && (typeof inputs.datacenter !== "string" || !DATACENTERS.includes(inputs.datacenter))) {
         f.add("datacenter", `must be one of ${DATACENTERS.join(", ")} (or leave it unset for the region's default)`);
@@ -83,7 +118,10 @@ function validate(inputs: Props): Failures {
     if (known("purgeAfterDays")) {
         const d = inputs.purgeAfterDays;
         if (typeof d !== "number" || !Number.isInteger(d) || d < 10 || d > 90) {
-            f.add("purgeAfterDays", "must be an integer number of days between 10 and 90 (Qlik purges a deactivated tenant after this)");
+            f.add(
+                "purgeAfterDays",
+                "must be an integer number of days between 10 and 90 (Qlik purges a deactivated tenant after this)",
+            );
         }
     }
     checkReactivate(f, inputs);
@@ -95,12 +133,18 @@ function validate(inputs: Props): Failures {
         const region = typeof inputs.region === "string" ? inputs.region : cfg?.region;
         const expected = region && cfg ? `${inputs.alias}.${region}.${cfg.domain}` : undefined;
         if (typeof inputs.hostname !== "string" || (expected !== undefined && inputs.hostname !== expected)) {
-            f.add("hostname", `is derived from alias, region and qlik:domain${expected ? ` (expected ${expected})` : ""}; leave it to the SDK or set it to that value`);
+            f.add(
+                "hostname",
+                `is derived from alias, region and qlik:domain${expected ? ` (expected ${expected})` : ""}; leave it to the SDK or set it to that value`,
+            );
         }
     }
     checkOwnership(f, inputs);
     if (known("licenseKey") && (typeof inputs.licenseKey !== "string" || inputs.licenseKey.trim() === "")) {
-        f.add("licenseKey", "must be the signed license key string (pass it as a secret), or leave it unset to read it from qlik:sourceTenantHost");
+        f.add(
+            "licenseKey",
+            "must be the signed license key string (pass it as a secret), or leave it unset to read it from qlik:sourceTenantHost",
+        );
     }
     return f;
 }
@@ -120,7 +164,13 @@ function aliasOf(t: TenantJson, suffix: string): string | undefined {
 }
 
 /** Outputs: the live tenant plus the input-only settings (kept so delete/diff see them). */
-function outputs(t: TenantJson, suffix: string, region: string, inputs: Props, own: { owner: string; claim: string }): Props {
+function outputs(
+    t: TenantJson,
+    suffix: string,
+    region: string,
+    inputs: Props,
+    own: { owner: string; claim: string },
+): Props {
     const out: Props = {
         owner: own.owner,
         claim: own.claim,
@@ -164,7 +214,12 @@ const own = (inputs: Props, claim: string) => ({ owner: typeof inputs.owner === 
 function inputsFrom(outs: Props, region?: string): Props {
     // hostname is an input too: the SDK derives it from alias/region so that it is known during
     // preview (dynamic providers cannot predict outputs) and dependents never preview a false replace.
-    const inputs: Props = { alias: outs.alias, displayName: outs.displayName, hostname: outs.hostname, owner: outs.owner };
+    const inputs: Props = {
+        alias: outs.alias,
+        displayName: outs.displayName,
+        hostname: outs.hostname,
+        owner: outs.owner,
+    };
     if (outs.takeOverFrom !== undefined) inputs.takeOverFrom = outs.takeOverFrom;
     if (region !== undefined) inputs.region = region;
     if (outs.requestedDatacenter) inputs.datacenter = outs.datacenter;
@@ -174,25 +229,36 @@ function inputsFrom(outs: Props, region?: string): Props {
     return inputs;
 }
 
-function patchOps(olds: Props | undefined, news: Props, suffix: string): { op: "replace"; path: string; value: string | boolean }[] {
+function patchOps(
+    olds: Props | undefined,
+    news: Props,
+    suffix: string,
+): { op: "replace"; path: string; value: string | boolean }[] {
     const ops: { op: "replace"; path: string; value: string | boolean }[] = [];
-    if (!olds || olds.displayName !== news.displayName) ops.push({ op: "replace", path: "/name", value: news.displayName });
-    if (!olds || olds.alias !== news.alias) ops.push({ op: "replace", path: "/hostnames/1", value: `${news.alias}${suffix}` });
+    if (!olds || olds.displayName !== news.displayName)
+        ops.push({ op: "replace", path: "/name", value: news.displayName });
+    if (!olds || olds.alias !== news.alias)
+        ops.push({ op: "replace", path: "/hostnames/1", value: `${news.alias}${suffix}` });
     for (const flag of TENANT_FLAGS) {
-        if (typeof news[flag] === "boolean" && (!olds || olds[flag] !== news[flag])) ops.push({ op: "replace", path: `/${flag}`, value: news[flag] });
+        if (typeof news[flag] === "boolean" && (!olds || olds[flag] !== news[flag]))
+            ops.push({ op: "replace", path: `/${flag}`, value: news[flag] });
     }
     return ops;
 }
 
 async function getTenant(host: string, id: string, purpose: string): Promise<TenantJson> {
-    return client().forHost(host).get<TenantJson>(`/api/v1/tenants/${encodeURIComponent(id)}`, { purpose });
+    return client()
+        .forHost(host)
+        .get<TenantJson>(`/api/v1/tenants/${encodeURIComponent(id)}`, { purpose });
 }
 
 /** The tenant that answers on the alias host, if any (the crash-safe adoption lookup). */
 async function tenantOwningAlias(aliasHost: string): Promise<TenantJson | undefined> {
     try {
         // /tenants/me answers 302 to /tenants/{id}; the client follows it on the same host.
-        return await client().forHost(aliasHost).get<TenantJson>("/api/v1/tenants/me", { purpose: `look up the tenant that owns ${aliasHost}` });
+        return await client()
+            .forHost(aliasHost)
+            .get<TenantJson>("/api/v1/tenants/me", { purpose: `look up the tenant that owns ${aliasHost}` });
     } catch (e) {
         if (isGone(e)) return undefined;
         if (isDisabled(e)) {
@@ -210,22 +276,28 @@ async function licenseKeyFor(inputs: Props): Promise<string> {
     const cfg = getProviderConfig({ require: ["sourceTenantHost"] });
     const overview = await client()
         .forHost(cfg.sourceTenantHost as string)
-        .get<{ licenseKey?: string }>("/api/v1/licenses/overview", { purpose: "read the signed license key of the source tenant" });
+        .get<{ licenseKey?: string }>("/api/v1/licenses/overview", {
+            purpose: "read the signed license key of the source tenant",
+        });
     if (!overview.licenseKey) {
-        throw new Error(`QlikTenant: ${cfg.sourceTenantHost} /api/v1/licenses/overview returned no licenseKey; pass licenseKey (a secret) to the resource`);
+        throw new Error(
+            `QlikTenant: ${cfg.sourceTenantHost} /api/v1/licenses/overview returned no licenseKey; pass licenseKey (a secret) to the resource`,
+        );
     }
     return overview.licenseKey;
 }
 
 async function reactivate(register: string, t: { id: string; systemHostname: string }): Promise<void> {
-    await client().forHost(register).send({
-        method: "POST",
-        path: `/api/v1/tenants/${encodeURIComponent(t.id)}/actions/reactivate`,
-        body: {},
-        headers: { "qlik-confirm-hostname": t.systemHostname },
-        idempotent: true,
-        purpose: `reactivate tenant ${t.id}`,
-    });
+    await client()
+        .forHost(register)
+        .send({
+            method: "POST",
+            path: `/api/v1/tenants/${encodeURIComponent(t.id)}/actions/reactivate`,
+            body: {},
+            headers: { "qlik-confirm-hostname": t.systemHostname },
+            idempotent: true,
+            purpose: `reactivate tenant ${t.id}`,
+        });
 }
 
 function effectiveRegion(inputs: Props, fallback?: string): string {
@@ -248,7 +320,8 @@ export const handlers: ResourceHandlers = {
     },
 
     async diff(_id, olds, news) {
-        const changed = (k: string) => isUnknown(news[k]) || stableJson(olds[k] ?? null) !== stableJson(news[k] ?? null);
+        const changed = (k: string) =>
+            isUnknown(news[k]) || stableJson(olds[k] ?? null) !== stableJson(news[k] ?? null);
         const setAndChanged = (k: string) => news[k] !== undefined && changed(k);
         const replaces: string[] = [];
         if (isUnknown(news.region) || effectiveRegion(news, olds.region) !== olds.region) replaces.push("region");
@@ -276,7 +349,11 @@ export const handlers: ResourceHandlers = {
         await reactivateIfOptedIn(aliasHost, register, inputs);
         const existing = await tenantOwningAlias(aliasHost);
         if (existing) {
-            if (typeof inputs.datacenter === "string" && existing.datacenter && existing.datacenter !== inputs.datacenter) {
+            if (
+                typeof inputs.datacenter === "string" &&
+                existing.datacenter &&
+                existing.datacenter !== inputs.datacenter
+            ) {
                 throw new Error(
                     `QlikTenant: ${aliasHost} already belongs to tenant ${existing.id} in datacenter ${existing.datacenter}, not ${inputs.datacenter}; ` +
                         "remove datacenter from the inputs to adopt it, or choose another alias",
@@ -288,7 +365,12 @@ export const handlers: ResourceHandlers = {
             assertMayAdopt("QlikTenant", `tenant ${aliasHost} (id ${existing.id})`, tm.marker, inputs);
             const claim = newClaim();
             const ops = patchOps(outputs(existing, suffix, region, inputs, own(inputs, claim)), inputs, suffix);
-            if (ops.length) await client().forHost(host).patch(`/api/v1/tenants/${existing.id}`, ops, { purpose: `configure adopted tenant ${existing.id}` });
+            if (ops.length)
+                await client()
+                    .forHost(host)
+                    .patch(`/api/v1/tenants/${existing.id}`, ops, {
+                        purpose: `configure adopted tenant ${existing.id}`,
+                    });
             await markTenant(host, own(inputs, claim), tm);
             const t = await getTenant(host, existing.id, `read adopted tenant ${existing.id}`);
             return { id: t.id, outs: outputs(t, suffix, region, inputs, own(inputs, claim)) };
@@ -298,7 +380,11 @@ export const handlers: ResourceHandlers = {
         for (const p of pendingFor(aliasHost)) {
             let t: TenantJson | undefined;
             try {
-                t = await getTenant(p.systemHostname, p.tenantId, `look up tenant ${p.tenantId} created for ${aliasHost} by an interrupted run`);
+                t = await getTenant(
+                    p.systemHostname,
+                    p.tenantId,
+                    `look up tenant ${p.tenantId} created for ${aliasHost} by an interrupted run`,
+                );
             } catch (e) {
                 if (!isGone(e) && !isDisabled(e)) throw e;
             }
@@ -306,9 +392,11 @@ export const handlers: ResourceHandlers = {
                 clearPending(p.tenantId); // gone, deactivated or named since: not ours to adopt
                 continue;
             }
-            await client().forHost(p.systemHostname).patch(`/api/v1/tenants/${t.id}`, patchOps(undefined, inputs, suffix), {
-                purpose: `name tenant ${t.id}, created for ${aliasHost} by an interrupted run`,
-            });
+            await client()
+                .forHost(p.systemHostname)
+                .patch(`/api/v1/tenants/${t.id}`, patchOps(undefined, inputs, suffix), {
+                    purpose: `name tenant ${t.id}, created for ${aliasHost} by an interrupted run`,
+                });
             clearPending(t.id);
             const claim = newClaim();
             await markTenant(p.systemHostname, own(inputs, claim));
@@ -321,29 +409,41 @@ export const handlers: ResourceHandlers = {
         if (typeof inputs.datacenter === "string") body.datacenter = inputs.datacenter;
         const created = await client()
             .forHost(register)
-            .send<TenantJson>({ method: "POST", path: "/api/v1/tenants", body, expect: [201], purpose: `create tenant ${inputs.alias}` });
+            .send<TenantJson>({
+                method: "POST",
+                path: "/api/v1/tenants",
+                body,
+                expect: [201],
+                purpose: `create tenant ${inputs.alias}`,
+            });
         const t0 = created.body;
         const host = t0.hostnames[0];
         recordPending({ aliasHost, tenantId: t0.id, systemHostname: host, createdAt: new Date().toISOString() });
         const claim = newClaim();
         try {
-            await client().forHost(host).patch(`/api/v1/tenants/${t0.id}`, patchOps(undefined, inputs, suffix), {
-                purpose: `set name and alias of new tenant ${t0.id}`,
-            });
+            await client()
+                .forHost(host)
+                .patch(`/api/v1/tenants/${t0.id}`, patchOps(undefined, inputs, suffix), {
+                    purpose: `set name and alias of new tenant ${t0.id}`,
+                });
             clearPending(t0.id);
             await markTenant(host, own(inputs, claim));
             const t = await getTenant(host, t0.id, `read new tenant ${t0.id}`);
             return { id: t.id, outs: outputs(t, suffix, region, inputs, own(inputs, claim)) };
         } catch (e) {
             // The tenant exists: hand its id back so Pulumi keeps it (ErrorResourceInitFailed) and the next up repairs it.
-            const err = new Error(`QlikTenant: tenant ${t0.id} (${host}) was created but configuring it failed: ${(e as Error).message}`) as Error & {
+            const err = new Error(
+                `QlikTenant: tenant ${t0.id} (${host}) was created but configuring it failed: ${(e as Error).message}`,
+            ) as Error & {
                 id: string;
                 properties: Props;
                 reasons: string[];
             };
             err.id = t0.id;
             // protobuf Structs reject undefined members.
-            err.properties = JSON.parse(JSON.stringify({ ...outputs(t0, suffix, region, inputs, own(inputs, claim)), hostname: host }));
+            err.properties = JSON.parse(
+                JSON.stringify({ ...outputs(t0, suffix, region, inputs, own(inputs, claim)), hostname: host }),
+            );
             err.reasons = [(e as Error).message];
             throw err;
         }
@@ -370,7 +470,8 @@ export const handlers: ResourceHandlers = {
         if (t.status === "deleted") return { id: "" };
         // The owner found in Qlik is what read() reports: a take-over by another stack, or a marker
         // removed by hand, shows as a diff of `owner` (issue 9). A deactivated tenant answers nothing.
-        const liveOwner = t.status === "active" ? ((await tenantMarker(t.hostnames[0])).marker?.owner ?? "") : ownOf(props);
+        const liveOwner =
+            t.status === "active" ? ((await tenantMarker(t.hostnames[0])).marker?.owner ?? "") : ownOf(props);
         const outs = outputs(t, suffix, region, props, { owner: liveOwner, claim: claimOf(props) });
         // Keep the region out of the inputs unless it differs from config, so "unset region" stays unset.
         const inputs = inputsFrom(outs, region === cfg.region ? undefined : region);
@@ -388,7 +489,10 @@ export const handlers: ResourceHandlers = {
         const tm = await tenantMarker(host);
         assertMayAdopt("QlikTenant", `tenant ${olds.hostname ?? host} (id ${id})`, tm.marker, news, claim);
         const ops = patchOps(olds, news, suffix);
-        if (ops.length) await client().forHost(host).patch(`/api/v1/tenants/${id}`, ops, { purpose: `update tenant ${id}` });
+        if (ops.length)
+            await client()
+                .forHost(host)
+                .patch(`/api/v1/tenants/${id}`, ops, { purpose: `update tenant ${id}` });
         await markTenant(host, own(news, claim), tm);
         clearPending(id); // a create that failed after POST left it journaled; it is named now
         const t = await getTenant(host, id, `read tenant ${id}`);
@@ -418,14 +522,16 @@ export const handlers: ResourceHandlers = {
         }
         const purgeAfterDays = typeof props.purgeAfterDays === "number" ? props.purgeAfterDays : cfg.purgeAfterDays;
         try {
-            await client().forHost(register).send({
-                method: "POST",
-                path: `/api/v1/tenants/${encodeURIComponent(id)}/actions/deactivate`,
-                body: { purgeAfterDays },
-                headers: { "qlik-confirm-hostname": host },
-                idempotent: true,
-                purpose: `deactivate tenant ${id}`,
-            });
+            await client()
+                .forHost(register)
+                .send({
+                    method: "POST",
+                    path: `/api/v1/tenants/${encodeURIComponent(id)}/actions/deactivate`,
+                    body: { purgeAfterDays },
+                    headers: { "qlik-confirm-hostname": host },
+                    idempotent: true,
+                    purpose: `deactivate tenant ${id}`,
+                });
             recordDeactivated({ aliasHost: props.hostname ?? host, tenantId: id, systemHostname: host });
         } catch (e) {
             if (isGone(e)) return;

@@ -47,7 +47,10 @@ function writeAll(entries: DeactivatedTenant[], file = recordFile()): void {
 /** Called by QlikTenant's delete once Qlik accepted the deactivation. Never fails the delete. */
 export function recordDeactivated(entry: Omit<DeactivatedTenant, "deactivatedAt">): void {
     try {
-        writeAll([...readAll().filter((e) => e.aliasHost !== entry.aliasHost), { ...entry, deactivatedAt: new Date().toISOString() }]);
+        writeAll([
+            ...readAll().filter((e) => e.aliasHost !== entry.aliasHost),
+            { ...entry, deactivatedAt: new Date().toISOString() },
+        ]);
     } catch {
         // a read-only home only costs the convenience: reactivate then needs the tenant id
     }
@@ -64,7 +67,10 @@ export function checkReactivate(f: Failures, inputs: Props): void {
     const v = inputs.reactivate;
     if (v === undefined || v === null || isUnknown(v) || typeof v === "boolean") return;
     if (typeof v !== "string" || !/^[A-Za-z0-9_-]{6,64}$/.test(v)) {
-        f.add("reactivate", "must be true (reactivate the deactivated tenant that owns the alias), false, or that tenant's id");
+        f.add(
+            "reactivate",
+            "must be true (reactivate the deactivated tenant that owns the alias), false, or that tenant's id",
+        );
     }
 }
 
@@ -90,7 +96,11 @@ export function reactivationPreview(inputs: Props): string | undefined {
 }
 
 function isDisabled(e: unknown): boolean {
-    return isQlikApiError(e) && e.status === 401 && (e.code === "TENANT_DISABLED" || e.errors.some((i) => i.code === "TENANT_DISABLED"));
+    return (
+        isQlikApiError(e) &&
+        e.status === 401 &&
+        (e.code === "TENANT_DISABLED" || e.errors.some((i) => i.code === "TENANT_DISABLED"))
+    );
 }
 
 /**
@@ -98,7 +108,11 @@ function isDisabled(e: unknown): boolean {
  * given, reactivate it and wait until its host answers, so the lookup that follows adopts it.
  * Returns the reactivated tenant id, or undefined when there was nothing to do.
  */
-export async function reactivateIfOptedIn(aliasHost: string, registerHost: string, inputs: Props): Promise<string | undefined> {
+export async function reactivateIfOptedIn(
+    aliasHost: string,
+    registerHost: string,
+    inputs: Props,
+): Promise<string | undefined> {
     if (!reactivationOptIn(inputs)) return undefined;
     const alias = new QlikClient().forHost(aliasHost);
     try {
@@ -110,15 +124,22 @@ export async function reactivateIfOptedIn(aliasHost: string, registerHost: strin
     const known = readAll().find((x) => x.aliasHost === aliasHost);
     const id = typeof inputs.reactivate === "string" ? inputs.reactivate : known?.tenantId;
     if (!id) {
-        throw new Error(`QlikTenant: ${aliasHost} belongs to a DEACTIVATED tenant whose id this machine did not record (it was deactivated elsewhere). `
-            + "Set `reactivate` to that tenant's id (shown by the offboarding run, or in My Qlik) to reactivate and adopt it.");
+        throw new Error(
+            `QlikTenant: ${aliasHost} belongs to a DEACTIVATED tenant whose id this machine did not record (it was deactivated elsewhere). ` +
+                "Set `reactivate` to that tenant's id (shown by the offboarding run, or in My Qlik) to reactivate and adopt it.",
+        );
     }
     const register = new QlikClient().forHost(registerHost);
-    const t = await register.get<{ id: string; hostnames: string[]; status: string }>(`/api/v1/tenants/${encodeURIComponent(id)}`, {
-        purpose: `read deactivated tenant ${id} on the register host`,
-    });
+    const t = await register.get<{ id: string; hostnames: string[]; status: string }>(
+        `/api/v1/tenants/${encodeURIComponent(id)}`,
+        {
+            purpose: `read deactivated tenant ${id} on the register host`,
+        },
+    );
     if (!t.hostnames.includes(aliasHost)) {
-        throw new Error(`QlikTenant: tenant ${id} does not own ${aliasHost} (its hostnames are ${t.hostnames.join(", ")}); set reactivate to the id of the tenant that does`);
+        throw new Error(
+            `QlikTenant: tenant ${id} does not own ${aliasHost} (its hostnames are ${t.hostnames.join(", ")}); set reactivate to the id of the tenant that does`,
+        );
     }
     if (t.status !== "active") {
         await register.send({

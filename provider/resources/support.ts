@@ -10,7 +10,10 @@ const SPACE_NAME_FORBIDDEN = /["*?<>/|\\:]/;
 export function checkHost(f: Failures, field: string, v: unknown, required = true): void {
     if (isUnknown(v) || (!required && v === undefined)) return;
     if (typeof v !== "string" || !HOST_RE.test(v)) {
-        f.add(field, "must be a tenant hostname like acme.us.qlikcloud.com (no scheme, no path); pass QlikTenant.hostname");
+        f.add(
+            field,
+            "must be a tenant hostname like acme.us.qlikcloud.com (no scheme, no path); pass QlikTenant.hostname",
+        );
     }
 }
 
@@ -18,7 +21,10 @@ export function checkSpaceName(f: Failures, field: string, v: unknown): void {
     if (isUnknown(v)) return;
     if (typeof v !== "string" || v.trim() === "") f.add(field, "is required: the name of the space (1-256 characters)");
     else if (v.length > 256 || SPACE_NAME_FORBIDDEN.test(v)) {
-        f.add(field, 'must be at most 256 characters and must not contain any of " * ? < > / | \\ : (Qlik space name rules)');
+        f.add(
+            field,
+            'must be at most 256 characters and must not contain any of " * ? < > / | \\ : (Qlik space name rules)',
+        );
     }
 }
 
@@ -44,16 +50,27 @@ export async function findSpaceByName(c: HostClient, name: string): Promise<Spac
 }
 
 /** Adopt the space with this name (it must have the wanted type) or create it. */
-export async function ensureSpace(c: HostClient, name: string, type: "shared" | "managed", description?: string): Promise<{ space: SpaceInfo; created: boolean }> {
+export async function ensureSpace(
+    c: HostClient,
+    name: string,
+    type: "shared" | "managed",
+    description?: string,
+): Promise<{ space: SpaceInfo; created: boolean }> {
     const existing = await findSpaceByName(c, name);
     if (existing) {
         if (existing.type !== type) {
-            throw new Error(`space "${name}" on ${c.host} exists but is a ${existing.type} space, not ${type}; choose another spaceName`);
+            throw new Error(
+                `space "${name}" on ${c.host} exists but is a ${existing.type} space, not ${type}; choose another spaceName`,
+            );
         }
         return { space: existing, created: false };
     }
     try {
-        const space = await c.post<SpaceInfo>("/api/v1/spaces", { name, type, ...(description ? { description } : {}) }, { purpose: `create ${type} space "${name}"` });
+        const space = await c.post<SpaceInfo>(
+            "/api/v1/spaces",
+            { name, type, ...(description ? { description } : {}) },
+            { purpose: `create ${type} space "${name}"` },
+        );
         return { space, created: true };
     } catch (e) {
         // Someone (or a crashed earlier run) created it in between: adopt.
@@ -94,10 +111,16 @@ export function initFailed(message: string, id: string, outs: Props, cause?: unk
 export async function tenantIdOf(host: string): Promise<string | undefined> {
     try {
         // Every Qlik host answers /users/me for the caller; its tenantId is the tenant behind the host.
-        const me = await api(host).get<{ tenantId?: string }>("/api/v1/users/me", { purpose: `find the tenant behind ${host}` });
+        const me = await api(host).get<{ tenantId?: string }>("/api/v1/users/me", {
+            purpose: `find the tenant behind ${host}`,
+        });
         return me.tenantId;
     } catch (e) {
-        if (isQlikApiError(e) && (e.status === 404 || e.netCode === "ENOTFOUND" || (e.status === 401 && e.code === "TENANT_DISABLED"))) return undefined;
+        if (
+            isQlikApiError(e) &&
+            (e.status === 404 || e.netCode === "ENOTFOUND" || (e.status === 401 && e.code === "TENANT_DISABLED"))
+        )
+            return undefined;
         throw e;
     }
 }

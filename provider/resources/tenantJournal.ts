@@ -18,7 +18,9 @@ export interface PendingTenant {
 }
 
 export function journalFile(env: NodeJS.ProcessEnv = process.env): string {
-    const dir = env.QLIK_FLEET_JOURNAL_DIR || path.join(env.PULUMI_HOME || path.join(os.homedir(), ".pulumi"), "qlik-tenant-fleet");
+    const dir =
+        env.QLIK_FLEET_JOURNAL_DIR ||
+        path.join(env.PULUMI_HOME || path.join(os.homedir(), ".pulumi"), "qlik-tenant-fleet");
     return path.join(dir, "pending-tenants.json");
 }
 

@@ -32,8 +32,14 @@ function log(msg) {
 }
 
 function compareVersions(a, b) {
-    const pa = a.replace(/^v/, "").split(/[.-]/).map((x) => parseInt(x, 10) || 0);
-    const pb = b.replace(/^v/, "").split(/[.-]/).map((x) => parseInt(x, 10) || 0);
+    const pa = a
+        .replace(/^v/, "")
+        .split(/[.-]/)
+        .map((x) => parseInt(x, 10) || 0);
+    const pb = b
+        .replace(/^v/, "")
+        .split(/[.-]/)
+        .map((x) => parseInt(x, 10) || 0);
     for (let i = 0; i < 3; i++) {
         if ((pa[i] || 0) !== (pb[i] || 0)) return (pa[i] || 0) - (pb[i] || 0);
     }
@@ -55,7 +61,11 @@ function which(cmd) {
 }
 
 function binaryVersion(bin) {
-    const r = spawnSync(bin, ["version"], { encoding: "utf8", timeout: 20000, env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" } });
+    const r = spawnSync(bin, ["version"], {
+        encoding: "utf8",
+        timeout: 20000,
+        env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+    });
     if (r.status !== 0) return undefined;
     const m = /v?(\d+\.\d+\.\d+)/.exec(r.stdout || "");
     return m ? m[1] : undefined;
@@ -91,7 +101,10 @@ function installPluginShims(binDir, withLanguageHost) {
         ["qtf-engine-watchdog.js", "qtf-engine-watchdog.js", 0o644],
     ];
     if (withLanguageHost) {
-        files.push(["pulumi-language-nodejs.js", "pulumi-language-nodejs", 0o755], ["qtf-runtime-options.js", "qtf-runtime-options.js", 0o644]);
+        files.push(
+            ["pulumi-language-nodejs.js", "pulumi-language-nodejs", 0o755],
+            ["qtf-runtime-options.js", "qtf-runtime-options.js", 0o644],
+        );
     }
     for (const [src, dest, mode] of files) copyIfChanged(path.join(PLUGIN_SRC_DIR, src), path.join(binDir, dest), mode);
     if (withLanguageHost) {
@@ -123,13 +136,18 @@ async function buildFromGo(go, outDir) {
     const out = path.join(outDir, "pulumi");
     const tmpOut = `${out}.${process.pid}.tmp`;
     const started = Date.now();
-    log(`building the Pulumi CLI v${PULUMI_VERSION} from the Go module proxy (first time on this machine only; ~4 min on 2 cores, ~3 GB of Go caches)`);
+    log(
+        `building the Pulumi CLI v${PULUMI_VERSION} from the Go module proxy (first time on this machine only; ~4 min on 2 cores, ~3 GB of Go caches)`,
+    );
     const args = [
         "build",
         "-trimpath",
-        "-tags", "osusergo,grpcnotrace",
-        "-ldflags", `-w -s -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${PULUMI_VERSION}`,
-        "-o", tmpOut,
+        "-tags",
+        "osusergo,grpcnotrace",
+        "-ldflags",
+        `-w -s -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v${PULUMI_VERSION}`,
+        "-o",
+        tmpOut,
         "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi",
     ];
     const child = spawn(go, args, {
@@ -141,7 +159,10 @@ async function buildFromGo(go, outDir) {
     child.stderr.on("data", (d) => {
         stderr += d.toString();
     });
-    const ticker = setInterval(() => log(`  still building the Pulumi CLI (${Math.round((Date.now() - started) / 1000)} s)`), 20000);
+    const ticker = setInterval(
+        () => log(`  still building the Pulumi CLI (${Math.round((Date.now() - started) / 1000)} s)`),
+        20000,
+    );
     const code = await new Promise((resolve) => child.on("exit", (c) => resolve(c)));
     clearInterval(ticker);
     if (code !== 0) {
@@ -181,7 +202,12 @@ async function ensureEngine() {
 
     const onPath = process.env.QLIK_FLEET_IGNORE_PATH_PULUMI ? undefined : which("pulumi");
     const pathVersion = onPath ? binaryVersion(onPath) : undefined;
-    if (onPath && pathVersion && compareVersions(pathVersion, MIN_PATH_VERSION) >= 0 && fs.realpathSync(path.dirname(onPath)) !== fs.realpathSync(binDir)) {
+    if (
+        onPath &&
+        pathVersion &&
+        compareVersions(pathVersion, MIN_PATH_VERSION) >= 0 &&
+        fs.realpathSync(path.dirname(onPath)) !== fs.realpathSync(binDir)
+    ) {
         // A real install brings its own language host; ours is only added if it lacks one.
         const realDir = path.dirname(fs.realpathSync(onPath));
         const hasHost = fs.existsSync(path.join(realDir, "pulumi-language-nodejs"));

@@ -23,7 +23,15 @@ export interface BusinessTotals {
     quantity: number;
 }
 
-const CITIES = ["Springfield", "Shelbyville", "Ogdenville", "North Haverbrook", "Capital City", "Brockway", "Cypress Creek"];
+const CITIES = [
+    "Springfield",
+    "Shelbyville",
+    "Ogdenville",
+    "North Haverbrook",
+    "Capital City",
+    "Brockway",
+    "Cypress Creek",
+];
 const SEGMENTS = ["Enterprise", "Mid-market", "Small business"];
 const CATEGORIES: Record<string, string[]> = {
     Hardware: ["Anvil", "Rocket skates", "Giant magnet", "Spring boots"],
@@ -52,7 +60,8 @@ export function isCurrent(file: string, spec: BusinessDbSpec): boolean {
     try {
         const db = new Database(file, { readonly: true, fileMustExist: true });
         try {
-            const row = db.prepare("SELECT value FROM meta WHERE key = 'fingerprint'").get() as { value: string } | undefined;
+            const row = db.prepare("SELECT value FROM meta WHERE key = 'fingerprint'").get() as
+                { value: string } | undefined;
             return row?.value === fingerprint(spec);
         } finally {
             db.close();
@@ -85,10 +94,17 @@ function fill(db: Database.Database, spec: BusinessDbSpec): void {
     const accounts = spec.accounts ?? 40;
     const insCustomer = db.prepare("INSERT INTO customers(id, name, city, segment) VALUES (?, ?, ?, ?)");
     const insProduct = db.prepare("INSERT INTO products(id, name, category, unit_price) VALUES (?, ?, ?, ?)");
-    const insOrder = db.prepare("INSERT INTO orders(id, customer_id, product_id, order_date, quantity, amount, status) VALUES (?, ?, ?, ?, ?, ?, ?)");
+    const insOrder = db.prepare(
+        "INSERT INTO orders(id, customer_id, product_id, order_date, quantity, amount, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    );
     db.transaction(() => {
         for (let i = 1; i <= accounts; i++) {
-            insCustomer.run(i, `${spec.seed.toUpperCase()} client ${String(i).padStart(3, "0")}`, pick(rng, CITIES), pick(rng, SEGMENTS));
+            insCustomer.run(
+                i,
+                `${spec.seed.toUpperCase()} client ${String(i).padStart(3, "0")}`,
+                pick(rng, CITIES),
+                pick(rng, SEGMENTS),
+            );
         }
         const prices: number[] = [];
         let pid = 0;
@@ -115,7 +131,11 @@ function fill(db: Database.Database, spec: BusinessDbSpec): void {
 export function businessTotals(file: string): BusinessTotals {
     const db = new Database(file, { readonly: true, fileMustExist: true });
     try {
-        const r = db.prepare("SELECT COUNT(*) AS orders, ROUND(SUM(amount), 2) AS amount, SUM(quantity) AS quantity FROM orders").get() as BusinessTotals;
+        const r = db
+            .prepare(
+                "SELECT COUNT(*) AS orders, ROUND(SUM(amount), 2) AS amount, SUM(quantity) AS quantity FROM orders",
+            )
+            .get() as BusinessTotals;
         return { orders: r.orders, amount: r.amount ?? 0, quantity: r.quantity ?? 0 };
     } finally {
         db.close();

@@ -15,21 +15,53 @@ export interface InsertRow {
  */
 export function customerRows(c: DemoCustomer, database: string): InsertRow[] {
     const rows: InsertRow[] = [
-        { table: "customers", values: { id: c.id, name: c.name, alias: c.alias, region: null, license_type: c.licenseType, template_version: null } },
+        {
+            table: "customers",
+            values: {
+                id: c.id,
+                name: c.name,
+                alias: c.alias,
+                region: null,
+                license_type: c.licenseType,
+                template_version: null,
+            },
+        },
         {
             table: "customer_connections",
             values: {
-                customer_id: c.id, name: CONNECTION_NAME, datasource_id: "sqlite", database,
-                username: `${c.alias}_reader`, password: crypto.randomBytes(18).toString("base64url"),
+                customer_id: c.id,
+                name: CONNECTION_NAME,
+                datasource_id: "sqlite",
+                database,
+                username: `${c.alias}_reader`,
+                password: crypto.randomBytes(18).toString("base64url"),
             },
         },
     ];
     for (const g of c.groups) {
-        rows.push({ table: "groups", values: { customer_id: c.id, name: g.name, roles: (g.roles ?? []).join(","), space_role: g.spaceRole ?? "consumer" } });
+        rows.push({
+            table: "groups",
+            values: {
+                customer_id: c.id,
+                name: g.name,
+                roles: (g.roles ?? []).join(","),
+                space_role: g.spaceRole ?? "consumer",
+            },
+        });
     }
     for (const u of c.users) {
-        rows.push({ table: "users", values: { customer_id: c.id, subject: u.subject, name: u.name, email: u.email, license_type: u.licenseType ?? null } });
-        for (const g of u.groups) rows.push({ table: "user_groups", values: { customer_id: c.id, subject: u.subject, group_name: g } });
+        rows.push({
+            table: "users",
+            values: {
+                customer_id: c.id,
+                subject: u.subject,
+                name: u.name,
+                email: u.email,
+                license_type: u.licenseType ?? null,
+            },
+        });
+        for (const g of u.groups)
+            rows.push({ table: "user_groups", values: { customer_id: c.id, subject: u.subject, group_name: g } });
     }
     return rows;
 }
@@ -38,5 +70,8 @@ export function customerRows(c: DemoCustomer, database: string): InsertRow[] {
 export function insertSql(row: InsertRow, numbered: boolean): { sql: string; params: (string | number | null)[] } {
     const cols = Object.keys(row.values);
     const marks = cols.map((_, i) => (numbered ? `$${i + 1}` : "?"));
-    return { sql: `INSERT INTO ${row.table}(${cols.join(", ")}) VALUES (${marks.join(", ")})`, params: cols.map((k) => row.values[k]) };
+    return {
+        sql: `INSERT INTO ${row.table}(${cols.join(", ")}) VALUES (${marks.join(", ")})`,
+        params: cols.map((k) => row.values[k]),
+    };
 }

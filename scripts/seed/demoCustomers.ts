@@ -9,7 +9,13 @@ export interface DemoCustomer {
     licenseType: "professional" | "analyzer";
     data: BusinessDbSpec;
     groups: { name: string; roles?: string[]; spaceRole?: string }[];
-    users: { subject: string; name: string; email: string; licenseType?: "professional" | "analyzer"; groups: string[] }[];
+    users: {
+        subject: string;
+        name: string;
+        email: string;
+        licenseType?: "professional" | "analyzer";
+        groups: string[];
+    }[];
 }
 
 export const DEMO_CUSTOMERS: DemoCustomer[] = [
@@ -22,7 +28,13 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
         groups: [{ name: "Acme Sales" }, { name: "Acme Finance" }],
         users: [
             { subject: "acme\\john", name: "John Smith", email: "john@acme.example", groups: ["Acme Sales"] },
-            { subject: "acme\\maria", name: "Maria Garcia", email: "maria@acme.example", licenseType: "professional", groups: ["Acme Sales", "Acme Finance"] },
+            {
+                subject: "acme\\maria",
+                name: "Maria Garcia",
+                email: "maria@acme.example",
+                licenseType: "professional",
+                groups: ["Acme Sales", "Acme Finance"],
+            },
         ],
     },
     {
@@ -32,7 +44,14 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
         licenseType: "analyzer",
         data: { seed: "globex", orders: 2200, accounts: 35 },
         groups: [{ name: "Globex Analysts" }],
-        users: [{ subject: "globex\\linda", name: "Linda Chen", email: "linda@globex.example", groups: ["Globex Analysts"] }],
+        users: [
+            {
+                subject: "globex\\linda",
+                name: "Linda Chen",
+                email: "linda@globex.example",
+                groups: ["Globex Analysts"],
+            },
+        ],
     },
     {
         id: "cust-003",
@@ -41,7 +60,14 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
         licenseType: "analyzer",
         data: { seed: "initech", orders: 1500, accounts: 25 },
         groups: [{ name: "Initech Managers" }],
-        users: [{ subject: "initech\\peter", name: "Peter Gibbons", email: "peter@initech.example", groups: ["Initech Managers"] }],
+        users: [
+            {
+                subject: "initech\\peter",
+                name: "Peter Gibbons",
+                email: "peter@initech.example",
+                groups: ["Initech Managers"],
+            },
+        ],
     },
 ];
 

@@ -57,18 +57,54 @@ export const isPostgresUrl = (s: string | undefined): s is string => !!s && /^po
 
 export function masterDbLocation(explicit?: string, cwd = process.cwd()): MasterDbLocation {
     const setting = explicit || process.env.QLIK_FLEET_MASTER_DB;
-    return isPostgresUrl(setting) ? { kind: "postgres", url: setting } : { kind: "sqlite", file: masterDbPath(setting, cwd) };
+    return isPostgresUrl(setting)
+        ? { kind: "postgres", url: setting }
+        : { kind: "sqlite", file: masterDbPath(setting, cwd) };
 }
 
 const csv = (s: string | null | undefined): string[] =>
-    (s ?? "").split(",").map((x) => x.trim()).filter((x) => x.length > 0);
+    (s ?? "")
+        .split(",")
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0);
 
 // Column names are the same in both databases (docs/master-database.md).
-export interface CustomerRow { id: string; name: string; alias: string; region: string | null; license_type: LicenseType; template_version: string | null }
-export interface ConnectionRow { customer_id: string; name: string; datasource_id: string; database: string | null; host: string | null; port: number | string | null; username: string | null; password: string | null }
-export interface GroupRow { customer_id: string; name: string; roles: string; space_role: string }
-export interface UserRow { customer_id: string; subject: string; name: string; email: string; license_type: LicenseType | null }
-export interface MembershipRow { customer_id: string; subject: string; group_name: string }
+export interface CustomerRow {
+    id: string;
+    name: string;
+    alias: string;
+    region: string | null;
+    license_type: LicenseType;
+    template_version: string | null;
+}
+export interface ConnectionRow {
+    customer_id: string;
+    name: string;
+    datasource_id: string;
+    database: string | null;
+    host: string | null;
+    port: number | string | null;
+    username: string | null;
+    password: string | null;
+}
+export interface GroupRow {
+    customer_id: string;
+    name: string;
+    roles: string;
+    space_role: string;
+}
+export interface UserRow {
+    customer_id: string;
+    subject: string;
+    name: string;
+    email: string;
+    license_type: LicenseType | null;
+}
+export interface MembershipRow {
+    customer_id: string;
+    subject: string;
+    group_name: string;
+}
 
 export interface MasterTables {
     customers: CustomerRow[];
@@ -81,7 +117,8 @@ export interface MasterTables {
 /** The five reads; both readers run exactly these. */
 export const MASTER_QUERIES = {
     customers: "SELECT id, name, alias, region, license_type, template_version FROM customers ORDER BY id",
-    connections: "SELECT customer_id, name, datasource_id, database, host, port, username, password FROM customer_connections ORDER BY customer_id, name",
+    connections:
+        "SELECT customer_id, name, datasource_id, database, host, port, username, password FROM customer_connections ORDER BY customer_id, name",
     groups: "SELECT customer_id, name, roles, space_role FROM groups ORDER BY customer_id, name",
     users: "SELECT customer_id, subject, name, email, license_type FROM users ORDER BY customer_id, subject",
     memberships: "SELECT customer_id, subject, group_name FROM user_groups ORDER BY customer_id, subject, group_name",
@@ -91,7 +128,10 @@ export const MASTER_QUERIES = {
  * Code-point order, whatever the database's collation (a PostgreSQL server's locale may sort "a-b" and "ab"
  * differently from SQLite): the order of groups and users reaches resource inputs, and must not flip.
  */
-const byKey = <T>(key: (r: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byKey =
+    <T>(key: (r: T) => string) =>
+    (a: T, b: T) =>
+        key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 function byCustomer<T extends { customer_id: string }>(rows: T[]): Map<string, T[]> {
     const m = new Map<string, T[]>();
@@ -122,19 +162,28 @@ export function assembleCustomers(t: MasterTables, sqliteBase: string): Customer
         connections: (conns.get(c.id) ?? []).sort(byKey((r) => r.name)).map((r) => ({
             name: r.name,
             datasourceId: r.datasource_id,
-            database: r.database ? (r.datasource_id === "sqlite" ? path.resolve(sqliteBase, r.database) : r.database) : undefined,
+            database: r.database
+                ? r.datasource_id === "sqlite"
+                    ? path.resolve(sqliteBase, r.database)
+                    : r.database
+                : undefined,
             host: r.host ?? undefined,
             port: r.port === null || r.port === undefined ? undefined : Number(r.port),
             username: r.username ?? undefined,
             password: r.password ?? undefined,
         })),
-        groups: (groups.get(c.id) ?? []).sort(byKey((g) => g.name)).map((g) => ({ name: g.name, roles: csv(g.roles), spaceRole: g.space_role })),
+        groups: (groups.get(c.id) ?? [])
+            .sort(byKey((g) => g.name))
+            .map((g) => ({ name: g.name, roles: csv(g.roles), spaceRole: g.space_role })),
         users: (users.get(c.id) ?? []).sort(byKey((u) => u.subject)).map((u) => ({
             subject: u.subject,
             name: u.name,
             email: u.email,
             licenseType: u.license_type ?? c.license_type,
-            groups: (memberships.get(c.id) ?? []).filter((m) => m.subject === u.subject).map((m) => m.group_name).sort(byKey((g) => g)),
+            groups: (memberships.get(c.id) ?? [])
+                .filter((m) => m.subject === u.subject)
+                .map((m) => m.group_name)
+                .sort(byKey((g) => g)),
         })),
     }));
 }
@@ -154,21 +203,33 @@ const MASTER_TABLES = ["customers", "customer_connections", "groups", "users", "
  * customers plans to offboard the whole fleet (a wiped .data/master.sqlite used to do exactly that).
  */
 function openMasterDb(file: string): Database.Database {
-    const fix = "restore it from your backup, point fleet:masterDb (or QLIK_FLEET_MASTER_DB) at the right database, "
-        + "or, for the local demo only, delete the file and run `npm start` to create the demo one";
+    const fix =
+        "restore it from your backup, point fleet:masterDb (or QLIK_FLEET_MASTER_DB) at the right database, " +
+        "or, for the local demo only, delete the file and run `npm start` to create the demo one";
     if (!fs.existsSync(file)) {
-        throw new MasterDbError(`master database ${file} does not exist: run \`node dist/scripts/seed.js\` (or \`npm start\`) to create the demo one, or set fleet:masterDb`);
+        throw new MasterDbError(
+            `master database ${file} does not exist: run \`node dist/scripts/seed.js\` (or \`npm start\`) to create the demo one, or set fleet:masterDb`,
+        );
     }
     const st = fs.statSync(file);
     if (!st.isFile()) throw new MasterDbError(`master database ${file} is not a file; ${fix}`);
-    if (st.size === 0) throw new MasterDbError(`master database ${file} is empty (0 bytes), so it has no customers table; refusing to read it as "no customers". Fix: ${fix}`);
+    if (st.size === 0)
+        throw new MasterDbError(
+            `master database ${file} is empty (0 bytes), so it has no customers table; refusing to read it as "no customers". Fix: ${fix}`,
+        );
     let db: Database.Database | undefined;
     try {
         db = new Database(file, { readonly: true, fileMustExist: true });
-        const have = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name));
+        const have = new Set(
+            (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
+                (r) => r.name,
+            ),
+        );
         const missing = MASTER_TABLES.filter((t) => !have.has(t));
         if (missing.length) {
-            throw new MasterDbError(`master database ${file} has no master-database schema (missing table(s) ${missing.join(", ")}; docs/master-database.md). Fix: ${fix}`);
+            throw new MasterDbError(
+                `master database ${file} has no master-database schema (missing table(s) ${missing.join(", ")}; docs/master-database.md). Fix: ${fix}`,
+            );
         }
         return db;
     } catch (e) {
@@ -182,16 +243,21 @@ export function readMasterDb(file: string): CustomerRecord[] {
     const db = openMasterDb(file);
     try {
         const all = <T>(sql: string) => db.prepare(sql).all() as T[];
-        return assembleCustomers({
-            customers: all(MASTER_QUERIES.customers),
-            connections: all(MASTER_QUERIES.connections),
-            groups: all(MASTER_QUERIES.groups),
-            users: all(MASTER_QUERIES.users),
-            memberships: all(MASTER_QUERIES.memberships),
-        }, path.dirname(file));
+        return assembleCustomers(
+            {
+                customers: all(MASTER_QUERIES.customers),
+                connections: all(MASTER_QUERIES.connections),
+                groups: all(MASTER_QUERIES.groups),
+                users: all(MASTER_QUERIES.users),
+                memberships: all(MASTER_QUERIES.memberships),
+            },
+            path.dirname(file),
+        );
     } catch (e) {
         if (e instanceof MasterDbError) throw e;
-        throw new MasterDbError(`master database ${file} cannot be read (${(e as Error).message}); its tables do not match docs/master-database.md`);
+        throw new MasterDbError(
+            `master database ${file} cannot be read (${(e as Error).message}); its tables do not match docs/master-database.md`,
+        );
     } finally {
         db.close();
     }

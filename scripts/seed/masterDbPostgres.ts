@@ -38,11 +38,12 @@ export function postgresError(url: string, e: unknown, password?: string): Error
     let msg = String(err.message ?? e);
     for (const secret of [passwordOf(url), password]) if (secret) msg = msg.split(secret).join("***");
     const where = describePostgresUrl(url);
-    const fix = err.code === "42P01"
-        ? ` The schema is missing: create it with \`node dist/scripts/seed.js --master-db '${where}'\` (demo data) or from docs/master-database.md.`
-        : err.code === "28P01" || err.code === "28000"
-            ? " Check the user and its password (fleet:masterDbPassword as a secret, or PGPASSWORD)."
-            : /ECONNREFUSED|ENOTFOUND|timeout/i.test(msg)
+    const fix =
+        err.code === "42P01"
+            ? ` The schema is missing: create it with \`node dist/scripts/seed.js --master-db '${where}'\` (demo data) or from docs/master-database.md.`
+            : err.code === "28P01" || err.code === "28000"
+              ? " Check the user and its password (fleet:masterDbPassword as a secret, or PGPASSWORD)."
+              : /ECONNREFUSED|ENOTFOUND|timeout/i.test(msg)
                 ? " Check the host and port in fleet:masterDb and that the server accepts connections from here."
                 : "";
     return new Error(`master database ${where}: ${msg}.${fix}`);

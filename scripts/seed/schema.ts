@@ -1,7 +1,13 @@
 // The ISV's master database: one row per customer, plus how to reach the customer's business data,
 // who the customer's users are and which groups they belong to. docs/master-database.md explains it.
 import type Database = require("better-sqlite3");
-import { aliasCheckSql, emailCheckSql, regionCheckSql, spaceRoleCheckSql, type SqlDialect } from "../../provider/naming";
+import {
+    aliasCheckSql,
+    emailCheckSql,
+    regionCheckSql,
+    spaceRoleCheckSql,
+    type SqlDialect,
+} from "../../provider/naming";
 
 /** Bumped when the DDL changes incompatibly; stored in meta.schema_version. */
 export const SCHEMA_VERSION = 1;
@@ -9,7 +15,10 @@ export const SCHEMA_VERSION = 1;
 /** The two places where SQLite and PostgreSQL need different words for the same rule. */
 // The value rules (alias, email, region, space role) come from provider/naming.ts, the module the
 // provider's check() uses too: the database and the provider accept exactly the same values.
-interface Dialect { name: SqlDialect; createdAt: string }
+interface Dialect {
+    name: SqlDialect;
+    createdAt: string;
+}
 
 function masterDdl(d: Dialect): string {
     return `
@@ -78,7 +87,8 @@ export function applySchema(db: Database.Database): void {
  * The same schema for a PostgreSQL master database (fleet:masterDb = postgres://...): same tables,
  * columns and rules, in PostgreSQL's dialect. The stack only reads it; `seed.js --master-db <url>` creates it.
  */
-export const MASTER_DDL_POSTGRES = masterDdl({
-    name: "postgres",
-    createdAt: "TIMESTAMPTZ NOT NULL DEFAULT now()",
-}) + `INSERT INTO meta(key, value) VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING;\n`;
+export const MASTER_DDL_POSTGRES =
+    masterDdl({
+        name: "postgres",
+        createdAt: "TIMESTAMPTZ NOT NULL DEFAULT now()",
+    }) + `INSERT INTO meta(key, value) VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING;\n`;

@@ -2,7 +2,14 @@
 // reported in one error (row and field), so one bad customer can no longer stop a fleet's `up` half way
 // (it used to fail after 7 of 23 resources). The rules are provider/naming.ts's, the same ones the
 // database's CHECK constraints and the provider's check() use.
-import { ALIAS_RULE_TEXT, KNOWN_REGIONS, SPACE_ROLES, isKnownRegion, isValidAlias, isValidEmail } from "../../provider/naming";
+import {
+    ALIAS_RULE_TEXT,
+    KNOWN_REGIONS,
+    SPACE_ROLES,
+    isKnownRegion,
+    isValidAlias,
+    isValidEmail,
+} from "../../provider/naming";
 import type { CustomerRecord } from "./masterDb";
 
 export interface RowProblem {
@@ -20,13 +27,20 @@ export function customerRowProblems(customers: CustomerRecord[]): RowProblem[] {
         const row = `customers id=${c.id} (alias ${JSON.stringify(c.alias)})`;
         const add = (field: string, problem: string, r = row) => out.push({ row: r, field, problem });
         if (!isValidAlias(c.alias)) add("alias", `must be ${ALIAS_RULE_TEXT}`);
-        if (typeof c.name !== "string" || c.name.trim() === "" || c.name.length > 256) add("name", "must be 1-256 characters (it becomes the tenant's name)");
-        if (c.region !== undefined && !isKnownRegion(c.region)) add("region", `must be empty (qlik:region) or one of ${KNOWN_REGIONS.join(", ")}`);
+        if (typeof c.name !== "string" || c.name.trim() === "" || c.name.length > 256)
+            add("name", "must be 1-256 characters (it becomes the tenant's name)");
+        if (c.region !== undefined && !isKnownRegion(c.region))
+            add("region", `must be empty (qlik:region) or one of ${KNOWN_REGIONS.join(", ")}`);
         if (!LICENSE_TYPES.includes(c.licenseType)) add("license_type", "must be professional or analyzer");
-        if (c.connections.length === 0) add("customer_connections", "the customer has no row in customer_connections: its app needs one data connection");
+        if (c.connections.length === 0)
+            add(
+                "customer_connections",
+                "the customer has no row in customer_connections: its app needs one data connection",
+            );
         for (const conn of c.connections) {
             const r = `customer_connections customer=${c.id} name=${JSON.stringify(conn.name)}`;
-            if (!conn.datasourceId || conn.datasourceId.trim() === "") add("datasource_id", "must name the data source, e.g. postgres or sqlite", r);
+            if (!conn.datasourceId || conn.datasourceId.trim() === "")
+                add("datasource_id", "must name the data source, e.g. postgres or sqlite", r);
         }
         for (const g of c.groups) {
             const r = `groups customer=${c.id} name=${JSON.stringify(g.name)}`;
@@ -36,17 +50,24 @@ export function customerRowProblems(customers: CustomerRecord[]): RowProblem[] {
         for (const u of c.users) {
             const r = `users customer=${c.id} subject=${JSON.stringify(u.subject)}`;
             if (u.subject.trim() === "") add("subject", "must not be empty (it is the JWT sub of the user)", r);
-            if (!isValidEmail(u.email)) add("email", `${JSON.stringify(u.email)} is not an email address (name@domain.tld, no spaces)`, r);
-            if (!LICENSE_TYPES.includes(u.licenseType)) add("license_type", "must be empty (the customer's) or professional or analyzer", r);
+            if (!isValidEmail(u.email))
+                add("email", `${JSON.stringify(u.email)} is not an email address (name@domain.tld, no spaces)`, r);
+            if (!LICENSE_TYPES.includes(u.licenseType))
+                add("license_type", "must be empty (the customer's) or professional or analyzer", r);
         }
     }
     return out;
 }
 
 export class InvalidCustomerRows extends Error {
-    constructor(readonly where: string, readonly problems: RowProblem[]) {
-        super(`master database ${where}: ${problems.length} invalid value(s); nothing was changed in Qlik Cloud. Fix these rows and run again:\n`
-            + problems.map((p) => `  - ${p.row}: ${p.field} ${p.problem}`).join("\n"));
+    constructor(
+        readonly where: string,
+        readonly problems: RowProblem[],
+    ) {
+        super(
+            `master database ${where}: ${problems.length} invalid value(s); nothing was changed in Qlik Cloud. Fix these rows and run again:\n` +
+                problems.map((p) => `  - ${p.row}: ${p.field} ${p.problem}`).join("\n"),
+        );
         this.name = "InvalidCustomerRows";
     }
 }

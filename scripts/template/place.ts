@@ -54,21 +54,47 @@ export function clientFor(info: EmulatorInfo): QlikClient {
     return new QlikClient({ getConfig: () => cfg });
 }
 
-interface Space { id: string; name: string; type: string }
+interface Space {
+    id: string;
+    name: string;
+    type: string;
+}
 
 async function ensureSpace(api: HostClient, name: string, changes: string[]): Promise<Space> {
     // The name filter is a fuzzy "contains": match exactly afterwards.
-    const found = (await api.paginateAll<Space>("/api/v1/spaces", { query: { name, type: "shared", limit: 100 }, purpose: `find space ${name}` }))
-        .find((s) => s.name === name);
+    const found = (
+        await api.paginateAll<Space>("/api/v1/spaces", {
+            query: { name, type: "shared", limit: 100 },
+            purpose: `find space ${name}`,
+        })
+    ).find((s) => s.name === name);
     if (found) return found;
     changes.push(`space ${name}`);
-    return api.post<Space>("/api/v1/spaces", { name, type: "shared", description: "qlik-tenant-fleet template" }, { expect: [201], purpose: `create space ${name}` });
+    return api.post<Space>(
+        "/api/v1/spaces",
+        { name, type: "shared", description: "qlik-tenant-fleet template" },
+        { expect: [201], purpose: `create space ${name}` },
+    );
 }
 
-interface Connection { id: string; qName: string; space?: string; connectionProperties?: Record<string, unknown>; qConnectStatement?: string }
+interface Connection {
+    id: string;
+    qName: string;
+    space?: string;
+    connectionProperties?: Record<string, unknown>;
+    qConnectStatement?: string;
+}
 
-async function ensureConnection(api: HostClient, spaceId: string, database: string, changes: string[]): Promise<string> {
-    const list = await api.paginateAll<Connection>("/api/v1/data-connections", { query: { spaceId, limit: 100 }, purpose: "list template connections" });
+async function ensureConnection(
+    api: HostClient,
+    spaceId: string,
+    database: string,
+    changes: string[],
+): Promise<string> {
+    const list = await api.paginateAll<Connection>("/api/v1/data-connections", {
+        query: { spaceId, limit: 100 },
+        purpose: "list template connections",
+    });
     const found = list.find((c) => c.qName === CONNECTION_NAME);
     if (found) {
         // The statement carries the non-secret properties; rewrite only when the file moved.
@@ -77,57 +103,117 @@ async function ensureConnection(api: HostClient, spaceId: string, database: stri
             // Connection properties change with PATCH (https://qlik.dev/changelog/157-api-updates-data-connections);
             // PUT's ConnectionUpdate has no connectionProperties. `add` sets the key whether or not it exists (RFC 6902).
             const op = found.connectionProperties && "database" in found.connectionProperties ? "replace" : "add";
-            await api.patch(`/api/v1/data-connections/${found.id}`, [{ op, path: "/connectionProperties/database", value: database }],
-                { expect: [204], purpose: "update template connection" });
+            await api.patch(
+                `/api/v1/data-connections/${found.id}`,
+                [{ op, path: "/connectionProperties/database", value: database }],
+                { expect: [204], purpose: "update template connection" },
+            );
         }
         return found.id;
     }
     changes.push(`connection ${CONNECTION_SPACE}:${CONNECTION_NAME}`);
-    const created = await api.post<Connection>("/api/v1/data-connections", {
-        qName: CONNECTION_NAME, datasourceID: "sqlite", space: spaceId, connectionProperties: { database },
-    }, { expect: [201], purpose: "create template connection" });
+    const created = await api.post<Connection>(
+        "/api/v1/data-connections",
+        {
+            qName: CONNECTION_NAME,
+            datasourceID: "sqlite",
+            space: spaceId,
+            connectionProperties: { database },
+        },
+        { expect: [201], purpose: "create template connection" },
+    );
     return created.id;
 }
 
-interface Item { resourceId: string; name: string; spaceId?: string }
+interface Item {
+    resourceId: string;
+    name: string;
+    spaceId?: string;
+}
 
-async function ensureApp(api: HostClient, spaceId: string, changes: string[]): Promise<{ appId: string; lastReloadTime?: string }> {
+async function ensureApp(
+    api: HostClient,
+    spaceId: string,
+    changes: string[],
+): Promise<{ appId: string; lastReloadTime?: string }> {
     const items = await api.paginateAll<Item>("/api/v1/items", {
-        query: { resourceType: "app", spaceId, name: TEMPLATE_APP_NAME, limit: 100 }, purpose: "find the template app",
+        query: { resourceType: "app", spaceId, name: TEMPLATE_APP_NAME, limit: 100 },
+        purpose: "find the template app",
     });
     const item = items.find((i) => i.name === TEMPLATE_APP_NAME);
     if (item) {
-        const app = await api.get<{ attributes: { id: string; lastReloadTime?: string } }>(`/api/v1/apps/${item.resourceId}`, { purpose: "read the template app" });
+        const app = await api.get<{ attributes: { id: string; lastReloadTime?: string } }>(
+            `/api/v1/apps/${item.resourceId}`,
+            { purpose: "read the template app" },
+        );
         return { appId: app.attributes.id, lastReloadTime: app.attributes.lastReloadTime };
     }
     changes.push(`app ${TEMPLATE_APP_NAME}`);
-    const app = await api.post<{ attributes: { id: string } }>("/api/v1/apps", {
-        attributes: { name: TEMPLATE_APP_NAME, description: "Template published to every customer tenant", spaceId },
-    }, { expect: [200, 201], purpose: "create the template app" });
+    const app = await api.post<{ attributes: { id: string } }>(
+        "/api/v1/apps",
+        {
+            attributes: {
+                name: TEMPLATE_APP_NAME,
+                description: "Template published to every customer tenant",
+                spaceId,
+            },
+        },
+        { expect: [200, 201], purpose: "create the template app" },
+    );
     return { appId: app.attributes.id };
 }
 
-async function ensureScript(api: HostClient, appId: string, script: string, version: string, changes: string[]): Promise<boolean> {
+async function ensureScript(
+    api: HostClient,
+    appId: string,
+    script: string,
+    version: string,
+    changes: string[],
+): Promise<boolean> {
     let current = "";
     try {
-        current = (await api.get<{ script: string }>(`/api/v1/apps/${appId}/scripts/current`, { purpose: "read the template script" })).script;
+        current = (
+            await api.get<{ script: string }>(`/api/v1/apps/${appId}/scripts/current`, {
+                purpose: "read the template script",
+            })
+        ).script;
     } catch (e) {
         if ((e as { status?: number }).status !== 404) throw e;
     }
     if (current === script) return false;
     changes.push("script");
-    await api.post(`/api/v1/apps/${appId}/scripts`, { script, versionMessage: `template ${version}` }, { purpose: "set the template script" });
+    await api.post(
+        `/api/v1/apps/${appId}/scripts`,
+        { script, versionMessage: `template ${version}` },
+        { purpose: "set the template script" },
+    );
     return true;
 }
 
 /** Properties compared without the engine's own additions. */
 function sameProps(live: Record<string, unknown>, want: GenericObjectDef): boolean {
-    const pick = (o: Record<string, unknown>) => JSON.stringify(Object.keys(want).sort().map((k) => [k, o[k]]));
+    const pick = (o: Record<string, unknown>) =>
+        JSON.stringify(
+            Object.keys(want)
+                .sort()
+                .map((k) => [k, o[k]]),
+        );
     return pick(live) === pick(want as Record<string, unknown>);
 }
 
-async function ensureObjects(info: EmulatorInfo, bearer: string, appId: string, objects: GenericObjectDef[], changes: string[]): Promise<void> {
-    const { doc, close } = await openQixDoc({ origin: info.httpUrl, host: info.sourceTenant.hostname, appId, auth: { bearer } });
+async function ensureObjects(
+    info: EmulatorInfo,
+    bearer: string,
+    appId: string,
+    objects: GenericObjectDef[],
+    changes: string[],
+): Promise<void> {
+    const { doc, close } = await openQixDoc({
+        origin: info.httpUrl,
+        host: info.sourceTenant.hostname,
+        appId,
+        auth: { bearer },
+    });
     try {
         const infos = (await doc.getAllInfos()) as { qId: string; qType: string }[];
         const existing = new Set(infos.map((i) => i.qId));
@@ -150,7 +236,12 @@ async function ensureObjects(info: EmulatorInfo, bearer: string, appId: string, 
     }
 }
 
-interface Reload { id: string; status: string; errorMessage?: string; log?: string }
+interface Reload {
+    id: string;
+    status: string;
+    errorMessage?: string;
+    log?: string;
+}
 
 async function reload(api: HostClient, appId: string, timeoutMs = 120_000): Promise<Reload> {
     let r = await api.post<Reload>("/api/v1/reloads", { appId }, { expect: [201], purpose: "reload the template" });
@@ -184,7 +275,8 @@ export async function placeTemplate(opts: TemplateOptions): Promise<PlacedTempla
         log("reloading the template from the sample database");
         const r = await reload(api, app.appId);
         reloadStatus = r.status;
-        if (r.status !== "SUCCEEDED") throw new Error(`template reload ${r.id} ended ${r.status}: ${r.errorMessage ?? r.log ?? ""}`);
+        if (r.status !== "SUCCEEDED")
+            throw new Error(`template reload ${r.id} ended ${r.status}: ${r.errorMessage ?? r.log ?? ""}`);
         changes.push("reload");
     }
     return { appId: app.appId, spaceId: space.id, connectionId, version, changes, reloadStatus };

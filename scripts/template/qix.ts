@@ -30,7 +30,11 @@ export interface QixDoc {
 
 /** Rejected socket upgrades and engine-proxy close codes, so a caller can decide to retry (403). */
 export class QixOpenError extends Error {
-    constructor(message: string, readonly httpStatus?: number, readonly closeCode?: number) {
+    constructor(
+        message: string,
+        readonly httpStatus?: number,
+        readonly closeCode?: number,
+    ) {
         super(message);
         this.name = "QixOpenError";
     }
@@ -91,7 +95,11 @@ export async function openQixDoc(opts: QixOptions): Promise<QixDoc> {
         await close();
         const q = e as { code?: number; message?: string };
         const status = httpStatus ?? (q.code === 5 ? 403 : undefined);
-        throw new QixOpenError(`cannot open app ${opts.appId} on ${opts.host}: ${q.message ?? String(e)}`
-            + `${httpStatus ? ` (HTTP ${httpStatus})` : ""}${closeCode ? ` (socket closed ${closeCode})` : ""}`, status, closeCode);
+        throw new QixOpenError(
+            `cannot open app ${opts.appId} on ${opts.host}: ${q.message ?? String(e)}` +
+                `${httpStatus ? ` (HTTP ${httpStatus})` : ""}${closeCode ? ` (socket closed ${closeCode})` : ""}`,
+            status,
+            closeCode,
+        );
     }
 }

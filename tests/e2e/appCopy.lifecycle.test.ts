@@ -44,8 +44,11 @@ describe("e2e: AppCopy lifecycle", function () {
         tenant = await env.newTenant();
         project = new TempProject({ name: "appcopy-e2e", program: PROGRAM });
         const sc = stackConfigFor(env.emu);
-        await project.initStack("test", { ...sc.config, tenantHost: tenant.host, appName: "Sales", spaceName: "Staging", dbFile: env.sqliteDb() },
-            { ...sc.secrets, dbPassword: DB_PASSWORD });
+        await project.initStack(
+            "test",
+            { ...sc.config, tenantHost: tenant.host, appName: "Sales", spaceName: "Staging", dbFile: env.sqliteDb() },
+            { ...sc.secrets, dbPassword: DB_PASSWORD },
+        );
     });
     after(async () => {
         project?.cleanup();

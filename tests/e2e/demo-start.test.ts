@@ -11,7 +11,10 @@ import { spawn, spawnSync } from "child_process";
 import { REPO_ROOT, engine } from "../../scripts/lib/repo";
 import { stopEmulator } from "../../scripts/start";
 
-interface Run { code: number; output: string }
+interface Run {
+    code: number;
+    output: string;
+}
 
 function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -31,7 +34,8 @@ function emulatorsOn(dataDir: string): number[] {
         if (!/^\d+$/.test(entry)) continue;
         try {
             const args = fs.readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
-            if (args.some((a) => a.endsWith(path.join("emulator", "cli.js"))) && args.includes(dataDir)) out.push(Number(entry));
+            if (args.some((a) => a.endsWith(path.join("emulator", "cli.js"))) && args.includes(dataDir))
+                out.push(Number(entry));
         } catch {
             // exited meanwhile
         }
@@ -45,24 +49,38 @@ describe("npm start: the demo never fights the user", function () {
     let tmp: string;
     let env: NodeJS.ProcessEnv;
 
-    const start = (): Promise<Run> => new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [path.join(REPO_ROOT, "dist", "scripts", "start.js")], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-        let output = "";
-        child.stdout.on("data", (d) => (output += d));
-        child.stderr.on("data", (d) => (output += d));
-        const timer = setTimeout(() => child.kill("SIGKILL"), 420_000);
-        child.on("error", reject);
-        child.on("exit", (code) => {
-            clearTimeout(timer);
-            resolve({ code: code ?? -1, output });
+    const start = (): Promise<Run> =>
+        new Promise((resolve, reject) => {
+            const child = spawn(process.execPath, [path.join(REPO_ROOT, "dist", "scripts", "start.js")], {
+                cwd: REPO_ROOT,
+                env,
+                stdio: ["ignore", "pipe", "pipe"],
+            });
+            let output = "";
+            child.stdout.on("data", (d) => (output += d));
+            child.stderr.on("data", (d) => (output += d));
+            const timer = setTimeout(() => child.kill("SIGKILL"), 420_000);
+            child.on("error", reject);
+            child.on("exit", (code) => {
+                clearTimeout(timer);
+                resolve({ code: code ?? -1, output });
+            });
         });
-    });
 
     const pulumi = (args: string[], input?: string) => {
         const record = engine.readEngineRecord()!;
-        const penv = { ...engine.pulumiEnv(record), PULUMI_BACKEND_URL: env.PULUMI_BACKEND_URL, PULUMI_HOME: env.PULUMI_HOME_OVERRIDE,
-            PULUMI_CONFIG_PASSPHRASE: env.PULUMI_CONFIG_PASSPHRASE };
-        const r = spawnSync(record.pulumi, [...args, "--stack", stack, "--non-interactive"], { cwd: REPO_ROOT, env: penv, encoding: "utf8", input });
+        const penv = {
+            ...engine.pulumiEnv(record),
+            PULUMI_BACKEND_URL: env.PULUMI_BACKEND_URL,
+            PULUMI_HOME: env.PULUMI_HOME_OVERRIDE,
+            PULUMI_CONFIG_PASSPHRASE: env.PULUMI_CONFIG_PASSPHRASE,
+        };
+        const r = spawnSync(record.pulumi, [...args, "--stack", stack, "--non-interactive"], {
+            cwd: REPO_ROOT,
+            env: penv,
+            encoding: "utf8",
+            input,
+        });
         if (r.status !== 0) throw new Error(`pulumi ${args.join(" ")}: ${r.stderr}${r.stdout}`);
         return r.stdout;
     };
@@ -91,9 +109,15 @@ describe("npm start: the demo never fights the user", function () {
     });
 
     it("the demo stack file is generated, never committed", () => {
-        const tracked = spawnSync("git", ["ls-files", "Pulumi.dev.yaml"], { cwd: REPO_ROOT, encoding: "utf8" }).stdout.trim();
+        const tracked = spawnSync("git", ["ls-files", "Pulumi.dev.yaml"], {
+            cwd: REPO_ROOT,
+            encoding: "utf8",
+        }).stdout.trim();
         expect(tracked).to.equal("");
-        expect(spawnSync("git", ["check-ignore", "-q", "Pulumi.dev.yaml"], { cwd: REPO_ROOT }).status, "Pulumi.dev.yaml is ignored").to.equal(0);
+        expect(
+            spawnSync("git", ["check-ignore", "-q", "Pulumi.dev.yaml"], { cwd: REPO_ROOT }).status,
+            "Pulumi.dev.yaml is ignored",
+        ).to.equal(0);
     });
 
     it("two parallel npm start on a fresh checkout leave ONE emulator, and both succeed", async () => {
@@ -105,9 +129,15 @@ describe("npm start: the demo never fights the user", function () {
         expect(count(both, /started emulator pid/)).to.equal(1);
         expect(count(both, /reusing emulator pid/)).to.equal(1);
         expect(emulatorsOn(env.QLIK_EMULATOR_DATA_DIR!), "emulator processes on the data folder").to.have.length(1);
-        const info = JSON.parse(fs.readFileSync(path.join(env.QLIK_EMULATOR_DATA_DIR!, "emulator.json"), "utf8")) as { httpUrl: string; pid: number };
+        const info = JSON.parse(fs.readFileSync(path.join(env.QLIK_EMULATOR_DATA_DIR!, "emulator.json"), "utf8")) as {
+            httpUrl: string;
+            pid: number;
+        };
         expect(new URL(info.httpUrl).port, "the chosen port").to.equal(env.QLIK_EMULATOR_PORT);
-        expect(fs.readFileSync(path.join(env.QLIK_EMULATOR_DATA_DIR!, "emulator.port"), "utf8").trim(), "remembered").to.equal(env.QLIK_EMULATOR_PORT);
+        expect(
+            fs.readFileSync(path.join(env.QLIK_EMULATOR_DATA_DIR!, "emulator.port"), "utf8").trim(),
+            "remembered",
+        ).to.equal(env.QLIK_EMULATOR_PORT);
         // The stack config and emulator.json point at the same, only emulator.
         expect(pulumi(["config", "get", "qlik:endpointOverride"]).trim()).to.equal(info.httpUrl);
         expect(both).to.match(/OK.*each user sees exactly their own company's data/);
@@ -127,12 +157,16 @@ describe("npm start: the demo never fights the user", function () {
 
     it("emulator:stop tells the truth", async () => {
         const dir = env.QLIK_EMULATOR_DATA_DIR!;
-        const run = (): Promise<string> => new Promise((resolve) => {
-            const c = spawn(process.execPath, [path.join(REPO_ROOT, "dist", "scripts", "start.js"), "--stop"], { env, stdio: ["ignore", "pipe", "pipe"] });
-            let out = "";
-            c.stdout.on("data", (d) => (out += d));
-            c.on("exit", () => resolve(out));
-        });
+        const run = (): Promise<string> =>
+            new Promise((resolve) => {
+                const c = spawn(process.execPath, [path.join(REPO_ROOT, "dist", "scripts", "start.js"), "--stop"], {
+                    env,
+                    stdio: ["ignore", "pipe", "pipe"],
+                });
+                let out = "";
+                c.stdout.on("data", (d) => (out += d));
+                c.on("exit", () => resolve(out));
+            });
         expect(await run()).to.match(/emulator of .* stopped/);
         expect(emulatorsOn(dir)).to.have.length(0);
         expect(await run()).to.match(/no emulator running/);

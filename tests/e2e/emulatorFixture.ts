@@ -46,7 +46,12 @@ export function providerEnvFor(emu: RunningEmulator): NodeJS.ProcessEnv {
 export async function newTenantHost(emu: RunningEmulator): Promise<string> {
     const host = emu.info.registerHost;
     const token = await tokenFor(emu.info.httpUrl, host, emu.info.oauthClient);
-    const r = await call(emu.info.httpUrl, "/api/v1/tenants", { method: "POST", host, token, body: { licenseKey: emu.info.licenseKey } });
+    const r = await call(emu.info.httpUrl, "/api/v1/tenants", {
+        method: "POST",
+        host,
+        token,
+        body: { licenseKey: emu.info.licenseKey },
+    });
     if (r.status !== 201) throw new Error(`POST /api/v1/tenants answered ${r.status}: ${r.text}`);
     return (r.body as { hostnames: string[] }).hostnames[0];
 }

@@ -38,7 +38,11 @@ describe("e2e: the real Pulumi engine with the dynamic-provider shim", function 
     before(async () => {
         project = new TempProject({ name: "engine-smoke", program: PROGRAM, isolatePackage: true });
         markerDir = path.join(project.root, "markers");
-        await project.initStack("test", { markerDir, value: "v1" }, { markerSecret: MARKER_SECRET, "qlik:clientSecret": CLIENT_SECRET });
+        await project.initStack(
+            "test",
+            { markerDir, value: "v1" },
+            { markerSecret: MARKER_SECRET, "qlik:clientSecret": CLIENT_SECRET },
+        );
     });
     after(() => project?.cleanup());
 
@@ -66,7 +70,9 @@ describe("e2e: the real Pulumi engine with the dynamic-provider shim", function 
         expect(shim).to.include("qlik-tenant-fleet/provider");
         expect(shim).to.not.include("writeFileSync");
         expect(Buffer.byteLength(shim)).to.be.below(4096);
-        console.log(`      serialised provider shim: ${Buffer.byteLength(shim)} bytes per copy (stored in inputs and outputs)`);
+        console.log(
+            `      serialised provider shim: ${Buffer.byteLength(shim)} bytes per copy (stored in inputs and outputs)`,
+        );
     });
 
     it("a changed input is an in-place update of exactly that field", async () => {
@@ -108,7 +114,9 @@ describe("e2e: the real Pulumi engine with the dynamic-provider shim", function 
         await run(["preview", "--expect-no-changes"]);
         await run(["destroy", "--yes"]);
         expect(fs.existsSync(path.join(markerDir, "alpha.json"))).to.equal(false);
-        expect(fs.readFileSync(path.join(markerDir, "deletions.log"), "utf8")).to.include("alpha deleted by local-marker/2");
+        expect(fs.readFileSync(path.join(markerDir, "deletions.log"), "utf8")).to.include(
+            "alpha deleted by local-marker/2",
+        );
     });
 
     it("no command printed a secret", () => {

@@ -60,15 +60,24 @@ export class Fleet {
         const emu = await startTestEmulator();
         const template = await placeTemplate({ info: emu.info, sampleDb: s.sampleDb });
         const program = path.join(REPO_ROOT, "dist", "examples", "fleet", "index.js");
-        const project = new TempProject({ name: "fleet", program: `module.exports = require(${JSON.stringify(program)});\n` });
+        const project = new TempProject({
+            name: "fleet",
+            program: `module.exports = require(${JSON.stringify(program)});\n`,
+        });
         const cfg = stackConfigFor(emu);
-        await project.initStack("test", {
-            ...cfg.config,
-            "qlik:allowTenantDeactivation": "false",
-            "fleet:masterDb": postgres ? postgres.url.replace(`:${encodeURIComponent(postgres.password)}@`, "@") : masterDb,
-            "fleet:templateAppId": template.appId,
-            "fleet:templateVersion": template.version,
-        }, { ...cfg.secrets, ...(postgres ? { "fleet:masterDbPassword": postgres.password } : {}) });
+        await project.initStack(
+            "test",
+            {
+                ...cfg.config,
+                "qlik:allowTenantDeactivation": "false",
+                "fleet:masterDb": postgres
+                    ? postgres.url.replace(`:${encodeURIComponent(postgres.password)}@`, "@")
+                    : masterDb,
+                "fleet:templateAppId": template.appId,
+                "fleet:templateVersion": template.version,
+            },
+            { ...cfg.secrets, ...(postgres ? { "fleet:masterDbPassword": postgres.password } : {}) },
+        );
         return new Fleet(emu, dir, masterDb, project, template, s.sampleDb, postgres);
     }
 
@@ -77,7 +86,9 @@ export class Fleet {
     }
 
     async outputs(): Promise<StackOutputs> {
-        return JSON.parse((await this.project.run(["stack", "output", "--json", "--show-secrets"])).stdout) as StackOutputs;
+        return JSON.parse(
+            (await this.project.run(["stack", "output", "--json", "--show-secrets"])).stdout,
+        ) as StackOutputs;
     }
 
     /** The customer's first user logs in with a JWT and opens the published app. Caller closes the doc. */
@@ -91,7 +102,10 @@ export class Fleet {
         return openAppAsUser(this.emu.url, session, t.publishedAppId, { maxWaitMs: 15_000 });
     }
 
-    async dashboardOf(alias: string, outputs?: StackOutputs): Promise<{ sees: Dashboard; truth: ReturnType<typeof businessTotals> }> {
+    async dashboardOf(
+        alias: string,
+        outputs?: StackOutputs,
+    ): Promise<{ sees: Dashboard; truth: ReturnType<typeof businessTotals> }> {
         const doc = await this.openAs(alias, outputs);
         try {
             const sees = await readDashboard(doc);

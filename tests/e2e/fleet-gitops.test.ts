@@ -9,7 +9,9 @@ import { Fleet } from "./fleet-fixture";
 import { REPO_ROOT } from "./harness";
 import { renameTenant } from "../../examples/fleet/makeDrift";
 
-interface Workflow { jobs: Record<string, { steps: { name?: string; run?: string }[] }> }
+interface Workflow {
+    jobs: Record<string, { steps: { name?: string; run?: string }[] }>;
+}
 
 /** The pulumi arguments of a workflow step (`npm run pulumi -- <args>`), pointed at the test stack. */
 function pulumiArgs(wf: Workflow, job: string, step: string): string[] {
@@ -17,13 +19,18 @@ function pulumiArgs(wf: Workflow, job: string, step: string): string[] {
     const m = run ? /npm run pulumi -- (.+)$/m.exec(run) : null;
     if (!m) throw new Error(`no pulumi command in step ${job}/${step}`);
     // The command up to a shell redirection or pipe (the drift step tees its output for the summary).
-    return m[1].replace(/\s+(2>&1|\|).*$/, "").replace(/"\$PULUMI_STACK"/, "test").split(/\s+/);
+    return m[1]
+        .replace(/\s+(2>&1|\|).*$/, "")
+        .replace(/"\$PULUMI_STACK"/, "test")
+        .split(/\s+/);
 }
 
 describe("fleet example: GitOps workflow", function () {
     this.timeout(240_000);
     let fleet: Fleet;
-    const wf = YAML.parse(fs.readFileSync(path.join(REPO_ROOT, ".github", "workflows", "qlik-fleet.yml"), "utf8")) as Workflow & { on: Record<string, unknown> };
+    const wf = YAML.parse(
+        fs.readFileSync(path.join(REPO_ROOT, ".github", "workflows", "qlik-fleet.yml"), "utf8"),
+    ) as Workflow & { on: Record<string, unknown> };
 
     before(async () => {
         fleet = await Fleet.start(["acme", "globex"]);

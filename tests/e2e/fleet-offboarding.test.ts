@@ -4,7 +4,10 @@ import { expect } from "chai";
 import Database = require("better-sqlite3");
 import { Fleet } from "./fleet-fixture";
 
-interface TenantRecord { id: string; status: string }
+interface TenantRecord {
+    id: string;
+    status: string;
+}
 
 describe("fleet example: offboarding a customer", function () {
     this.timeout(240_000);

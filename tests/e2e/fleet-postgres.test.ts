@@ -31,7 +31,9 @@ describe("fleet example: master database in PostgreSQL", function () {
         const c = new Client({ connectionString: fleet.masterDb });
         await c.connect();
         try {
-            await c.query("INSERT INTO users(customer_id, subject, name, email, license_type) VALUES ('cust-002', 'globex\\ben', 'Ben Ode', 'ben@globex.example', 'professional')");
+            await c.query(
+                "INSERT INTO users(customer_id, subject, name, email, license_type) VALUES ('cust-002', 'globex\\ben', 'Ben Ode', 'ben@globex.example', 'professional')",
+            );
         } finally {
             await c.end();
         }

@@ -15,7 +15,13 @@ import { LOAD_SCRIPT } from "../../scripts/template/loadScript";
 import { clientFor, placeTemplate, type PlacedTemplate } from "../../scripts/template/place";
 import { jwtLogin, openAppAsUser, readDashboard, signUserJwt } from "../../examples/fleet/userSession";
 
-interface HandTenant { host: string; publishedAppId: string; privateKey: string; keyId: string; issuer: string }
+interface HandTenant {
+    host: string;
+    publishedAppId: string;
+    privateKey: string;
+    keyId: string;
+    issuer: string;
+}
 
 /** The documented provisioning sequence, by hand (what the six resources automate). */
 async function provisionByHand(emu: RunningEmulator, tpl: PlacedTemplate, c: CustomerRecord): Promise<HandTenant> {
@@ -30,37 +36,90 @@ async function provisionByHand(emu: RunningEmulator, tpl: PlacedTemplate, c: Cus
     const keyId = `kid-${c.alias}`;
     const issuer = `https://login.${c.alias}.fleet.example/`;
     const pem = publicKey.export({ type: "spki", format: "pem" }).toString().replace(/\n/g, "");
-    await api.post("/api/v1/identity-providers", {
-        provider: "external", protocol: "jwtAuth", interactive: false, active: true, tenantIds: [tenant.id],
-        options: { issuer, staticKeys: [{ kid: keyId, pem }], jwtLoginEnabled: true },
-    }, { expect: [201], purpose: "create idp" });
-    await api.post("/api/v1/licenses/assignments/actions/add", { add: c.users.map((u) => ({ subject: u.subject, type: u.licenseType })) }, { purpose: "licenses" });
+    await api.post(
+        "/api/v1/identity-providers",
+        {
+            provider: "external",
+            protocol: "jwtAuth",
+            interactive: false,
+            active: true,
+            tenantIds: [tenant.id],
+            options: { issuer, staticKeys: [{ kid: keyId, pem }], jwtLoginEnabled: true },
+        },
+        { expect: [201], purpose: "create idp" },
+    );
+    await api.post(
+        "/api/v1/licenses/assignments/actions/add",
+        { add: c.users.map((u) => ({ subject: u.subject, type: u.licenseType })) },
+        { purpose: "licenses" },
+    );
     const groupIds: string[] = [];
-    for (const g of c.groups) groupIds.push((await api.post("/api/v1/groups", { name: g.name, status: "active" }, { expect: [201], purpose: "group" })).id);
+    for (const g of c.groups)
+        groupIds.push(
+            (await api.post("/api/v1/groups", { name: g.name, status: "active" }, { expect: [201], purpose: "group" }))
+                .id,
+        );
 
-    const staging = await api.post("/api/v1/spaces", { name: "Staging", type: "shared" }, { expect: [201], purpose: "staging space" });
-    const managed = await api.post("/api/v1/spaces", { name: `${c.name} Analytics`, type: "managed" }, { expect: [201], purpose: "managed space" });
+    const staging = await api.post(
+        "/api/v1/spaces",
+        { name: "Staging", type: "shared" },
+        { expect: [201], purpose: "staging space" },
+    );
+    const managed = await api.post(
+        "/api/v1/spaces",
+        { name: `${c.name} Analytics`, type: "managed" },
+        { expect: [201], purpose: "managed space" },
+    );
     const conn = c.connections[0];
-    await api.post("/api/v1/data-connections", {
-        qName: conn.name, datasourceID: conn.datasourceId, space: staging.id,
-        connectionProperties: { database: conn.database, username: conn.username, password: conn.password },
-    }, { expect: [201], purpose: "connection" });
+    await api.post(
+        "/api/v1/data-connections",
+        {
+            qName: conn.name,
+            datasourceID: conn.datasourceId,
+            space: staging.id,
+            connectionProperties: { database: conn.database, username: conn.username, password: conn.password },
+        },
+        { expect: [201], purpose: "connection" },
+    );
 
-    const exp = await source.send({ method: "POST", path: `/api/v1/apps/${tpl.appId}/export`, expect: [201], purpose: "export template" });
+    const exp = await source.send({
+        method: "POST",
+        path: `/api/v1/apps/${tpl.appId}/export`,
+        expect: [201],
+        purpose: "export template",
+    });
     const qvf = await source.download(exp.headers.location as string, { purpose: "download template" });
-    const staged = await api.upload("/api/v1/apps/import", qvf, { query: { spaceId: staging.id }, purpose: "import template" });
-    let reload = await api.post("/api/v1/reloads", { appId: staged.attributes.id }, { expect: [201], purpose: "reload" });
+    const staged = await api.upload("/api/v1/apps/import", qvf, {
+        query: { spaceId: staging.id },
+        purpose: "import template",
+    });
+    let reload = await api.post(
+        "/api/v1/reloads",
+        { appId: staged.attributes.id },
+        { expect: [201], purpose: "reload" },
+    );
     while (!["SUCCEEDED", "FAILED", "CANCELED", "EXCEEDED_LIMIT"].includes(reload.status)) {
         await new Promise((r) => setTimeout(r, 50));
         reload = await api.get(`/api/v1/reloads/${reload.id}`, { purpose: "poll reload" });
     }
     expect(reload.status, reload.log).to.equal("SUCCEEDED");
-    const published = await api.post(`/api/v1/apps/${staged.attributes.id}/publish`, { spaceId: managed.id }, { purpose: "publish" });
+    const published = await api.post(
+        `/api/v1/apps/${staged.attributes.id}/publish`,
+        { spaceId: managed.id },
+        { purpose: "publish" },
+    );
     for (const id of groupIds) {
-        await api.post(`/api/v1/spaces/${managed.id}/assignments`, { type: "group", assigneeId: id, roles: ["consumer"] }, { expect: [201], purpose: "assign" });
+        await api.post(
+            `/api/v1/spaces/${managed.id}/assignments`,
+            { type: "group", assigneeId: id, roles: ["consumer"] },
+            { expect: [201], purpose: "assign" },
+        );
     }
     return {
-        host: tenant.hostnames[0], publishedAppId: published.attributes.id, keyId, issuer,
+        host: tenant.hostnames[0],
+        publishedAppId: published.attributes.id,
+        keyId,
+        issuer,
         privateKey: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
     };
 }
@@ -87,7 +146,14 @@ describe("fleet: template placement and the users' proof (no Pulumi)", function 
     let tpl: PlacedTemplate;
     it("places the template in the source tenant once; a second run changes nothing", async () => {
         tpl = await placeTemplate({ info: emu.info, sampleDb });
-        expect(tpl.changes).to.include.members(["space Templates", "space Staging", "connection Staging:CustomerDB", "script", "reload", "sheet tplOverview"]);
+        expect(tpl.changes).to.include.members([
+            "space Templates",
+            "space Staging",
+            "connection Staging:CustomerDB",
+            "script",
+            "reload",
+            "sheet tplOverview",
+        ]);
         expect(tpl.reloadStatus).to.equal("SUCCEEDED");
         const again = await placeTemplate({ info: emu.info, sampleDb });
         expect(again.changes).to.deep.equal([]);
@@ -100,7 +166,7 @@ describe("fleet: template placement and the users' proof (no Pulumi)", function 
         expect(next.changes).to.deep.equal(["script", "reload"]);
         expect(next.version).to.not.equal(tpl.version);
         expect(next.appId).to.equal(tpl.appId);
-        tpl = await placeTemplate({ info: emu.info, sampleDb });   // back to the default
+        tpl = await placeTemplate({ info: emu.info, sampleDb }); // back to the default
     });
 
     it("each customer's user logs in with a JWT and sees only their own company's data", async () => {

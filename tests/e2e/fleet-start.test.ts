@@ -6,7 +6,15 @@ import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { REPO_ROOT } from "./harness";
-import { ensureEmulator, stopEmulator, probe, desiredConfig, planConfig, legacyManaged, MANAGED_KEY } from "../../scripts/start";
+import {
+    ensureEmulator,
+    stopEmulator,
+    probe,
+    desiredConfig,
+    planConfig,
+    legacyManaged,
+    MANAGED_KEY,
+} from "../../scripts/start";
 
 describe("npm start: background emulator", function () {
     this.timeout(60_000);
@@ -48,14 +56,23 @@ describe("npm start: background emulator", function () {
     it("keeps one emulator per data folder: two concurrent starts share one, a second CLI fails clearly", async () => {
         const shared = fs.mkdtempSync(path.join(os.tmpdir(), "qtf-start-lock-"));
         try {
-            const [a, b] = await Promise.all([0, 1].map(() => ensureEmulator({ dataDir: shared, profile: "instant", anyPort: true, timeoutMs: 60_000 })));
+            const [a, b] = await Promise.all(
+                [0, 1].map(() =>
+                    ensureEmulator({ dataDir: shared, profile: "instant", anyPort: true, timeoutMs: 60_000 }),
+                ),
+            );
             expect(a.pid, "both starts use the same emulator").to.equal(b.pid);
             expect([a.started, b.started].filter(Boolean)).to.have.length(1);
             expect(Number(fs.readFileSync(path.join(shared, "emulator.lock"), "utf8"))).to.equal(a.pid);
-            const second = spawnSync(process.execPath, [path.join(REPO_ROOT, "dist", "emulator", "cli.js"), "--port", "0", "--data-dir", shared, "--quiet"],
-                { encoding: "utf8", timeout: 60_000 });
+            const second = spawnSync(
+                process.execPath,
+                [path.join(REPO_ROOT, "dist", "emulator", "cli.js"), "--port", "0", "--data-dir", shared, "--quiet"],
+                { encoding: "utf8", timeout: 60_000 },
+            );
             expect(second.status).to.not.equal(0);
-            expect(second.stderr).to.match(new RegExp(`another emulator \\(pid ${a.pid}\\) already runs on the data folder`));
+            expect(second.stderr).to.match(
+                new RegExp(`another emulator \\(pid ${a.pid}\\) already runs on the data folder`),
+            );
             expect(await probe(a.info), "the first one is untouched").to.equal(true);
             expect(await stopEmulator(shared)).to.equal("stopped");
         } finally {
@@ -65,8 +82,13 @@ describe("npm start: background emulator", function () {
     });
 
     it("puts the client secret only in the secret config", () => {
-        const info = { region: "us", domain: "qlikcloud.com", httpUrl: "http://127.0.0.1:1", oauthClient: { clientId: "id", clientSecret: "s3cr3t" },
-            sourceTenant: { hostname: "source.us.qlikcloud.com" } } as unknown as Parameters<typeof desiredConfig>[0];
+        const info = {
+            region: "us",
+            domain: "qlikcloud.com",
+            httpUrl: "http://127.0.0.1:1",
+            oauthClient: { clientId: "id", clientSecret: "s3cr3t" },
+            sourceTenant: { hostname: "source.us.qlikcloud.com" },
+        } as unknown as Parameters<typeof desiredConfig>[0];
         const c = desiredConfig(info, { appId: "a", version: "v" });
         expect(JSON.stringify(c.plain)).to.not.include("s3cr3t");
         expect(c.secret["qlik:clientSecret"]).to.equal("s3cr3t");
@@ -75,33 +97,62 @@ describe("npm start: background emulator", function () {
     });
 
     it("sets only missing keys and its own unchanged ones, never a key the user set", () => {
-        const info = { region: "us", domain: "qlikcloud.com", httpUrl: "http://127.0.0.1:8080", oauthClient: { clientId: "id", clientSecret: "s1" },
-            sourceTenant: { hostname: "source.us.qlikcloud.com" } } as unknown as Parameters<typeof desiredConfig>[0];
+        const info = {
+            region: "us",
+            domain: "qlikcloud.com",
+            httpUrl: "http://127.0.0.1:8080",
+            oauthClient: { clientId: "id", clientSecret: "s1" },
+            sourceTenant: { hostname: "source.us.qlikcloud.com" },
+        } as unknown as Parameters<typeof desiredConfig>[0];
         const want = desiredConfig(info, { appId: "a", version: "v" });
         const fresh = planConfig({}, want, undefined);
         expect(Object.keys(fresh.set)).to.have.members([...Object.keys(want.plain), "qlik:clientSecret"]);
         // Second run: the emulator moved to port 9090; the user changed the secret and set their own key.
-        const current: Record<string, string> = { ...want.plain, "qlik:clientSecret": "users-own", "qlik:allowTenantDeactivation": "true" };
-        const moved = desiredConfig({ ...info, httpUrl: "http://127.0.0.1:9090" } as typeof info, { appId: "a", version: "v" });
+        const current: Record<string, string> = {
+            ...want.plain,
+            "qlik:clientSecret": "users-own",
+            "qlik:allowTenantDeactivation": "true",
+        };
+        const moved = desiredConfig({ ...info, httpUrl: "http://127.0.0.1:9090" } as typeof info, {
+            appId: "a",
+            version: "v",
+        });
         const again = planConfig(current, moved, JSON.stringify(fresh.managed));
         expect(Object.keys(again.set)).to.deep.equal(["qlik:endpointOverride"]);
         expect(again.kept).to.deep.equal(["qlik:clientSecret"]);
         expect(again.managed).to.not.have.property("qlik:clientSecret");
         expect(MANAGED_KEY).to.match(/^[a-z]+:/);
         // A key the user edited by hand (no record of npm start having set that value) is kept too.
-        const edited = planConfig({ ...want.plain, "qlik:endpointOverride": "http://127.0.0.1:7000" }, moved, JSON.stringify(fresh.managed));
+        const edited = planConfig(
+            { ...want.plain, "qlik:endpointOverride": "http://127.0.0.1:7000" },
+            moved,
+            JSON.stringify(fresh.managed),
+        );
         expect(edited.kept).to.include("qlik:endpointOverride");
         expect(edited.set).to.not.have.property("qlik:endpointOverride");
     });
 
     it("an upgrade from the committed Pulumi.dev.yaml of 0.1 takes its keys as npm start's own, once", () => {
-        const info = { region: "us", domain: "qlikcloud.com", httpUrl: "http://127.0.0.1:8080", oauthClient: { clientId: "new-id", clientSecret: "new-secret" },
-            sourceTenant: { hostname: "source.us.qlikcloud.com" } } as unknown as Parameters<typeof desiredConfig>[0];
+        const info = {
+            region: "us",
+            domain: "qlikcloud.com",
+            httpUrl: "http://127.0.0.1:8080",
+            oauthClient: { clientId: "new-id", clientSecret: "new-secret" },
+            sourceTenant: { hostname: "source.us.qlikcloud.com" },
+        } as unknown as Parameters<typeof desiredConfig>[0];
         const want = desiredConfig(info, { appId: "a", version: "v" });
         // What 0.1 left: the committed file (its salt), the old emulator's client, no MANAGED_KEY.
-        const current = { ...want.plain, "qlik:clientId": "old-id", "qlik:clientSecret": "old-secret", "qlik:allowTenantDeactivation": "true" };
+        const current = {
+            ...want.plain,
+            "qlik:clientId": "old-id",
+            "qlik:clientSecret": "old-secret",
+            "qlik:allowTenantDeactivation": "true",
+        };
         const legacy = path.join(dir, "Pulumi.legacy.yaml");
-        fs.writeFileSync(legacy, "encryptionsalt: v1:tUF9cwAp0KI=:v1:mXJDh7me5F/jiEg4:tLTfOSTQxkGQrWY1dWE/QjC8RvfMQg==\nconfig: {}\n");
+        fs.writeFileSync(
+            legacy,
+            "encryptionsalt: v1:tUF9cwAp0KI=:v1:mXJDh7me5F/jiEg4:tLTfOSTQxkGQrWY1dWE/QjC8RvfMQg==\nconfig: {}\n",
+        );
         const plan = planConfig(current, want, legacyManaged(current, want, legacy));
         expect(Object.keys(plan.set)).to.have.members(["qlik:clientId", "qlik:clientSecret"]);
         expect(plan.kept).to.deep.equal([]);

@@ -19,13 +19,17 @@ describe("fleet example: template change rolled out to every tenant", function (
         // John makes a personal sheet in his published app.
         const john = await fleet.openAs("acme", before);
         try {
-            await john.doc.createObject({ qInfo: { qId: "johnsOwnSheet", qType: "sheet" }, qMetaDef: { title: "John's sheet" } });
+            await john.doc.createObject({
+                qInfo: { qId: "johnsOwnSheet", qType: "sheet" },
+                qMetaDef: { title: "John's sheet" },
+            });
         } finally {
             await john.close();
         }
 
         const v2 = await placeTemplate({
-            info: fleet.emu.info, sampleDb: fleet.sampleDb,
+            info: fleet.emu.info,
+            sampleDb: fleet.sampleDb,
             script: `${LOAD_SCRIPT}\nRelease:\nLOAD * INLINE [\nTemplateRelease\n2\n];\n`,
         });
         expect(v2.version).to.not.equal(fleet.template.version);
@@ -37,11 +41,15 @@ describe("fleet example: template change rolled out to every tenant", function (
         await fleet.project.run(["up", "--yes"]);
         const after = await fleet.outputs();
         for (const alias of ["acme", "globex"]) {
-            expect(after.tenants[alias].publishedAppId, `${alias} keeps its published app`).to.equal(before.tenants[alias].publishedAppId);
+            expect(after.tenants[alias].publishedAppId, `${alias} keeps its published app`).to.equal(
+                before.tenants[alias].publishedAppId,
+            );
             const doc = await fleet.openAs(alias, after);
             try {
                 expect(await doc.doc.evaluate("Only(TemplateRelease)"), `${alias} runs template v2`).to.equal("2");
-                const sheets = ((await doc.doc.getAllInfos()) as { qId: string; qType: string }[]).filter((i) => i.qType === "sheet").map((i) => i.qId);
+                const sheets = ((await doc.doc.getAllInfos()) as { qId: string; qType: string }[])
+                    .filter((i) => i.qType === "sheet")
+                    .map((i) => i.qId);
                 expect(sheets).to.include.members(["tplOverview", "tplCustomers", "tplOrders"]);
                 if (alias === "acme") expect(sheets).to.include("johnsOwnSheet");
                 else expect(sheets).to.not.include("johnsOwnSheet");

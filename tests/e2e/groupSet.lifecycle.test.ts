@@ -21,7 +21,10 @@ const set = new GroupSet("groups", {
 exports.groupIds = set.groupIds;
 `;
 
-interface StateResource { type: string; outputs?: Record<string, unknown> }
+interface StateResource {
+    type: string;
+    outputs?: Record<string, unknown>;
+}
 
 describe("e2e: GroupSet lifecycle", function () {
     this.timeout(600_000);
@@ -32,8 +35,12 @@ describe("e2e: GroupSet lifecycle", function () {
     const stackOutputs = async () => JSON.parse((await run(["stack", "output", "--json"])).stdout);
     const liveGroups = async () => {
         const r = await asBot(emu, host, "/api/v1/groups?limit=100");
-        return Object.fromEntries((r.body.data as { name: string; assignedRoles?: { name: string }[] }[])
-            .map((g) => [g.name, (g.assignedRoles ?? []).map((x) => x.name).sort()]));
+        return Object.fromEntries(
+            (r.body.data as { name: string; assignedRoles?: { name: string }[] }[]).map((g) => [
+                g.name,
+                (g.assignedRoles ?? []).map((x) => x.name).sort(),
+            ]),
+        );
     };
     /** The GroupSet's outputs as recorded in state (refresh updates these, not the stack outputs). */
     const stateOutputs = async () => {
@@ -46,7 +53,11 @@ describe("e2e: GroupSet lifecycle", function () {
         host = await newTenantHost(emu);
         project = new TempProject({ name: "groups-e2e", program: PROGRAM });
         const sc = stackConfigFor(emu);
-        await project.initStack("test", { ...sc.config, tenantHost: host, analystRoles: "SharedSpaceCreator" }, sc.secrets);
+        await project.initStack(
+            "test",
+            { ...sc.config, tenantHost: host, analystRoles: "SharedSpaceCreator" },
+            sc.secrets,
+        );
     });
     after(async () => {
         project?.cleanup();
@@ -85,10 +96,15 @@ describe("e2e: GroupSet lifecycle", function () {
 
     it("refresh detects changed roles and a group added by hand (in unmanagedGroups); up repairs the roles, keeps the stray", async () => {
         const { groupIds } = await stackOutputs();
-        const patch = await asBot(emu, host, `/api/v1/groups/${groupIds.analysts}`, { method: "PATCH",
-            body: [{ op: "replace", path: "assignedRoles", value: [{ name: "TenantAdmin" }] }] });
+        const patch = await asBot(emu, host, `/api/v1/groups/${groupIds.analysts}`, {
+            method: "PATCH",
+            body: [{ op: "replace", path: "assignedRoles", value: [{ name: "TenantAdmin" }] }],
+        });
         expect(patch.status, patch.text).to.be.within(200, 299);
-        const add = await asBot(emu, host, "/api/v1/groups", { method: "POST", body: { name: "by-hand", status: "active" } });
+        const add = await asBot(emu, host, "/api/v1/groups", {
+            method: "POST",
+            body: { name: "by-hand", status: "active" },
+        });
         expect(add.status, add.text).to.equal(201);
         expect((await stateOutputs()).unmanagedGroups).to.deep.equal([]);
         const r = await run(["refresh", "--yes", "--expect-no-changes"], { allowFailure: true });
@@ -97,11 +113,18 @@ describe("e2e: GroupSet lifecycle", function () {
         expect(r.output).to.match(/GroupSet groups updated .*\[diff: [^\]]*unmanagedGroups/);
         expect((await stateOutputs()).unmanagedGroups).to.deep.equal(["by-hand"]);
         await run(["up", "--yes"]);
-        expect(await liveGroups()).to.deep.equal({ analysts: ["AuditAdmin", "SharedSpaceCreator"], viewers: [], "by-hand": [] });
+        expect(await liveGroups()).to.deep.equal({
+            analysts: ["AuditAdmin", "SharedSpaceCreator"],
+            viewers: [],
+            "by-hand": [],
+        });
         await run(["preview", "--expect-no-changes"]);
         // The up acknowledged the stray (pruneUnmanaged is off): refresh is quiet until another appears.
         await run(["refresh", "--yes", "--expect-no-changes"]);
-        const add2 = await asBot(emu, host, "/api/v1/groups", { method: "POST", body: { name: "by-hand-2", status: "active" } });
+        const add2 = await asBot(emu, host, "/api/v1/groups", {
+            method: "POST",
+            body: { name: "by-hand-2", status: "active" },
+        });
         expect(add2.status, add2.text).to.equal(201);
         const again = await run(["refresh", "--yes", "--expect-no-changes"], { allowFailure: true });
         expect(again.code).to.not.equal(0);

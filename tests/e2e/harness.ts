@@ -75,7 +75,10 @@ export class TempProject {
         }
         this.packageDir = this.linkModules(!!opts.isolatePackage);
         this.env = {
-            ...engine.pulumiEnv(record, { backendDir: path.join(this.root, "state"), home: path.join(this.root, "home") }),
+            ...engine.pulumiEnv(record, {
+                backendDir: path.join(this.root, "state"),
+                home: path.join(this.root, "home"),
+            }),
             PULUMI_CONFIG_PASSPHRASE: "e2e-test-passphrase",
             ...opts.env,
         };
@@ -106,7 +109,10 @@ export class TempProject {
         Object.assign(this.env, extra);
     }
 
-    run(args: string[], opts: { allowFailure?: boolean; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+    run(
+        args: string[],
+        opts: { allowFailure?: boolean; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+    ): Promise<RunResult> {
         const record = engine.readEngineRecord()!;
         return new Promise((resolve, reject) => {
             const child = spawn(record.pulumi, [...args, "--non-interactive"], {
@@ -139,7 +145,11 @@ export class TempProject {
         });
     }
 
-    async initStack(stack = "test", config: Record<string, string> = {}, secrets: Record<string, string> = {}): Promise<void> {
+    async initStack(
+        stack = "test",
+        config: Record<string, string> = {},
+        secrets: Record<string, string> = {},
+    ): Promise<void> {
         await this.run(["stack", "init", stack]);
         // set-all with k=v pairs: a value that starts with "-" (generated secrets do) is never read as a flag.
         const pairs = [

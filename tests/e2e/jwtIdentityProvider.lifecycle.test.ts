@@ -31,15 +31,26 @@ describe("e2e: JwtIdentityProvider lifecycle", function () {
     let host: string;
     const run = (args: string[], opts: { allowFailure?: boolean } = {}) => project.run(args, opts);
     const stackOutputs = async () => JSON.parse((await run(["stack", "output", "--json"])).stdout);
-    const jwtIdps = async () => ((await asBot(emu, host, `${IDP_PATH}?limit=100`)).body.data as { id: string; protocol: string; description?: string; options: { issuer: string } }[])
-        .filter((p) => p.protocol === "jwtAuth");
+    const jwtIdps = async () =>
+        (
+            (await asBot(emu, host, `${IDP_PATH}?limit=100`)).body.data as {
+                id: string;
+                protocol: string;
+                description?: string;
+                options: { issuer: string };
+            }[]
+        ).filter((p) => p.protocol === "jwtAuth");
 
     before(async () => {
         emu = await startTestEmulator();
         host = await newTenantHost(emu);
         project = new TempProject({ name: "jwt-e2e", program: PROGRAM });
         const sc = stackConfigFor(emu);
-        await project.initStack("test", { ...sc.config, tenantHost: host, issuer: "https://isv.example/one", description: "web app" }, sc.secrets);
+        await project.initStack(
+            "test",
+            { ...sc.config, tenantHost: host, issuer: "https://isv.example/one", description: "web app" },
+            sc.secrets,
+        );
     });
     after(async () => {
         project?.cleanup();
@@ -87,7 +98,10 @@ describe("e2e: JwtIdentityProvider lifecycle", function () {
         expect(post, "POST of the new IdP").to.be.at.least(0);
         expect(del, "DELETE of the old IdP").to.be.at.least(0);
         expect(post, "the new IdP exists before the old one goes").to.be.below(del);
-        expect(log.filter((l) => l.method === "DELETE"), "only the old IdP is deleted").to.have.length(1);
+        expect(
+            log.filter((l) => l.method === "DELETE"),
+            "only the old IdP is deleted",
+        ).to.have.length(1);
         const idps = await jwtIdps();
         expect(idps.map((x) => x.id)).to.deep.equal([newId]);
         expect(idps[0].options.issuer).to.equal("https://isv.example/two");
@@ -96,7 +110,10 @@ describe("e2e: JwtIdentityProvider lifecycle", function () {
 
     it("refresh detects a description patched in Qlik and up repairs it", async () => {
         const { idpId } = await stackOutputs();
-        const patched = await asBot(emu, host, `${IDP_PATH}/${idpId}`, { method: "PATCH", body: [{ op: "replace", path: "/description", value: "edited by hand" }] });
+        const patched = await asBot(emu, host, `${IDP_PATH}/${idpId}`, {
+            method: "PATCH",
+            body: [{ op: "replace", path: "/description", value: "edited by hand" }],
+        });
         expect(patched.status, patched.text).to.be.within(200, 299);
         const r = await run(["refresh", "--yes", "--expect-no-changes"], { allowFailure: true });
         expect(r.code).to.not.equal(0);

@@ -34,7 +34,10 @@ describe("e2e: LicenseAssignment lifecycle", function () {
         emu = await startTestEmulator();
         host = await newTenantHost(emu);
         // Not managed by the stack: must survive every step, destroy included.
-        const add = await asBot(emu, host, "/api/v1/licenses/assignments/actions/add", { method: "POST", body: { add: [{ subject: "u\\bystander", type: "analyzer" }] } });
+        const add = await asBot(emu, host, "/api/v1/licenses/assignments/actions/add", {
+            method: "POST",
+            body: { add: [{ subject: "u\\bystander", type: "analyzer" }] },
+        });
         expect(add.status, add.text).to.be.within(200, 299);
         project = new TempProject({ name: "lic-e2e", program: PROGRAM });
         const sc = stackConfigFor(emu);
@@ -48,7 +51,11 @@ describe("e2e: LicenseAssignment lifecycle", function () {
 
     it("up assigns the licenses; preview and refresh then report no changes", async () => {
         await run(["up", "--yes"]);
-        expect(await live()).to.deep.equal({ "u\\alice": "professional", "u\\bob": "analyzer", "u\\bystander": "analyzer" });
+        expect(await live()).to.deep.equal({
+            "u\\alice": "professional",
+            "u\\bob": "analyzer",
+            "u\\bystander": "analyzer",
+        });
         expect((await asBot(emu, host, "/api/v1/licenses/settings")).body.autoAssignAnalyzer).to.equal(true);
         await project.expectNoChanges();
     });
@@ -63,7 +70,11 @@ describe("e2e: LicenseAssignment lifecycle", function () {
         expect(p.output).to.not.match(/~ (tenantHost|autoAssign\w+)\b/);
         expect(p.output).to.not.match(/replace/);
         await run(["up", "--yes"]);
-        expect(await live()).to.deep.equal({ "u\\alice": "analyzer", "u\\bob": "analyzer", "u\\bystander": "analyzer" });
+        expect(await live()).to.deep.equal({
+            "u\\alice": "analyzer",
+            "u\\bob": "analyzer",
+            "u\\bystander": "analyzer",
+        });
     });
 
     it("a tenantHost of ANOTHER tenant is a replacement (another name of the same tenant would be an update)", async () => {
@@ -75,17 +86,26 @@ describe("e2e: LicenseAssignment lifecycle", function () {
     });
 
     it("refresh detects a deleted assignment and a changed type; up repairs both", async () => {
-        const del = await asBot(emu, host, "/api/v1/licenses/assignments/actions/delete", { method: "POST", body: { delete: [{ subject: "u\\bob", type: "analyzer" }] } });
+        const del = await asBot(emu, host, "/api/v1/licenses/assignments/actions/delete", {
+            method: "POST",
+            body: { delete: [{ subject: "u\\bob", type: "analyzer" }] },
+        });
         expect(del.status, del.text).to.be.within(200, 299);
-        const upd = await asBot(emu, host, "/api/v1/licenses/assignments/actions/update", { method: "POST",
-            body: { update: [{ subject: "u\\alice", type: "professional", sourceType: "analyzer" }] } });
+        const upd = await asBot(emu, host, "/api/v1/licenses/assignments/actions/update", {
+            method: "POST",
+            body: { update: [{ subject: "u\\alice", type: "professional", sourceType: "analyzer" }] },
+        });
         expect(upd.status, upd.text).to.be.within(200, 299);
         expect(await live()).to.deep.equal({ "u\\alice": "professional", "u\\bystander": "analyzer" });
         const r = await run(["refresh", "--yes", "--expect-no-changes"], { allowFailure: true });
         expect(r.code).to.not.equal(0);
         expect(r.output).to.match(/LicenseAssignment licenses updated .*\[diff: [^\]]*~assignments/);
         await run(["up", "--yes"]);
-        expect(await live()).to.deep.equal({ "u\\alice": "analyzer", "u\\bob": "analyzer", "u\\bystander": "analyzer" });
+        expect(await live()).to.deep.equal({
+            "u\\alice": "analyzer",
+            "u\\bob": "analyzer",
+            "u\\bystander": "analyzer",
+        });
         await run(["preview", "--expect-no-changes"]);
         await run(["refresh", "--yes", "--expect-no-changes"]);
     });

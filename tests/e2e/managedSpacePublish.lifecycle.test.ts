@@ -45,10 +45,16 @@ describe("e2e: ManagedSpacePublish lifecycle and template rollout (two tenants)"
         }
         project = new TempProject({ name: "publish-e2e", program: PROGRAM });
         const sc = stackConfigFor(env.emu);
-        await project.initStack("test", {
-            ...sc.config, templateAppId: env.templateAppId, templateVersion: "1",
-            tenants: JSON.stringify(tenants.map((t) => ({ host: t.host, group: t.group }))),
-        }, sc.secrets);
+        await project.initStack(
+            "test",
+            {
+                ...sc.config,
+                templateAppId: env.templateAppId,
+                templateVersion: "1",
+                tenants: JSON.stringify(tenants.map((t) => ({ host: t.host, group: t.group }))),
+            },
+            sc.secrets,
+        );
     });
     after(async () => {
         project?.cleanup();
@@ -74,7 +80,9 @@ describe("e2e: ManagedSpacePublish lifecycle and template rollout (two tenants)"
         await run(["up", "--yes"]);
         const out = await stackOutputs();
         // the user's description, followed by the ownership marker (docs/ownership.md)
-        expect((await env.ok(tenants[0], "GET", `/api/v1/spaces/${out.space0}`)).description).to.match(/^customer apps \[qtf:organization\/publish-e2e\/test#[0-9a-f]+\]$/);
+        expect((await env.ok(tenants[0], "GET", `/api/v1/spaces/${out.space0}`)).description).to.match(
+            /^customer apps \[qtf:organization\/publish-e2e\/test#[0-9a-f]+\]$/,
+        );
     });
 
     it("a tenantHost change is a replacement", async () => {
@@ -89,8 +97,14 @@ describe("e2e: ManagedSpacePublish lifecycle and template rollout (two tenants)"
     it("template rollout: preview shows templateVersion changing on both tenants, up republishes in place", async () => {
         const before = await stackOutputs();
         // A consumer's own sheet in tenant 0's published app, and a new sheet in the ISV's template.
-        await env.createObject(tenants[0], before.published0, { qInfo: { qId: "users-sheet", qType: "sheet" }, qMetaDef: { title: "mine" } });
-        await env.createObject(env.source, env.templateAppId, { qInfo: { qId: "release-2-sheet", qType: "sheet" }, qMetaDef: { title: "new" } });
+        await env.createObject(tenants[0], before.published0, {
+            qInfo: { qId: "users-sheet", qType: "sheet" },
+            qMetaDef: { title: "mine" },
+        });
+        await env.createObject(env.source, env.templateAppId, {
+            qInfo: { qId: "release-2-sheet", qType: "sheet" },
+            qMetaDef: { title: "new" },
+        });
         await run(["config", "set", "templateVersion", "2"]);
         const p = await run(["preview", "--diff"]);
         const versionChanges = p.output.match(/~ templateVersion\s*: "1" => "2"/g) ?? [];

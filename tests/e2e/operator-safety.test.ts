@@ -18,12 +18,16 @@ const count = (text: string, re: RegExp) => (text.match(new RegExp(re.source, "g
  * The CLI's default display shows each diagnostic twice (progress line, then the "Diagnostics:" summary);
  * with --diff it prints it once inline. Count in the summary when there is one.
  */
-const diagnostics = (output: string) => (output.includes("Diagnostics:") ? output.slice(output.indexOf("Diagnostics:")) : output);
+const diagnostics = (output: string) =>
+    output.includes("Diagnostics:") ? output.slice(output.indexOf("Diagnostics:")) : output;
 
 /** Stack traces look like "    at fn (file:line:col)". */
 const STACK_TRACE = /^\s+at .+:\d+:\d+\)?$/m;
 
-interface IdpRecord { protocol?: string; active?: boolean }
+interface IdpRecord {
+    protocol?: string;
+    active?: boolean;
+}
 
 describe("operator safety (issue 9): mistakes are refused at preview, nothing changes", function () {
     this.timeout(600_000);
@@ -47,25 +51,40 @@ describe("operator safety (issue 9): mistakes are refused at preview, nothing ch
         const customers = await fleet.customers();
         for (const alias of who) {
             const c = customers.find((x) => x.alias === alias)!;
-            const session = await jwtLogin(fleet.emu.url, out.tenants[alias].hostname, signUserJwt(out.jwt[alias], c.users[0]));
+            const session = await jwtLogin(
+                fleet.emu.url,
+                out.tenants[alias].hostname,
+                signUserJwt(out.jwt[alias], c.users[0]),
+            );
             expect(session.cookie, `${alias} logs in`).to.match(/eas\.sid=/);
         }
     }
 
     let own: TempProject;
     let ownOut: Record<string, { host: string; keyId: string; issuer: string; privateKey: string }>;
-    const ownCustomers = [{ alias: "umbrella", name: "Umbrella" }, { alias: "stark", name: "Stark" }];
+    const ownCustomers = [
+        { alias: "umbrella", name: "Umbrella" },
+        { alias: "stark", name: "Stark" },
+    ];
 
     before(async () => {
         fleet = await Fleet.start(aliases);
         backup = path.join(fleet.dir, "master.backup.sqlite");
         // The fleet stack and a user's own program (other aliases, same emulator) come up side by side.
-        own = new TempProject({ name: "own-fleet", files: userProgramFiles() });   // index.ts, not precompiled
+        own = new TempProject({ name: "own-fleet", files: userProgramFiles() }); // index.ts, not precompiled
         const cfg = stackConfigFor(fleet.emu);
         const db = (await fleet.customers())[0].connections[0].database!;
-        await own.initStack("test", { ...cfg.config, templateAppId: fleet.template.appId, dbPath: db, customers: JSON.stringify(ownCustomers) }, cfg.secrets);
+        await own.initStack(
+            "test",
+            { ...cfg.config, templateAppId: fleet.template.appId, dbPath: db, customers: JSON.stringify(ownCustomers) },
+            cfg.secrets,
+        );
         await Promise.all([fleet.project.run(["up", "--yes"]), own.run(["up", "--yes"])]);
-        ownOut = (JSON.parse((await own.run(["stack", "output", "--json", "--show-secrets"])).stdout) as { tenants: typeof ownOut }).tenants;
+        ownOut = (
+            JSON.parse((await own.run(["stack", "output", "--json", "--show-secrets"])).stdout) as {
+                tenants: typeof ownOut;
+            }
+        ).tenants;
         // That up type-checked the program; its source never changes, so later commands only transpile it
         // (PULUMI_NODEJS_TRANSPILE_ONLY, Pulumi's documented switch): a type check costs ~30-60 s of CPU a command.
         own.addEnv({ PULUMI_NODEJS_TRANSPILE_ONLY: "true" });
@@ -77,56 +96,72 @@ describe("operator safety (issue 9): mistakes are refused at preview, nothing ch
 
     it("a refused offboarding deletes nothing, says so once for that customer at preview, and its users still log in", async () => {
         const before = await fleet.outputs();
-        await withMasterDb((file) => {
-            const db = new Database(file);
-            db.pragma("foreign_keys = ON");
-            db.prepare("DELETE FROM customers WHERE alias = 'globex'").run();
-            db.close();
-        }, async () => {
-            const preview = await fleet.project.run(["preview", "--diff"], { allowFailure: true });
-            expect(preview.code).to.not.equal(0);
-            expect(count(diagnostics(preview.output), /NOTHING of globex is deleted or replaced/), preview.output).to.equal(1);
-            expect(preview.output).to.not.match(/NOTHING of (acme|initech)/);
-            expect(preview.output).to.match(/pulumi config set qlik:allowTenantDeactivation true/);
-            const up = await fleet.project.run(["up", "--yes"], { allowFailure: true });
-            expect(up.code).to.not.equal(0);
-            expect(up.output).to.match(/NOTHING of globex/);
-            expect(up.output, "no resource was deleted").to.not.match(/deleted \(|deleting|--\s*delete/);
-        });
+        await withMasterDb(
+            (file) => {
+                const db = new Database(file);
+                db.pragma("foreign_keys = ON");
+                db.prepare("DELETE FROM customers WHERE alias = 'globex'").run();
+                db.close();
+            },
+            async () => {
+                const preview = await fleet.project.run(["preview", "--diff"], { allowFailure: true });
+                expect(preview.code).to.not.equal(0);
+                expect(
+                    count(diagnostics(preview.output), /NOTHING of globex is deleted or replaced/),
+                    preview.output,
+                ).to.equal(1);
+                expect(preview.output).to.not.match(/NOTHING of (acme|initech)/);
+                expect(preview.output).to.match(/pulumi config set qlik:allowTenantDeactivation true/);
+                const up = await fleet.project.run(["up", "--yes"], { allowFailure: true });
+                expect(up.code).to.not.equal(0);
+                expect(up.output).to.match(/NOTHING of globex/);
+                expect(up.output, "no resource was deleted").to.not.match(/deleted \(|deleting|--\s*delete/);
+            },
+        );
         // Nothing left the state or Qlik: with the row back, the next preview sees no change at all.
         await fleet.project.run(["preview", "--expect-no-changes"]);
         await expectLogins(before, ["globex"]);
     });
 
     it("a 0-byte master database is refused at preview, naming the file and the fix", async () => {
-        await withMasterDb((file) => fs.writeFileSync(file, ""), async () => {
-            const r = await fleet.project.run(["preview"], { allowFailure: true });
-            expect(r.code).to.not.equal(0);
-            expect(r.output).to.include(fleet.masterDb);
-            expect(r.output).to.match(/is empty \(0 bytes\).*Fix: restore it from your backup/);
-            expect(r.output).to.not.match(/to delete/);
-            expect(r.output, "an expected failure has no stack trace").to.not.match(STACK_TRACE);
-            expect(fs.statSync(fleet.masterDb).size, "nothing re-seeded the file").to.equal(0);
-        });
+        await withMasterDb(
+            (file) => fs.writeFileSync(file, ""),
+            async () => {
+                const r = await fleet.project.run(["preview"], { allowFailure: true });
+                expect(r.code).to.not.equal(0);
+                expect(r.output).to.include(fleet.masterDb);
+                expect(r.output).to.match(/is empty \(0 bytes\).*Fix: restore it from your backup/);
+                expect(r.output).to.not.match(/to delete/);
+                expect(r.output, "an expected failure has no stack trace").to.not.match(STACK_TRACE);
+                expect(fs.statSync(fleet.masterDb).size, "nothing re-seeded the file").to.equal(0);
+            },
+        );
     });
 
     it("a plan deleting 3 of 3 customers is refused at preview, listing them, unless confirmed for the run", async () => {
         await fleet.project.run(["config", "set", "qlik:allowTenantDeactivation", "true"]);
         try {
-            await withMasterDb((file) => {
-                const db = new Database(file);
-                db.pragma("foreign_keys = ON");
-                db.prepare("DELETE FROM customers").run();
-                db.close();
-            }, async () => {
-                const r = await fleet.project.run(["preview"], { allowFailure: true });
-                expect(r.code).to.not.equal(0);
-                expect(r.output).to.match(/offboards or replaces 3 of 3 customers \(acme, globex, initech\), more than fleet:maxDeletions allows \(1\)/);
-                expect(r.output).to.match(/QLIK_FLEET_CONFIRM_DELETIONS=acme,globex,initech/);
-                // The operator's confirmation for this run (the env var is never stored) lets the preview through.
-                const confirmed = await fleet.project.run(["preview"], { env: { QLIK_FLEET_CONFIRM_DELETIONS: "acme,globex,initech" } });
-                expect(confirmed.output).to.match(/- 3[0-9]? to delete|to delete/);
-            });
+            await withMasterDb(
+                (file) => {
+                    const db = new Database(file);
+                    db.pragma("foreign_keys = ON");
+                    db.prepare("DELETE FROM customers").run();
+                    db.close();
+                },
+                async () => {
+                    const r = await fleet.project.run(["preview"], { allowFailure: true });
+                    expect(r.code).to.not.equal(0);
+                    expect(r.output).to.match(
+                        /offboards or replaces 3 of 3 customers \(acme, globex, initech\), more than fleet:maxDeletions allows \(1\)/,
+                    );
+                    expect(r.output).to.match(/QLIK_FLEET_CONFIRM_DELETIONS=acme,globex,initech/);
+                    // The operator's confirmation for this run (the env var is never stored) lets the preview through.
+                    const confirmed = await fleet.project.run(["preview"], {
+                        env: { QLIK_FLEET_CONFIRM_DELETIONS: "acme,globex,initech" },
+                    });
+                    expect(confirmed.output).to.match(/- 3[0-9]? to delete|to delete/);
+                },
+            );
         } finally {
             await fleet.project.run(["config", "rm", "qlik:allowTenantDeactivation"]);
         }
@@ -134,22 +169,31 @@ describe("operator safety (issue 9): mistakes are refused at preview, nothing ch
 
     it("reports every invalid customer row at once, before any change", async () => {
         const since = (await fleet.emu.emu.store.list<unknown>("tenants")).length;
-        await withMasterDb((file) => {
-            const db = new Database(file);
-            // Rows a database created under older, looser rules can hold (the CHECKs would refuse them today).
-            db.pragma("ignore_check_constraints = ON");
-            db.prepare("INSERT INTO customers(id, name, alias) VALUES ('cust-100', 'Trailing Dash Ltd', 'trail-')").run();
-            db.prepare("INSERT INTO customer_connections(customer_id, name, datasource_id, database) VALUES ('cust-100', 'CustomerDB', 'sqlite', 'x.sqlite')").run();
-            db.prepare("UPDATE users SET email = 'linda at globex' WHERE subject = 'globex\\linda'").run();
-            db.close();
-        }, async () => {
-            const r = await fleet.project.run(["up", "--yes"], { allowFailure: true });
-            expect(r.code).to.not.equal(0);
-            expect(r.output).to.match(/2 invalid value\(s\); nothing was changed/);
-            expect(r.output).to.match(/customers id=cust-100 \(alias "trail-"\): alias must be a host label/);
-            expect(r.output).to.match(/users customer=cust-002 subject="globex\\\\linda": email "linda at globex" is not an email address/);
-            expect(r.output).to.not.match(STACK_TRACE);
-        });
+        await withMasterDb(
+            (file) => {
+                const db = new Database(file);
+                // Rows a database created under older, looser rules can hold (the CHECKs would refuse them today).
+                db.pragma("ignore_check_constraints = ON");
+                db.prepare(
+                    "INSERT INTO customers(id, name, alias) VALUES ('cust-100', 'Trailing Dash Ltd', 'trail-')",
+                ).run();
+                db.prepare(
+                    "INSERT INTO customer_connections(customer_id, name, datasource_id, database) VALUES ('cust-100', 'CustomerDB', 'sqlite', 'x.sqlite')",
+                ).run();
+                db.prepare("UPDATE users SET email = 'linda at globex' WHERE subject = 'globex\\linda'").run();
+                db.close();
+            },
+            async () => {
+                const r = await fleet.project.run(["up", "--yes"], { allowFailure: true });
+                expect(r.code).to.not.equal(0);
+                expect(r.output).to.match(/2 invalid value\(s\); nothing was changed/);
+                expect(r.output).to.match(/customers id=cust-100 \(alias "trail-"\): alias must be a host label/);
+                expect(r.output).to.match(
+                    /users customer=cust-002 subject="globex\\\\linda": email "linda at globex" is not an email address/,
+                );
+                expect(r.output).to.not.match(STACK_TRACE);
+            },
+        );
         expect((await fleet.emu.emu.store.list<unknown>("tenants")).length, "no tenant was created").to.equal(since);
     });
 
@@ -164,7 +208,10 @@ describe("operator safety (issue 9): mistakes are refused at preview, nothing ch
             expect(r.output).to.not.match(STACK_TRACE);
             await own.run(["config", "set", "qlik:region", "zz"]);
             const zz = await own.run(["preview"], { allowFailure: true });
-            expect(count(diagnostics(zz.output), /qlik:region must be a Qlik Cloud region .* got "zz"/), zz.output).to.equal(1);
+            expect(
+                count(diagnostics(zz.output), /qlik:region must be a Qlik Cloud region .* got "zz"/),
+                zz.output,
+            ).to.equal(1);
             expect(zz.output, "no OAuth call to a register host that does not exist").to.not.match(/register\.zz\./);
         } finally {
             await own.run(["config", "set", "qlik:region", region]);
@@ -179,7 +226,9 @@ describe("operator safety (issue 9): mistakes are refused at preview, nothing ch
             // --run-program (the default of `npm run pulumi -- refresh`) uses the stack's current config.
             const r = await fleet.project.run(["refresh", "--yes", "--run-program"], { allowFailure: true });
             expect(r.code).to.not.equal(0);
-            expect(r.output).to.match(/HTTP 401.*FIX: authentication failed: check qlik:clientId and qlik:clientSecret/);
+            expect(r.output).to.match(
+                /HTTP 401.*FIX: authentication failed: check qlik:clientId and qlik:clientSecret/,
+            );
             expect(r.output).to.not.match(STACK_TRACE);
             expect(r.output).to.not.include("definitely-wrong");
         } finally {
@@ -210,8 +259,19 @@ describe("operator safety (issue 9): mistakes are refused at preview, nothing ch
         const host = ownOut.stark.host;
         const token = await tokenFor(fleet.emu.url, host, fleet.emu.info.oauthClient);
         const idps = await call(fleet.emu.url, "/api/v1/identity-providers", { host, token });
-        expect((idps.body as { data: IdpRecord[] }).data.filter((i) => i.protocol === "jwtAuth" && i.active)).to.have.length(1);
-        const session = await jwtLogin(fleet.emu.url, host, signUserJwt(ownOut.stark, { subject: "stark\\ann", name: "Ann", email: "ann@stark.example", groups: ["stark-analysts"] }));
+        expect(
+            (idps.body as { data: IdpRecord[] }).data.filter((i) => i.protocol === "jwtAuth" && i.active),
+        ).to.have.length(1);
+        const session = await jwtLogin(
+            fleet.emu.url,
+            host,
+            signUserJwt(ownOut.stark, {
+                subject: "stark\\ann",
+                name: "Ann",
+                email: "ann@stark.example",
+                groups: ["stark-analysts"],
+            }),
+        );
         expect(session.cookie).to.match(/eas\.sid=/);
         await own.run(["preview", "--expect-no-changes"]);
     });

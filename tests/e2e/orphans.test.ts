@@ -4,7 +4,16 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { TempProject } from "./harness";
-import { descendants, isDynamicProvider, isLanguageHost, killGroup, killStill, startDetached, waitGone, type ProcInfo } from "./fixtures/processes";
+import {
+    descendants,
+    isDynamicProvider,
+    isLanguageHost,
+    killGroup,
+    killStill,
+    startDetached,
+    waitGone,
+    type ProcInfo,
+} from "./fixtures/processes";
 
 /**
  * The bound the README's engine section promises. The plugins poll their parent pid every second;
@@ -68,9 +77,16 @@ describe("e2e: no process left behind when the CLI is SIGKILLed during up (issue
             const [hostLeft, providerLeft, otherLeft] = await Promise.all([
                 watch("language host", hosts),
                 watch("dynamic provider", providers),
-                watch("every other process of the CLI", tree.map((p) => p.pid).filter((pid) => !hosts.includes(pid) && !providers.includes(pid))),
+                watch(
+                    "every other process of the CLI",
+                    tree.map((p) => p.pid).filter((pid) => !hosts.includes(pid) && !providers.includes(pid)),
+                ),
             ]);
-            console.log(`      exited after the CLI's SIGKILL: ${Object.entries(gone).map(([w, ms]) => `${w} in ${ms} ms`).join(", ")}`);
+            console.log(
+                `      exited after the CLI's SIGKILL: ${Object.entries(gone)
+                    .map(([w, ms]) => `${w} in ${ms} ms`)
+                    .join(", ")}`,
+            );
             expect(hostLeft, "language host still running").to.deep.equal([]);
             expect(providerLeft, "dynamic provider still running").to.deep.equal([]);
             expect(otherLeft, `still running:\n${described}`).to.deep.equal([]);

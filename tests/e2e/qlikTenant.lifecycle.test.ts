@@ -30,7 +30,8 @@ describe("e2e: QlikTenant lifecycle", function () {
     const run = (args: string[], opts: { allowFailure?: boolean } = {}) => project.run(args, opts);
     const stackOutputs = async () => JSON.parse((await run(["stack", "output", "--json"])).stdout);
     const live = async () => (await asBot(emu, emu.info.registerHost, `/api/v1/tenants/${tenantId}`)).body;
-    const creates = async (since: number) => (await requestLog(emu, since)).filter((l) => l.method === "POST" && l.path === "/api/v1/tenants");
+    const creates = async (since: number) =>
+        (await requestLog(emu, since)).filter((l) => l.method === "POST" && l.path === "/api/v1/tenants");
 
     before(async () => {
         emu = await startTestEmulator();
@@ -71,7 +72,10 @@ describe("e2e: QlikTenant lifecycle", function () {
     });
 
     it("refresh detects a name changed in Qlik and up repairs it", async () => {
-        await asBot(emu, hostname, `/api/v1/tenants/${tenantId}`, { method: "PATCH", body: [{ op: "replace", path: "/name", value: "Renamed by hand" }] });
+        await asBot(emu, hostname, `/api/v1/tenants/${tenantId}`, {
+            method: "PATCH",
+            body: [{ op: "replace", path: "/name", value: "Renamed by hand" }],
+        });
         const r = await run(["refresh", "--yes", "--expect-no-changes"], { allowFailure: true });
         expect(r.code).to.not.equal(0);
         expect(r.output).to.match(/displayName/);
@@ -112,6 +116,8 @@ describe("e2e: QlikTenant lifecycle", function () {
         const reg = await asBot(emu, emu.info.registerHost, `/api/v1/tenants/${tenantId}`);
         expect(reg.body.status).to.equal("disabled");
         const state = JSON.parse((await run(["stack", "export"])).stdout);
-        expect(state.deployment.resources ?? []).to.satisfy((rs: { type: string }[]) => !rs.some((x) => x.type.endsWith(":QlikTenant")));
+        expect(state.deployment.resources ?? []).to.satisfy(
+            (rs: { type: string }[]) => !rs.some((x) => x.type.endsWith(":QlikTenant")),
+        );
     });
 });

@@ -3,7 +3,15 @@ import { expect } from "chai";
 import type { RunningEmulator } from "../../emulator";
 import { TempProject, type RunResult } from "./harness";
 import { startTestEmulator, stackConfigFor } from "./emulatorFixture";
-import { EmulatorAdmin, FLEET_PROGRAM, flakyRules, groupNamesFor, initStack, makeSqliteDb, makeTemplateApp } from "./fixtures/fleet";
+import {
+    EmulatorAdmin,
+    FLEET_PROGRAM,
+    flakyRules,
+    groupNamesFor,
+    initStack,
+    makeSqliteDb,
+    makeTemplateApp,
+} from "./fixtures/fleet";
 import { dynamicProviderPids, groupAlive, killGroup, startDetached } from "./fixtures/processes";
 
 const DB_PASSWORD = "rel-db-password-5b1f0c77";
@@ -25,7 +33,13 @@ async function startFleet(name: string, aliases: string[], mode: "customer" | "t
         const cfg = stackConfigFor(emu);
         await initStack(
             project,
-            { ...cfg.config, aliases: JSON.stringify(aliases), mode, templateAppId: template.appId, dbPath: makeSqliteDb(project.root) },
+            {
+                ...cfg.config,
+                aliases: JSON.stringify(aliases),
+                mode,
+                templateAppId: template.appId,
+                dbPath: makeSqliteDb(project.root),
+            },
             { ...cfg.secrets, dbPassword: DB_PASSWORD },
         );
     } catch (e) {
@@ -62,7 +76,10 @@ const aliasOf = (fleet: Fleet, t: { hostnames: string[] }) => {
 async function expectExactlyTenants(fleet: Fleet, aliases: string[]): Promise<Map<string, string>> {
     const tenants = await customerTenants(fleet);
     const described = tenants.map((t) => `${t.id} ${t.hostnames.join(",")} ${t.status}`).join("\n");
-    expect(tenants.map((t) => aliasOf(fleet, t)).sort(), `customer tenants in the emulator:\n${described}`).to.deep.equal([...aliases].sort());
+    expect(
+        tenants.map((t) => aliasOf(fleet, t)).sort(),
+        `customer tenants in the emulator:\n${described}`,
+    ).to.deep.equal([...aliases].sort());
     for (const t of tenants) expect(t.status, `${t.hostnames.join(",")}`).to.equal("active");
     return new Map(tenants.map((t) => [aliasOf(fleet, t)!, t.id]));
 }
@@ -75,18 +92,34 @@ async function expectNoDuplicateContent(fleet: Fleet, tenantIds: Map<string, str
         if (list.length !== want) problems.push(`${what}: ${list.length} (want ${want}): ${show()}`);
     };
     for (const [alias, tenantId] of tenantIds) {
-        const idps = (state.identityProviders ?? []).filter((i) => i.tenantId === tenantId || i.tenantIds?.includes(tenantId));
-        count(`JWT IdPs of ${alias}`, idps, 1, () => idps.map((i) => `${i.id} iss=${i.options?.issuer} kid=${i.options?.staticKeys?.[0]?.kid}`).join("; "));
-        const groups = (state.groups ?? []).filter((g) => g.tenantId === tenantId).map((g) => g.name).sort();
-        if (JSON.stringify(groups) !== JSON.stringify(groupNamesFor(alias).sort())) problems.push(`groups of ${alias}: ${groups.join(", ")}`);
+        const idps = (state.identityProviders ?? []).filter(
+            (i) => i.tenantId === tenantId || i.tenantIds?.includes(tenantId),
+        );
+        count(`JWT IdPs of ${alias}`, idps, 1, () =>
+            idps.map((i) => `${i.id} iss=${i.options?.issuer} kid=${i.options?.staticKeys?.[0]?.kid}`).join("; "),
+        );
+        const groups = (state.groups ?? [])
+            .filter((g) => g.tenantId === tenantId)
+            .map((g) => g.name)
+            .sort();
+        if (JSON.stringify(groups) !== JSON.stringify(groupNamesFor(alias).sort()))
+            problems.push(`groups of ${alias}: ${groups.join(", ")}`);
         const apps = (state.apps ?? []).filter((a) => a.tenantId === tenantId);
-        const show = (l: any[]) => () => l.map(({ attributes: a }) => `${a.id} "${a.name}" space=${a.spaceId ?? "personal"} origin=${a.originAppId}`).join("; ");
+        const show = (l: any[]) => () =>
+            l
+                .map(
+                    ({ attributes: a }) =>
+                        `${a.id} "${a.name}" space=${a.spaceId ?? "personal"} origin=${a.originAppId}`,
+                )
+                .join("; ");
         const published = apps.filter((a) => a.attributes.publishTime);
         const staged = apps.filter((a) => !a.attributes.publishTime);
         count(`staged apps of ${alias}`, staged, 1, show(staged));
         count(`published apps of ${alias}`, published, 1, show(published));
         const connections = (state.dataConnections ?? []).filter((c) => c.tenantId === tenantId);
-        count(`data connections of ${alias}`, connections, 1, () => connections.map((c) => `${c.qID ?? c.id} ${c.qName}`).join("; "));
+        count(`data connections of ${alias}`, connections, 1, () =>
+            connections.map((c) => `${c.qID ?? c.id} ${c.qName}`).join("; "),
+        );
     }
     expect(problems, "duplicate or missing objects in the emulator").to.deep.equal([]);
 }
@@ -105,12 +138,21 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
         it("a 5-customer up converges without error and without duplicates, then preview shows no changes", async () => {
             // 5xx only on methods the provider may repeat: a 5xx answer to a POST is ambiguous (it may have
             // acted), so the provider surfaces it instead of retrying blindly (see the POST-5xx case below).
-            await fleet.admin.addFaults(flakyRules({ rate429: 0.1, rate5xx: 0.02, retryAfter: 1, fivexxMethods: ["GET", "PUT", "PATCH", "DELETE"] }));
+            await fleet.admin.addFaults(
+                flakyRules({
+                    rate429: 0.1,
+                    rate5xx: 0.02,
+                    retryAfter: 1,
+                    fivexxMethods: ["GET", "PUT", "PATCH", "DELETE"],
+                }),
+            );
             const up = await fleet.run(["up", "--yes", "--parallel", "8"]);
             const log = await fleet.admin.requests();
             const faulted = log.filter((r) => r.fault);
-            console.log(`      ${log.length} requests, ${faulted.filter((r) => r.fault === "429").length} answered 429, ` +
-                `${faulted.filter((r) => /^5/.test(r.fault!)).length} answered 5xx`);
+            console.log(
+                `      ${log.length} requests, ${faulted.filter((r) => r.fault === "429").length} answered 429, ` +
+                    `${faulted.filter((r) => /^5/.test(r.fault!)).length} answered 5xx`,
+            );
             // Honest only if faults actually hit the provider's traffic.
             expect(faulted.filter((r) => r.fault === "429").length).to.be.greaterThan(5);
             expect(up.output).to.not.match(/error:/i);
@@ -126,7 +168,12 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
             await fleet.admin.addFaults([
                 { match: { method: "POST", path: "^/api/v1/groups$", nth: 1 }, action: "500" },
                 { match: { method: "POST", path: "^/api/v1/data-connections$", nth: 1 }, action: "503" },
-                ...flakyRules({ rate429: 0.1, rate5xx: 0.02, retryAfter: 1, fivexxMethods: ["GET", "PUT", "PATCH", "DELETE"] }),
+                ...flakyRules({
+                    rate429: 0.1,
+                    rate5xx: 0.02,
+                    retryAfter: 1,
+                    fivexxMethods: ["GET", "PUT", "PATCH", "DELETE"],
+                }),
             ]);
             const all = [...aliases, "rel-a6"];
             await fleet.run(["config", "set", "aliases", JSON.stringify(all)]);
@@ -134,7 +181,9 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
             expect(failed.code).to.not.equal(0);
             expect(failed.output).to.match(/GroupSet|groups/);
             expect(failed.output).to.match(/server error|HTTP-50\d|\b50[03]\b/i);
-            console.log(`      first up failed as expected: ${(/error: .*/.exec(failed.output)?.[0] ?? "").slice(0, 400)}`);
+            console.log(
+                `      first up failed as expected: ${(/error: .*/.exec(failed.output)?.[0] ?? "").slice(0, 400)}`,
+            );
             const second = await fleet.run(["up", "--yes", "--parallel", "8"]);
             expect(second.output).to.not.match(/error:/i);
             await fleet.admin.clearFaults();
@@ -156,10 +205,19 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
             // been answered: Qlik holds an IdP that Pulumi has not recorded (the provider had no time to report
             // it), the other IdP creates are still held and die with their client. (The kill cannot land before
             // the answer: the provider exits with its CLI, issue 14, and an aborted request creates nothing.)
-            await fleet.admin.addFaults([{ match: { method: "POST", path: "^/api/v1/identity-providers$" }, action: "slow", delayMs: 4000 }]);
+            await fleet.admin.addFaults([
+                { match: { method: "POST", path: "^/api/v1/identity-providers$" }, action: "slow", delayMs: 4000 },
+            ]);
             const bg = startDetached(fleet.project, ["up", "--yes", "--parallel", "8"]);
             try {
-                await fleet.admin.waitForRequest((r) => r.method === "POST" && r.path === "/api/v1/identity-providers" && r.status >= 200 && r.status < 300, 180_000);
+                await fleet.admin.waitForRequest(
+                    (r) =>
+                        r.method === "POST" &&
+                        r.path === "/api/v1/identity-providers" &&
+                        r.status >= 200 &&
+                        r.status < 300,
+                    180_000,
+                );
                 expect(dynamicProviderPids(bg.pid).length, "a dynamic provider was running").to.be.greaterThan(0);
             } finally {
                 killGroup(bg.pid);
@@ -171,11 +229,16 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
             await new Promise((r) => setTimeout(r, 4500));
             const before = await customerTenants(fleet);
             const idpsBefore = ((await fleet.admin.state()).identityProviders ?? []).length;
-            console.log(`      killed with ${before.length} tenant(s) and ${idpsBefore} IdP(s) in the emulator: ${before.map((t) => t.hostnames.join(",")).join(" | ")}`);
+            console.log(
+                `      killed with ${before.length} tenant(s) and ${idpsBefore} IdP(s) in the emulator: ${before.map((t) => t.hostnames.join(",")).join(" | ")}`,
+            );
             // The crash hit the window this test is about: an object exists that Pulumi never recorded.
             expect(idpsBefore, "IdPs completed after the kill").to.be.greaterThan(0);
-            const pending = JSON.parse((await fleet.run(["stack", "export"])).stdout).deployment.pending_operations ?? [];
-            console.log(`      pending operations in the state: ${pending.map((o: any) => `${o.type} ${o.resource.urn.split("::").pop()}`).join(", ")}`);
+            const pending =
+                JSON.parse((await fleet.run(["stack", "export"])).stdout).deployment.pending_operations ?? [];
+            console.log(
+                `      pending operations in the state: ${pending.map((o: any) => `${o.type} ${o.resource.urn.split("::").pop()}`).join(", ")}`,
+            );
 
             const recovery: string[] = [];
             const step = async (args: string[], allowFailure = false) => {
@@ -210,7 +273,10 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
             const bg = startDetached(fleet.project, ["up", "--yes", "--parallel", "8"], fast);
             try {
                 // The first publish: at least one tenant is complete and the others are on their way.
-                await fleet.admin.waitForRequest((r) => r.method === "POST" && /^\/api\/v1\/apps\/[^/]+\/publish$/.test(r.path), 180_000);
+                await fleet.admin.waitForRequest(
+                    (r) => r.method === "POST" && /^\/api\/v1\/apps\/[^/]+\/publish$/.test(r.path),
+                    180_000,
+                );
             } finally {
                 killGroup(bg.pid);
             }
@@ -219,8 +285,12 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
             // The window this test is about: objects exist in Qlik that the state knows nothing of.
             const made = await customerTenants(fleet);
             const state = JSON.parse((await fleet.run(["stack", "export"])).stdout).deployment;
-            const recorded = (state.resources ?? []).filter((r: { type: string }) => r.type.startsWith("pulumi-nodejs:dynamic/"));
-            console.log(`      killed with ${made.length} tenant(s) in the emulator and ${recorded.length} dynamic resource(s) in the state`);
+            const recorded = (state.resources ?? []).filter((r: { type: string }) =>
+                r.type.startsWith("pulumi-nodejs:dynamic/"),
+            );
+            console.log(
+                `      killed with ${made.length} tenant(s) in the emulator and ${recorded.length} dynamic resource(s) in the state`,
+            );
             expect(made.length, "tenants made before the kill").to.be.greaterThan(0);
             expect(recorded, "no checkpoint was written during the run").to.deep.equal([]);
 
@@ -245,11 +315,19 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
         it("the CLI reports the lost provider and records what completed; refresh + up finish without duplicates", async () => {
             // AppCopy creates the staging space, then copies, connects and reloads; holding its reload 5 s
             // makes sure the kill, right after the space exists, lands inside the app copy.
-            await fleet.admin.addFaults([{ match: { method: "POST", path: "^/api/v1/reloads$" }, action: "slow", delayMs: 5000 }]);
+            await fleet.admin.addFaults([
+                { match: { method: "POST", path: "^/api/v1/reloads$" }, action: "slow", delayMs: 5000 },
+            ]);
             const bg = startDetached(fleet.project, ["up", "--yes"]);
             let pids: number[] = [];
             try {
-                await fleet.admin.waitForRequest((r) => r.method === "POST" && r.path === "/api/v1/spaces" && r.host !== fleet.emu.info.sourceTenant.hostname, 120_000);
+                await fleet.admin.waitForRequest(
+                    (r) =>
+                        r.method === "POST" &&
+                        r.path === "/api/v1/spaces" &&
+                        r.host !== fleet.emu.info.sourceTenant.hostname,
+                    120_000,
+                );
                 pids = dynamicProviderPids(bg.pid);
                 expect(pids.length, "a dynamic provider was running").to.be.greaterThan(0);
                 for (const pid of pids) process.kill(pid, "SIGKILL");
@@ -263,11 +341,15 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
             // a stream cut mid-call (EOF, transport closing, reset) or a new call to a dead port (refused,
             // server preface EOF); all surface as code Unavailable or a closing client connection.
             const errorLines = (up.output.match(/^.*\berror\b.*$/gim) ?? []).slice(0, 8).join("\n");
-            expect(up.output, `the CLI should report the lost provider; its error lines were:\n${errorLines || up.output.slice(-2000)}`).to.match(
+            expect(
+                up.output,
+                `the CLI should report the lost provider; its error lines were:\n${errorLines || up.output.slice(-2000)}`,
+            ).to.match(
                 /error reading from server: EOF|error reading server preface|transport is closing|connection refused|connection reset|client connection is closing|code = Unavailable|unexpected EOF|plugin .*exited/,
             );
             await fleet.admin.clearFaults();
-            const pending = JSON.parse((await fleet.run(["stack", "export"])).stdout).deployment.pending_operations ?? [];
+            const pending =
+                JSON.parse((await fleet.run(["stack", "export"])).stdout).deployment.pending_operations ?? [];
             expect(pending, "the surviving CLI leaves no pending operation").to.deep.equal([]);
             await fleet.run(["refresh", "--yes"]);
             await fleet.run(["up", "--yes"]);

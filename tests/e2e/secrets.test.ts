@@ -45,7 +45,10 @@ describe("e2e secrets: nothing secret in state, CLI output, debug logs or errors
     let clientSecret: string;
     const outputs: { cmd: string; text: string }[] = [];
 
-    const run = async (args: string[], opts: { allowFailure?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> => {
+    const run = async (
+        args: string[],
+        opts: { allowFailure?: boolean; env?: NodeJS.ProcessEnv } = {},
+    ): Promise<RunResult> => {
         const r = await project.run(args, { timeoutMs: 240_000, ...opts });
         outputs.push({ cmd: args.join(" "), text: r.output });
         return r;
@@ -63,7 +66,8 @@ describe("e2e secrets: nothing secret in state, CLI output, debug logs or errors
     };
 
     const expectClean = async (where: string, text: string) => {
-        for (const [name, value] of await secrets()) expect(text.includes(value), `${name} appears in ${where}`).to.equal(false);
+        for (const [name, value] of await secrets())
+            expect(text.includes(value), `${name} appears in ${where}`).to.equal(false);
     };
 
     before(async () => {
@@ -74,7 +78,11 @@ describe("e2e secrets: nothing secret in state, CLI output, debug logs or errors
         expect(clientSecret).to.have.length.greaterThan(8);
         project = new TempProject({ name: "secrets", program: PROGRAM });
         const template = await makeTemplateApp(emu);
-        await initStack(project, { ...cfg.config, templateAppId: template.appId, dbPath: makeSqliteDb(project.root) }, { ...cfg.secrets, dbPassword: DB_PASSWORD });
+        await initStack(
+            project,
+            { ...cfg.config, templateAppId: template.appId, dbPath: makeSqliteDb(project.root) },
+            { ...cfg.secrets, dbPassword: DB_PASSWORD },
+        );
     });
     after(async () => {
         project?.cleanup();
@@ -99,25 +107,43 @@ describe("e2e secrets: nothing secret in state, CLI output, debug logs or errors
         // Control: the values really are in the state (encrypted), so the needles above are the right ones.
         const revealed = (await project.run(["stack", "export", "--show-secrets"])).stdout;
         for (const [name, value] of await secrets()) {
-            if (name !== "qlik:clientSecret") expect(revealed.includes(value), `${name} is in the decrypted state`).to.equal(true);
+            if (name !== "qlik:clientSecret")
+                expect(revealed.includes(value), `${name} is in the decrypted state`).to.equal(true);
         }
         const deployment = JSON.parse(exported).deployment;
-        const isSecret = (v: unknown) => !!v && typeof v === "object" && (v as Record<string, unknown>)[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270";
+        const isSecret = (v: unknown) =>
+            !!v &&
+            typeof v === "object" &&
+            (v as Record<string, unknown>)[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270";
         const byType = (t: string) => deployment.resources.find((r: { type: string }) => r.type.endsWith(`:${t}`));
 
         const idp = byType("JwtIdentityProvider");
-        expect(isSecret(idp.outputs.privateKeyPem), "JwtIdentityProvider output privateKeyPem is a secret").to.equal(true);
+        expect(isSecret(idp.outputs.privateKeyPem), "JwtIdentityProvider output privateKeyPem is a secret").to.equal(
+            true,
+        );
         const app = byType("AppCopy");
         const dcIn = app.inputs.dataConnections;
         const dcOut = app.outputs.dataConnections;
         // Either the whole list or each password is a secret; never a plain password.
-        const secretIn = isSecret(dcIn) || (Array.isArray(dcIn) && dcIn.every((c: any) => isSecret(c) || isSecret(c.connectionProperties) || isSecret(c.connectionProperties?.password)));
+        const secretIn =
+            isSecret(dcIn) ||
+            (Array.isArray(dcIn) &&
+                dcIn.every(
+                    (c: any) =>
+                        isSecret(c) || isSecret(c.connectionProperties) || isSecret(c.connectionProperties?.password),
+                ));
         expect(secretIn, `AppCopy input dataConnections: ${JSON.stringify(dcIn).slice(0, 300)}`).to.equal(true);
-        expect(dcOut === undefined || isSecret(dcOut) || !JSON.stringify(dcOut).includes("password\":\""), "AppCopy output dataConnections").to.equal(true);
+        expect(
+            dcOut === undefined || isSecret(dcOut) || !JSON.stringify(dcOut).includes('password":"'),
+            "AppCopy output dataConnections",
+        ).to.equal(true);
         const stack = deployment.resources.find((r: { type: string }) => r.type === "pulumi:pulumi:Stack");
         expect(isSecret(stack.outputs.jwtPrivateKey), "stack output jwtPrivateKey is a secret").to.equal(true);
-        const component = deployment.resources.find((r: { type: string }) => r.type === "qlik-tenant-fleet:index:CustomerTenant");
-        if (component?.outputs?.jwtPrivateKey !== undefined) expect(isSecret(component.outputs.jwtPrivateKey)).to.equal(true);
+        const component = deployment.resources.find(
+            (r: { type: string }) => r.type === "qlik-tenant-fleet:index:CustomerTenant",
+        );
+        if (component?.outputs?.jwtPrivateKey !== undefined)
+            expect(isSecret(component.outputs.jwtPrivateKey)).to.equal(true);
     });
 
     it("errors about the secret-bearing data connection do not echo the secret", async () => {

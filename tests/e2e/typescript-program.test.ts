@@ -32,7 +32,19 @@ export const values: pulumi.Output<string>[] = markers.map((m) => m.value);
 `;
 
 // What \`pulumi new typescript\` writes, trimmed.
-const TSCONFIG = JSON.stringify({ compilerOptions: { strict: true, target: "es2020", module: "commonjs", moduleResolution: "node", skipLibCheck: true } }, null, 2);
+const TSCONFIG = JSON.stringify(
+    {
+        compilerOptions: {
+            strict: true,
+            target: "es2020",
+            module: "commonjs",
+            moduleResolution: "node",
+            skipLibCheck: true,
+        },
+    },
+    null,
+    2,
+);
 
 describe("e2e: TypeScript programs through the project's language host", function () {
     this.timeout(600_000);
@@ -43,7 +55,10 @@ describe("e2e: TypeScript programs through the project's language host", functio
         const marker = () => path.join(markerDir, "ts-alpha.json");
 
         before(async () => {
-            project = new TempProject({ name: "ts-program", files: { "index.ts": INDEX_TS, "tsconfig.json": TSCONFIG } });
+            project = new TempProject({
+                name: "ts-program",
+                files: { "index.ts": INDEX_TS, "tsconfig.json": TSCONFIG },
+            });
             markerDir = path.join(project.root, "markers");
             await project.initStack("test", { markerDir, value: "v1" });
         });
@@ -70,7 +85,9 @@ describe("e2e: TypeScript programs through the project's language host", functio
         it("pulumi about reports the Node.js runtime and the package manager, `packagemanager` chooses it", async () => {
             const auto = await project.run(["about"], { allowFailure: true });
             // No lock file anywhere above the project: npm, as Pulumi's "auto" decides.
-            expect(auto.output, auto.output.slice(-3000)).to.match(/written in nodejs: executable='[^']*node' version='v\d+[^']*'.*\bpackagemanager='npm'/);
+            expect(auto.output, auto.output.slice(-3000)).to.match(
+                /written in nodejs: executable='[^']*node' version='v\d+[^']*'.*\bpackagemanager='npm'/,
+            );
             const yaml = fs.readFileSync(path.join(project.dir, "Pulumi.yaml"), "utf8");
             rewriteYaml(project, "runtime:\n  name: nodejs\n  options:\n    packagemanager: yarn\n");
             try {
@@ -97,7 +114,9 @@ describe("e2e: TypeScript programs through the project's language host", functio
             rewriteYaml(project, "runtime:\n  name: nodejs\n  options:\n    tsconfig: tsconfig.missing.json\n");
             const missing = await project.run(["preview"], { allowFailure: true });
             expect(missing.code).to.not.equal(0);
-            expect(missing.output).to.match(/tsconfig path was set to tsconfig\.missing\.json but the file was not found/);
+            expect(missing.output).to.match(
+                /tsconfig path was set to tsconfig\.missing\.json but the file was not found/,
+            );
 
             rewriteYaml(project, "runtime:\n  name: nodejs\n  options:\n    packagemanager: npx\n");
             const bad = await project.run(["preview"], { allowFailure: true });
@@ -130,7 +149,10 @@ exports.heapLimitMb = Math.round(v8.getHeapStatistics().heap_size_limit / 104857
             });
             // No Pulumi.yaml main: the runner takes package.json "main", as Node and Pulumi do.
             const pkgFile = path.join(project.dir, "package.json");
-            fs.writeFileSync(pkgFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(pkgFile, "utf8")), main: "lib/entry.js" }));
+            fs.writeFileSync(
+                pkgFile,
+                JSON.stringify({ ...JSON.parse(fs.readFileSync(pkgFile, "utf8")), main: "lib/entry.js" }),
+            );
             markerDir = path.join(project.root, "markers");
             await project.initStack("test", { markerDir });
         });
@@ -138,7 +160,9 @@ exports.heapLimitMb = Math.round(v8.getHeapStatistics().heap_size_limit / 104857
 
         it("up runs lib/entry.js with the nodeargs, and destroy cleans up", async () => {
             await project.run(["up", "--yes"]);
-            expect(JSON.parse(fs.readFileSync(path.join(markerDir, "js-beta.json"), "utf8"))).to.include({ value: "preloaded-by-nodeargs" });
+            expect(JSON.parse(fs.readFileSync(path.join(markerDir, "js-beta.json"), "utf8"))).to.include({
+                value: "preloaded-by-nodeargs",
+            });
             const outputs = JSON.parse((await project.run(["stack", "output", "--json"])).stdout);
             // --max-old-space-size=512 reached node: V8's heap limit is about 512 MB (plus its young generation).
             expect(outputs.heapLimitMb).to.be.within(512, 600);

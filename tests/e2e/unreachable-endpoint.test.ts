@@ -60,7 +60,10 @@ async function deadPort(): Promise<number> {
 
 const JS_STACK_LINE = /^\s+at .+(\(.*:\d+:\d+\)|:\d+:\d+)\s*$/m;
 
-interface ResourceError { resource: string; message: string }
+interface ResourceError {
+    resource: string;
+    message: string;
+}
 
 /**
  * The errors of the CLI's Diagnostics summary, one per failed resource (the CLI also prints each one in
@@ -91,18 +94,32 @@ function expectNamedOnce(r: RunResult, endpoint: string): void {
     const errors = diagnostics(r.output);
     for (const e of errors) console.log(`      ${e.resource}: ${e.message}`);
     // All three resources failed, and for the one reason.
-    expect(errors.map((e) => e.resource), why).to.have.length(3);
+    expect(
+        errors.map((e) => e.resource),
+        why,
+    ).to.have.length(3);
     const primary = errors.filter((e) => e.message.includes(endpoint));
     expect(primary, `exactly one resource names ${endpoint}\n${why}`).to.have.length(1);
-    expect(primary[0].message, why).to.match(new RegExp(`(cannot connect to|the connection to) ${endpoint.replace(/\./g, "\\.")}\\b.*\\(ECONNREFUSED\\): no Qlik endpoint answers there`));
-    expect(primary[0].message, why).to.match(/FIX: nothing is listening at the target address; if qlik:endpointOverride .* is set, is the emulator running there\?$/);
+    expect(primary[0].message, why).to.match(
+        new RegExp(
+            `(cannot connect to|the connection to) ${endpoint.replace(/\./g, "\\.")}\\b.*\\(ECONNREFUSED\\): no Qlik endpoint answers there`,
+        ),
+    );
+    expect(primary[0].message, why).to.match(
+        /FIX: nothing is listening at the target address; if qlik:endpointOverride .* is set, is the emulator running there\?$/,
+    );
     // The others point back to it in one short line, without repeating the FIX.
     const pointers = errors.filter((e) => e !== primary[0]);
     for (const p of pointers) {
-        expect(p.message, why).to.match(/(ECONNREFUSED|ECONNRESET): the Qlik endpoint is unreachable \(the first error naming it says which and how to fix it\)/);
+        expect(p.message, why).to.match(
+            /(ECONNREFUSED|ECONNRESET): the Qlik endpoint is unreachable \(the first error naming it says which and how to fix it\)/,
+        );
         expect(p.message, why).to.not.match(/FIX:/);
     }
-    expect(r.output.split("\n").filter((l) => l.includes("FIX:") && !l.includes(endpoint)), why).to.deep.equal([]);
+    expect(
+        r.output.split("\n").filter((l) => l.includes("FIX:") && !l.includes(endpoint)),
+        why,
+    ).to.deep.equal([]);
     expect(r.output, why).to.not.match(JS_STACK_LINE);
     expect(r.output, why).to.not.match(/QlikApiError:|at (async )?\S+ \(/);
 }
@@ -156,9 +173,11 @@ describe("e2e: an unreachable Qlik endpoint is named once, with its FIX, without
             try {
                 // Every resource is inside its create, in the middle of a call.
                 const deadline = Date.now() + 60_000;
-                const inside = () => held.filter((h) => h.startsWith("POST ")).length === 2 && held.some((h) => h.startsWith("GET "));
+                const inside = () =>
+                    held.filter((h) => h.startsWith("POST ")).length === 2 && held.some((h) => h.startsWith("GET "));
                 while (!inside()) {
-                    if (Date.now() > deadline) throw new Error(`held calls after 60 s: ${held.join(", ")}\n${bg.output().slice(-3000)}`);
+                    if (Date.now() > deadline)
+                        throw new Error(`held calls after 60 s: ${held.join(", ")}\n${bg.output().slice(-3000)}`);
                     await new Promise((res) => setTimeout(res, 100));
                 }
                 const t0 = Date.now();
@@ -187,7 +206,15 @@ describe("e2e: an unreachable Qlik endpoint is named once, with its FIX, without
                 const sc = stackConfigFor(emu);
                 endpoint = `http://127.0.0.1:${await deadPort()}`;
                 project = new TempProject({ name: "unreachable-never", program: PROGRAM });
-                await project.initStack("test", { ...sc.config, "qlik:endpointOverride": endpoint, tenantHost: `never.${emu.info.region}.${emu.info.domain}` }, sc.secrets);
+                await project.initStack(
+                    "test",
+                    {
+                        ...sc.config,
+                        "qlik:endpointOverride": endpoint,
+                        tenantHost: `never.${emu.info.region}.${emu.info.domain}`,
+                    },
+                    sc.secrets,
+                );
             } finally {
                 await emu.close();
             }

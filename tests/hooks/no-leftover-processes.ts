@@ -83,6 +83,8 @@ export const mochaHooks = {
                 // already gone
             }
         }
-        throw new Error(`${left.length} process(es) started by this test run were still running ${GRACE_MS / 1000} s after the last test (now killed):\n${list}`);
+        throw new Error(
+            `${left.length} process(es) started by this test run were still running ${GRACE_MS / 1000} s after the last test (now killed):\n${list}`,
+        );
     },
 };

@@ -58,9 +58,13 @@ describe("engine watchdog (tools/pulumi-language-nodejs/qtf-engine-watchdog.js)"
         // An engine with no health service answers UNIMPLEMENTED: alive all the same.
         const server = new grpc.Server();
         const port = await new Promise<number>((resolve, reject) =>
-            server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+            server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (err, p) =>
+                err ? reject(err) : resolve(p),
+            ),
         );
-        const child = spawn(process.execPath, ["-e", watchedScript(`127.0.0.1:${port}`, 60_000, 100)], { stdio: ["ignore", "pipe", "inherit"] });
+        const child = spawn(process.execPath, ["-e", watchedScript(`127.0.0.1:${port}`, 60_000, 100)], {
+            stdio: ["ignore", "pipe", "inherit"],
+        });
         started.push(child.pid!);
         await firstLine(child);
         // About 15 health checks against a live engine: none may end the process.
@@ -68,7 +72,9 @@ describe("engine watchdog (tools/pulumi-language-nodejs/qtf-engine-watchdog.js)"
         server.forceShutdown();
         const t0 = Date.now();
         expect(await exitOf(child, 20_000)).to.equal(GONE_EXIT_CODE);
-        console.log(`      exited ${Date.now() - t0} ms after the engine stopped (checks every 100 ms, two failures needed)`);
+        console.log(
+            `      exited ${Date.now() - t0} ms after the engine stopped (checks every 100 ms, two failures needed)`,
+        );
     });
 
     it("ends a plugin whose parent was SIGKILLed", async () => {

@@ -8,9 +8,16 @@ import { waitGone } from "../e2e/fixtures/processes";
 describe("no-leftover-processes hook: detector", () => {
     it("names an orphaned process of this run by pid and command line, and forgets it once it ended", async () => {
         // A middle process starts a long sleeper and exits at once: the sleeper is reparented, as a plugin would be.
-        const middle = spawn(process.execPath, ["-e", `
+        const middle = spawn(
+            process.execPath,
+            [
+                "-e",
+                `
 const c = require("child_process").spawn(process.execPath, ["-e", "setTimeout(() => {}, 120000) /* qtf-leftover-probe */"], { detached: true, stdio: "ignore" });
-console.log(c.pid); c.unref();`], { stdio: ["ignore", "pipe", "inherit"] });
+console.log(c.pid); c.unref();`,
+            ],
+            { stdio: ["ignore", "pipe", "inherit"] },
+        );
         let out = "";
         middle.stdout!.on("data", (d) => (out += d));
         await new Promise((r) => middle.on("exit", r));

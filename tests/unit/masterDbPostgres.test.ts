@@ -39,7 +39,10 @@ describe("master database in PostgreSQL (fleet:masterDb = postgres://...)", func
     afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it("a schema-less database fails with the seed command to run, and never prints the password", async () => {
-        const err = await loadCustomers(pg.url).then(() => undefined, (e: Error) => e);
+        const err = await loadCustomers(pg.url).then(
+            () => undefined,
+            (e: Error) => e,
+        );
         expect(err?.message).to.match(/customers.*does not exist/);
         expect(err?.message).to.contain("node dist/scripts/seed.js --master-db");
         expect(err?.message).to.contain(describePostgresUrl(pg.url));
@@ -55,7 +58,10 @@ describe("master database in PostgreSQL (fleet:masterDb = postgres://...)", func
         const fromSqlite = await loadCustomers(path.join(dir, "sqlite", "master.sqlite"));
         expect(comparable(fromPg)).to.deep.equal(comparable(fromSqlite));
         const acme = fromPg.find((c) => c.alias === "acme")!;
-        expect(acme.users.find((u) => u.subject === "acme\\maria")).to.deep.include({ licenseType: "professional", groups: ["Acme Finance", "Acme Sales"] });
+        expect(acme.users.find((u) => u.subject === "acme\\maria")).to.deep.include({
+            licenseType: "professional",
+            groups: ["Acme Finance", "Acme Sales"],
+        });
         // Business databases are SQLite files the rows point at with absolute paths.
         expect(acme.connections[0].database).to.equal(path.join(dir, "customers", "acme.sqlite"));
         expect(fs.existsSync(acme.connections[0].database!)).to.equal(true);
@@ -67,15 +73,29 @@ describe("master database in PostgreSQL (fleet:masterDb = postgres://...)", func
         expect(again.created).to.equal(false);
         await sql(pg.url, "DELETE FROM customers WHERE alias = 'initech'");
         await sql(pg.url, "INSERT INTO customers(id, name, alias) VALUES ('cust-009', 'Hooli', 'hooli')");
-        await sql(pg.url, "INSERT INTO customer_connections(customer_id, name, datasource_id, host, port, username) VALUES ('cust-009', 'CustomerDB', 'postgres', 'db.hooli.example', 5432, 'reader')");
+        await sql(
+            pg.url,
+            "INSERT INTO customer_connections(customer_id, name, datasource_id, host, port, username) VALUES ('cust-009', 'CustomerDB', 'postgres', 'db.hooli.example', 5432, 'reader')",
+        );
         await seedPostgres(pg.url, { dataDir: dir });
         const customers = await loadCustomers(pg.url);
         expect(customers.map((c) => c.alias)).to.deep.equal(["acme", "globex", "hooli"]);
         const hooli = customers.find((c) => c.alias === "hooli")!;
         expect(hooli).to.deep.include({ licenseType: "analyzer", users: [], groups: [] });
-        expect(hooli.connections[0]).to.deep.include({ datasourceId: "postgres", host: "db.hooli.example", port: 5432, database: undefined });
+        expect(hooli.connections[0]).to.deep.include({
+            datasourceId: "postgres",
+            host: "db.hooli.example",
+            port: 5432,
+            database: undefined,
+        });
         // The cascade removed initech's users and groups too.
-        const err = await sql(pg.url, "INSERT INTO customers(id, name, alias) VALUES ('cust-010', 'Bad', 'Not_A_Host')").then(() => undefined, (e: Error) => e);
+        const err = await sql(
+            pg.url,
+            "INSERT INTO customers(id, name, alias) VALUES ('cust-010', 'Bad', 'Not_A_Host')",
+        ).then(
+            () => undefined,
+            (e: Error) => e,
+        );
         expect(err?.message).to.match(/check constraint/);
     });
 
@@ -85,8 +105,14 @@ describe("master database in PostgreSQL (fleet:masterDb = postgres://...)", func
             process.env.QLIK_FLEET_MASTER_DB = pg.url;
             expect(masterDbLocation(undefined, "/repo")).to.deep.equal({ kind: "postgres", url: pg.url });
             expect((await loadCustomers(undefined)).length).to.equal(3);
-            expect(masterDbLocation("postgresql://h/db", "/repo")).to.deep.equal({ kind: "postgres", url: "postgresql://h/db" });
-            expect(masterDbLocation("db/m.sqlite", "/repo")).to.deep.equal({ kind: "sqlite", file: "/repo/db/m.sqlite" });
+            expect(masterDbLocation("postgresql://h/db", "/repo")).to.deep.equal({
+                kind: "postgres",
+                url: "postgresql://h/db",
+            });
+            expect(masterDbLocation("db/m.sqlite", "/repo")).to.deep.equal({
+                kind: "sqlite",
+                file: "/repo/db/m.sqlite",
+            });
         } finally {
             if (saved === undefined) delete process.env.QLIK_FLEET_MASTER_DB;
             else process.env.QLIK_FLEET_MASTER_DB = saved;
@@ -96,7 +122,10 @@ describe("master database in PostgreSQL (fleet:masterDb = postgres://...)", func
     it("an unreachable server fails within the timeout, naming the setting to fix, without the password", async () => {
         const closed = pg.url.replace(`:${pg.port}/`, ":1/");
         const started = Date.now();
-        const err = await loadCustomers(closed).then(() => undefined, (e: Error) => e);
+        const err = await loadCustomers(closed).then(
+            () => undefined,
+            (e: Error) => e,
+        );
         expect(Date.now() - started).to.be.lessThan(20_000);
         expect(err?.message).to.match(/ECONNREFUSED/);
         expect(err?.message).to.contain("fleet:masterDb");
@@ -106,13 +135,20 @@ describe("master database in PostgreSQL (fleet:masterDb = postgres://...)", func
     it("a password given apart from the URL (fleet:masterDbPassword) goes to the driver, and is never printed", async () => {
         const bare = pg.url.replace(`:${encodeURIComponent(pg.password)}@`, "@");
         expect(bare).to.not.contain(pg.password);
-        expect(postgresClientConfig(bare, "another-S3cret")).to.include({ password: "another-S3cret", connectionTimeoutMillis: 15_000, query_timeout: 15_000 });
+        expect(postgresClientConfig(bare, "another-S3cret")).to.include({
+            password: "another-S3cret",
+            connectionTimeoutMillis: 15_000,
+            query_timeout: 15_000,
+        });
         // The URL's own password wins; the separate one is not sent.
         expect(postgresClientConfig(pg.url, "another-S3cret")).to.not.have.property("password");
         // (PGlite trusts every login, so reading through it shows the setting is accepted, not checked.)
         const customers = await loadCustomers(bare, { password: "another-S3cret" });
         expect(customers.length).to.equal(3);
-        const err = await loadCustomers(bare.replace(`:${pg.port}/`, ":1/"), { password: "another-S3cret" }).then(() => undefined, (e: Error) => e);
+        const err = await loadCustomers(bare.replace(`:${pg.port}/`, ":1/"), { password: "another-S3cret" }).then(
+            () => undefined,
+            (e: Error) => e,
+        );
         expect(err?.message).to.not.contain("another-S3cret");
     });
 });

@@ -19,10 +19,16 @@ describe("QlikTenant reactivation behind an opt-in", function () {
         const id = made.id;
         const outs = made.outs as Record<string, any>;
         // A space made in the tenant before offboarding: it must be there after re-onboarding.
-        const space = await asBot(ctx.emu, outs.hostname, "/api/v1/spaces", { method: "POST", body: { name: "Kept", type: "shared" } });
+        const space = await asBot(ctx.emu, outs.hostname, "/api/v1/spaces", {
+            method: "POST",
+            body: { name: "Kept", type: "shared" },
+        });
         expect(space.status, space.text).to.equal(201);
         await handlers.delete(id, { ...outs, allowDeactivation: true });
-        const gone = await asBot(ctx.emu, outs.hostname, "/api/v1/spaces").then(() => "answered", (e: Error) => e.message);
+        const gone = await asBot(ctx.emu, outs.hostname, "/api/v1/spaces").then(
+            () => "answered",
+            (e: Error) => e.message,
+        );
         expect(gone, "the deactivated tenant answers nothing").to.match(/TENANT_DISABLED/);
 
         let refused: Error | undefined;
@@ -39,12 +45,21 @@ describe("QlikTenant reactivation behind an opt-in", function () {
         // The preview of that create names the tenant it will reactivate, from this machine's record and
         // without any API call; an existing resource's check never claims a reactivation.
         const beforeCheck = await lastSeq(ctx.emu);
-        const preview = await handlers.check({}, { alias: "phoenix", displayName: "Phoenix", hostname: outs.hostname, reactivate: true });
+        const preview = await handlers.check(
+            {},
+            { alias: "phoenix", displayName: "Phoenix", hostname: outs.hostname, reactivate: true },
+        );
         expect(preview.failures ?? []).to.deep.equal([]);
         expect((preview.inputs as Record<string, unknown>).reactivatesTenant).to.equal(id);
-        const byId = await handlers.check({}, { alias: "phoenix", displayName: "Phoenix", hostname: outs.hostname, reactivate: id });
+        const byId = await handlers.check(
+            {},
+            { alias: "phoenix", displayName: "Phoenix", hostname: outs.hostname, reactivate: id },
+        );
         expect((byId.inputs as Record<string, unknown>).reactivatesTenant).to.equal(id);
-        const update = await handlers.check({ alias: "phoenix", displayName: "Old" }, { alias: "phoenix", displayName: "Phoenix", hostname: outs.hostname, reactivate: true });
+        const update = await handlers.check(
+            { alias: "phoenix", displayName: "Old" },
+            { alias: "phoenix", displayName: "Phoenix", hostname: outs.hostname, reactivate: true },
+        );
         expect(update.inputs).to.not.have.property("reactivatesTenant");
         const optOut = await handlers.check({}, { alias: "phoenix", displayName: "Phoenix", hostname: outs.hostname });
         expect(optOut.inputs).to.not.have.property("reactivatesTenant");

@@ -23,7 +23,11 @@ describe("seed: master database and customers' business databases", function () 
         const customers = readMasterDb(master);
         expect(customers.map((c) => c.alias)).to.deep.equal(["acme", "globex", "initech"]);
         const acme = customers[0];
-        expect(acme.users.find((u) => u.subject === "acme\\john")).to.deep.include({ name: "John Smith", licenseType: "analyzer", groups: ["Acme Sales"] });
+        expect(acme.users.find((u) => u.subject === "acme\\john")).to.deep.include({
+            name: "John Smith",
+            licenseType: "analyzer",
+            groups: ["Acme Sales"],
+        });
         expect(acme.users.find((u) => u.subject === "acme\\maria")?.licenseType).to.equal("professional");
         expect(acme.groups.map((g) => g.name)).to.deep.equal(["Acme Finance", "Acme Sales"]);
         expect(acme.groups[0].spaceRole).to.equal("consumer");
@@ -37,7 +41,9 @@ describe("seed: master database and customers' business databases", function () 
 
     it("gives every customer different, deterministic business data", () => {
         seed({ masterDb: master });
-        const totals = ["acme", "globex", "initech"].map((a) => businessTotals(path.join(dir, "data", "customers", `${a}.sqlite`)));
+        const totals = ["acme", "globex", "initech"].map((a) =>
+            businessTotals(path.join(dir, "data", "customers", `${a}.sqlite`)),
+        );
         expect(totals.map((t) => t.orders)).to.deep.equal([3000, 2200, 1500]);
         expect(new Set(totals.map((t) => t.amount)).size).to.equal(3);
         // Same spec elsewhere -> same numbers (seeded PRNG, not Math.random).
@@ -66,7 +72,9 @@ describe("seed: master database and customers' business databases", function () 
         expect(fs.statSync(acmeDb).mtimeMs).to.equal(mtime);
         // Cascade removed the offboarded customer's users, groups and connection.
         const raw = new Database(master, { readonly: true });
-        expect((raw.prepare("SELECT COUNT(*) AS n FROM users WHERE customer_id = 'cust-003'").get() as { n: number }).n).to.equal(0);
+        expect(
+            (raw.prepare("SELECT COUNT(*) AS n FROM users WHERE customer_id = 'cust-003'").get() as { n: number }).n,
+        ).to.equal(0);
         raw.close();
     });
 
@@ -83,8 +91,22 @@ describe("seed: master database and customers' business databases", function () 
         seed({ masterDb: master });
         const db = new Database(master);
         db.pragma("foreign_keys = ON");
-        const spec = { ...DEMO_CUSTOMERS[2], id: "cust-004", name: "Umbrella", alias: "umbrella", data: { seed: "umbrella", orders: 800 },
-            groups: [{ name: "Umbrella Staff" }], users: [{ subject: "umbrella\\alice", name: "Alice", email: "alice@umbrella.example", groups: ["Umbrella Staff"] }] };
+        const spec = {
+            ...DEMO_CUSTOMERS[2],
+            id: "cust-004",
+            name: "Umbrella",
+            alias: "umbrella",
+            data: { seed: "umbrella", orders: 800 },
+            groups: [{ name: "Umbrella Staff" }],
+            users: [
+                {
+                    subject: "umbrella\\alice",
+                    name: "Alice",
+                    email: "alice@umbrella.example",
+                    groups: ["Umbrella Staff"],
+                },
+            ],
+        };
         addCustomer(db, master, spec);
         expect(() => addCustomer(db, master, { ...spec, id: "cust-005" })).to.throw(/UNIQUE/);
         db.close();
@@ -96,7 +118,9 @@ describe("seed: master database and customers' business databases", function () 
     it("rejects an alias that cannot be a host label", () => {
         seed({ masterDb: master });
         const db = new Database(master);
-        expect(() => db.prepare("INSERT INTO customers(id, name, alias) VALUES ('x', 'X', 'Bad_Alias')").run()).to.throw(/CHECK/);
+        expect(() =>
+            db.prepare("INSERT INTO customers(id, name, alias) VALUES ('x', 'X', 'Bad_Alias')").run(),
+        ).to.throw(/CHECK/);
         db.close();
     });
 

@@ -164,7 +164,10 @@ function main() {
                 return;
             }
             const info = call.request.getInfo();
-            const pm = resolvePackageManager(opts.packagemanager, (info && info.getProgramDirectory()) || process.cwd());
+            const pm = resolvePackageManager(
+                opts.packagemanager,
+                (info && info.getProgramDirectory()) || process.cwd(),
+            );
             const res = new messages.AboutResponse();
             res.setExecutable(process.execPath);
             res.setVersion(process.version);
@@ -175,7 +178,13 @@ function main() {
         },
         getProgramDependencies(call, cb) {
             const info = call.request.getInfo();
-            cb(null, programDependencies(messages, (info && info.getProgramDirectory()) || call.request.getPwd() || process.cwd()));
+            cb(
+                null,
+                programDependencies(
+                    messages,
+                    (info && info.getProgramDirectory()) || call.request.getPwd() || process.cwd(),
+                ),
+            );
         },
         run(call, cb) {
             let opts;
@@ -274,7 +283,9 @@ function runProgram(call, engineAddress, opts) {
     if (opts.tsconfig) env.PULUMI_NODEJS_TSCONFIG_PATH = opts.tsconfig;
 
     return new Promise((resolve) => {
-        const child = track(spawn(process.execPath, args, { cwd: programDir, env, stdio: ["ignore", "inherit", "inherit"] }));
+        const child = track(
+            spawn(process.execPath, args, { cwd: programDir, env, stdio: ["ignore", "inherit", "inherit"] }),
+        );
         // The engine gave up on this run (Ctrl-C, or its own error): the program must not go on alone.
         call.on("cancelled", () => child.kill("SIGTERM"));
         child.on("error", (err) => resolve({ error: `could not start the Node.js program runner: ${err.message}` }));
@@ -305,7 +316,9 @@ async function installDependencies(call, messages, flagOptions) {
     child.stdout.on("data", (d) => send("stdout", d));
     child.stderr.on("data", (d) => send("stderr", d));
     const code = await new Promise((resolve, reject) => {
-        child.on("error", (err) => reject(new Error(`could not run ${pm}: ${err.message}; install it or set runtime option packagemanager`)));
+        child.on("error", (err) =>
+            reject(new Error(`could not run ${pm}: ${err.message}; install it or set runtime option packagemanager`)),
+        );
         child.on("exit", (c) => resolve(c));
     });
     if (code !== 0) throw new Error(`${pm} install exited with code ${code}`);
@@ -325,7 +338,9 @@ function programDependencies(messages, dir) {
     for (const name of names) {
         let version;
         try {
-            version = JSON.parse(fs.readFileSync(require.resolve(`${name}/package.json`, { paths: [dir] }), "utf8")).version;
+            version = JSON.parse(
+                fs.readFileSync(require.resolve(`${name}/package.json`, { paths: [dir] }), "utf8"),
+            ).version;
         } catch {
             continue; // not installed (or its package.json is not exported): nothing to report
         }

@@ -24,7 +24,9 @@ function resolveFromProject(request) {
 const providerPath = resolveFromProject("@pulumi/pulumi/cmd/dynamic-provider");
 if (!providerPath) {
     // Same outcome as Pulumi's script when the SDK is missing: no port on stdout, so the engine reports it.
-    process.stderr.write(`pulumi-resource-pulumi-nodejs: cannot find @pulumi/pulumi from ${process.cwd()}; run \`npm install\` in the project\n`);
+    process.stderr.write(
+        `pulumi-resource-pulumi-nodejs: cannot find @pulumi/pulumi from ${process.cwd()}; run \`npm install\` in the project\n`,
+    );
     process.exit(1);
 }
 

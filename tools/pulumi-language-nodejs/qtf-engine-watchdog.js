@@ -64,25 +64,31 @@ function watchEngine({ onGone, grpc, engineAddress, parentIntervalMs, healthInte
         for (const t of timers) clearInterval(t);
         onGone(reason);
     };
-    const parentTimer = setInterval(() => {
-        if (process.ppid !== startPpid) fire(`parent process ${startPpid} is gone`);
-    }, parentIntervalMs || Number(process.env.QTF_WATCHDOG_PARENT_INTERVAL_MS) || DEFAULT_PARENT_INTERVAL_MS);
+    const parentTimer = setInterval(
+        () => {
+            if (process.ppid !== startPpid) fire(`parent process ${startPpid} is gone`);
+        },
+        parentIntervalMs || Number(process.env.QTF_WATCHDOG_PARENT_INTERVAL_MS) || DEFAULT_PARENT_INTERVAL_MS,
+    );
     parentTimer.unref();
     timers.push(parentTimer);
 
     if (grpc && engineAddress) {
         let failures = 0;
         let busy = false;
-        const healthTimer = setInterval(async () => {
-            if (busy) return;
-            busy = true;
-            try {
-                failures = (await engineUnreachable(grpc, engineAddress)) ? failures + 1 : 0;
-            } finally {
-                busy = false;
-            }
-            if (failures >= 2) fire(`engine ${engineAddress} does not answer`);
-        }, healthIntervalMs || Number(process.env.QTF_WATCHDOG_HEALTH_INTERVAL_MS) || DEFAULT_HEALTH_INTERVAL_MS);
+        const healthTimer = setInterval(
+            async () => {
+                if (busy) return;
+                busy = true;
+                try {
+                    failures = (await engineUnreachable(grpc, engineAddress)) ? failures + 1 : 0;
+                } finally {
+                    busy = false;
+                }
+                if (failures >= 2) fire(`engine ${engineAddress} does not answer`);
+            },
+            healthIntervalMs || Number(process.env.QTF_WATCHDOG_HEALTH_INTERVAL_MS) || DEFAULT_HEALTH_INTERVAL_MS,
+        );
         healthTimer.unref();
         timers.push(healthTimer);
     }

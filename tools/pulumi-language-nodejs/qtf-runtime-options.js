@@ -18,20 +18,25 @@ function parseOptions(raw) {
     const options = raw || {};
     const out = { typescript: true, tsconfig: "", nodeargs: "", packagemanager: "auto" };
     if (options.typescript !== undefined) {
-        if (typeof options.typescript !== "boolean") throw new Error("runtime option `typescript` must be a boolean (true or false)");
+        if (typeof options.typescript !== "boolean")
+            throw new Error("runtime option `typescript` must be a boolean (true or false)");
         out.typescript = options.typescript;
     }
     if (options.tsconfig !== undefined) {
-        if (typeof options.tsconfig !== "string") throw new Error("runtime option `tsconfig` must be a string: the path of a tsconfig file");
+        if (typeof options.tsconfig !== "string")
+            throw new Error("runtime option `tsconfig` must be a string: the path of a tsconfig file");
         out.tsconfig = options.tsconfig;
     }
     if (options.nodeargs !== undefined) {
-        if (typeof options.nodeargs !== "string") throw new Error('runtime option `nodeargs` must be a string, e.g. "--require ./setup.js"');
+        if (typeof options.nodeargs !== "string")
+            throw new Error('runtime option `nodeargs` must be a string, e.g. "--require ./setup.js"');
         out.nodeargs = options.nodeargs;
     }
     if (options.packagemanager !== undefined) {
         if (!PACKAGE_MANAGERS.includes(options.packagemanager)) {
-            throw new Error(`runtime option \`packagemanager\` must be one of ${PACKAGE_MANAGERS.join(", ")}, got ${JSON.stringify(options.packagemanager)}`);
+            throw new Error(
+                `runtime option \`packagemanager\` must be one of ${PACKAGE_MANAGERS.join(", ")}, got ${JSON.stringify(options.packagemanager)}`,
+            );
         }
         out.packagemanager = options.packagemanager;
     }

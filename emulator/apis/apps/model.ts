@@ -10,7 +10,13 @@ import { hex24, uuid } from "../../core/ids";
 import { type Actor, isTenantAdmin, spacesModel, type SpaceRecord } from "../spaces/model";
 import { itemsModel } from "../items/model";
 import {
-  APPS_COLLECTION, type AppAttributes, type AppDocument, type AppObject, currentScript, DEFAULT_SCRIPT, type ScriptVersion,
+    APPS_COLLECTION,
+    type AppAttributes,
+    type AppDocument,
+    type AppObject,
+    currentScript,
+    DEFAULT_SCRIPT,
+    type ScriptVersion,
 } from "./appDocument";
 import { decodeExport, encodeExport, type ExportedApp } from "./exportFormat";
 
@@ -24,412 +30,553 @@ const bad = (detail: string) => apiError("apps", 400, "AppsBadRequest", "Bad req
 const forbidden = (detail: string) => apiError("apps", 403, "AppsForbidden", "Forbidden", detail);
 const appNotFound = (id: string) => apiError("apps", 404, "AppsNotFound", "Not found", `App ${id} not found.`);
 
-function clone<T>(v: T): T { return JSON.parse(JSON.stringify(v)) as T; }
+function clone<T>(v: T): T {
+    return JSON.parse(JSON.stringify(v)) as T;
+}
 
 export class AppsModel {
-  constructor(private readonly emu: Emulator) {}
+    constructor(private readonly emu: Emulator) {}
 
-  private get store() { return this.emu.store; }
-  private now(): string { return this.emu.clock.iso(); }
-
-  find(tenantId: string, appId: string): AppDocument | undefined {
-    const d = this.store.get<AppDocument>(APPS_COLLECTION, appId);
-    return d && d.tenantId === tenantId ? d : undefined;
-  }
-
-  save(doc: AppDocument, actorId: string): void {
-    this.store.transaction(() => {
-      this.store.put(APPS_COLLECTION, doc.attributes.id, doc, doc.tenantId);
-      itemsModel(this.emu).syncApp(doc, actorId);
-    });
-  }
-
-  private space(doc: AppDocument): SpaceRecord | undefined {
-    return doc.attributes.spaceId ? spacesModel(this.emu).find(doc.tenantId, doc.attributes.spaceId) : undefined;
-  }
-
-  private spaceRoles(actor: Actor, doc: AppDocument): string[] {
-    const s = this.space(doc);
-    return s ? spacesModel(this.emu).rolesOf(actor, s) : [];
-  }
-
-  canRead(actor: Actor, doc: AppDocument): boolean {
-    if (isTenantAdmin(actor) || doc.attributes.ownerId === actor.userId) return true;
-    if (!doc.attributes.spaceId || this.spaceRoles(actor, doc).length === 0) return false;
-    return !doc.accessReadyAt || Date.parse(doc.accessReadyAt) <= this.emu.clock.now();
-  }
-
-  canEdit(actor: Actor, doc: AppDocument): boolean {
-    if (isTenantAdmin(actor) || doc.attributes.ownerId === actor.userId) return true;
-    const s = this.space(doc);
-    if (!s) return false;
-    return s.ownerId === actor.userId || this.spaceRoles(actor, doc).some((r) => EDIT_ROLES.includes(r));
-  }
-
-  /** 404 when absent, 403 when the caller has no access. */
-  read(tenantId: string, actor: Actor, appId: string): AppDocument {
-    const d = this.find(tenantId, appId);
-    if (!d) throw appNotFound(appId);
-    if (!this.canRead(actor, d)) throw forbidden("Access to the app is denied.");
-    return d;
-  }
-
-  private editable(tenantId: string, actor: Actor, appId: string): AppDocument {
-    const d = this.read(tenantId, actor, appId);
-    if (!this.canEdit(actor, d)) throw forbidden("Editing the app is not allowed.");
-    return d;
-  }
-
-  privileges(actor: Actor, doc: AppDocument): string[] {
-    const p = ["read"];
-    if (this.canEdit(actor, doc)) p.push("update", "delete", "reload", "export", "duplicate", "change_owner", "publish");
-    return p;
-  }
-
-  view(actor: Actor, doc: AppDocument): Record<string, unknown> {
-    const attributes = { ...doc.attributes };
-    if (!attributes.lastReloadTime) delete attributes.lastReloadTime; // apps stored before the field became optional
-    return {
-      attributes,
-      privileges: this.privileges(actor, doc),
-      create: [
-        { resource: "sheet", canCreate: true }, { resource: "bookmark", canCreate: true },
-        { resource: "story", canCreate: true }, { resource: "dimension", canCreate: this.canEdit(actor, doc) },
-        { resource: "measure", canCreate: this.canEdit(actor, doc) }, { resource: "masterobject", canCreate: this.canEdit(actor, doc) },
-      ],
-    };
-  }
-
-  /** A space the actor may put an app into (shared/data: edit roles; managed spaces only via publish). */
-  private targetSpace(tenantId: string, actor: Actor, spaceId: unknown, allowManaged = false): SpaceRecord | undefined {
-    if (spaceId === undefined || spaceId === "" || spaceId === null) return undefined;
-    if (typeof spaceId !== "string") throw bad("spaceId must be a string.");
-    const sm = spacesModel(this.emu);
-    const s = sm.find(tenantId, spaceId);
-    if (!s || !sm.canSee(actor, s)) throw apiError("apps", 404, "AppsSpaceNotFound", "Not found", `Space ${spaceId} not found.`);
-    if (s.type === "managed" && !allowManaged) throw bad("Apps cannot be placed directly in a managed space; publish them instead.");
-    const roles = sm.rolesOf(actor, s);
-    if (!isTenantAdmin(actor) && s.ownerId !== actor.userId && !roles.some((r) => EDIT_ROLES.includes(r))) {
-      throw forbidden(`Not allowed to add apps to space ${s.id}.`);
+    private get store() {
+        return this.emu.store;
     }
-    return s;
-  }
-
-  private attrsFrom(a: Attrs | undefined): { name?: string; description?: string; usage?: string; locale?: string } {
-    const out: { name?: string; description?: string; usage?: string; locale?: string } = {};
-    if (!a) return out;
-    if (a.name !== undefined) {
-      // Items carry the app name with minLength 1 (qliksense-items-api-openapi.yml, ItemsResultResponseBody.name),
-      // so an empty or blank name is refused at the source, as Qlik's hub refuses to save an app without a title.
-      if (typeof a.name !== "string" || a.name.trim() === "") throw bad("attributes.name must be a non-empty string.");
-      out.name = a.name;
+    private now(): string {
+        return this.emu.clock.iso();
     }
-    if (a.description !== undefined) {
-      if (typeof a.description !== "string") throw bad("attributes.description must be a string.");
-      out.description = a.description;
+
+    find(tenantId: string, appId: string): AppDocument | undefined {
+        const d = this.store.get<AppDocument>(APPS_COLLECTION, appId);
+        return d && d.tenantId === tenantId ? d : undefined;
     }
-    if (a.usage !== undefined) {
-      if (typeof a.usage !== "string" || !USAGES.includes(a.usage)) throw bad(`attributes.usage must be one of ${USAGES.join(", ")}.`);
-      out.usage = a.usage;
+
+    save(doc: AppDocument, actorId: string): void {
+        this.store.transaction(() => {
+            this.store.put(APPS_COLLECTION, doc.attributes.id, doc, doc.tenantId);
+            itemsModel(this.emu).syncApp(doc, actorId);
+        });
     }
-    if (a.locale !== undefined && typeof a.locale === "string") out.locale = a.locale;
-    return out;
-  }
 
-  private newDoc(tenantId: string, actor: Actor & { subject?: string }, init: {
-    name: string; description?: string; spaceId?: string; usage?: string; locale?: string;
-  }): AppDocument {
-    const now = this.now();
-    const attributes: AppAttributes = {
-      id: uuid(), name: init.name, description: init.description ?? "", thumbnail: "",
-      createdDate: now, modifiedDate: now, owner: actor.subject ?? actor.userId, ownerId: actor.userId,
-      dynamicColor: "", published: false, publishTime: "", custom: {}, hasSectionAccess: false, encrypted: true,
-      originAppId: "", isDirectQueryMode: false, usage: (init.usage ?? "ANALYTICS") as AppAttributes["usage"],
-      _resourcetype: "app",
-    };
-    if (init.spaceId) attributes.spaceId = init.spaceId;
-    if (init.locale) attributes.locale = init.locale;
-    const first = this.scriptVersion(DEFAULT_SCRIPT, "", actor.userId);
-    return { tenantId, attributes, scripts: [first], currentScriptId: first.scriptId, objects: {}, tables: [], reloadLogs: [] };
-  }
-
-  private scriptVersion(script: string, versionMessage: string, modifierId: string): ScriptVersion {
-    return { scriptId: hex24(), script, versionMessage, modifiedTime: this.now(), modifierId, size: Buffer.byteLength(script, "utf8") };
-  }
-
-  create(tenantId: string, actor: Actor & { subject?: string }, body: { attributes?: Attrs } | undefined): AppDocument {
-    const a = this.attrsFrom(body?.attributes);
-    const space = this.targetSpace(tenantId, actor, body?.attributes?.spaceId);
-    const doc = this.newDoc(tenantId, actor, { ...a, name: a.name ?? "Untitled", spaceId: space?.id });
-    this.save(doc, actor.userId);
-    return doc;
-  }
-
-  update(tenantId: string, actor: Actor, appId: string, body: { attributes?: Attrs } | undefined): AppDocument {
-    const d = this.editable(tenantId, actor, appId);
-    const a = this.attrsFrom(body?.attributes);
-    if (a.name !== undefined) d.attributes.name = a.name;
-    if (a.description !== undefined) d.attributes.description = a.description;
-    d.attributes.modifiedDate = this.now();
-    this.save(d, actor.userId);
-    return d;
-  }
-
-  delete(tenantId: string, actor: Actor, appId: string): void {
-    const d = this.read(tenantId, actor, appId);
-    const s = this.space(d);
-    const canDelete = this.canEdit(actor, d) ||
-      (!!s && s.type === "managed" && spacesModel(this.emu).rolesOf(actor, s).some((r) => PUBLISH_ROLES.includes(r)));
-    if (!canDelete) throw forbidden("Deleting the app is not allowed.");
-    this.store.transaction(() => {
-      this.store.delete(APPS_COLLECTION, appId);
-      itemsModel(this.emu).removeForApp(tenantId, appId);
-    });
-  }
-
-  copy(tenantId: string, actor: Actor & { subject?: string }, appId: string, body: { attributes?: Attrs } | undefined): AppDocument {
-    const src = this.read(tenantId, actor, appId);
-    const a = this.attrsFrom(body?.attributes);
-    const spaceArg = body?.attributes?.spaceId;
-    const space = spaceArg === undefined
-      ? (this.space(src)?.type === "managed" ? undefined : this.targetSpace(tenantId, actor, src.attributes.spaceId))
-      : this.targetSpace(tenantId, actor, spaceArg);
-    const doc = this.newDoc(tenantId, actor, {
-      name: a.name ?? src.attributes.name, description: a.description ?? src.attributes.description,
-      spaceId: space?.id, usage: a.usage ?? src.attributes.usage, locale: a.locale ?? src.attributes.locale,
-    });
-    this.copyContent(src, doc, actor.userId, true);
-    this.save(doc, actor.userId);
-    return doc;
-  }
-
-  /** Script (as one new current version), template objects and, optionally, data from src into dst. */
-  private copyContent(src: AppDocument, dst: AppDocument, actorId: string, withData: boolean): void {
-    const cur = currentScript(src);
-    const v = this.scriptVersion(cur?.script ?? DEFAULT_SCRIPT, cur?.versionMessage ?? "", actorId);
-    dst.scripts = [v];
-    dst.currentScriptId = v.scriptId;
-    dst.objects = {};
-    for (const [id, o] of Object.entries(src.objects)) dst.objects[id] = { ...clone(o), origin: "template" };
-    if (withData) {
-      dst.tables = clone(src.tables);
-      dst.attributes.lastReloadTime = src.attributes.lastReloadTime;
+    private space(doc: AppDocument): SpaceRecord | undefined {
+        return doc.attributes.spaceId ? spacesModel(this.emu).find(doc.tenantId, doc.attributes.spaceId) : undefined;
     }
-    dst.attributes.hasSectionAccess = src.attributes.hasSectionAccess;
-  }
 
-  // ---- export / import ----
-
-  exportApp(tenantId: string, actor: Actor, appId: string, noData: boolean): Buffer {
-    const d = this.read(tenantId, actor, appId);
-    const s = this.space(d);
-    if (s?.type === "managed") throw forbidden("Apps in managed spaces cannot be exported.");
-    // The bot needs a space role too (DEV:deploy-content); being TenantAdmin is not enough.
-    const member = d.attributes.ownerId === actor.userId || (!!s && (s.ownerId === actor.userId ||
-      spacesModel(this.emu).rolesOf(actor, s).some((r) => EDIT_ROLES.includes(r))));
-    if (!member) throw forbidden("Export requires edit access to the app's space.");
-    const exported: ExportedApp = {
-      format: "qlik-emulator-app", version: 1, exportedAt: this.now(),
-      attributes: {
-        name: d.attributes.name, description: d.attributes.description, usage: d.attributes.usage,
-        locale: d.attributes.locale, hasSectionAccess: d.attributes.hasSectionAccess,
-      },
-      scripts: d.scripts, currentScriptId: d.currentScriptId, objects: d.objects,
-      tables: noData ? [] : d.tables, hasData: !noData && d.tables.length > 0,
-    };
-    return encodeExport(exported);
-  }
-
-  /** Every import creates a new app (autoreplace is not supported for shared spaces [DEV:deploy-content]). */
-  importApp(tenantId: string, actor: Actor & { subject?: string }, bytes: Buffer,
-    opts: { name?: string; spaceId?: string; noData?: boolean }): AppDocument {
-    const parsed = decodeExport(bytes);
-    if (typeof parsed === "string") throw bad(`Import failed: ${parsed}.`);
-    const space = this.targetSpace(tenantId, actor, opts.spaceId);
-    const doc = this.newDoc(tenantId, actor, {
-      name: opts.name || parsed.attributes.name, description: parsed.attributes.description,
-      spaceId: space?.id, usage: parsed.attributes.usage, locale: parsed.attributes.locale,
-    });
-    doc.scripts = clone(parsed.scripts);
-    doc.currentScriptId = parsed.currentScriptId;
-    doc.objects = {};
-    for (const [id, o] of Object.entries(parsed.objects)) doc.objects[id] = { ...o, origin: "template" };
-    doc.tables = opts.noData ? [] : parsed.tables;
-    doc.attributes.hasSectionAccess = parsed.attributes.hasSectionAccess;
-    if (doc.tables.length > 0) doc.attributes.lastReloadTime = parsed.exportedAt;
-    this.save(doc, actor.userId);
-    return doc;
-  }
-
-  // ---- publish ----
-
-  private publishTarget(tenantId: string, actor: Actor, spaceId: unknown): SpaceRecord {
-    if (typeof spaceId !== "string" || spaceId === "") throw bad("spaceId is required.");
-    const sm = spacesModel(this.emu);
-    const s = sm.find(tenantId, spaceId);
-    if (!s || !sm.canSee(actor, s)) throw apiError("apps", 404, "AppsSpaceNotFound", "Not found", `Space ${spaceId} not found.`);
-    if (s.type !== "managed") throw bad("Apps can only be published to managed spaces.");
-    if (!isTenantAdmin(actor) && s.ownerId !== actor.userId && !sm.rolesOf(actor, s).some((r) => PUBLISH_ROLES.includes(r))) {
-      throw forbidden(`Not allowed to publish to space ${s.id}.`);
+    private spaceRoles(actor: Actor, doc: AppDocument): string[] {
+        const s = this.space(doc);
+        return s ? spacesModel(this.emu).rolesOf(actor, s) : [];
     }
-    return s;
-  }
 
-  private markPublished(doc: AppDocument): void {
-    const now = this.emu.clock.now();
-    doc.attributes.publishTime = new Date(now).toISOString();
-    doc.attributes.modifiedDate = doc.attributes.publishTime;
-    const delay = this.emu.profile.delayMs("publish.propagation");
-    if (delay > 0) doc.accessReadyAt = new Date(now + delay).toISOString(); else delete doc.accessReadyAt;
-  }
-
-  publish(tenantId: string, actor: Actor & { subject?: string }, appId: string,
-    body: { spaceId?: unknown; data?: unknown; attributes?: Attrs; moveApp?: unknown; originAppId?: unknown }): AppDocument {
-    const src = this.read(tenantId, actor, appId);
-    if (this.space(src)?.type === "managed") throw bad("A published app cannot be published again; publish its source app.");
-    const space = this.publishTarget(tenantId, actor, body.spaceId);
-    if (body.data !== undefined && body.data !== "source" && body.data !== "target") throw bad("data must be source or target.");
-    const a = this.attrsFrom(body.attributes);
-    const doc = this.newDoc(tenantId, actor, {
-      name: a.name ?? src.attributes.name, description: a.description ?? src.attributes.description,
-      spaceId: space.id, usage: src.attributes.usage, locale: src.attributes.locale,
-    });
-    this.copyContent(src, doc, actor.userId, body.data !== "target");
-    doc.attributes.originAppId = typeof body.originAppId === "string" && body.originAppId ? body.originAppId : src.attributes.id;
-    this.markPublished(doc);
-    this.save(doc, actor.userId);
-    if (body.moveApp === true) this.delete(tenantId, actor, src.attributes.id);
-    return doc;
-  }
-
-  /**
-   * Republish: the target keeps its id and the objects consumers created in it (origin "user"); its template
-   * objects, script and (data: "source", the default) data are replaced from the source. originAppId then
-   * points at the source, so the next deploy finds the copy again through items.resourceAttributes.originAppId.
-   */
-  republish(tenantId: string, actor: Actor, appId: string,
-    body: { targetId?: unknown; data?: unknown; attributes?: Attrs; checkOriginAppId?: unknown }): AppDocument {
-    const src = this.read(tenantId, actor, appId);
-    if (typeof body.targetId !== "string" || body.targetId === "") throw bad("targetId is required.");
-    const target = this.find(tenantId, body.targetId);
-    if (!target) throw appNotFound(body.targetId);
-    if (!target.attributes.publishTime) throw bad(`App ${target.attributes.id} is not a published app.`);
-    this.publishTarget(tenantId, actor, target.attributes.spaceId);
-    if (body.checkOriginAppId !== false && target.attributes.originAppId !== src.attributes.id) {
-      throw bad(`The target app was not published from app ${src.attributes.id} (originAppId ${target.attributes.originAppId}); ` +
-        "set checkOriginAppId to false to republish anyway.");
+    canRead(actor: Actor, doc: AppDocument): boolean {
+        if (isTenantAdmin(actor) || doc.attributes.ownerId === actor.userId) return true;
+        if (!doc.attributes.spaceId || this.spaceRoles(actor, doc).length === 0) return false;
+        return !doc.accessReadyAt || Date.parse(doc.accessReadyAt) <= this.emu.clock.now();
     }
-    if (body.data !== undefined && body.data !== "source" && body.data !== "target") throw bad("data must be source or target.");
-    const a = this.attrsFrom(body.attributes);
-    const cur = currentScript(src);
-    const v = this.scriptVersion(cur?.script ?? DEFAULT_SCRIPT, cur?.versionMessage ?? "", actor.userId);
-    target.scripts.push(v);
-    target.currentScriptId = v.scriptId;
-    const kept: Record<string, AppObject> = {};
-    for (const [id, o] of Object.entries(target.objects)) if (o.origin === "user") kept[id] = o;
-    for (const [id, o] of Object.entries(src.objects)) kept[id] = { ...clone(o), origin: "template" };
-    target.objects = kept;
-    if (body.data !== "target") {
-      target.tables = clone(src.tables);
-      target.attributes.lastReloadTime = src.attributes.lastReloadTime;
+
+    canEdit(actor: Actor, doc: AppDocument): boolean {
+        if (isTenantAdmin(actor) || doc.attributes.ownerId === actor.userId) return true;
+        const s = this.space(doc);
+        if (!s) return false;
+        return s.ownerId === actor.userId || this.spaceRoles(actor, doc).some((r) => EDIT_ROLES.includes(r));
     }
-    if (a.name !== undefined) target.attributes.name = a.name;
-    if (a.description !== undefined) target.attributes.description = a.description;
-    target.attributes.originAppId = src.attributes.id;
-    this.markPublished(target);
-    this.save(target, actor.userId);
-    return target;
-  }
 
-  moveToSpace(tenantId: string, actor: Actor, appId: string, spaceId: unknown): AppDocument {
-    const d = this.editable(tenantId, actor, appId);
-    if (this.space(d)?.type === "managed") throw bad("Published apps cannot be moved.");
-    if (typeof spaceId !== "string" || spaceId === "") throw bad("spaceId is required.");
-    const s = this.targetSpace(tenantId, actor, spaceId);
-    d.attributes.spaceId = s?.id;
-    d.attributes.modifiedDate = this.now();
-    this.save(d, actor.userId);
-    return d;
-  }
+    /** 404 when absent, 403 when the caller has no access. */
+    read(tenantId: string, actor: Actor, appId: string): AppDocument {
+        const d = this.find(tenantId, appId);
+        if (!d) throw appNotFound(appId);
+        if (!this.canRead(actor, d)) throw forbidden("Access to the app is denied.");
+        return d;
+    }
 
-  removeFromSpace(tenantId: string, actor: Actor, appId: string): AppDocument {
-    const d = this.editable(tenantId, actor, appId);
-    delete d.attributes.spaceId;
-    d.attributes.modifiedDate = this.now();
-    this.save(d, actor.userId);
-    return d;
-  }
+    private editable(tenantId: string, actor: Actor, appId: string): AppDocument {
+        const d = this.read(tenantId, actor, appId);
+        if (!this.canEdit(actor, d)) throw forbidden("Editing the app is not allowed.");
+        return d;
+    }
 
-  changeOwner(tenantId: string, actor: Actor, appId: string, ownerId: unknown): AppDocument {
-    const d = this.editable(tenantId, actor, appId);
-    if (typeof ownerId !== "string" || ownerId === "") throw bad("ownerId is required.");
-    d.attributes.ownerId = ownerId;
-    d.attributes.owner = ownerId;
-    d.attributes.modifiedDate = this.now();
-    this.save(d, actor.userId);
-    return d;
-  }
+    privileges(actor: Actor, doc: AppDocument): string[] {
+        const p = ["read"];
+        if (this.canEdit(actor, doc))
+            p.push("update", "delete", "reload", "export", "duplicate", "change_owner", "publish");
+        return p;
+    }
 
-  // ---- scripts ----
+    view(actor: Actor, doc: AppDocument): Record<string, unknown> {
+        const attributes = { ...doc.attributes };
+        if (!attributes.lastReloadTime) delete attributes.lastReloadTime; // apps stored before the field became optional
+        return {
+            attributes,
+            privileges: this.privileges(actor, doc),
+            create: [
+                { resource: "sheet", canCreate: true },
+                { resource: "bookmark", canCreate: true },
+                { resource: "story", canCreate: true },
+                { resource: "dimension", canCreate: this.canEdit(actor, doc) },
+                { resource: "measure", canCreate: this.canEdit(actor, doc) },
+                { resource: "masterobject", canCreate: this.canEdit(actor, doc) },
+            ],
+        };
+    }
 
-  listScripts(tenantId: string, actor: Actor, appId: string): ScriptVersion[] {
-    const d = this.read(tenantId, actor, appId);
-    return [...d.scripts].reverse();
-  }
+    /** A space the actor may put an app into (shared/data: edit roles; managed spaces only via publish). */
+    private targetSpace(
+        tenantId: string,
+        actor: Actor,
+        spaceId: unknown,
+        allowManaged = false,
+    ): SpaceRecord | undefined {
+        if (spaceId === undefined || spaceId === "" || spaceId === null) return undefined;
+        if (typeof spaceId !== "string") throw bad("spaceId must be a string.");
+        const sm = spacesModel(this.emu);
+        const s = sm.find(tenantId, spaceId);
+        if (!s || !sm.canSee(actor, s))
+            throw apiError("apps", 404, "AppsSpaceNotFound", "Not found", `Space ${spaceId} not found.`);
+        if (s.type === "managed" && !allowManaged)
+            throw bad("Apps cannot be placed directly in a managed space; publish them instead.");
+        const roles = sm.rolesOf(actor, s);
+        if (!isTenantAdmin(actor) && s.ownerId !== actor.userId && !roles.some((r) => EDIT_ROLES.includes(r))) {
+            throw forbidden(`Not allowed to add apps to space ${s.id}.`);
+        }
+        return s;
+    }
 
-  setScript(tenantId: string, actor: Actor, appId: string, body: { script?: unknown; versionMessage?: unknown }): void {
-    const d = this.editable(tenantId, actor, appId);
-    if (typeof body.script !== "string") throw bad("script is required.");
-    const v = this.scriptVersion(body.script, typeof body.versionMessage === "string" ? body.versionMessage : "", actor.userId);
-    d.scripts.push(v);
-    d.currentScriptId = v.scriptId;
-    d.attributes.modifiedDate = this.now();
-    this.save(d, actor.userId);
-  }
+    private attrsFrom(a: Attrs | undefined): { name?: string; description?: string; usage?: string; locale?: string } {
+        const out: { name?: string; description?: string; usage?: string; locale?: string } = {};
+        if (!a) return out;
+        if (a.name !== undefined) {
+            // Items carry the app name with minLength 1 (qliksense-items-api-openapi.yml, ItemsResultResponseBody.name),
+            // so an empty or blank name is refused at the source, as Qlik's hub refuses to save an app without a title.
+            if (typeof a.name !== "string" || a.name.trim() === "")
+                throw bad("attributes.name must be a non-empty string.");
+            out.name = a.name;
+        }
+        if (a.description !== undefined) {
+            if (typeof a.description !== "string") throw bad("attributes.description must be a string.");
+            out.description = a.description;
+        }
+        if (a.usage !== undefined) {
+            if (typeof a.usage !== "string" || !USAGES.includes(a.usage))
+                throw bad(`attributes.usage must be one of ${USAGES.join(", ")}.`);
+            out.usage = a.usage;
+        }
+        if (a.locale !== undefined && typeof a.locale === "string") out.locale = a.locale;
+        return out;
+    }
 
-  getScript(tenantId: string, actor: Actor, appId: string, scriptId: string): ScriptVersion {
-    const d = this.read(tenantId, actor, appId);
-    const v = scriptId === "current" ? currentScript(d) : d.scripts.find((s) => s.scriptId === scriptId);
-    if (!v) throw apiError("apps", 404, "AppsScriptNotFound", "Not found", `Script version ${scriptId} not found.`);
-    return v;
-  }
+    private newDoc(
+        tenantId: string,
+        actor: Actor & { subject?: string },
+        init: {
+            name: string;
+            description?: string;
+            spaceId?: string;
+            usage?: string;
+            locale?: string;
+        },
+    ): AppDocument {
+        const now = this.now();
+        const attributes: AppAttributes = {
+            id: uuid(),
+            name: init.name,
+            description: init.description ?? "",
+            thumbnail: "",
+            createdDate: now,
+            modifiedDate: now,
+            owner: actor.subject ?? actor.userId,
+            ownerId: actor.userId,
+            dynamicColor: "",
+            published: false,
+            publishTime: "",
+            custom: {},
+            hasSectionAccess: false,
+            encrypted: true,
+            originAppId: "",
+            isDirectQueryMode: false,
+            usage: (init.usage ?? "ANALYTICS") as AppAttributes["usage"],
+            _resourcetype: "app",
+        };
+        if (init.spaceId) attributes.spaceId = init.spaceId;
+        if (init.locale) attributes.locale = init.locale;
+        const first = this.scriptVersion(DEFAULT_SCRIPT, "", actor.userId);
+        return {
+            tenantId,
+            attributes,
+            scripts: [first],
+            currentScriptId: first.scriptId,
+            objects: {},
+            tables: [],
+            reloadLogs: [],
+        };
+    }
 
-  /** PATCH of a script version: only its versionMessage changes (add/replace set it, remove clears it). */
-  patchScript(tenantId: string, actor: Actor, appId: string, scriptId: string,
-    patches: { op: "add" | "remove" | "replace"; value: string }[]): void {
-    const d = this.editable(tenantId, actor, appId);
-    const v = scriptId === "current" ? currentScript(d) : d.scripts.find((x) => x.scriptId === scriptId);
-    if (!v) throw apiError("apps", 404, "AppsScriptNotFound", "Not found", `Script version ${scriptId} not found.`);
-    for (const p of patches) v.versionMessage = p.op === "remove" ? "" : p.value;
-    this.save(d, actor.userId);
-  }
+    private scriptVersion(script: string, versionMessage: string, modifierId: string): ScriptVersion {
+        return {
+            scriptId: hex24(),
+            script,
+            versionMessage,
+            modifiedTime: this.now(),
+            modifierId,
+            size: Buffer.byteLength(script, "utf8"),
+        };
+    }
 
-  deleteScript(tenantId: string, actor: Actor, appId: string, scriptId: string): void {
-    const d = this.editable(tenantId, actor, appId);
-    const cur = currentScript(d);
-    if (scriptId === "current" || cur?.scriptId === scriptId) throw bad("The current script version cannot be deleted.");
-    const before = d.scripts.length;
-    d.scripts = d.scripts.filter((s) => s.scriptId !== scriptId);
-    if (d.scripts.length === before) throw apiError("apps", 404, "AppsScriptNotFound", "Not found", `Script version ${scriptId} not found.`);
-    this.save(d, actor.userId);
-  }
+    create(
+        tenantId: string,
+        actor: Actor & { subject?: string },
+        body: { attributes?: Attrs } | undefined,
+    ): AppDocument {
+        const a = this.attrsFrom(body?.attributes);
+        const space = this.targetSpace(tenantId, actor, body?.attributes?.spaceId);
+        const doc = this.newDoc(tenantId, actor, { ...a, name: a.name ?? "Untitled", spaceId: space?.id });
+        this.save(doc, actor.userId);
+        return doc;
+    }
 
-  /**
-   * Adds or replaces a generic object. Objects created in a published app are the consumers' own ("user") and
-   * survive republish; everywhere else they are part of the app ("template"). The engine uses the same rule.
-   */
-  putObject(tenantId: string, actorId: string, appId: string, obj: Omit<AppObject, "origin" | "createdAt" | "ownerId">): AppObject {
-    const d = this.find(tenantId, appId);
-    if (!d) throw appNotFound(appId);
-    const prev = d.objects[obj.qInfo.qId];
-    const o: AppObject = {
-      ...obj, ownerId: prev?.ownerId ?? actorId, createdAt: prev?.createdAt ?? this.now(),
-      origin: prev?.origin ?? (d.attributes.publishTime ? "user" : "template"),
-    };
-    d.objects[o.qInfo.qId] = o;
-    this.save(d, actorId);
-    return o;
-  }
+    update(tenantId: string, actor: Actor, appId: string, body: { attributes?: Attrs } | undefined): AppDocument {
+        const d = this.editable(tenantId, actor, appId);
+        const a = this.attrsFrom(body?.attributes);
+        if (a.name !== undefined) d.attributes.name = a.name;
+        if (a.description !== undefined) d.attributes.description = a.description;
+        d.attributes.modifiedDate = this.now();
+        this.save(d, actor.userId);
+        return d;
+    }
+
+    delete(tenantId: string, actor: Actor, appId: string): void {
+        const d = this.read(tenantId, actor, appId);
+        const s = this.space(d);
+        const canDelete =
+            this.canEdit(actor, d) ||
+            (!!s &&
+                s.type === "managed" &&
+                spacesModel(this.emu)
+                    .rolesOf(actor, s)
+                    .some((r) => PUBLISH_ROLES.includes(r)));
+        if (!canDelete) throw forbidden("Deleting the app is not allowed.");
+        this.store.transaction(() => {
+            this.store.delete(APPS_COLLECTION, appId);
+            itemsModel(this.emu).removeForApp(tenantId, appId);
+        });
+    }
+
+    copy(
+        tenantId: string,
+        actor: Actor & { subject?: string },
+        appId: string,
+        body: { attributes?: Attrs } | undefined,
+    ): AppDocument {
+        const src = this.read(tenantId, actor, appId);
+        const a = this.attrsFrom(body?.attributes);
+        const spaceArg = body?.attributes?.spaceId;
+        const space =
+            spaceArg === undefined
+                ? this.space(src)?.type === "managed"
+                    ? undefined
+                    : this.targetSpace(tenantId, actor, src.attributes.spaceId)
+                : this.targetSpace(tenantId, actor, spaceArg);
+        const doc = this.newDoc(tenantId, actor, {
+            name: a.name ?? src.attributes.name,
+            description: a.description ?? src.attributes.description,
+            spaceId: space?.id,
+            usage: a.usage ?? src.attributes.usage,
+            locale: a.locale ?? src.attributes.locale,
+        });
+        this.copyContent(src, doc, actor.userId, true);
+        this.save(doc, actor.userId);
+        return doc;
+    }
+
+    /** Script (as one new current version), template objects and, optionally, data from src into dst. */
+    private copyContent(src: AppDocument, dst: AppDocument, actorId: string, withData: boolean): void {
+        const cur = currentScript(src);
+        const v = this.scriptVersion(cur?.script ?? DEFAULT_SCRIPT, cur?.versionMessage ?? "", actorId);
+        dst.scripts = [v];
+        dst.currentScriptId = v.scriptId;
+        dst.objects = {};
+        for (const [id, o] of Object.entries(src.objects)) dst.objects[id] = { ...clone(o), origin: "template" };
+        if (withData) {
+            dst.tables = clone(src.tables);
+            dst.attributes.lastReloadTime = src.attributes.lastReloadTime;
+        }
+        dst.attributes.hasSectionAccess = src.attributes.hasSectionAccess;
+    }
+
+    // ---- export / import ----
+
+    exportApp(tenantId: string, actor: Actor, appId: string, noData: boolean): Buffer {
+        const d = this.read(tenantId, actor, appId);
+        const s = this.space(d);
+        if (s?.type === "managed") throw forbidden("Apps in managed spaces cannot be exported.");
+        // The bot needs a space role too (DEV:deploy-content); being TenantAdmin is not enough.
+        const member =
+            d.attributes.ownerId === actor.userId ||
+            (!!s &&
+                (s.ownerId === actor.userId ||
+                    spacesModel(this.emu)
+                        .rolesOf(actor, s)
+                        .some((r) => EDIT_ROLES.includes(r))));
+        if (!member) throw forbidden("Export requires edit access to the app's space.");
+        const exported: ExportedApp = {
+            format: "qlik-emulator-app",
+            version: 1,
+            exportedAt: this.now(),
+            attributes: {
+                name: d.attributes.name,
+                description: d.attributes.description,
+                usage: d.attributes.usage,
+                locale: d.attributes.locale,
+                hasSectionAccess: d.attributes.hasSectionAccess,
+            },
+            scripts: d.scripts,
+            currentScriptId: d.currentScriptId,
+            objects: d.objects,
+            tables: noData ? [] : d.tables,
+            hasData: !noData && d.tables.length > 0,
+        };
+        return encodeExport(exported);
+    }
+
+    /** Every import creates a new app (autoreplace is not supported for shared spaces [DEV:deploy-content]). */
+    importApp(
+        tenantId: string,
+        actor: Actor & { subject?: string },
+        bytes: Buffer,
+        opts: { name?: string; spaceId?: string; noData?: boolean },
+    ): AppDocument {
+        const parsed = decodeExport(bytes);
+        if (typeof parsed === "string") throw bad(`Import failed: ${parsed}.`);
+        const space = this.targetSpace(tenantId, actor, opts.spaceId);
+        const doc = this.newDoc(tenantId, actor, {
+            name: opts.name || parsed.attributes.name,
+            description: parsed.attributes.description,
+            spaceId: space?.id,
+            usage: parsed.attributes.usage,
+            locale: parsed.attributes.locale,
+        });
+        doc.scripts = clone(parsed.scripts);
+        doc.currentScriptId = parsed.currentScriptId;
+        doc.objects = {};
+        for (const [id, o] of Object.entries(parsed.objects)) doc.objects[id] = { ...o, origin: "template" };
+        doc.tables = opts.noData ? [] : parsed.tables;
+        doc.attributes.hasSectionAccess = parsed.attributes.hasSectionAccess;
+        if (doc.tables.length > 0) doc.attributes.lastReloadTime = parsed.exportedAt;
+        this.save(doc, actor.userId);
+        return doc;
+    }
+
+    // ---- publish ----
+
+    private publishTarget(tenantId: string, actor: Actor, spaceId: unknown): SpaceRecord {
+        if (typeof spaceId !== "string" || spaceId === "") throw bad("spaceId is required.");
+        const sm = spacesModel(this.emu);
+        const s = sm.find(tenantId, spaceId);
+        if (!s || !sm.canSee(actor, s))
+            throw apiError("apps", 404, "AppsSpaceNotFound", "Not found", `Space ${spaceId} not found.`);
+        if (s.type !== "managed") throw bad("Apps can only be published to managed spaces.");
+        if (
+            !isTenantAdmin(actor) &&
+            s.ownerId !== actor.userId &&
+            !sm.rolesOf(actor, s).some((r) => PUBLISH_ROLES.includes(r))
+        ) {
+            throw forbidden(`Not allowed to publish to space ${s.id}.`);
+        }
+        return s;
+    }
+
+    private markPublished(doc: AppDocument): void {
+        const now = this.emu.clock.now();
+        doc.attributes.publishTime = new Date(now).toISOString();
+        doc.attributes.modifiedDate = doc.attributes.publishTime;
+        const delay = this.emu.profile.delayMs("publish.propagation");
+        if (delay > 0) doc.accessReadyAt = new Date(now + delay).toISOString();
+        else delete doc.accessReadyAt;
+    }
+
+    publish(
+        tenantId: string,
+        actor: Actor & { subject?: string },
+        appId: string,
+        body: { spaceId?: unknown; data?: unknown; attributes?: Attrs; moveApp?: unknown; originAppId?: unknown },
+    ): AppDocument {
+        const src = this.read(tenantId, actor, appId);
+        if (this.space(src)?.type === "managed")
+            throw bad("A published app cannot be published again; publish its source app.");
+        const space = this.publishTarget(tenantId, actor, body.spaceId);
+        if (body.data !== undefined && body.data !== "source" && body.data !== "target")
+            throw bad("data must be source or target.");
+        const a = this.attrsFrom(body.attributes);
+        const doc = this.newDoc(tenantId, actor, {
+            name: a.name ?? src.attributes.name,
+            description: a.description ?? src.attributes.description,
+            spaceId: space.id,
+            usage: src.attributes.usage,
+            locale: src.attributes.locale,
+        });
+        this.copyContent(src, doc, actor.userId, body.data !== "target");
+        doc.attributes.originAppId =
+            typeof body.originAppId === "string" && body.originAppId ? body.originAppId : src.attributes.id;
+        this.markPublished(doc);
+        this.save(doc, actor.userId);
+        if (body.moveApp === true) this.delete(tenantId, actor, src.attributes.id);
+        return doc;
+    }
+
+    /**
+     * Republish: the target keeps its id and the objects consumers created in it (origin "user"); its template
+     * objects, script and (data: "source", the default) data are replaced from the source. originAppId then
+     * points at the source, so the next deploy finds the copy again through items.resourceAttributes.originAppId.
+     */
+    republish(
+        tenantId: string,
+        actor: Actor,
+        appId: string,
+        body: { targetId?: unknown; data?: unknown; attributes?: Attrs; checkOriginAppId?: unknown },
+    ): AppDocument {
+        const src = this.read(tenantId, actor, appId);
+        if (typeof body.targetId !== "string" || body.targetId === "") throw bad("targetId is required.");
+        const target = this.find(tenantId, body.targetId);
+        if (!target) throw appNotFound(body.targetId);
+        if (!target.attributes.publishTime) throw bad(`App ${target.attributes.id} is not a published app.`);
+        this.publishTarget(tenantId, actor, target.attributes.spaceId);
+        if (body.checkOriginAppId !== false && target.attributes.originAppId !== src.attributes.id) {
+            throw bad(
+                `The target app was not published from app ${src.attributes.id} (originAppId ${target.attributes.originAppId}); ` +
+                    "set checkOriginAppId to false to republish anyway.",
+            );
+        }
+        if (body.data !== undefined && body.data !== "source" && body.data !== "target")
+            throw bad("data must be source or target.");
+        const a = this.attrsFrom(body.attributes);
+        const cur = currentScript(src);
+        const v = this.scriptVersion(cur?.script ?? DEFAULT_SCRIPT, cur?.versionMessage ?? "", actor.userId);
+        target.scripts.push(v);
+        target.currentScriptId = v.scriptId;
+        const kept: Record<string, AppObject> = {};
+        for (const [id, o] of Object.entries(target.objects)) if (o.origin === "user") kept[id] = o;
+        for (const [id, o] of Object.entries(src.objects)) kept[id] = { ...clone(o), origin: "template" };
+        target.objects = kept;
+        if (body.data !== "target") {
+            target.tables = clone(src.tables);
+            target.attributes.lastReloadTime = src.attributes.lastReloadTime;
+        }
+        if (a.name !== undefined) target.attributes.name = a.name;
+        if (a.description !== undefined) target.attributes.description = a.description;
+        target.attributes.originAppId = src.attributes.id;
+        this.markPublished(target);
+        this.save(target, actor.userId);
+        return target;
+    }
+
+    moveToSpace(tenantId: string, actor: Actor, appId: string, spaceId: unknown): AppDocument {
+        const d = this.editable(tenantId, actor, appId);
+        if (this.space(d)?.type === "managed") throw bad("Published apps cannot be moved.");
+        if (typeof spaceId !== "string" || spaceId === "") throw bad("spaceId is required.");
+        const s = this.targetSpace(tenantId, actor, spaceId);
+        d.attributes.spaceId = s?.id;
+        d.attributes.modifiedDate = this.now();
+        this.save(d, actor.userId);
+        return d;
+    }
+
+    removeFromSpace(tenantId: string, actor: Actor, appId: string): AppDocument {
+        const d = this.editable(tenantId, actor, appId);
+        delete d.attributes.spaceId;
+        d.attributes.modifiedDate = this.now();
+        this.save(d, actor.userId);
+        return d;
+    }
+
+    changeOwner(tenantId: string, actor: Actor, appId: string, ownerId: unknown): AppDocument {
+        const d = this.editable(tenantId, actor, appId);
+        if (typeof ownerId !== "string" || ownerId === "") throw bad("ownerId is required.");
+        d.attributes.ownerId = ownerId;
+        d.attributes.owner = ownerId;
+        d.attributes.modifiedDate = this.now();
+        this.save(d, actor.userId);
+        return d;
+    }
+
+    // ---- scripts ----
+
+    listScripts(tenantId: string, actor: Actor, appId: string): ScriptVersion[] {
+        const d = this.read(tenantId, actor, appId);
+        return [...d.scripts].reverse();
+    }
+
+    setScript(
+        tenantId: string,
+        actor: Actor,
+        appId: string,
+        body: { script?: unknown; versionMessage?: unknown },
+    ): void {
+        const d = this.editable(tenantId, actor, appId);
+        if (typeof body.script !== "string") throw bad("script is required.");
+        const v = this.scriptVersion(
+            body.script,
+            typeof body.versionMessage === "string" ? body.versionMessage : "",
+            actor.userId,
+        );
+        d.scripts.push(v);
+        d.currentScriptId = v.scriptId;
+        d.attributes.modifiedDate = this.now();
+        this.save(d, actor.userId);
+    }
+
+    getScript(tenantId: string, actor: Actor, appId: string, scriptId: string): ScriptVersion {
+        const d = this.read(tenantId, actor, appId);
+        const v = scriptId === "current" ? currentScript(d) : d.scripts.find((s) => s.scriptId === scriptId);
+        if (!v) throw apiError("apps", 404, "AppsScriptNotFound", "Not found", `Script version ${scriptId} not found.`);
+        return v;
+    }
+
+    /** PATCH of a script version: only its versionMessage changes (add/replace set it, remove clears it). */
+    patchScript(
+        tenantId: string,
+        actor: Actor,
+        appId: string,
+        scriptId: string,
+        patches: { op: "add" | "remove" | "replace"; value: string }[],
+    ): void {
+        const d = this.editable(tenantId, actor, appId);
+        const v = scriptId === "current" ? currentScript(d) : d.scripts.find((x) => x.scriptId === scriptId);
+        if (!v) throw apiError("apps", 404, "AppsScriptNotFound", "Not found", `Script version ${scriptId} not found.`);
+        for (const p of patches) v.versionMessage = p.op === "remove" ? "" : p.value;
+        this.save(d, actor.userId);
+    }
+
+    deleteScript(tenantId: string, actor: Actor, appId: string, scriptId: string): void {
+        const d = this.editable(tenantId, actor, appId);
+        const cur = currentScript(d);
+        if (scriptId === "current" || cur?.scriptId === scriptId)
+            throw bad("The current script version cannot be deleted.");
+        const before = d.scripts.length;
+        d.scripts = d.scripts.filter((s) => s.scriptId !== scriptId);
+        if (d.scripts.length === before)
+            throw apiError("apps", 404, "AppsScriptNotFound", "Not found", `Script version ${scriptId} not found.`);
+        this.save(d, actor.userId);
+    }
+
+    /**
+     * Adds or replaces a generic object. Objects created in a published app are the consumers' own ("user") and
+     * survive republish; everywhere else they are part of the app ("template"). The engine uses the same rule.
+     */
+    putObject(
+        tenantId: string,
+        actorId: string,
+        appId: string,
+        obj: Omit<AppObject, "origin" | "createdAt" | "ownerId">,
+    ): AppObject {
+        const d = this.find(tenantId, appId);
+        if (!d) throw appNotFound(appId);
+        const prev = d.objects[obj.qInfo.qId];
+        const o: AppObject = {
+            ...obj,
+            ownerId: prev?.ownerId ?? actorId,
+            createdAt: prev?.createdAt ?? this.now(),
+            origin: prev?.origin ?? (d.attributes.publishTime ? "user" : "template"),
+        };
+        d.objects[o.qInfo.qId] = o;
+        this.save(d, actorId);
+        return o;
+    }
 }
 
 export const appsModel = (emu: Emulator): AppsModel => emu.model("apps", (e) => new AppsModel(e));

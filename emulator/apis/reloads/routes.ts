@@ -11,47 +11,65 @@ import { reloadsModel, type ReloadRecord } from "./model";
 
 const API = "reloads" as const;
 
-const r = (method: Route["method"], path: string, tier: Route["tier"], handler: Route["handler"]): Route =>
-  ({ method, path, host: "tenant", auth: "bearer-or-cookie", tier, api: API, handler });
+const r = (method: Route["method"], path: string, tier: Route["tier"], handler: Route["handler"]): Route => ({
+    method,
+    path,
+    host: "tenant",
+    auth: "bearer-or-cookie",
+    tier,
+    api: API,
+    handler,
+});
 
 function view(ctx: RequestContext, rec: ReloadRecord, withLog = true): Record<string, unknown> {
-  const { variables: _v, ...rest } = rec;
-  const out: Record<string, unknown> = { ...rest, links: { self: { href: `${ctx.baseUrl}/api/v1/reloads/${rec.id}` } } };
-  if (!withLog) delete out.log;
-  return out;
+    const { variables: _v, ...rest } = rec;
+    const out: Record<string, unknown> = {
+        ...rest,
+        links: { self: { href: `${ctx.baseUrl}/api/v1/reloads/${rec.id}` } },
+    };
+    if (!withLog) delete out.log;
+    return out;
 }
 
 export const routes: Route[] = [
-  r("POST", "/api/v1/reloads", special(50), (ctx) => {
-    const { tenantId, actor } = who(ctx, API);
-    return json(201, view(ctx, reloadsModel(ctx.emu).queue(tenantId, actor, objectBody(ctx, API, "RELOADS-002"))));
-  }),
-  r("GET", "/api/v1/reloads", TIER1, (ctx) => {
-    const { tenantId, actor } = who(ctx, API);
-    const filter = ctx.query.get("filter");
-    let pred: ((rec: ReloadRecord) => boolean) | undefined;
-    if (filter) {
-      try {
-        const p = parseScim(filter);
-        pred = (rec) => p(rec as unknown as Record<string, unknown>);
-      } catch (e) {
-        throw apiError(API, 400, "RELOADS-002", "Bad request", `Invalid filter: ${e instanceof Error ? e.message : String(e)}`);
-      }
-    }
-    const list = reloadsModel(ctx.emu).list(tenantId, actor, {
-      appId: ctx.query.get("appId") ?? undefined, partial: boolQuery(ctx, "partial"), filter: pred,
-    });
-    const page = paginate(ctx, list, { api: API, defaultLimit: 10 });
-    const withLog = boolQuery(ctx, "log") === true;
-    return json(200, { data: page.data.map((x) => view(ctx, x, withLog)), links: page.links });
-  }),
-  r("GET", "/api/v1/reloads/:reloadId", TIER1, (ctx) => {
-    const { tenantId, actor } = who(ctx, API);
-    return json(200, view(ctx, reloadsModel(ctx.emu).get(tenantId, actor, ctx.params.reloadId)));
-  }),
-  r("POST", "/api/v1/reloads/:reloadId/actions/cancel", special(50), (ctx) => {
-    const { tenantId, actor } = who(ctx, API);
-    const rec = reloadsModel(ctx.emu).cancel(tenantId, actor, ctx.params.reloadId);
-    return json(202, { status: rec.status });
-  }),
+    r("POST", "/api/v1/reloads", special(50), (ctx) => {
+        const { tenantId, actor } = who(ctx, API);
+        return json(201, view(ctx, reloadsModel(ctx.emu).queue(tenantId, actor, objectBody(ctx, API, "RELOADS-002"))));
+    }),
+    r("GET", "/api/v1/reloads", TIER1, (ctx) => {
+        const { tenantId, actor } = who(ctx, API);
+        const filter = ctx.query.get("filter");
+        let pred: ((rec: ReloadRecord) => boolean) | undefined;
+        if (filter) {
+            try {
+                const p = parseScim(filter);
+                pred = (rec) => p(rec as unknown as Record<string, unknown>);
+            } catch (e) {
+                throw apiError(
+                    API,
+                    400,
+                    "RELOADS-002",
+                    "Bad request",
+                    `Invalid filter: ${e instanceof Error ? e.message : String(e)}`,
+                );
+            }
+        }
+        const list = reloadsModel(ctx.emu).list(tenantId, actor, {
+            appId: ctx.query.get("appId") ?? undefined,
+            partial: boolQuery(ctx, "partial"),
+            filter: pred,
+        });
+        const page = paginate(ctx, list, { api: API, defaultLimit: 10 });
+        const withLog = boolQuery(ctx, "log") === true;
+        return json(200, { data: page.data.map((x) => view(ctx, x, withLog)), links: page.links });
+    }),
+    r("GET", "/api/v1/reloads/:reloadId", TIER1, (ctx) => {
+        const { tenantId, actor } = who(ctx, API);
+        return json(200, view(ctx, reloadsModel(ctx.emu).get(tenantId, actor, ctx.params.reloadId)));
+    }),
+    r("POST", "/api/v1/reloads/:reloadId/actions/cancel", special(50), (ctx) => {
+        const { tenantId, actor } = who(ctx, API);
+        const rec = reloadsModel(ctx.emu).cancel(tenantId, actor, ctx.params.reloadId);
+        return json(202, { status: rec.status });
+    }),
 ];

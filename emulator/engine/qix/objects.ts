@@ -10,46 +10,51 @@ import type { Session } from "./session";
 export const PERSONAL_TYPES = ["sheet", "bookmark", "story", "snapshot"];
 
 export function visibleTo(o: AppObject, userId: string): boolean {
-  return o.origin !== "user" || o.ownerId === userId;
+    return o.origin !== "user" || o.ownerId === userId;
 }
 
 export function mayModify(s: Session, doc: AppDocument, o: AppObject): boolean {
-  if (o.origin === "user") return o.ownerId === s.userId;
-  return s.canEdit(doc);
+    if (o.origin === "user") return o.ownerId === s.userId;
+    return s.canEdit(doc);
 }
 
 /** Qlik generates short random object ids such as "pYxJmU". */
 export function newObjectId(): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  return Array.from(crypto.randomBytes(6), (b) => alphabet[b % alphabet.length]).join("");
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    return Array.from(crypto.randomBytes(6), (b) => alphabet[b % alphabet.length]).join("");
 }
 
 export function propertiesOf(o: AppObject): Record<string, unknown> {
-  return { ...(o.qProperties ?? {}), qInfo: { ...o.qInfo }, qMetaDef: { ...o.qMetaDef } };
+    return { ...(o.qProperties ?? {}), qInfo: { ...o.qInfo }, qMetaDef: { ...o.qMetaDef } };
 }
 
 export function layoutOf(o: AppObject, doc: AppDocument, s: Session): Record<string, unknown> {
-  const props = propertiesOf(o);
-  delete props.qMetaDef;
-  const privileges = mayModify(s, doc, o) ? ["read", "update", "delete", "exportdata"] : ["read", "exportdata"];
-  return {
-    ...props,
-    qInfo: { ...o.qInfo },
-    qMeta: {
-      ...o.qMetaDef,
-      privileges,
-      approved: false,
-      published: o.origin === "template" && !!doc.attributes.publishTime,
-      owner: { id: o.ownerId },
-      ownerId: o.ownerId,
-      createdDate: o.createdAt,
-      modifiedDate: o.createdAt,
-    },
-    qSelectionInfo: {},
-    qHasSoftPatches: false,
-  };
+    const props = propertiesOf(o);
+    delete props.qMetaDef;
+    const privileges = mayModify(s, doc, o) ? ["read", "update", "delete", "exportdata"] : ["read", "exportdata"];
+    return {
+        ...props,
+        qInfo: { ...o.qInfo },
+        qMeta: {
+            ...o.qMetaDef,
+            privileges,
+            approved: false,
+            published: o.origin === "template" && !!doc.attributes.publishTime,
+            owner: { id: o.ownerId },
+            ownerId: o.ownerId,
+            createdDate: o.createdAt,
+            modifiedDate: o.createdAt,
+        },
+        qSelectionInfo: {},
+        qHasSoftPatches: false,
+    };
 }
 
 export function objectRef(s: Session, o: AppObject): Record<string, unknown> {
-  return { qType: "GenericObject", qHandle: s.objectHandle(o.qInfo.qId), qGenericType: o.qInfo.qType, qGenericId: o.qInfo.qId };
+    return {
+        qType: "GenericObject",
+        qHandle: s.objectHandle(o.qInfo.qId),
+        qGenericType: o.qInfo.qType,
+        qGenericId: o.qInfo.qId,
+    };
 }

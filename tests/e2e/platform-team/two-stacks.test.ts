@@ -23,7 +23,8 @@ describe("e2e: two stacks on one Qlik account (ownership)", function () {
     let second: TempProject;
     let cfg: TenancyConfig;
 
-    const outputs = async (p: TempProject) => JSON.parse((await p.run(["stack", "output", "--json", "--show-secrets"])).stdout);
+    const outputs = async (p: TempProject) =>
+        JSON.parse((await p.run(["stack", "output", "--json", "--show-secrets"])).stdout);
 
     before(async () => {
         emu = await startTestEmulator();
@@ -33,13 +34,33 @@ describe("e2e: two stacks on one Qlik account (ownership)", function () {
         const existingHost = await newTenantHost(emu);
         cfg = {
             direct: {
-                alias: "acme-two", displayName: "Acme", enableAppOpeningFeedback: false, addressBy: "system",
-                issuer: "https://login.acme.example/", idpDescription: "Acme SSO", clockToleranceSec: 5,
-                assignments: { "acme\\ann": "professional" }, autoAssignAnalyzer: false,
-                groups: [{ name: "acme-analysts", roles: [] }], autoCreateGroups: false,
+                alias: "acme-two",
+                displayName: "Acme",
+                enableAppOpeningFeedback: false,
+                addressBy: "system",
+                issuer: "https://login.acme.example/",
+                idpDescription: "Acme SSO",
+                clockToleranceSec: 5,
+                assignments: { "acme\\ann": "professional" },
+                autoAssignAnalyzer: false,
+                groups: [{ name: "acme-analysts", roles: [] }],
+                autoCreateGroups: false,
             },
-            existing: { host: existingHost, issuer: "https://login.globex.example/", assignments: { "globex\\gil": "analyzer" }, groups: [{ name: "globex-users", roles: [] }] },
-            customers: [{ key: "initech", alias: "initech-two", name: "Initech", users: [{ subject: "initech\\ina", licenseType: "analyzer" }], groups: [{ name: "initech-users" }] }],
+            existing: {
+                host: existingHost,
+                issuer: "https://login.globex.example/",
+                assignments: { "globex\\gil": "analyzer" },
+                groups: [{ name: "globex-users", roles: [] }],
+            },
+            customers: [
+                {
+                    key: "initech",
+                    alias: "initech-two",
+                    name: "Initech",
+                    users: [{ subject: "initech\\ina", licenseType: "analyzer" }],
+                    groups: [{ name: "initech-users" }],
+                },
+            ],
             templateAppId: template.appId,
             dbPath: makeSqliteDb(dbDir, "customer.sqlite"),
         };
@@ -60,9 +81,27 @@ describe("e2e: two stacks on one Qlik account (ownership)", function () {
     it("the first stack deploys; its users log in", async () => {
         await first.run(["up", "--yes"], { timeoutMs: 600_000 });
         const o = await outputs(first);
-        expect((await jwtLogin(emu, o.direct.hostname, { privateKey: o.direct.privateKey, keyId: o.direct.keyId, issuer: cfg.direct.issuer }, "acme\\ann")).status).to.equal(200);
+        expect(
+            (
+                await jwtLogin(
+                    emu,
+                    o.direct.hostname,
+                    { privateKey: o.direct.privateKey, keyId: o.direct.keyId, issuer: cfg.direct.issuer },
+                    "acme\\ann",
+                )
+            ).status,
+        ).to.equal(200);
         const i = o.customerOutputs.initech;
-        expect((await jwtLogin(emu, i.hostname, { privateKey: i.privateKey, keyId: i.keyId, issuer: i.issuer }, "initech\\ina")).status).to.equal(200);
+        expect(
+            (
+                await jwtLogin(
+                    emu,
+                    i.hostname,
+                    { privateKey: i.privateKey, keyId: i.keyId, issuer: i.issuer },
+                    "initech\\ina",
+                )
+            ).status,
+        ).to.equal(200);
     });
 
     it("the second stack's up fails before changing anything, naming the owner and takeOverFrom", async () => {
@@ -76,16 +115,38 @@ describe("e2e: two stacks on one Qlik account (ownership)", function () {
         expect(writes, JSON.stringify(writes)).to.deep.equal([]);
         // and the second stack recorded no resource it did not create
         const state = JSON.parse((await second.run(["stack", "export"])).stdout);
-        const kinds = ((state.deployment.resources ?? []) as { type: string }[]).map((x) => x.type).filter((t) => t.includes("qlik-tenant-fleet:"));
+        const kinds = ((state.deployment.resources ?? []) as { type: string }[])
+            .map((x) => x.type)
+            .filter((t) => t.includes("qlik-tenant-fleet:"));
         expect(kinds.filter((t) => !t.endsWith(":CustomerTenant"))).to.deep.equal([]);
     });
 
     it("the first stack's users still log in and the first stack still previews and refreshes clean", async () => {
         const o = await outputs(first);
-        expect((await jwtLogin(emu, o.direct.hostname, { privateKey: o.direct.privateKey, keyId: o.direct.keyId, issuer: cfg.direct.issuer }, "acme\\ann")).status).to.equal(200);
+        expect(
+            (
+                await jwtLogin(
+                    emu,
+                    o.direct.hostname,
+                    { privateKey: o.direct.privateKey, keyId: o.direct.keyId, issuer: cfg.direct.issuer },
+                    "acme\\ann",
+                )
+            ).status,
+        ).to.equal(200);
         const i = o.customerOutputs.initech;
-        expect((await jwtLogin(emu, i.hostname, { privateKey: i.privateKey, keyId: i.keyId, issuer: i.issuer }, "initech\\ina")).status).to.equal(200);
-        const idps = (await rest.list(o.direct.systemHostname, "/api/v1/identity-providers")).filter((p) => p.protocol === "jwtAuth");
+        expect(
+            (
+                await jwtLogin(
+                    emu,
+                    i.hostname,
+                    { privateKey: i.privateKey, keyId: i.keyId, issuer: i.issuer },
+                    "initech\\ina",
+                )
+            ).status,
+        ).to.equal(200);
+        const idps = (await rest.list(o.direct.systemHostname, "/api/v1/identity-providers")).filter(
+            (p) => p.protocol === "jwtAuth",
+        );
         expect(idps.map((p) => p.id)).to.deep.equal([o.direct.idpId]);
         await first.expectNoChanges();
     });

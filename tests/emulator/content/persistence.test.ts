@@ -25,12 +25,17 @@ describe("emulator persistence: apps and reloads survive a restart", function ()
         const first = await startEmulator({ dataDir: dir, quiet: true });
         const host = first.info.sourceTenant.hostname;
         const token = await tokenFor(first.url, host, first.info.oauthClient);
-        const req = (url: string, method: string, p: string, body?: unknown) => call(url, p, { method, host, token, body });
+        const req = (url: string, method: string, p: string, body?: unknown) =>
+            call(url, p, { method, host, token, body });
 
         const space = (await req(first.url, "POST", "/api/v1/spaces", { name: "Kept", type: "shared" })).body;
-        const app = (await req(first.url, "POST", "/api/v1/apps", { attributes: { name: "Survivor", spaceId: space.id } })).body.attributes;
+        const app = (
+            await req(first.url, "POST", "/api/v1/apps", { attributes: { name: "Survivor", spaceId: space.id } })
+        ).body.attributes;
         const script = "Sales:\nLOAD * INLINE [\nRegion, Amount\nNorth, 10\nSouth, 32\n];\n";
-        expect((await req(first.url, "POST", `/api/v1/apps/${app.id}/scripts`, { script, versionMessage: "v1" })).status).to.equal(200);
+        expect(
+            (await req(first.url, "POST", `/api/v1/apps/${app.id}/scripts`, { script, versionMessage: "v1" })).status,
+        ).to.equal(200);
         const reloadId = (await req(first.url, "POST", "/api/v1/reloads", { appId: app.id })).body.id as string;
         const done = await until(async () => {
             const r = (await req(first.url, "GET", `/api/v1/reloads/${reloadId}`)).body;

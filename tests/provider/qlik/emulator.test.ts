@@ -8,81 +8,102 @@ import { TokenCache } from "../../../provider/qlik/auth";
 import { ProviderConfig } from "../../../provider/config";
 
 describe("provider/qlik client against the emulator", function () {
-  this.timeout(30000);
-  let emu: RunningEmulator;
-  let client: QlikClient;
-  let tokens: TokenCache;
-  let cfg: ProviderConfig;
+    this.timeout(30000);
+    let emu: RunningEmulator;
+    let client: QlikClient;
+    let tokens: TokenCache;
+    let cfg: ProviderConfig;
 
-  before(async () => {
-    emu = await startEmulator({ port: 0, quiet: true });
-    const info = emu.info;
-    cfg = {
-      region: info.region, domain: info.domain, registerHost: info.registerHost,
-      clientId: info.oauthClient.clientId, clientSecret: info.oauthClient.clientSecret,
-      sourceTenantHost: info.sourceTenant.hostname, endpointOverride: info.httpUrl,
-      purgeAfterDays: 30, allowTenantDeactivation: false, requestTimeoutMs: 10000, maxRetries: 3, maxConcurrentPerHost: 8,
-    };
-    tokens = new TokenCache();
-    client = new QlikClient({ getConfig: () => cfg, throttle: new Throttle(), tokenCache: tokens, log: () => undefined });
-  });
-
-  after(async () => {
-    await emu?.close();
-  });
-
-  it("gets one token per host and reads /users/me on the seeded source tenant", async () => {
-    const src = client.forHost(emu.info.sourceTenant.hostname);
-    const [me] = await Promise.all([
-      src.get<{ tenantId: string; subject: string; roles?: string[] }>("/api/v1/users/me", { purpose: "read the bot user of the source tenant" }),
-      src.get("/api/v1/users/me", { purpose: "read me again" }),
-      src.get("/api/v1/users/me", { purpose: "read me again" }),
-    ]);
-    expect(me.tenantId).to.equal(emu.info.sourceTenant.id);
-    expect(me.subject).to.match(/^qlikbot\\/);
-    expect(tokens.stats.fetches).to.equal(1);
-
-    const reg = client.forHost(emu.info.registerHost);
-    await reg.bearer();
-    expect(tokens.stats.fetches).to.equal(2);
-    // tokens are host-bound in Qlik Cloud: the source token must not be the register token
-    expect(await reg.bearer()).not.to.equal(await src.bearer());
-  });
-
-  it("turns an emulator error body into a QlikApiError with purpose and code", async () => {
-    const src = client.forHost(emu.info.sourceTenant.hostname);
-    let err: unknown;
-    try {
-      await src.get("/api/v1/spaces/000000000000000000000000", { purpose: "read space missing" });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).to.be.instanceOf(QlikApiError);
-    const e = err as QlikApiError;
-    expect(e.status).to.equal(404);
-    expect(e.message).to.contain("read space missing").and.contain(`GET ${emu.info.sourceTenant.hostname}/api/v1/spaces/`);
-    expect(e.message).not.to.contain(cfg.clientSecret as string);
-  });
-
-  it("opens an engine session on a new app and edits its script", async function () {
-    const src = client.forHost(emu.info.sourceTenant.hostname);
-    let app: { attributes: { id: string } };
-    try {
-      app = await src.post("/api/v1/apps", { attributes: { name: "client-test-app" } }, { purpose: "create app client-test-app" });
-    } catch (e) {
-      // The emulator's apps API is written in parallel; until its route exists the router answers HTTP-404.
-      if (e instanceof QlikApiError && e.status === 404 && e.code === "HTTP-404") this.skip();
-      throw e;
-    }
-    const appId = app.attributes.id;
-    const script = "Data:\nLOAD * INLINE [\nx\n1\n2\n];\n";
-    const got = await src.withApp(appId, async (s) => {
-      await s.setScript(script);
-      await s.doSave();
-      return s.getScript();
+    before(async () => {
+        emu = await startEmulator({ port: 0, quiet: true });
+        const info = emu.info;
+        cfg = {
+            region: info.region,
+            domain: info.domain,
+            registerHost: info.registerHost,
+            clientId: info.oauthClient.clientId,
+            clientSecret: info.oauthClient.clientSecret,
+            sourceTenantHost: info.sourceTenant.hostname,
+            endpointOverride: info.httpUrl,
+            purgeAfterDays: 30,
+            allowTenantDeactivation: false,
+            requestTimeoutMs: 10000,
+            maxRetries: 3,
+            maxConcurrentPerHost: 8,
+        };
+        tokens = new TokenCache();
+        client = new QlikClient({
+            getConfig: () => cfg,
+            throttle: new Throttle(),
+            tokenCache: tokens,
+            log: () => undefined,
+        });
     });
-    expect(got).to.equal(script);
-    const again = await src.withApp(appId, (s) => s.getScript());
-    expect(again).to.equal(script);
-  });
+
+    after(async () => {
+        await emu?.close();
+    });
+
+    it("gets one token per host and reads /users/me on the seeded source tenant", async () => {
+        const src = client.forHost(emu.info.sourceTenant.hostname);
+        const [me] = await Promise.all([
+            src.get<{ tenantId: string; subject: string; roles?: string[] }>("/api/v1/users/me", {
+                purpose: "read the bot user of the source tenant",
+            }),
+            src.get("/api/v1/users/me", { purpose: "read me again" }),
+            src.get("/api/v1/users/me", { purpose: "read me again" }),
+        ]);
+        expect(me.tenantId).to.equal(emu.info.sourceTenant.id);
+        expect(me.subject).to.match(/^qlikbot\\/);
+        expect(tokens.stats.fetches).to.equal(1);
+
+        const reg = client.forHost(emu.info.registerHost);
+        await reg.bearer();
+        expect(tokens.stats.fetches).to.equal(2);
+        // tokens are host-bound in Qlik Cloud: the source token must not be the register token
+        expect(await reg.bearer()).not.to.equal(await src.bearer());
+    });
+
+    it("turns an emulator error body into a QlikApiError with purpose and code", async () => {
+        const src = client.forHost(emu.info.sourceTenant.hostname);
+        let err: unknown;
+        try {
+            await src.get("/api/v1/spaces/000000000000000000000000", { purpose: "read space missing" });
+        } catch (e) {
+            err = e;
+        }
+        expect(err).to.be.instanceOf(QlikApiError);
+        const e = err as QlikApiError;
+        expect(e.status).to.equal(404);
+        expect(e.message)
+            .to.contain("read space missing")
+            .and.contain(`GET ${emu.info.sourceTenant.hostname}/api/v1/spaces/`);
+        expect(e.message).not.to.contain(cfg.clientSecret as string);
+    });
+
+    it("opens an engine session on a new app and edits its script", async function () {
+        const src = client.forHost(emu.info.sourceTenant.hostname);
+        let app: { attributes: { id: string } };
+        try {
+            app = await src.post(
+                "/api/v1/apps",
+                { attributes: { name: "client-test-app" } },
+                { purpose: "create app client-test-app" },
+            );
+        } catch (e) {
+            // The emulator's apps API is written in parallel; until its route exists the router answers HTTP-404.
+            if (e instanceof QlikApiError && e.status === 404 && e.code === "HTTP-404") this.skip();
+            throw e;
+        }
+        const appId = app.attributes.id;
+        const script = "Data:\nLOAD * INLINE [\nx\n1\n2\n];\n";
+        const got = await src.withApp(appId, async (s) => {
+            await s.setScript(script);
+            await s.doSave();
+            return s.getScript();
+        });
+        expect(got).to.equal(script);
+        const again = await src.withApp(appId, (s) => s.getScript());
+        expect(again).to.equal(script);
+    });
 });

@@ -11,15 +11,34 @@ import * as path from "path";
 import { REPO_ROOT as ROOT } from "../../../scripts/lib/repo";
 
 describe("provider/qlik closure serialization (compiled)", function () {
-  this.timeout(120000);
+    this.timeout(120000);
 
-  it("serializes a handler that uses QlikClient, with no secrets in the text", () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "qlik-ser-"));
-    try {
-      const tsc = path.join(ROOT, "node_modules/typescript/bin/tsc");
-      cp.execFileSync(process.execPath, [tsc, "provider/qlik/index.ts", "--outDir", out, "--rootDir", ".", "--module", "commonjs", "--target", "es2022",
-        "--esModuleInterop", "--skipLibCheck", "--resolveJsonModule", "--types", "node"], { cwd: ROOT, stdio: "pipe" });
-      const script = `
+    it("serializes a handler that uses QlikClient, with no secrets in the text", () => {
+        const out = fs.mkdtempSync(path.join(os.tmpdir(), "qlik-ser-"));
+        try {
+            const tsc = path.join(ROOT, "node_modules/typescript/bin/tsc");
+            cp.execFileSync(
+                process.execPath,
+                [
+                    tsc,
+                    "provider/qlik/index.ts",
+                    "--outDir",
+                    out,
+                    "--rootDir",
+                    ".",
+                    "--module",
+                    "commonjs",
+                    "--target",
+                    "es2022",
+                    "--esModuleInterop",
+                    "--skipLibCheck",
+                    "--resolveJsonModule",
+                    "--types",
+                    "node",
+                ],
+                { cwd: ROOT, stdio: "pipe" },
+            );
+            const script = `
         const pulumi = require(${JSON.stringify(path.join(ROOT, "node_modules/@pulumi/pulumi"))});
         const { setProviderConfig } = require(${JSON.stringify(path.join(out, "provider/config"))});
         const { QlikClient, registerSecret } = require(${JSON.stringify(path.join(out, "provider/qlik/index"))});
@@ -28,12 +47,17 @@ describe("provider/qlik closure serialization (compiled)", function () {
         new QlikClient().forHost("a.us.qlikcloud.com");
         const handler = async () => new QlikClient().forHost("a.us.qlikcloud.com").get("/api/v1/users/me", { purpose: "read me" });
         pulumi.runtime.serializeFunction(handler).then((s) => process.stdout.write(s.text), (e) => { console.error(String(e)); process.exit(1); });`;
-      const text = cp.execFileSync(process.execPath, ["-e", script], { cwd: ROOT, env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules") }, encoding: "utf8", maxBuffer: 64 << 20 });
-      expect(text).to.contain("/api/v1/users/me");
-      expect(text).not.to.contain("VERY-SECRET-123");
-      expect(text).not.to.contain("TOKEN-SECRET-456");
-    } finally {
-      fs.rmSync(out, { recursive: true, force: true });
-    }
-  });
+            const text = cp.execFileSync(process.execPath, ["-e", script], {
+                cwd: ROOT,
+                env: { ...process.env, NODE_PATH: path.join(ROOT, "node_modules") },
+                encoding: "utf8",
+                maxBuffer: 64 << 20,
+            });
+            expect(text).to.contain("/api/v1/users/me");
+            expect(text).not.to.contain("VERY-SECRET-123");
+            expect(text).not.to.contain("TOKEN-SECRET-456");
+        } finally {
+            fs.rmSync(out, { recursive: true, force: true });
+        }
+    });
 });

@@ -26,7 +26,13 @@ describe("AppCopy handlers (emulator)", function () {
             name: "Sales",
             templateVersion: "1.0.0",
             spaceName: "Staging",
-            dataConnections: [{ name: "customer_db", datasourceID: "sqlite", connectionProperties: { database: dbFile, password: PASSWORD } }],
+            dataConnections: [
+                {
+                    name: "customer_db",
+                    datasourceID: "sqlite",
+                    connectionProperties: { database: dbFile, password: PASSWORD },
+                },
+            ],
             loadScript: "LIB CONNECT TO 'Staging:customer_db';\nSales:\nSQL SELECT region, amount FROM sales;\n",
         };
     });
@@ -45,7 +51,12 @@ describe("AppCopy handlers (emulator)", function () {
         id = r.id;
         outs = r.outs!;
         expect(outs.appId).to.equal(id);
-        expect(outs).to.include({ reloadStatus: "SUCCEEDED", templateVersion: "1.0.0", spaceCreated: true, name: "Sales" });
+        expect(outs).to.include({
+            reloadStatus: "SUCCEEDED",
+            templateVersion: "1.0.0",
+            spaceCreated: true,
+            name: "Sales",
+        });
         expect(outs.connectionIds).to.have.keys(["customer_db"]);
         expect(outs.lastReloadTime).to.be.a("string").and.not.equal("");
         expect(JSON.stringify(outs)).to.not.include(PASSWORD);
@@ -71,13 +82,26 @@ describe("AppCopy handlers (emulator)", function () {
     });
 
     it("diff: a name change updates in place, spaceName replaces, templateVersion updates", async () => {
-        expect(await handlers.diff(id, outs, { ...inputs, name: "Sales 2" })).to.include({ changes: true }).and.have.property("replaces").that.deep.equals([]);
-        expect((await handlers.diff(id, outs, { ...inputs, spaceName: "Other" })).replaces).to.deep.equal(["spaceName"]);
+        expect(await handlers.diff(id, outs, { ...inputs, name: "Sales 2" }))
+            .to.include({ changes: true })
+            .and.have.property("replaces")
+            .that.deep.equals([]);
+        expect((await handlers.diff(id, outs, { ...inputs, spaceName: "Other" })).replaces).to.deep.equal([
+            "spaceName",
+        ]);
         expect(outs.tenantId).to.equal(tenant.id);
         const other = await env.newTenant();
-        expect((await handlers.diff(id, outs, { ...inputs, tenantHost: other.host })).replaces, "another tenant replaces").to.deep.equal(["tenantHost"]);
+        expect(
+            (await handlers.diff(id, outs, { ...inputs, tenantHost: other.host })).replaces,
+            "another tenant replaces",
+        ).to.deep.equal(["tenantHost"]);
         expect(await handlers.diff(id, outs, { ...inputs, templateVersion: "1.1.0" })).to.include({ changes: true });
-        const pw = { ...inputs, dataConnections: [{ ...inputs.dataConnections[0], connectionProperties: { database: dbFile, password: "other" } }] };
+        const pw = {
+            ...inputs,
+            dataConnections: [
+                { ...inputs.dataConnections[0], connectionProperties: { database: dbFile, password: "other" } },
+            ],
+        };
         expect((await handlers.diff(id, outs, pw)).changes).to.equal(true);
     });
 
@@ -111,7 +135,10 @@ describe("AppCopy handlers (emulator)", function () {
             handlers.update(c2.id, c2.outs!, { ...inputs2, templateVersion: "2.0.0" }),
         ]);
         const log = await env.requests(seq);
-        expect(log.filter((x) => x.method === "POST" && /\/export$/.test(x.path)), "one export for both tenants").to.have.length(1);
+        expect(
+            log.filter((x) => x.method === "POST" && /\/export$/.test(x.path)),
+            "one export for both tenants",
+        ).to.have.length(1);
         expect(u1.outs!.appId).to.not.equal(outs.appId);
         expect(u1.outs!).to.include({ templateVersion: "2.0.0", reloadStatus: "SUCCEEDED" });
         expect((await env.req(tenant, "GET", `/api/v1/apps/${outs.appId}`)).status).to.equal(404);
@@ -122,7 +149,10 @@ describe("AppCopy handlers (emulator)", function () {
     });
 
     it("a failing reload throws the reload error and log, and carries the app id", async () => {
-        const bad = { ...inputs, loadScript: "LIB CONNECT TO 'Staging:customer_db';\nX:\nSQL SELECT nope FROM missing_table;\n" };
+        const bad = {
+            ...inputs,
+            loadScript: "LIB CONNECT TO 'Staging:customer_db';\nX:\nSQL SELECT nope FROM missing_table;\n",
+        };
         let err: any;
         try {
             await handlers.update(id, outs, bad);
@@ -132,7 +162,9 @@ describe("AppCopy handlers (emulator)", function () {
         expect(err, "update must fail").to.not.equal(undefined);
         expect(err.id).to.equal(id);
         expect(err.properties.reloadStatus).to.equal("FAILED");
-        expect(err.message).to.match(/FAILED/).and.match(/missing_table/);
+        expect(err.message)
+            .to.match(/FAILED/)
+            .and.match(/missing_table/);
         expect(err.message).to.not.include(PASSWORD);
         // the next update with a good script repairs it
         const u = await handlers.update(id, err.properties, inputs);
@@ -142,14 +174,18 @@ describe("AppCopy handlers (emulator)", function () {
 
     it("refresh finds a load script changed by hand (its text in the diff); update restores it and reloads", async () => {
         // (after the rollout the resource id is the first app's; the staged app is outs.appId)
-        await env.ok(tenant, "POST", `/api/v1/apps/${outs.appId}/scripts`, { script: "Hacked: LOAD 1 AS x AUTOGENERATE 1;" });
+        await env.ok(tenant, "POST", `/api/v1/apps/${outs.appId}/scripts`, {
+            script: "Hacked: LOAD 1 AS x AUTOGENERATE 1;",
+        });
         const r = await handlers.read(id, outs);
         expect(r.props!.loadScript).to.equal("Hacked: LOAD 1 AS x AUTOGENERATE 1;");
         expect(r.inputs!.loadScript).to.equal("Hacked: LOAD 1 AS x AUTOGENERATE 1;");
         expect((await handlers.diff(id, r.props!, inputs)).changes).to.equal(true);
         const u = await handlers.update(id, r.props!, inputs);
         expect(u.outs!.reloadId).to.not.equal(outs.reloadId);
-        expect((await env.ok(tenant, "GET", `/api/v1/apps/${outs.appId}/scripts/current`)).script).to.equal(inputs.loadScript);
+        expect((await env.ok(tenant, "GET", `/api/v1/apps/${outs.appId}/scripts/current`)).script).to.equal(
+            inputs.loadScript,
+        );
         outs = u.outs!;
         const again = await handlers.read(id, outs);
         expect(again.props).to.deep.equal(outs);
@@ -159,7 +195,9 @@ describe("AppCopy handlers (emulator)", function () {
     it("refresh finds a connection re-pointed at another customer's database and warns without the secret; update repairs it", async () => {
         const other = env.sqliteDb("other-customer.sqlite");
         const cid = outs.connectionIds.customer_db;
-        await env.ok(tenant, "PATCH", `/api/v1/data-connections/${cid}`, [{ op: "replace", path: "/connectionProperties/database", value: other }]);
+        await env.ok(tenant, "PATCH", `/api/v1/data-connections/${cid}`, [
+            { op: "replace", path: "/connectionProperties/database", value: other },
+        ]);
         const lines: string[] = [];
         const orig = console.error;
         console.error = (...a: unknown[]) => void lines.push(a.join(" "));
@@ -172,7 +210,9 @@ describe("AppCopy handlers (emulator)", function () {
         expect(r.props!.dataConnections[0].connectionProperties.database).to.equal(other);
         expect((await handlers.diff(id, r.props!, inputs)).changes).to.equal(true);
         const warning = lines.find((l) => l.includes("customer_db"));
-        expect(warning, lines.join("\n")).to.match(/points elsewhere/).and.include(other);
+        expect(warning, lines.join("\n"))
+            .to.match(/points elsewhere/)
+            .and.include(other);
         expect(lines.join("\n")).to.not.include(PASSWORD);
         const seq = await env.lastSeq();
         const u = await handlers.update(id, r.props!, inputs);
@@ -180,7 +220,9 @@ describe("AppCopy handlers (emulator)", function () {
         const live = await env.ok(tenant, "GET", `/api/v1/data-connections/${cid}`);
         expect(live.connectionProperties.database).to.equal(dbFile);
         // repaired with PATCH (qlik.dev changelog 157), never with a PUT of the create body
-        const writes = (await env.requests(seq)).filter((x) => x.path.startsWith(`/api/v1/data-connections/${cid}`) && x.method !== "GET");
+        const writes = (await env.requests(seq)).filter(
+            (x) => x.path.startsWith(`/api/v1/data-connections/${cid}`) && x.method !== "GET",
+        );
         expect(writes.map((x) => `${x.method} ${x.status}`)).to.deep.equal(["PATCH 204"]);
         expect(u.outs!.reloadId, "repaired connection is reloaded").to.not.equal(r.props!.reloadId);
         expect((await handlers.diff(id, (await handlers.read(id, outs)).props!, inputs)).changes).to.equal(false);
@@ -188,7 +230,9 @@ describe("AppCopy handlers (emulator)", function () {
 
     it("refresh finds a credentials-only change (Qlik never returns the secret) and update writes the declared one back", async () => {
         const cid = outs.connectionIds.customer_db;
-        await env.ok(tenant, "PATCH", `/api/v1/data-connections/${cid}`, [{ op: "replace", path: "/connectionProperties/password", value: "stolen" }]);
+        await env.ok(tenant, "PATCH", `/api/v1/data-connections/${cid}`, [
+            { op: "replace", path: "/connectionProperties/password", value: "stolen" },
+        ]);
         const r = await handlers.read(id, outs);
         expect(r.props!.dataConnections[0].connectionProperties.password).to.equal("<changed outside Pulumi>");
         expect((await handlers.diff(id, r.props!, inputs)).changes).to.equal(true);
@@ -201,15 +245,24 @@ describe("AppCopy handlers (emulator)", function () {
 
     it("a declared connection property added then removed: update PATCHes add, then remove; no PUT; the secret never in a message", async () => {
         const cid = outs.connectionIds.customer_db;
-        const withMode = { ...inputs, dataConnections: [{ ...inputs.dataConnections[0],
-            connectionProperties: { ...inputs.dataConnections[0].connectionProperties, mode: "ro" } }] };
+        const withMode = {
+            ...inputs,
+            dataConnections: [
+                {
+                    ...inputs.dataConnections[0],
+                    connectionProperties: { ...inputs.dataConnections[0].connectionProperties, mode: "ro" },
+                },
+            ],
+        };
         const seq = await env.lastSeq();
         const lines: string[] = [];
         const orig = console.error;
         console.error = (...a: unknown[]) => void lines.push(a.join(" "));
         try {
             outs = (await handlers.update(id, outs, withMode)).outs!;
-            expect((await env.ok(tenant, "GET", `/api/v1/data-connections/${cid}`)).connectionProperties).to.deep.equal({ database: dbFile, mode: "ro" });
+            expect((await env.ok(tenant, "GET", `/api/v1/data-connections/${cid}`)).connectionProperties).to.deep.equal(
+                { database: dbFile, mode: "ro" },
+            );
             outs = (await handlers.update(id, outs, inputs)).outs!;
         } finally {
             console.error = orig;
@@ -217,7 +270,9 @@ describe("AppCopy handlers (emulator)", function () {
         const live = await env.ok(tenant, "GET", `/api/v1/data-connections/${cid}`);
         expect(live.connectionProperties).to.deep.equal({ database: dbFile });
         expect(live.qConnectStatement).to.not.include("mode=");
-        const writes = (await env.requests(seq)).filter((x) => x.path.startsWith("/api/v1/data-connections/") && x.method !== "GET");
+        const writes = (await env.requests(seq)).filter(
+            (x) => x.path.startsWith("/api/v1/data-connections/") && x.method !== "GET",
+        );
         expect(writes.map((x) => `${x.method} ${x.status}`)).to.deep.equal(["PATCH 204", "PATCH 204"]);
         expect(lines.join("\n")).to.not.include(PASSWORD);
         expect((await handlers.diff(id, (await handlers.read(id, outs)).props!, inputs)).changes).to.equal(false);
@@ -243,7 +298,9 @@ describe("AppCopy handlers (emulator)", function () {
         expect(successor.outs!.claim).to.not.equal(outs.claim);
         await handlers.delete(id, outs);
         expect((await env.req(tenant, "GET", `/api/v1/apps/${outs.appId}`)).status).to.equal(200);
-        expect((await env.req(tenant, "GET", `/api/v1/data-connections/${outs.connectionIds.customer_db}`)).status).to.equal(200);
+        expect(
+            (await env.req(tenant, "GET", `/api/v1/data-connections/${outs.connectionIds.customer_db}`)).status,
+        ).to.equal(200);
         expect((await env.req(tenant, "GET", `/api/v1/spaces/${outs.spaceId}`)).status).to.equal(200);
         outs = successor.outs!;
         id = successor.id;
@@ -259,7 +316,9 @@ describe("AppCopy handlers (emulator)", function () {
         } catch (e) {
             err = e as Error;
         }
-        expect(err?.message).to.match(/managed by "test\/apps\/handlers"/).and.match(/takeOverFrom: "test\/apps\/handlers"/);
+        expect(err?.message)
+            .to.match(/managed by "test\/apps\/handlers"/)
+            .and.match(/takeOverFrom: "test\/apps\/handlers"/);
         const writes = (await env.requests(seq)).filter((x) => x.host === tenant.host && x.method !== "GET");
         expect(writes, JSON.stringify(writes)).to.deep.equal([]);
     });
@@ -267,18 +326,31 @@ describe("AppCopy handlers (emulator)", function () {
     it("delete removes the app, the connection it created and the space it created", async () => {
         await handlers.delete(id, outs);
         expect((await env.req(tenant, "GET", `/api/v1/apps/${outs.appId}`)).status).to.equal(404);
-        expect((await env.req(tenant, "GET", `/api/v1/data-connections/${outs.connectionIds.customer_db}`)).status).to.equal(404);
+        expect(
+            (await env.req(tenant, "GET", `/api/v1/data-connections/${outs.connectionIds.customer_db}`)).status,
+        ).to.equal(404);
         expect((await env.req(tenant, "GET", `/api/v1/spaces/${outs.spaceId}`)).status).to.equal(404);
         expect((await handlers.read(id, outs)).id).to.equal("");
     });
 });
 
 describe("AppCopy connectionPatch (the PATCH body for a declared connection)", () => {
-    const live = { id: "c1", qName: "db", datasourceID: "mysql", connectionProperties: { host: "a", port: 1, "x/y~z": "k", old: "gone" } };
+    const live = {
+        id: "c1",
+        qName: "db",
+        datasourceID: "mysql",
+        connectionProperties: { host: "a", port: 1, "x/y~z": "k", old: "gone" },
+    };
 
     it("replace for changed keys, add for new and for every secret, remove for undeclared visible keys; keys escaped", () => {
-        const ops = connectionPatch({ name: "db", datasourceID: "mysql",
-            connectionProperties: { host: "b", port: 1, "x/y~z": "k2", database: "d", password: PASSWORD } }, live);
+        const ops = connectionPatch(
+            {
+                name: "db",
+                datasourceID: "mysql",
+                connectionProperties: { host: "b", port: 1, "x/y~z": "k2", database: "d", password: PASSWORD },
+            },
+            live,
+        );
         expect(ops).to.deep.equal([
             { op: "replace", path: "/connectionProperties/host", value: "b" },
             { op: "replace", path: "/connectionProperties/x~1y~0z", value: "k2" },
@@ -289,8 +361,28 @@ describe("AppCopy connectionPatch (the PATCH body for a declared connection)", (
     });
 
     it("nothing to write when the visible target matches and no secret is declared; name and datasource changes are replaces", () => {
-        expect(connectionPatch({ name: "db", datasourceID: "mysql", connectionProperties: { host: "a", port: 1, "x/y~z": "k", old: "gone" } }, live)).to.deep.equal([]);
-        expect(connectionPatch({ name: "db2", datasourceID: "postgres", connectionProperties: { host: "a", port: 1, "x/y~z": "k", old: "gone" } }, live)).to.deep.equal([
-            { op: "replace", path: "/qName", value: "db2" }, { op: "replace", path: "/datasourceID", value: "postgres" }]);
+        expect(
+            connectionPatch(
+                {
+                    name: "db",
+                    datasourceID: "mysql",
+                    connectionProperties: { host: "a", port: 1, "x/y~z": "k", old: "gone" },
+                },
+                live,
+            ),
+        ).to.deep.equal([]);
+        expect(
+            connectionPatch(
+                {
+                    name: "db2",
+                    datasourceID: "postgres",
+                    connectionProperties: { host: "a", port: 1, "x/y~z": "k", old: "gone" },
+                },
+                live,
+            ),
+        ).to.deep.equal([
+            { op: "replace", path: "/qName", value: "db2" },
+            { op: "replace", path: "/datasourceID", value: "postgres" },
+        ]);
     });
 });

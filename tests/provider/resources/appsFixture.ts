@@ -13,7 +13,11 @@ import { resetProviderConfig } from "../../../provider/config";
 const enigma = require("enigma.js");
 const schema = require("enigma.js/schemas/12.2027.0.json");
 
-export interface TenantRef { id: string; host: string; token: string }
+export interface TenantRef {
+    id: string;
+    host: string;
+    token: string;
+}
 
 export const TEMPLATE_SCRIPT = "Sales:\nLOAD * INLINE [\nregion, amount\nnorth, 10\nsouth, 20\n];\n";
 
@@ -30,7 +34,11 @@ export class AppsEnv {
         const env = new AppsEnv(await startTestEmulator());
         env.useProvider();
         const host = env.emu.info.sourceTenant.hostname;
-        env.source = { id: env.emu.info.sourceTenant.id, host, token: await tokenFor(env.emu.url, host, env.emu.info.oauthClient) };
+        env.source = {
+            id: env.emu.info.sourceTenant.id,
+            host,
+            token: await tokenFor(env.emu.url, host, env.emu.info.oauthClient),
+        };
         return env;
     }
 
@@ -65,12 +73,19 @@ export class AppsEnv {
     /** The ISV's template: a shared space, an app with an inline script, reloaded, and one sheet. */
     async makeTemplate(name = "Sales Template", script = TEMPLATE_SCRIPT): Promise<string> {
         if (!this.templateSpaceId) {
-            this.templateSpaceId = (await this.ok(this.source, "POST", "/api/v1/spaces", { name: "ISV Templates", type: "shared" })).id;
+            this.templateSpaceId = (
+                await this.ok(this.source, "POST", "/api/v1/spaces", { name: "ISV Templates", type: "shared" })
+            ).id;
         }
-        const app = await this.ok(this.source, "POST", "/api/v1/apps", { attributes: { name, spaceId: this.templateSpaceId } });
+        const app = await this.ok(this.source, "POST", "/api/v1/apps", {
+            attributes: { name, spaceId: this.templateSpaceId },
+        });
         const id = app.attributes.id as string;
         await this.ok(this.source, "POST", `/api/v1/apps/${id}/scripts`, { script });
-        await this.createObject(this.source, id, { qInfo: { qId: "template-sheet-1", qType: "sheet" }, qMetaDef: { title: "Overview" } });
+        await this.createObject(this.source, id, {
+            qInfo: { qId: "template-sheet-1", qType: "sheet" },
+            qMetaDef: { title: "Overview" },
+        });
         this.templateAppId = id;
         return id;
     }
@@ -78,7 +93,12 @@ export class AppsEnv {
     async newTenant(): Promise<TenantRef> {
         const reg = this.emu.info.registerHost;
         const regToken = await tokenFor(this.emu.url, reg, this.emu.info.oauthClient);
-        const r = await call(this.emu.url, "/api/v1/tenants", { method: "POST", host: reg, token: regToken, body: { licenseKey: this.emu.info.licenseKey } });
+        const r = await call(this.emu.url, "/api/v1/tenants", {
+            method: "POST",
+            host: reg,
+            token: regToken,
+            body: { licenseKey: this.emu.info.licenseKey },
+        });
         if (r.status !== 201) throw new Error(`tenant create ${r.status} ${r.text}`);
         const host = r.body.hostnames[0] as string;
         return { id: r.body.id, host, token: await tokenFor(this.emu.url, host, this.emu.info.oauthClient) };
@@ -97,7 +117,9 @@ export class AppsEnv {
     sqliteDb(name = "customer.sqlite"): string {
         const file = path.join(this.tmp, name);
         const db = new Database(file);
-        db.exec("CREATE TABLE IF NOT EXISTS sales(region TEXT, amount INTEGER); DELETE FROM sales; INSERT INTO sales VALUES ('east', 5), ('west', 7), ('north', 1);");
+        db.exec(
+            "CREATE TABLE IF NOT EXISTS sales(region TEXT, amount INTEGER); DELETE FROM sales; INSERT INTO sales VALUES ('east', 5), ('west', 7), ('north', 1);",
+        );
         db.close();
         return file;
     }
@@ -107,13 +129,18 @@ export class AppsEnv {
         const s = enigma.create({
             schema,
             url: `ws://${u.host}/app/${appId}`,
-            createSocket: (url: string) => new WebSocket(url, { headers: { host: t.host, authorization: `Bearer ${t.token}` } }),
+            createSocket: (url: string) =>
+                new WebSocket(url, { headers: { host: t.host, authorization: `Bearer ${t.token}` } }),
         });
         const global = await s.open();
         return { s, doc: await global.openDoc(appId) };
     }
 
-    async createObject(t: { host: string; token: string }, appId: string, props: Record<string, unknown>): Promise<void> {
+    async createObject(
+        t: { host: string; token: string },
+        appId: string,
+        props: Record<string, unknown>,
+    ): Promise<void> {
         const { s, doc } = await this.session(t, appId);
         try {
             await doc.createObject(props);

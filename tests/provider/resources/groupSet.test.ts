@@ -14,7 +14,12 @@ describe("GroupSet handlers (emulator)", function () {
     let outs: Record<string, any>;
     const liveGroups = async () => {
         const r = await asBot(ctx.emu, host, "/api/v1/groups?limit=100");
-        return Object.fromEntries((r.body.data as any[]).map((g) => [g.name, (g.assignedRoles as { name: string }[]).map((x) => x.name).sort()]));
+        return Object.fromEntries(
+            (r.body.data as any[]).map((g) => [
+                g.name,
+                (g.assignedRoles as { name: string }[]).map((x) => x.name).sort(),
+            ]),
+        );
     };
 
     before(async () => {
@@ -24,16 +29,26 @@ describe("GroupSet handlers (emulator)", function () {
     after(async () => ctx?.restore());
 
     it("creates missing groups, adopts an existing one by name and fixes its roles, sets autoCreateGroups", async () => {
-        const pre = await asBot(ctx.emu, host, "/api/v1/groups", { method: "POST", body: { name: "analysts", assignedRoles: [{ name: "Developer" }] } });
-        const r = await handlers.create({ tenantHost: host, autoCreateGroups: true, groups: [
-            { name: "analysts", roles: ["SharedSpaceCreator", "AuditAdmin"] },
-            { name: "viewers", roles: [], description: "read only" },
-        ] });
+        const pre = await asBot(ctx.emu, host, "/api/v1/groups", {
+            method: "POST",
+            body: { name: "analysts", assignedRoles: [{ name: "Developer" }] },
+        });
+        const r = await handlers.create({
+            tenantHost: host,
+            autoCreateGroups: true,
+            groups: [
+                { name: "analysts", roles: ["SharedSpaceCreator", "AuditAdmin"] },
+                { name: "viewers", roles: [], description: "read only" },
+            ],
+        });
         id = r.id;
         outs = r.outs as Record<string, any>;
         expect(outs.groupIds.analysts).to.equal(pre.body.id);
         expect(outs.groupIds.viewers).to.match(/^[0-9a-f]{24}$/);
-        expect(outs.groups).to.deep.equal([{ name: "analysts", roles: ["SharedSpaceCreator", "AuditAdmin"] }, { name: "viewers", roles: [], description: "read only" }]);
+        expect(outs.groups).to.deep.equal([
+            { name: "analysts", roles: ["SharedSpaceCreator", "AuditAdmin"] },
+            { name: "viewers", roles: [], description: "read only" },
+        ]);
         expect(outs.autoCreateGroups).to.equal(true);
         expect(outs.unmanagedGroups).to.deep.equal([]);
         expect(await liveGroups()).to.deep.equal({ analysts: ["AuditAdmin", "SharedSpaceCreator"], viewers: [] });
@@ -42,7 +57,10 @@ describe("GroupSet handlers (emulator)", function () {
     it("read: unchanged is identical; a hand-added group shows in unmanagedGroups; role drift shows", async () => {
         expect((await handlers.read(id, outs)).props).to.deep.equal(outs);
         await asBot(ctx.emu, host, "/api/v1/groups", { method: "POST", body: { name: "by-hand" } });
-        await asBot(ctx.emu, host, `/api/v1/groups/${outs.groupIds.analysts}`, { method: "PATCH", body: [{ op: "replace", path: "assignedRoles", value: [{ name: "TenantAdmin" }] }] });
+        await asBot(ctx.emu, host, `/api/v1/groups/${outs.groupIds.analysts}`, {
+            method: "PATCH",
+            body: [{ op: "replace", path: "assignedRoles", value: [{ name: "TenantAdmin" }] }],
+        });
         const r = await handlers.read(id, outs);
         expect(r.props!.unmanagedGroups).to.deep.equal(["by-hand"]);
         expect(r.props!.groups[0]).to.deep.equal({ name: "analysts", roles: ["TenantAdmin"] });
@@ -56,11 +74,21 @@ describe("GroupSet handlers (emulator)", function () {
     });
 
     it("update removes a dropped group, adds a new one; pruneUnmanaged deletes strays", async () => {
-        const news = { tenantHost: host, groups: [{ name: "analysts", roles: ["SharedSpaceCreator", "AuditAdmin"] }, { name: "admins", roles: ["TenantAdmin"] }], pruneUnmanaged: true };
+        const news = {
+            tenantHost: host,
+            groups: [
+                { name: "analysts", roles: ["SharedSpaceCreator", "AuditAdmin"] },
+                { name: "admins", roles: ["TenantAdmin"] },
+            ],
+            pruneUnmanaged: true,
+        };
         expect((await handlers.diff(id, outs, news)).changes).to.equal(true);
         const r = await handlers.update(id, outs, news);
         outs = r.outs as Record<string, any>;
-        expect(await liveGroups()).to.deep.equal({ analysts: ["AuditAdmin", "SharedSpaceCreator"], admins: ["TenantAdmin"] });
+        expect(await liveGroups()).to.deep.equal({
+            analysts: ["AuditAdmin", "SharedSpaceCreator"],
+            admins: ["TenantAdmin"],
+        });
         expect(outs.unmanagedGroups).to.deep.equal([]);
         expect(Object.keys(outs.groupIds).sort()).to.deep.equal(["admins", "analysts"]);
     });
@@ -76,7 +104,8 @@ describe("GroupSet ownership, addressing and errors (emulator)", function () {
     this.timeout(30_000);
     let ctx: EmuContext;
     let tenant: Record<string, any>;
-    const names = async (host: string) => ((await asBot(ctx.emu, host, "/api/v1/groups?limit=100")).body.data as any[]).map((g) => g.name).sort();
+    const names = async (host: string) =>
+        ((await asBot(ctx.emu, host, "/api/v1/groups?limit=100")).body.data as any[]).map((g) => g.name).sort();
 
     before(async () => {
         ctx = await startEmu();
@@ -90,7 +119,15 @@ describe("GroupSet ownership, addressing and errors (emulator)", function () {
         const before = await asBot(ctx.emu, host, "/api/v1/groups?limit=100");
         let err: Error | undefined;
         try {
-            await handlers.create({ tenantHost: host, owner: "org/p/b", autoCreateGroups: false, groups: [{ name: "owned", roles: ["Developer"] }, { name: "fresh", roles: [] }] });
+            await handlers.create({
+                tenantHost: host,
+                owner: "org/p/b",
+                autoCreateGroups: false,
+                groups: [
+                    { name: "owned", roles: ["Developer"] },
+                    { name: "fresh", roles: [] },
+                ],
+            });
         } catch (e) {
             err = e as Error;
         }
@@ -101,7 +138,14 @@ describe("GroupSet ownership, addressing and errors (emulator)", function () {
 
     it("a replacement that adopts the groups keeps them: the old resource's delete leaves the successor's groups", async () => {
         const host = tenant.hostname;
-        const inputs = { tenantHost: host, owner: "org/p/a", groups: [{ name: "keep-a", roles: [] }, { name: "keep-b", roles: ["Developer"] }] };
+        const inputs = {
+            tenantHost: host,
+            owner: "org/p/a",
+            groups: [
+                { name: "keep-a", roles: [] },
+                { name: "keep-b", roles: ["Developer"] },
+            ],
+        };
         const old = await handlers.create(inputs);
         const successor = await handlers.create(inputs); // create-before-delete: adopts by name, re-marks
         await handlers.delete(old.id, old.outs!);
@@ -111,11 +155,34 @@ describe("GroupSet ownership, addressing and errors (emulator)", function () {
     });
 
     it("a reorder of groups or roles is no change (no order-only noise)", async () => {
-        const inputs = { tenantHost: tenant.hostname, owner: "org/p/a", groups: [{ name: "o-1", roles: ["Developer", "Steward"] }, { name: "o-2", roles: [] }] };
+        const inputs = {
+            tenantHost: tenant.hostname,
+            owner: "org/p/a",
+            groups: [
+                { name: "o-1", roles: ["Developer", "Steward"] },
+                { name: "o-2", roles: [] },
+            ],
+        };
         const r = await handlers.create(inputs);
-        const reordered = { ...inputs, groups: [{ name: "o-2", roles: [] }, { name: "o-1", roles: ["Steward", "Developer"] }] };
+        const reordered = {
+            ...inputs,
+            groups: [
+                { name: "o-2", roles: [] },
+                { name: "o-1", roles: ["Steward", "Developer"] },
+            ],
+        };
         expect((await handlers.diff(r.id, r.outs!, reordered)).changes).to.equal(false);
-        expect((await handlers.diff(r.id, r.outs!, { ...inputs, groups: [{ name: "o-1", roles: ["Steward"] }, { name: "o-2", roles: [] }] })).changes).to.equal(true);
+        expect(
+            (
+                await handlers.diff(r.id, r.outs!, {
+                    ...inputs,
+                    groups: [
+                        { name: "o-1", roles: ["Steward"] },
+                        { name: "o-2", roles: [] },
+                    ],
+                })
+            ).changes,
+        ).to.equal(true);
         await handlers.delete(r.id, r.outs!);
     });
 
@@ -154,7 +221,11 @@ describe("GroupSet ownership, addressing and errors (emulator)", function () {
 
 /** Sets (or with undefined clears) emulator fault rules through its admin endpoint. */
 async function asBotAdmin(ctx: EmuContext, body: unknown): Promise<void> {
-    await call(ctx.emu.info.httpUrl, "/_emulator/faults", { host: "127.0.0.1", method: body === undefined ? "DELETE" : "POST", body });
+    await call(ctx.emu.info.httpUrl, "/_emulator/faults", {
+        host: "127.0.0.1",
+        method: body === undefined ? "DELETE" : "POST",
+        body,
+    });
 }
 
 describe("GroupSet when the Qlik endpoint stops answering (emulator stopped)", function () {

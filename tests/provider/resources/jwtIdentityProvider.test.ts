@@ -14,8 +14,19 @@ function b64url(v: unknown): string {
 function signJwt(privateKeyPem: string, kid: string, issuer: string, sub: string): string {
     const now = Math.floor(Date.now() / 1000);
     const head = b64url({ alg: "RS256", typ: "JWT", kid });
-    const body = b64url({ iss: issuer, aud: JWT_AUDIENCE, sub, subType: "user", name: sub, email: `${sub}@example.com`, email_verified: true,
-        jti: crypto.randomUUID(), iat: now, nbf: now - 5, exp: now + 300 });
+    const body = b64url({
+        iss: issuer,
+        aud: JWT_AUDIENCE,
+        sub,
+        subType: "user",
+        name: sub,
+        email: `${sub}@example.com`,
+        email_verified: true,
+        jti: crypto.randomUUID(),
+        iat: now,
+        nbf: now - 5,
+        exp: now + 300,
+    });
     const sig = crypto.sign("RSA-SHA256", Buffer.from(`${head}.${body}`), privateKeyPem).toString("base64url");
     return `${head}.${body}.${sig}`;
 }
@@ -37,25 +48,42 @@ describe("JwtIdentityProvider handlers (emulator)", function () {
     after(async () => ctx?.restore());
 
     it("generates a key pair, creates the IdP, and a JWT signed with the private key logs in", async () => {
-        const r = await handlers.create({ tenantHost: host, issuer: "https://isv.example/issuer", generateKeyPair: true, description: "web app" });
+        const r = await handlers.create({
+            tenantHost: host,
+            issuer: "https://isv.example/issuer",
+            generateKeyPair: true,
+            description: "web app",
+        });
         id = r.id;
         outs = r.outs as Record<string, any>;
-        expect(outs).to.include({ idpId: id, tenantId, issuer: "https://isv.example/issuer", audience: JWT_AUDIENCE, description: "web app" });
+        expect(outs).to.include({
+            idpId: id,
+            tenantId,
+            issuer: "https://isv.example/issuer",
+            audience: JWT_AUDIENCE,
+            description: "web app",
+        });
         expect(outs.keyId).to.match(/^qtf-[0-9a-f]{10}-[0-9a-f]{16}$/);
         expect(outs.privateKeyPem).to.match(/^-----BEGIN PRIVATE KEY-----/);
         expect(crypto.createPublicKey(outs.publicKeyPem).asymmetricKeyType).to.equal("rsa");
         // sent single-line as Qlik requires
         const live = await asBot(ctx.emu, host, `/api/v1/identity-providers/${id}`);
         expect(live.body.options.staticKeys[0].pem).to.not.include("\n");
-        const login = await call(ctx.emu.info.httpUrl, "/login/jwt-session", { method: "POST", host,
-            headers: { authorization: `Bearer ${signJwt(outs.privateKeyPem, outs.keyId, outs.issuer, "user-1")}` } });
+        const login = await call(ctx.emu.info.httpUrl, "/login/jwt-session", {
+            method: "POST",
+            host,
+            headers: { authorization: `Bearer ${signJwt(outs.privateKeyPem, outs.keyId, outs.issuer, "user-1")}` },
+        });
         expect(login.status, login.text).to.equal(200);
     });
 
     it("read returns the same state; description drift is seen and update repairs it in place", async () => {
         const same = await handlers.read(id, outs);
         expect(same.props).to.deep.equal(outs);
-        await asBot(ctx.emu, host, `/api/v1/identity-providers/${id}`, { method: "PATCH", body: [{ op: "replace", path: "/description", value: "edited" }] });
+        await asBot(ctx.emu, host, `/api/v1/identity-providers/${id}`, {
+            method: "PATCH",
+            body: [{ op: "replace", path: "/description", value: "edited" }],
+        });
         const drift = await handlers.read(id, outs);
         expect(drift.props!.description).to.equal("edited");
         const news = { tenantHost: host, issuer: outs.issuer, generateKeyPair: true, description: "web app" };
@@ -73,10 +101,15 @@ describe("JwtIdentityProvider handlers (emulator)", function () {
     it("diff: issuer/keyId/publicKey/clockTolerance replace (create-before-delete), an unset keyId is no change", async () => {
         const news = { tenantHost: host, issuer: outs.issuer, generateKeyPair: true, description: "web app" };
         expect((await handlers.diff(id, outs, news)).changes).to.equal(false);
-        expect(await handlers.diff(id, outs, { ...news, issuer: "other" })).to.deep.include({ replaces: ["issuer"], deleteBeforeReplace: false });
+        expect(await handlers.diff(id, outs, { ...news, issuer: "other" })).to.deep.include({
+            replaces: ["issuer"],
+            deleteBeforeReplace: false,
+        });
         expect((await handlers.diff(id, outs, { ...news, keyId: "k2" })).replaces).to.deep.equal(["keyId"]);
         expect((await handlers.diff(id, outs, { ...news, clockToleranceSec: 5 })).changes).to.equal(false);
-        expect((await handlers.diff(id, outs, { ...news, clockToleranceSec: 30 })).replaces).to.deep.equal(["clockToleranceSec"]);
+        expect((await handlers.diff(id, outs, { ...news, clockToleranceSec: 30 })).replaces).to.deep.equal([
+            "clockToleranceSec",
+        ]);
     });
 
     it("with a given certificate-style public key: adopts an existing IdP with the same issuer+kid", async () => {
@@ -111,7 +144,9 @@ describe("JwtIdentityProvider handlers (emulator)", function () {
         const inputs = { tenantHost: host, issuer: "https://isv.example/crash", generateKeyPair: true };
         const lost = await handlers.create(inputs); // the run that crashed: its private key is gone
         const kept = await handlers.create(inputs);
-        const list = (await asBot(ctx.emu, host, "/api/v1/identity-providers?limit=100")).body as { data: { id: string; options: { issuer: string } }[] };
+        const list = (await asBot(ctx.emu, host, "/api/v1/identity-providers?limit=100")).body as {
+            data: { id: string; options: { issuer: string } }[];
+        };
         const ours = list.data.filter((p) => p.options.issuer === inputs.issuer).map((p) => p.id);
         expect(ours).to.deep.equal([kept.id]);
         expect(ours).to.not.include(lost.id);
@@ -124,17 +159,38 @@ describe("JwtIdentityProvider handlers (emulator)", function () {
     it("another owner's IdP is not adopted: create fails before any change, naming the owner and takeOverFrom", async () => {
         const { publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
         const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
-        const a = await handlers.create({ tenantHost: host, issuer: "iss-owned", keyId: "k-owned", publicKey: pem, owner: "org/p/a" });
+        const a = await handlers.create({
+            tenantHost: host,
+            issuer: "iss-owned",
+            keyId: "k-owned",
+            publicKey: pem,
+            owner: "org/p/a",
+        });
         const since = await lastSeq(ctx.emu);
         let err: Error | undefined;
         try {
-            await handlers.create({ tenantHost: host, issuer: "iss-owned", keyId: "k-owned", publicKey: pem, owner: "org/p/b" });
+            await handlers.create({
+                tenantHost: host,
+                issuer: "iss-owned",
+                keyId: "k-owned",
+                publicKey: pem,
+                owner: "org/p/b",
+            });
         } catch (e) {
             err = e as Error;
         }
         expect(err?.message).to.contain('managed by "org/p/a"').and.contain('takeOverFrom: "org/p/a"');
-        expect((await requestLog(ctx.emu, since)).filter((l) => l.method !== "GET" && l.path.startsWith("/api/"))).to.deep.equal([]);
-        const b = await handlers.create({ tenantHost: host, issuer: "iss-owned", keyId: "k-owned", publicKey: pem, owner: "org/p/b", takeOverFrom: "org/p/a" });
+        expect(
+            (await requestLog(ctx.emu, since)).filter((l) => l.method !== "GET" && l.path.startsWith("/api/")),
+        ).to.deep.equal([]);
+        const b = await handlers.create({
+            tenantHost: host,
+            issuer: "iss-owned",
+            keyId: "k-owned",
+            publicKey: pem,
+            owner: "org/p/b",
+            takeOverFrom: "org/p/a",
+        });
         expect(b.id).to.equal(a.id);
         expect((await handlers.read(a.id, a.outs!)).inputs).to.include({ owner: "org/p/b" });
         await handlers.delete(a.id, a.outs!); // a's claim is gone: b's IdP stays
@@ -156,6 +212,8 @@ describe("JwtIdentityProvider handlers (emulator)", function () {
         // and back, and a host of ANOTHER tenant is a replacement
         expect((await handlers.diff(r.id, up, { ...news, tenantHost: host })).replaces).to.deep.equal([]);
         const other = await makeTenant("jwt-other");
-        expect((await handlers.diff(r.id, up, { ...news, tenantHost: other.hostname })).replaces).to.deep.equal(["tenantHost"]);
+        expect((await handlers.diff(r.id, up, { ...news, tenantHost: other.hostname })).replaces).to.deep.equal([
+            "tenantHost",
+        ]);
     });
 });

@@ -22,17 +22,46 @@ describe("LicenseAssignment handlers (emulator)", function () {
     after(async () => ctx?.restore());
 
     it("create sets the settings and assigns each subject; an existing matching assignment is adopted", async () => {
-        await asBot(ctx.emu, host, "/api/v1/licenses/assignments/actions/add", { method: "POST", body: { add: [{ subject: "u\\bob", type: "analyzer" }, { subject: "u\\other", type: "analyzer" }] } });
-        const r = await handlers.create({ tenantHost: host, autoAssignAnalyzer: true, assignments: { "u\\alice": "professional", "u\\bob": "analyzer" } });
+        await asBot(ctx.emu, host, "/api/v1/licenses/assignments/actions/add", {
+            method: "POST",
+            body: {
+                add: [
+                    { subject: "u\\bob", type: "analyzer" },
+                    { subject: "u\\other", type: "analyzer" },
+                ],
+            },
+        });
+        const r = await handlers.create({
+            tenantHost: host,
+            autoAssignAnalyzer: true,
+            assignments: { "u\\alice": "professional", "u\\bob": "analyzer" },
+        });
         id = r.id;
         outs = r.outs as Record<string, any>;
-        expect(outs).to.deep.include({ tenantHost: host, autoAssignAnalyzer: true, autoAssignProfessional: false, assignments: { "u\\alice": "professional", "u\\bob": "analyzer" } });
-        expect(await live()).to.deep.equal({ "u\\alice": "professional", "u\\bob": "analyzer", "u\\other": "analyzer" });
+        expect(outs).to.deep.include({
+            tenantHost: host,
+            autoAssignAnalyzer: true,
+            autoAssignProfessional: false,
+            assignments: { "u\\alice": "professional", "u\\bob": "analyzer" },
+        });
+        expect(await live()).to.deep.equal({
+            "u\\alice": "professional",
+            "u\\bob": "analyzer",
+            "u\\other": "analyzer",
+        });
     });
 
     it("read shows only managed subjects; drift of one is seen, unmanaged changes are ignored", async () => {
         expect((await handlers.read(id, outs)).props).to.deep.equal(outs);
-        await asBot(ctx.emu, host, "/api/v1/licenses/assignments/actions/delete", { method: "POST", body: { delete: [{ subject: "u\\bob", type: "analyzer" }, { subject: "u\\other", type: "analyzer" }] } });
+        await asBot(ctx.emu, host, "/api/v1/licenses/assignments/actions/delete", {
+            method: "POST",
+            body: {
+                delete: [
+                    { subject: "u\\bob", type: "analyzer" },
+                    { subject: "u\\other", type: "analyzer" },
+                ],
+            },
+        });
         const r = await handlers.read(id, outs);
         expect(r.props!.assignments).to.deep.equal({ "u\\alice": "professional" });
         expect(r.inputs!.assignments).to.deep.equal({ "u\\alice": "professional" });
@@ -44,7 +73,11 @@ describe("LicenseAssignment handlers (emulator)", function () {
     });
 
     it("update changes a type, adds and removes subjects", async () => {
-        const news = { tenantHost: host, autoAssignAnalyzer: false, assignments: { "u\\alice": "analyzer", "u\\carol": "professional" } };
+        const news = {
+            tenantHost: host,
+            autoAssignAnalyzer: false,
+            assignments: { "u\\alice": "analyzer", "u\\carol": "professional" },
+        };
         const r = await handlers.update(id, outs, news);
         expect((r.outs as any).assignments).to.deep.equal(news.assignments);
         expect((r.outs as any).autoAssignAnalyzer).to.equal(false);
@@ -70,7 +103,10 @@ describe("LicenseAssignment handlers (emulator)", function () {
     });
 
     it("delete unassigns only the managed subjects", async () => {
-        await asBot(ctx.emu, host, "/api/v1/licenses/assignments/actions/add", { method: "POST", body: { add: [{ subject: "u\\keep", type: "analyzer" }] } });
+        await asBot(ctx.emu, host, "/api/v1/licenses/assignments/actions/add", {
+            method: "POST",
+            body: { add: [{ subject: "u\\keep", type: "analyzer" }] },
+        });
         const current = await handlers.read(id, outs);
         await handlers.delete(id, { ...current.props!, assignments: outs.assignments });
         const left = await live();
@@ -83,7 +119,8 @@ describe("LicenseAssignment ownership, addressing and exact refresh (emulator)",
     this.timeout(30_000);
     let ctx: EmuContext;
     let tenant: Record<string, any>;
-    const writes = async (since: number) => (await requestLog(ctx.emu, since)).filter((r) => r.method !== "GET" && r.path.startsWith("/api/"));
+    const writes = async (since: number) =>
+        (await requestLog(ctx.emu, since)).filter((r) => r.method !== "GET" && r.path.startsWith("/api/"));
 
     before(async () => {
         ctx = await startEmu();
@@ -92,11 +129,25 @@ describe("LicenseAssignment ownership, addressing and exact refresh (emulator)",
     after(async () => ctx?.restore());
 
     it("read hands back only the declared settings: no `+autoAssignProfessional` noise", async () => {
-        const r = await handlers.create({ tenantHost: tenant.hostname, owner: "org/p/a", autoAssignAnalyzer: false, assignments: { "u\\x": "analyzer" } });
+        const r = await handlers.create({
+            tenantHost: tenant.hostname,
+            owner: "org/p/a",
+            autoAssignAnalyzer: false,
+            assignments: { "u\\x": "analyzer" },
+        });
         const read = await handlers.read(r.id, r.outs!);
         expect(read.inputs).to.not.have.property("autoAssignProfessional");
         expect(read.inputs).to.include({ autoAssignAnalyzer: false, owner: "org/p/a" });
-        expect((await handlers.diff(r.id, read.props!, { tenantHost: tenant.hostname, owner: "org/p/a", autoAssignAnalyzer: false, assignments: { "u\\x": "analyzer" } })).changes).to.equal(false);
+        expect(
+            (
+                await handlers.diff(r.id, read.props!, {
+                    tenantHost: tenant.hostname,
+                    owner: "org/p/a",
+                    autoAssignAnalyzer: false,
+                    assignments: { "u\\x": "analyzer" },
+                })
+            ).changes,
+        ).to.equal(false);
     });
 
     it("another owner's licenses are not adopted: create fails before any change; takeOverFrom adopts; the old delete leaves them", async () => {
@@ -104,14 +155,27 @@ describe("LicenseAssignment ownership, addressing and exact refresh (emulator)",
         const since = await lastSeq(ctx.emu);
         let err: Error | undefined;
         try {
-            await handlers.create({ tenantHost: host, owner: "org/p/b", autoAssignProfessional: true, assignments: { "u\\y": "professional" } });
+            await handlers.create({
+                tenantHost: host,
+                owner: "org/p/b",
+                autoAssignProfessional: true,
+                assignments: { "u\\y": "professional" },
+            });
         } catch (e) {
             err = e as Error;
         }
         expect(err?.message).to.contain('managed by "org/p/a"').and.contain('takeOverFrom: "org/p/a"');
         expect(await writes(since)).to.deep.equal([]);
-        const a = await handlers.read(`${host}/licenses`, (await handlers.create({ tenantHost: host, owner: "org/p/a", assignments: { "u\\x": "analyzer" } })).outs!);
-        const b = await handlers.create({ tenantHost: host, owner: "org/p/b", takeOverFrom: "org/p/a", assignments: { "u\\x": "analyzer" } });
+        const a = await handlers.read(
+            `${host}/licenses`,
+            (await handlers.create({ tenantHost: host, owner: "org/p/a", assignments: { "u\\x": "analyzer" } })).outs!,
+        );
+        const b = await handlers.create({
+            tenantHost: host,
+            owner: "org/p/b",
+            takeOverFrom: "org/p/a",
+            assignments: { "u\\x": "analyzer" },
+        });
         expect((await handlers.read(a.id!, a.props!)).inputs).to.include({ owner: "org/p/b" });
         await handlers.delete(a.id!, a.props!); // b re-marked them: a's delete unassigns nothing
         const live = await asBot(ctx.emu, host, "/api/v1/licenses/assignments?limit=100");
@@ -122,11 +186,20 @@ describe("LicenseAssignment ownership, addressing and exact refresh (emulator)",
     });
 
     it("tenantHost switched to the system host of the same tenant is an in-place update", async () => {
-        const inputs = { tenantHost: tenant.hostname, owner: "org/p/c", takeOverFrom: "*", assignments: { "u\\z": "analyzer" } };
+        const inputs = {
+            tenantHost: tenant.hostname,
+            owner: "org/p/c",
+            takeOverFrom: "*",
+            assignments: { "u\\z": "analyzer" },
+        };
         const r = await handlers.create(inputs);
         const news = { ...inputs, tenantHost: tenant.systemHostname };
         expect(await handlers.diff(r.id, r.outs!, news)).to.deep.include({ changes: true, replaces: [] });
         const up = (await handlers.update(r.id, r.outs!, news)).outs as Record<string, any>;
-        expect(up).to.deep.include({ tenantHost: tenant.systemHostname, tenantId: tenant.tenantId, assignments: { "u\\z": "analyzer" } });
+        expect(up).to.deep.include({
+            tenantHost: tenant.systemHostname,
+            tenantId: tenant.tenantId,
+            assignments: { "u\\z": "analyzer" },
+        });
     });
 });

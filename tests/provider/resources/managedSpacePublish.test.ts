@@ -24,14 +24,30 @@ describe("ManagedSpacePublish handlers (emulator)", function () {
         env = await AppsEnv.start();
         await env.makeTemplate();
         tenant = await env.newTenant();
-        const checked = await appCopy.check({}, { tenantHost: tenant.host, owner: OWNER, source: { appId: env.templateAppId }, name: "Sales", templateVersion: "1", spaceName: "Staging" });
+        const checked = await appCopy.check(
+            {},
+            {
+                tenantHost: tenant.host,
+                owner: OWNER,
+                source: { appId: env.templateAppId },
+                name: "Sales",
+                templateVersion: "1",
+                spaceName: "Staging",
+            },
+        );
         stagedInputs = checked.inputs!;
         staged = (await appCopy.create(stagedInputs)).outs!;
         g1 = await env.newGroup(tenant, "analysts");
         g2 = await env.newGroup(tenant, "managers");
         inputs = {
-            tenantHost: tenant.host, owner: OWNER, spaceName: "Sales (customer)", spaceDescription: "published apps",
-            members: [{ groupId: g1, roles: ["consumer"] }], sourceAppId: staged.appId, publishedAppName: "Sales", contentVersion: staged.contentVersion,
+            tenantHost: tenant.host,
+            owner: OWNER,
+            spaceName: "Sales (customer)",
+            spaceDescription: "published apps",
+            members: [{ groupId: g1, roles: ["consumer"] }],
+            sourceAppId: staged.appId,
+            publishedAppName: "Sales",
+            contentVersion: staged.contentVersion,
         };
     });
     after(async () => env?.close());
@@ -66,7 +82,15 @@ describe("ManagedSpacePublish handlers (emulator)", function () {
     });
 
     it("rename, description and members update in place", async () => {
-        const next = { ...inputs, spaceName: "Sales Cust", spaceDescription: "v2", members: [{ groupId: g2, roles: ["consumer", "contributor"] }, { groupId: g1, roles: ["publisher"] }] };
+        const next = {
+            ...inputs,
+            spaceName: "Sales Cust",
+            spaceDescription: "v2",
+            members: [
+                { groupId: g2, roles: ["consumer", "contributor"] },
+                { groupId: g1, roles: ["publisher"] },
+            ],
+        };
         const d = await handlers.diff(id, outs, next);
         expect(d.changes).to.equal(true);
         expect(d.replaces).to.deep.equal([]);
@@ -77,7 +101,12 @@ describe("ManagedSpacePublish handlers (emulator)", function () {
         expect(space).to.include({ name: "Sales Cust" });
         expect(space.description).to.match(/^v2 \[qtf:/);
         const asg = (await env.ok(tenant, "GET", `/api/v1/spaces/${id}/assignments`)).data;
-        expect(asg.map((a: any) => [a.assigneeId, [...a.roles].sort()]).sort()).to.deep.equal([[g1, ["publisher"]], [g2, ["consumer", "contributor"]]].sort());
+        expect(asg.map((a: any) => [a.assigneeId, [...a.roles].sort()]).sort()).to.deep.equal(
+            [
+                [g1, ["publisher"]],
+                [g2, ["consumer", "contributor"]],
+            ].sort(),
+        );
         const shrink = { ...inputs, members: [{ groupId: g2, roles: ["consumer"] }] };
         outs = (await handlers.update(id, outs, shrink)).outs!;
         inputs = shrink;
@@ -88,9 +117,15 @@ describe("ManagedSpacePublish handlers (emulator)", function () {
 
     it("a template rollout republishes into the same app: id kept, user sheets kept, template sheets replaced", async () => {
         const published = outs.publishedAppId;
-        await env.createObject(tenant, published, { qInfo: { qId: "my-own-sheet", qType: "sheet" }, qMetaDef: { title: "Mine" } });
+        await env.createObject(tenant, published, {
+            qInfo: { qId: "my-own-sheet", qType: "sheet" },
+            qMetaDef: { title: "Mine" },
+        });
         // The ISV's new template release: a different sheet.
-        await env.createObject(env.source, env.templateAppId, { qInfo: { qId: "template-sheet-2", qType: "sheet" }, qMetaDef: { title: "New" } });
+        await env.createObject(env.source, env.templateAppId, {
+            qInfo: { qId: "template-sheet-2", qType: "sheet" },
+            qMetaDef: { title: "New" },
+        });
         const staged2Inputs = (await appCopy.check(stagedInputs, { ...stagedInputs, templateVersion: "2" })).inputs!;
         const staged2 = (await appCopy.update(staged.appId, staged, staged2Inputs)).outs!;
         expect(staged2.appId).to.not.equal(staged.appId);
@@ -128,16 +163,31 @@ describe("ManagedSpacePublish handlers (emulator)", function () {
 
     it("preview exactness: an unknown sourceAppId with an unchanged contentVersion is no change; a new contentVersion is", async () => {
         expect((await handlers.diff(id, outs, { ...inputs, sourceAppId: UNKNOWN })).changes).to.equal(false);
-        expect((await handlers.diff(id, outs, { ...inputs, sourceAppId: UNKNOWN, contentVersion: "sha256:other" })).changes).to.equal(true);
-        expect((await handlers.diff(id, outs, { ...inputs, sourceAppId: UNKNOWN, contentVersion: UNKNOWN })).changes).to.equal(true);
-        const reordered = { ...inputs, members: [...inputs.members].reverse().map((m: any) => ({ ...m, roles: [...m.roles].reverse() })) };
-        expect((await handlers.diff(id, outs, reordered)).changes, "member and role order is no change").to.equal(false);
+        expect(
+            (await handlers.diff(id, outs, { ...inputs, sourceAppId: UNKNOWN, contentVersion: "sha256:other" }))
+                .changes,
+        ).to.equal(true);
+        expect(
+            (await handlers.diff(id, outs, { ...inputs, sourceAppId: UNKNOWN, contentVersion: UNKNOWN })).changes,
+        ).to.equal(true);
+        const reordered = {
+            ...inputs,
+            members: [...inputs.members].reverse().map((m: any) => ({ ...m, roles: [...m.roles].reverse() })),
+        };
+        expect((await handlers.diff(id, outs, reordered)).changes, "member and role order is no change").to.equal(
+            false,
+        );
     });
 
     it("refresh finds a republish made by hand (published content drift); update republishes the staged app again", async () => {
         // Republish the staged app by hand after changing its script: the origin stays, the content does not.
-        await env.ok(tenant, "POST", `/api/v1/apps/${staged.appId}/scripts`, { script: "Hand: LOAD 2 AS y AUTOGENERATE 1;" });
-        await env.ok(tenant, "PUT", `/api/v1/apps/${staged.appId}/publish`, { targetId: outs.publishedAppId, data: "source" });
+        await env.ok(tenant, "POST", `/api/v1/apps/${staged.appId}/scripts`, {
+            script: "Hand: LOAD 2 AS y AUTOGENERATE 1;",
+        });
+        await env.ok(tenant, "PUT", `/api/v1/apps/${staged.appId}/publish`, {
+            targetId: outs.publishedAppId,
+            data: "source",
+        });
         const r = await handlers.read(id, outs);
         expect(r.props!.sourceAppId, "origin unchanged").to.equal(staged.appId);
         expect(r.props!.contentVersion).to.match(/republished outside Pulumi/);
@@ -146,7 +196,9 @@ describe("ManagedSpacePublish handlers (emulator)", function () {
         const sr = await appCopy.read(staged.appId, staged);
         staged = (await appCopy.update(staged.appId, sr.props!, stagedInputs)).outs!;
         const u = await handlers.update(id, r.props!, inputs);
-        expect((await env.ok(tenant, "GET", `/api/v1/apps/${u.outs!.publishedAppId}/scripts/current`)).script).to.equal(stagedInputs.loadScript);
+        expect((await env.ok(tenant, "GET", `/api/v1/apps/${u.outs!.publishedAppId}/scripts/current`)).script).to.equal(
+            stagedInputs.loadScript,
+        );
         outs = u.outs!;
         const again = await handlers.read(id, outs);
         expect(again.props).to.deep.equal(outs);
@@ -172,7 +224,9 @@ describe("ManagedSpacePublish handlers (emulator)", function () {
         expect((await handlers.diff(id, r.props!, inputs)).changes).to.equal(true);
         const u = await handlers.update(id, r.props!, inputs);
         expect(u.outs!.publishedAppId).to.be.a("string").and.not.equal("");
-        expect((await env.ok(tenant, "GET", `/api/v1/apps/${u.outs!.publishedAppId}`)).attributes.originAppId).to.equal(staged.appId);
+        expect((await env.ok(tenant, "GET", `/api/v1/apps/${u.outs!.publishedAppId}`)).attributes.originAppId).to.equal(
+            staged.appId,
+        );
         outs = u.outs!;
     });
 

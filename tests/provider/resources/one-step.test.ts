@@ -32,7 +32,11 @@ interface ResourceCase {
     fields: FieldCase[];
 }
 
-const pem = () => crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).publicKey.export({ type: "spki", format: "pem" }).toString();
+const pem = () =>
+    crypto
+        .generateKeyPairSync("rsa", { modulusLength: 2048 })
+        .publicKey.export({ type: "spki", format: "pem" })
+        .toString();
 const OWNER = "org/fleet/one-step";
 
 const cases: ResourceCase[] = [
@@ -60,7 +64,15 @@ const cases: ResourceCase[] = [
     {
         name: "JwtIdentityProvider",
         h: jwt,
-        base: (t) => ({ tenantHost: t.hostname, issuer: "https://one.step/", keyId: "k1", publicKey: FIXED_PEM, description: "sso", clockToleranceSec: 5, owner: OWNER }),
+        base: (t) => ({
+            tenantHost: t.hostname,
+            issuer: "https://one.step/",
+            keyId: "k1",
+            publicKey: FIXED_PEM,
+            description: "sso",
+            clockToleranceSec: 5,
+            owner: OWNER,
+        }),
         consumed: ["idpId", "tenantId", "keyId", "issuer"],
         fields: [
             { field: "tenantHost", value: (_b, c) => c.tenant.systemHostname },
@@ -78,7 +90,13 @@ const cases: ResourceCase[] = [
     {
         name: "LicenseAssignment",
         h: licenses,
-        base: (t) => ({ tenantHost: t.hostname, assignments: { "u\\a": "analyzer" }, autoAssignProfessional: false, autoAssignAnalyzer: false, owner: OWNER }),
+        base: (t) => ({
+            tenantHost: t.hostname,
+            assignments: { "u\\a": "analyzer" },
+            autoAssignProfessional: false,
+            autoAssignAnalyzer: false,
+            owner: OWNER,
+        }),
         consumed: ["tenantId"],
         fields: [
             { field: "tenantHost", value: (_b, c) => c.tenant.systemHostname },
@@ -93,12 +111,27 @@ const cases: ResourceCase[] = [
     {
         name: "GroupSet",
         h: groups,
-        base: (t) => ({ tenantHost: t.hostname, groups: [{ name: "g1", roles: ["Developer"] }, { name: "g2", roles: [], description: "d" }], autoCreateGroups: false, pruneUnmanaged: false, owner: OWNER }),
+        base: (t) => ({
+            tenantHost: t.hostname,
+            groups: [
+                { name: "g1", roles: ["Developer"] },
+                { name: "g2", roles: [], description: "d" },
+            ],
+            autoCreateGroups: false,
+            pruneUnmanaged: false,
+            owner: OWNER,
+        }),
         consumed: ["tenantId", "groupIds"],
         fields: [
             { field: "tenantHost", value: (_b, c) => c.tenant.systemHostname },
             { field: "tenantHost", value: (_b, c) => c.other.hostname, replace: true, apply: false },
-            { field: "groups", value: () => [{ name: "g1", roles: ["Developer", "Steward"] }, { name: "g2", roles: [], description: "d2" }] },
+            {
+                field: "groups",
+                value: () => [
+                    { name: "g1", roles: ["Developer", "Steward"] },
+                    { name: "g2", roles: [], description: "d2" },
+                ],
+            },
             { field: "autoCreateGroups", value: () => true },
             { field: "pruneUnmanaged", value: () => true },
             { field: "owner", value: () => `${OWNER}-renamed` },
@@ -142,7 +175,10 @@ describe("one field, one step: every single-field change of QlikTenant, JwtIdent
             for (const fc of rc.fields) {
                 const label = `${fc.field}${fc.replace ? " (to another tenant/value that replaces)" : ""}`;
                 it(`${label}: ${fc.changes === false ? "no step" : fc.replace ? "one replacement of this resource" : "one in-place update, converged, consumed outputs unchanged"}`, async () => {
-                    const news = { ...inputs, [fc.field]: fc.value(inputs, { other, tenant: rc.name === "QlikTenant" ? outs : t }) };
+                    const news = {
+                        ...inputs,
+                        [fc.field]: fc.value(inputs, { other, tenant: rc.name === "QlikTenant" ? outs : t }),
+                    };
                     const d = await rc.h.diff(id, outs, news);
                     if (fc.changes === false) {
                         expect(d.changes, fc.field).to.equal(false);
@@ -152,7 +188,8 @@ describe("one field, one step: every single-field change of QlikTenant, JwtIdent
                     expect(d.replaces, fc.field).to.deep.equal(fc.replace ? [fc.field] : []);
                     if (fc.apply === false) return;
                     const up = (await rc.h.update(id, outs, news)).outs as Props;
-                    for (const k of rc.consumed) expect(up[k], `${fc.field}: consumed output ${k}`).to.deep.equal(outs[k]);
+                    for (const k of rc.consumed)
+                        expect(up[k], `${fc.field}: consumed output ${k}`).to.deep.equal(outs[k]);
                     expect((await rc.h.diff(id, up, news)).changes, `${fc.field}: converged`).to.equal(false);
                     // and back, so the next field starts from the base
                     const back = (await rc.h.update(id, up, inputs)).outs as Props;

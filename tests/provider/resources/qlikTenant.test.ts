@@ -24,7 +24,13 @@ describe("QlikTenant handlers (emulator)", function () {
         expect(r.id).to.equal(outs.tenantId);
         expect(outs.hostname).to.equal(`acme.${ctx.emu.info.region}.${ctx.emu.info.domain}`);
         expect(outs.hostnames).to.deep.equal([outs.systemHostname, outs.hostname]);
-        expect(outs).to.include({ alias: "acme", displayName: "Acme Corp", status: "active", region: ctx.emu.info.region, enableAppOpeningFeedback: false });
+        expect(outs).to.include({
+            alias: "acme",
+            displayName: "Acme Corp",
+            status: "active",
+            region: ctx.emu.info.region,
+            enableAppOpeningFeedback: false,
+        });
         const log = await requestLog(ctx.emu, since);
         expect(log.map((l) => `${l.method} ${l.host} ${l.path.split("?")[0]}`)).to.include.members([
             `GET ${ctx.emu.info.sourceTenant.hostname} /api/v1/licenses/overview`,
@@ -47,10 +53,18 @@ describe("QlikTenant handlers (emulator)", function () {
     it("adopts a tenant that an interrupted run created but never named (the local create journal)", async () => {
         // What a run that died right after POST /api/v1/tenants leaves: a nameless tenant, and its journal entry.
         const reg = ctx.emu.info.registerHost;
-        const made = await asBot(ctx.emu, reg, "/api/v1/tenants", { method: "POST", body: { licenseKey: ctx.emu.info.licenseKey } });
+        const made = await asBot(ctx.emu, reg, "/api/v1/tenants", {
+            method: "POST",
+            body: { licenseKey: ctx.emu.info.licenseKey },
+        });
         expect(made.status, made.text).to.equal(201);
         const aliasHost = `orphan.${ctx.emu.info.region}.${ctx.emu.info.domain}`;
-        recordPending({ aliasHost, tenantId: made.body.id, systemHostname: made.body.hostnames[0], createdAt: new Date().toISOString() });
+        recordPending({
+            aliasHost,
+            tenantId: made.body.id,
+            systemHostname: made.body.hostnames[0],
+            createdAt: new Date().toISOString(),
+        });
 
         const since = await lastSeq(ctx.emu);
         const r = await handlers.create({ alias: "orphan", displayName: "Orphan Inc" });
@@ -67,7 +81,10 @@ describe("QlikTenant handlers (emulator)", function () {
         expect(same.inputs).to.include({ alias: "acme", displayName: "Acme Renamed" });
         expect(same.inputs).to.not.have.property("region");
 
-        await asBot(ctx.emu, outs.hostname, `/api/v1/tenants/${outs.tenantId}`, { method: "PATCH", body: [{ op: "replace", path: "/name", value: "Hand edited" }] });
+        await asBot(ctx.emu, outs.hostname, `/api/v1/tenants/${outs.tenantId}`, {
+            method: "PATCH",
+            body: [{ op: "replace", path: "/name", value: "Hand edited" }],
+        });
         const drifted = await handlers.read(outs.tenantId, outs);
         expect(drifted.props!.displayName).to.equal("Hand edited");
         const d = await handlers.diff(outs.tenantId, drifted.props!, { alias: "acme", displayName: "Acme Renamed" });
@@ -78,20 +95,48 @@ describe("QlikTenant handlers (emulator)", function () {
     it("diff: name/alias/flags update in place, region/datacenter replace, unknowns count", async () => {
         const base = { alias: "acme", displayName: outs.displayName };
         expect((await handlers.diff(outs.tenantId, outs, base)).changes).to.equal(false);
-        expect(await handlers.diff(outs.tenantId, outs, { ...base, alias: "acme2" })).to.include({ changes: true, deleteBeforeReplace: false });
-        expect((await handlers.diff(outs.tenantId, outs, { ...base, region: "eu" })).replaces).to.deep.equal(["region"]);
-        expect((await handlers.diff(outs.tenantId, outs, { ...base, datacenter: "us-east-1" })).changes).to.equal(outs.datacenter !== "us-east-1");
-        expect((await handlers.diff(outs.tenantId, outs, { ...base, datacenter: "eu-west-1" })).replaces).to.deep.equal(["datacenter"]);
+        expect(await handlers.diff(outs.tenantId, outs, { ...base, alias: "acme2" })).to.include({
+            changes: true,
+            deleteBeforeReplace: false,
+        });
+        expect((await handlers.diff(outs.tenantId, outs, { ...base, region: "eu" })).replaces).to.deep.equal([
+            "region",
+        ]);
+        expect((await handlers.diff(outs.tenantId, outs, { ...base, datacenter: "us-east-1" })).changes).to.equal(
+            outs.datacenter !== "us-east-1",
+        );
+        expect((await handlers.diff(outs.tenantId, outs, { ...base, datacenter: "eu-west-1" })).replaces).to.deep.equal(
+            ["datacenter"],
+        );
         expect((await handlers.diff(outs.tenantId, outs, { ...base, displayName: UNKNOWN })).changes).to.equal(true);
-        expect((await handlers.diff(outs.tenantId, outs, { ...base, enableAppOpeningFeedback: true })).changes).to.equal(true);
+        expect(
+            (await handlers.diff(outs.tenantId, outs, { ...base, enableAppOpeningFeedback: true })).changes,
+        ).to.equal(true);
         // A flag is compared only once it is managed (declared); declaring it is a change.
-        expect((await handlers.diff(outs.tenantId, { ...outs, enableAppOpeningFeedback: false }, { ...base, enableAppOpeningFeedback: false })).changes).to.equal(false);
+        expect(
+            (
+                await handlers.diff(
+                    outs.tenantId,
+                    { ...outs, enableAppOpeningFeedback: false },
+                    { ...base, enableAppOpeningFeedback: false },
+                )
+            ).changes,
+        ).to.equal(false);
     });
 
     it("update renames and moves the alias in place", async () => {
-        const r = await handlers.update(outs.tenantId, outs, { alias: "acme-two", displayName: "Acme Two", enableAppOpeningFeedback: true });
+        const r = await handlers.update(outs.tenantId, outs, {
+            alias: "acme-two",
+            displayName: "Acme Two",
+            enableAppOpeningFeedback: true,
+        });
         const o = r.outs as Record<string, any>;
-        expect(o).to.include({ tenantId: outs.tenantId, alias: "acme-two", displayName: "Acme Two", enableAppOpeningFeedback: true });
+        expect(o).to.include({
+            tenantId: outs.tenantId,
+            alias: "acme-two",
+            displayName: "Acme Two",
+            enableAppOpeningFeedback: true,
+        });
         expect(o.hostname).to.equal(`acme-two.${ctx.emu.info.region}.${ctx.emu.info.domain}`);
         expect(o.systemHostname).to.equal(outs.systemHostname);
         outs = o;
@@ -138,7 +183,11 @@ describe("QlikTenant handlers (emulator)", function () {
         const reg = await asBot(ctx.emu, ctx.emu.info.registerHost, `/api/v1/tenants/${outs.tenantId}`);
         expect(reg.body.status).to.equal("disabled");
         // reactivate for the next case via the handlers
-        await handlers.update(outs.tenantId, { ...outs, status: "disabled" }, { alias: "acme-two", displayName: "Acme Two" });
+        await handlers.update(
+            outs.tenantId,
+            { ...outs, status: "disabled" },
+            { alias: "acme-two", displayName: "Acme Two" },
+        );
     });
 
     it("create refuses an alias held by a deactivated tenant, naming it", async () => {
@@ -167,7 +216,8 @@ describe("QlikTenant ownership (emulator)", function () {
     after(async () => ctx?.restore());
 
     // Writes to the Qlik APIs (an OAuth token request is not a change).
-    const writes = async (since: number) => (await requestLog(ctx.emu, since)).filter((r) => r.method !== "GET" && r.path.startsWith("/api/"));
+    const writes = async (since: number) =>
+        (await requestLog(ctx.emu, since)).filter((r) => r.method !== "GET" && r.path.startsWith("/api/"));
 
     it("create marks the tenant with its owner and claim (a marker space inside the tenant)", async () => {
         a = (await handlers.create({ alias: "owned", displayName: "Owned", owner: A })).outs as Record<string, any>;
@@ -178,7 +228,9 @@ describe("QlikTenant ownership (emulator)", function () {
         expect(marker?.description).to.equal(`[qtf:${A}#${a.claim}]`);
         const same = await handlers.read(a.tenantId, a);
         expect(same.inputs).to.include({ owner: A });
-        expect((await handlers.diff(a.tenantId, same.props!, { alias: "owned", displayName: "Owned", owner: A })).changes).to.equal(false);
+        expect(
+            (await handlers.diff(a.tenantId, same.props!, { alias: "owned", displayName: "Owned", owner: A })).changes,
+        ).to.equal(false);
     });
 
     it("another owner's create fails before any change, naming the owner and takeOverFrom", async () => {
@@ -189,18 +241,25 @@ describe("QlikTenant ownership (emulator)", function () {
         } catch (e) {
             err = e as Error;
         }
-        expect(err?.message).to.contain(`managed by "${A}"`).and.contain(`takeOverFrom: "${A}"`).and.contain("nothing was changed");
+        expect(err?.message)
+            .to.contain(`managed by "${A}"`)
+            .and.contain(`takeOverFrom: "${A}"`)
+            .and.contain("nothing was changed");
         expect(await writes(since)).to.deep.equal([]);
         const t = await asBot(ctx.emu, a.systemHostname, `/api/v1/tenants/${a.tenantId}`);
         expect(t.body.name).to.equal("Owned");
     });
 
     it("takeOverFrom adopts and re-marks; the first owner's refresh shows the owner drift and its update refuses", async () => {
-        const b = (await handlers.create({ alias: "owned", displayName: "Taken", owner: B, takeOverFrom: A })).outs as Record<string, any>;
+        const b = (await handlers.create({ alias: "owned", displayName: "Taken", owner: B, takeOverFrom: A }))
+            .outs as Record<string, any>;
         expect(b).to.include({ tenantId: a.tenantId, owner: B, displayName: "Taken" });
         const refreshed = await handlers.read(a.tenantId, a);
         expect(refreshed.inputs).to.include({ owner: B });
-        expect((await handlers.diff(a.tenantId, refreshed.props!, { alias: "owned", displayName: "Owned", owner: A })).changes).to.equal(true);
+        expect(
+            (await handlers.diff(a.tenantId, refreshed.props!, { alias: "owned", displayName: "Owned", owner: A }))
+                .changes,
+        ).to.equal(true);
         const since = await lastSeq(ctx.emu);
         let err: Error | undefined;
         try {
@@ -217,10 +276,21 @@ describe("QlikTenant ownership (emulator)", function () {
     });
 
     it("a tenant without a marker (made by hand) is adopted and marked", async () => {
-        const made = await asBot(ctx.emu, ctx.emu.info.registerHost, "/api/v1/tenants", { method: "POST", body: { licenseKey: ctx.emu.info.licenseKey } });
+        const made = await asBot(ctx.emu, ctx.emu.info.registerHost, "/api/v1/tenants", {
+            method: "POST",
+            body: { licenseKey: ctx.emu.info.licenseKey },
+        });
         const sys = made.body.hostnames[0];
-        await asBot(ctx.emu, sys, `/api/v1/tenants/${made.body.id}`, { method: "PATCH", body: [{ op: "replace", path: "/hostnames/1", value: `byhand.${ctx.emu.info.region}.${ctx.emu.info.domain}` }] });
-        const r = (await handlers.create({ alias: "byhand", displayName: "By hand", owner: B })).outs as Record<string, any>;
+        await asBot(ctx.emu, sys, `/api/v1/tenants/${made.body.id}`, {
+            method: "PATCH",
+            body: [
+                { op: "replace", path: "/hostnames/1", value: `byhand.${ctx.emu.info.region}.${ctx.emu.info.domain}` },
+            ],
+        });
+        const r = (await handlers.create({ alias: "byhand", displayName: "By hand", owner: B })).outs as Record<
+            string,
+            any
+        >;
         expect(r.tenantId).to.equal(made.body.id);
         expect((await handlers.read(r.tenantId, r)).inputs).to.include({ owner: B });
     });

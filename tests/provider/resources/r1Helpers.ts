@@ -14,8 +14,19 @@ export interface EmuContext {
     restore(): Promise<void>;
 }
 
-const ENV_KEYS = ["QLIK_REGION", "QLIK_DOMAIN", "QLIK_CLIENT_ID", "QLIK_CLIENT_SECRET", "QLIK_SOURCE_TENANT_HOST", "QLIK_ENDPOINT_OVERRIDE",
-    "QLIK_ALLOW_TENANT_DEACTIVATION", "QLIK_PURGE_AFTER_DAYS", "QLIK_API_KEY", "QLIK_MAX_RETRIES", "QLIK_FLEET_JOURNAL_DIR"];
+const ENV_KEYS = [
+    "QLIK_REGION",
+    "QLIK_DOMAIN",
+    "QLIK_CLIENT_ID",
+    "QLIK_CLIENT_SECRET",
+    "QLIK_SOURCE_TENANT_HOST",
+    "QLIK_ENDPOINT_OVERRIDE",
+    "QLIK_ALLOW_TENANT_DEACTIVATION",
+    "QLIK_PURGE_AFTER_DAYS",
+    "QLIK_API_KEY",
+    "QLIK_MAX_RETRIES",
+    "QLIK_FLEET_JOURNAL_DIR",
+];
 
 export async function startEmu(): Promise<EmuContext> {
     const emu = await startTestEmulator();
@@ -38,7 +49,13 @@ export async function startEmu(): Promise<EmuContext> {
     };
 }
 
-export interface LoggedRequest { seq: number; method: string; host: string; path: string; status: number }
+export interface LoggedRequest {
+    seq: number;
+    method: string;
+    host: string;
+    path: string;
+    status: number;
+}
 
 /** The emulator's request log (admin endpoint on the 127.0.0.1 host). */
 export async function requestLog(emu: RunningEmulator, since = 0): Promise<LoggedRequest[]> {
@@ -52,7 +69,12 @@ export async function lastSeq(emu: RunningEmulator): Promise<number> {
 }
 
 /** A direct call as the region OAuth client's bot on `host` (for making drift). */
-export async function asBot(emu: RunningEmulator, host: string, path: string, o: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<CallResult> {
+export async function asBot(
+    emu: RunningEmulator,
+    host: string,
+    path: string,
+    o: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<CallResult> {
     const token = await tokenFor(emu.info.httpUrl, host, emu.info.oauthClient);
     return call(emu.info.httpUrl, path, { host, token, ...o });
 }

@@ -19,7 +19,12 @@ export interface NorthConfig {
     scriptExtra: string;
     reload?: boolean;
     reloadTimeoutSeconds?: number;
-    pub: { spaceName: string; spaceDescription?: string; publishedAppName?: string; members: { groupId: string; roles: string[] }[] };
+    pub: {
+        spaceName: string;
+        spaceDescription?: string;
+        publishedAppName?: string;
+        members: { groupId: string; roles: string[] }[];
+    };
 }
 
 /** Stack config `south` (JSON). */
@@ -121,7 +126,19 @@ export const southConnectionId = southCustomer.app.connectionIds.apply((ids) => 
 `;
 
 /** What \`pulumi new typescript\` gives a team, trimmed. */
-export const TSCONFIG = JSON.stringify({
-    compilerOptions: { strict: true, outDir: "bin", target: "es2020", module: "commonjs", moduleResolution: "node", sourceMap: true, skipLibCheck: true },
-    files: ["index.ts"],
-}, null, 2);
+export const TSCONFIG = JSON.stringify(
+    {
+        compilerOptions: {
+            strict: true,
+            outDir: "bin",
+            target: "es2020",
+            module: "commonjs",
+            moduleResolution: "node",
+            sourceMap: true,
+            skipLibCheck: true,
+        },
+        files: ["index.ts"],
+    },
+    null,
+    2,
+);

@@ -160,4 +160,16 @@ export const customerOutputs = pulumi.secret(customers);
 `;
 
 /** What \`pulumi new typescript\` writes, trimmed. */
-export const TSCONFIG = JSON.stringify({ compilerOptions: { strict: true, target: "es2020", module: "commonjs", moduleResolution: "node", skipLibCheck: true } }, null, 2);
+export const TSCONFIG = JSON.stringify(
+    {
+        compilerOptions: {
+            strict: true,
+            target: "es2020",
+            module: "commonjs",
+            moduleResolution: "node",
+            skipLibCheck: true,
+        },
+    },
+    null,
+    2,
+);

@@ -29,7 +29,8 @@ export class Rest {
         const r = await call(this.emu.info.httpUrl, path, { method, host, token: bearer, body });
         // /users/me and /tenants/me answer with a redirect to the object, as Qlik Cloud does: follow it on the same host.
         const location = (r.headers as Record<string, string | undefined>)?.location;
-        if (method === "GET" && r.status >= 301 && r.status <= 308 && location) return this.call(host, "GET", new URL(location, `https://${host}`).pathname);
+        if (method === "GET" && r.status >= 301 && r.status <= 308 && location)
+            return this.call(host, "GET", new URL(location, `https://${host}`).pathname);
         return { status: r.status, body: r.body };
     }
 
@@ -52,15 +53,35 @@ function b64url(v: unknown): string {
 export function signJwt(privateKeyPem: string, kid: string, issuer: string, sub: string): string {
     const now = Math.floor(Date.now() / 1000);
     const head = b64url({ alg: "RS256", typ: "JWT", kid });
-    const body = b64url({ iss: issuer, aud: "qlik.api/login/jwt-session", sub, subType: "user", name: sub, email: `${sub.replace(/\W/g, "")}@example.com`,
-        email_verified: true, jti: crypto.randomUUID(), iat: now, nbf: now - 5, exp: now + 300 });
+    const body = b64url({
+        iss: issuer,
+        aud: "qlik.api/login/jwt-session",
+        sub,
+        subType: "user",
+        name: sub,
+        email: `${sub.replace(/\W/g, "")}@example.com`,
+        email_verified: true,
+        jti: crypto.randomUUID(),
+        iat: now,
+        nbf: now - 5,
+        exp: now + 300,
+    });
     const sig = crypto.sign("RSA-SHA256", Buffer.from(`${head}.${body}`), privateKeyPem).toString("base64url");
     return `${head}.${body}.${sig}`;
 }
 
 /** A user's JWT login on the tenant host; the HTTP status and body text. */
-export async function jwtLogin(emu: RunningEmulator, host: string, key: { privateKey: string; keyId: string; issuer: string }, sub: string): Promise<{ status: number; text: string }> {
-    const r = await call(emu.info.httpUrl, "/login/jwt-session", { method: "POST", host, headers: { authorization: `Bearer ${signJwt(key.privateKey, key.keyId, key.issuer, sub)}` } });
+export async function jwtLogin(
+    emu: RunningEmulator,
+    host: string,
+    key: { privateKey: string; keyId: string; issuer: string },
+    sub: string,
+): Promise<{ status: number; text: string }> {
+    const r = await call(emu.info.httpUrl, "/login/jwt-session", {
+        method: "POST",
+        host,
+        headers: { authorization: `Bearer ${signJwt(key.privateKey, key.keyId, key.issuer, sub)}` },
+    });
     return { status: r.status, text: r.text };
 }
 
