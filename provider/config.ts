@@ -1,6 +1,6 @@
 // Provider settings, resolved at CALL time.
 //
-// Dynamic-provider closures are serialized per resource (pulumi-offline.md B3/B4): anything captured is baked
+// Dynamic-provider closures are serialized per resource (docs/reference/pulumi-offline.md B3/B4): anything captured is baked
 // into state in plaintext. So settings are never captured: the shim hands the stack config over in configure()
 // (setProviderConfig), it is kept on globalThis of the provider process, and every call reads it again.
 //
@@ -208,7 +208,7 @@ function rawValue(spec: SettingSpec, env: NodeJS.ProcessEnv): { value?: string; 
     if (fromConfig !== undefined) return { value: fromConfig, from: spec.key };
     const fromEnv = env[spec.env];
     if (fromEnv !== undefined && fromEnv !== "") return { value: fromEnv, from: spec.env };
-    // The provider process also gets the whole stack config as JSON (pulumi-offline.md B1).
+    // The provider process also gets the whole stack config as JSON (docs/reference/pulumi-offline.md B1).
     const pc = env.PULUMI_CONFIG;
     if (pc) {
         try {

@@ -42,7 +42,7 @@ export function isValidEmail(v: unknown): v is string {
     return typeof v === "string" && EMAIL_RE.test(v);
 }
 
-/** Roles a group can have in a managed space (qlik-cloud-api.md §6, space assignments). */
+/** Roles a group can have in a managed space (docs/reference/qlik-cloud-api.md §6, space assignments). */
 export const SPACE_ROLES: readonly string[] = [
     "consumer",
     "contributor",

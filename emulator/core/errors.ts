@@ -1,5 +1,5 @@
 // The one error factory. Handlers throw QlikError; the pipeline renders it in the body style of the
-// API that owns the route (qlik-cloud-api.md §11: the style differs per service).
+// API that owns the route (docs/reference/qlik-cloud-api.md §11: the style differs per service).
 import * as crypto from "node:crypto";
 
 export type ApiName =

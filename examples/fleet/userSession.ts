@@ -102,7 +102,7 @@ export async function jwtLogin(origin: string, host: string, jwt: string): Promi
 
 /**
  * Opens the app as the user. Right after a publish Qlik answers 403 for a while (access control
- * propagation, qlik-cloud-api.md §11); like Qlik's own samples this retries on 403 for up to 120 s.
+ * propagation, docs/reference/qlik-cloud-api.md §11); like Qlik's own samples this retries on 403 for up to 120 s.
  */
 export async function openAppAsUser(
     origin: string,

@@ -1,4 +1,4 @@
-// Bearer credentials. Qlik OAuth tokens are bound to one host (qlik-cloud-api.md §0): the same region client
+// Bearer credentials. Qlik OAuth tokens are bound to one host (docs/reference/qlik-cloud-api.md §0): the same region client
 // needs a separate POST /oauth/token on the register host, the source tenant and each new tenant. Tokens are
 // cached per host for the whole provider process (globalThis, see throttle.ts for why), refreshed ahead of
 // expiry, and fetched single-flight so 8 parallel resources on a new tenant cause one token request.

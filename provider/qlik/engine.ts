@@ -1,5 +1,5 @@
 // QIX engine client (enigma.js over ws). Qlik Cloud serves it at wss://<tenant host>/app/<appId> with the same
-// Bearer as REST (qlik-cloud-api.md §10). With the endpoint override we dial ws://<override>/app/<appId> and
+// Bearer as REST (docs/reference/qlik-cloud-api.md §10). With the endpoint override we dial ws://<override>/app/<appId> and
 // put the real host in the Host header, like REST. Every step has a timeout: a hung socket must not hang `pulumi up`.
 
 import enigma from "enigma.js";

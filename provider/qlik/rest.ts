@@ -1,5 +1,5 @@
 // The one request function. Transport: node-fetch v2 with an AbortController timeout on every attempt
-// (the Pulumi engine ignores customTimeouts for dynamic providers, pulumi-offline.md B1), the endpoint
+// (the Pulumi engine ignores customTimeouts for dynamic providers, docs/reference/pulumi-offline.md B1), the endpoint
 // override (send to the emulator, keep the real Host header), JSON in/out. Plugins add retry, auth, throttle.
 
 import * as http from "http";

@@ -1,5 +1,5 @@
 // Retries with exponential backoff + full jitter. The Pulumi engine never retries a failed dynamic-provider
-// operation (pulumi-offline.md B1), so transient Qlik failures must be absorbed here, without ever repeating
+// operation (docs/reference/pulumi-offline.md B1), so transient Qlik failures must be absorbed here, without ever repeating
 // a non-idempotent write that may have reached the server.
 
 import { IDEMPOTENT_METHODS, Handler, Plugin, QlikRequest, QlikResponse, isTransportError } from "./types";

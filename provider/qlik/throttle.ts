@@ -1,9 +1,9 @@
 // Client-side rate limiting so a `pulumi up` over many tenants stays inside Qlik's documented limits
-// (qlik-cloud-api.md §11: tier 1 = 1000/min, tier 2 = 100/min, per user per tenant; special routes).
+// (docs/reference/qlik-cloud-api.md §11: tier 1 = 1000/min, tier 2 = 100/min, per user per tenant; special routes).
 // It counts the way Qlik does (qlik.dev/apis/rest/rate-limiting): tiers 1 and 2 over a sliding 5-minute
 // window (5,000 / 500 calls in any 5 minutes, so a fleet's 200 tenant creates on the one register host go
 // out at once), special tiers over one minute. A call waits only when the window is full.
-// All dynamic resources share one provider process (pulumi-offline.md B1/B6), so the state lives on globalThis:
+// All dynamic resources share one provider process (docs/reference/pulumi-offline.md B1/B6), so the state lives on globalThis:
 // a captured limiter would be copied into every resource's closure and limit nothing.
 
 import { Plugin, QlikRequest, Tier } from "./types";

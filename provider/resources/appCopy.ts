@@ -1,6 +1,6 @@
 // AppCopy: the ISV's template app deployed into a customer tenant's SHARED staging space, pointed at the
 // customer's data (data connections in that space, optional load script) and reloaded.
-// Sequence per qlik-cloud-api.md §12.3 (export -> Location -> download -> import into the target shared space),
+// Sequence per docs/reference/qlik-cloud-api.md §12.3 (export -> Location -> download -> import into the target shared space),
 // plus §8 data connections and §9 reloads. The staged app is what ManagedSpacePublish publishes.
 //
 // What read() compares with the live tenant (issue 8 item 2): the app's name and space, its CURRENT load script

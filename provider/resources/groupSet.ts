@@ -1,4 +1,4 @@
-// GroupSet: the groups of a tenant and their roles, managed as one set (qlik-cloud-api.md §4).
+// GroupSet: the groups of a tenant and their roles, managed as one set (docs/reference/qlik-cloud-api.md §4).
 // Groups are found by name (names are unique and case-sensitive), so a crashed create or a group
 // made by a JWT login is adopted rather than duplicated. Groups the set does not declare are
 // reported in `unmanagedGroups` and deleted only with pruneUnmanaged.
@@ -18,7 +18,7 @@ import {
     withMarker,
 } from "./ownership";
 
-/** Qlik Cloud default roles (names are case-sensitive; qlik-cloud-api.md §4, DEV:configure-a-tenant, spec examples). */
+/** Qlik Cloud default roles (names are case-sensitive; docs/reference/qlik-cloud-api.md §4, DEV:configure-a-tenant, spec examples). */
 export const DEFAULT_ROLES = [
     "TenantAdmin",
     "AnalyticsAdmin",

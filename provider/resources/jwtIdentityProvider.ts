@@ -1,4 +1,4 @@
-// JwtIdentityProvider: the tenant's JWT IdP (qlik-cloud-api.md §2), so the ISV's web app can log its
+// JwtIdentityProvider: the tenant's JWT IdP (docs/reference/qlik-cloud-api.md §2), so the ISV's web app can log its
 // users in with signed JWTs. Only /description is patchable for JWT IdPs, so issuer, key id and key
 // replace it; the replacement is created before the old one is deleted (Pulumi's default), so
 // logins never hit a tenant without a trusted key.
@@ -307,7 +307,7 @@ export const handlers: ResourceHandlers = {
         const body: Record<string, unknown> = {
             provider: "external",
             protocol: "jwtAuth",
-            // Not in the schema, but sent by Qlik's own samples (qlik-cloud-api.md §2).
+            // Not in the schema, but sent by Qlik's own samples (docs/reference/qlik-cloud-api.md §2).
             interactive: false,
             active: true,
             tenantIds: [tenantId],

@@ -1,5 +1,5 @@
 // LicenseAssignment: a tenant's license auto-assign settings and the license type of the subjects
-// this resource manages (qlik-cloud-api.md §3). Assignment actions answer 207 with one result per
+// this resource manages (docs/reference/qlik-cloud-api.md §3). Assignment actions answer 207 with one result per
 // item; every item is inspected, because a 207 is a 2xx even when every item failed.
 import { Failures, Props, ResourceHandlers, isUnknown, stableJson, checkWith } from "./handlers";
 import { isQlikApiError } from "../qlik";

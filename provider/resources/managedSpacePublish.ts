@@ -1,7 +1,7 @@
 // ManagedSpacePublish: a customer's managed space, its group members, and the published copy of a staged app.
 // First publish is POST /apps/{staged}/publish; a new staged app (template rollout) is REPUBLISHED into the same
 // target with PUT /apps/{staged}/publish {targetId, checkOriginAppId:false}, so the published app id never
-// changes and consumers' own sheets survive (qlik-cloud-api.md §7, §12.3).
+// changes and consumers' own sheets survive (docs/reference/qlik-cloud-api.md §7, §12.3).
 //
 // `contentVersion` (AppCopy.contentVersion) says WHAT the staged app holds: a change republishes into the same target
 // even when the staged app id stays (script or connection changes). read() compares the published copy with what

@@ -15,7 +15,7 @@
 //   - tenant-level things with no such place (the tenant itself, its license settings): a marker
 //     object inside the tenant, a shared space named `qlik-tenant-fleet.owner.<key>` whose
 //     description is the marker. A space is the one tenant-scoped object with a free-text field
-//     that every Qlik Cloud tenant offers (spaces API, qlik-cloud-api.md §5).
+//     that every Qlik Cloud tenant offers (spaces API, docs/reference/qlik-cloud-api.md §5).
 import * as crypto from "crypto";
 import { Failures, Props, isUnknown } from "./handlers";
 import { HostClient, isQlikApiError } from "../qlik";

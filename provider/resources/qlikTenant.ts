@@ -1,4 +1,4 @@
-// QlikTenant: one Qlik Cloud tenant per customer (qlik-cloud-api.md §1 and §12.1/§12.5).
+// QlikTenant: one Qlik Cloud tenant per customer (docs/reference/qlik-cloud-api.md §1 and §12.1/§12.5).
 //
 // Natural key: the alias hostname <alias>.<region>.<domain>. Create first asks that host who it is
 // (GET /api/v1/tenants/me), so a create that died after POST /tenants + alias PATCH is adopted on
@@ -24,7 +24,7 @@ import {
     writeTenantMarker,
 } from "./ownership";
 
-/** Tenant booleans that PATCH accepts (qlik-cloud-api.md §1 "Patch"); unset inputs are left unmanaged. */
+/** Tenant booleans that PATCH accepts (docs/reference/qlik-cloud-api.md §1 "Patch"); unset inputs are left unmanaged. */
 export const TENANT_FLAGS = [
     "autoAssignCreateSharedSpacesRoleToProfessionals",
     "autoAssignPrivateAnalyticsContentCreatorRoleToProfessionals",

@@ -1,7 +1,7 @@
 // Re-onboarding an offboarded customer without hand-made REST calls (issue 9, docs/recovery.md#reactivation).
 //
 // Offboarding deactivates the tenant: its alias host then answers 401 TENANT_DISABLED until Qlik purges it
-// (qlik-cloud-api.md §1, deactivate/reactivate on the register host with the qlik-confirm-hostname
+// (docs/reference/qlik-cloud-api.md §1, deactivate/reactivate on the register host with the qlik-confirm-hostname
 // header). Re-declaring the customer used to fail ("belongs to a DEACTIVATED tenant") and needed four REST
 // calls by hand. With an explicit opt-in (`reactivate: true` on the QlikTenant / CustomerTenant, or the
 // stack setting qlik:reactivateTenants) create reactivates that tenant first and then adopts it like any

@@ -1,6 +1,6 @@
 // A local journal of tenant creates that have not been given their alias yet.
 //
-// Qlik's create takes no name or hostname (qlik-cloud-api.md §1), so between POST /api/v1/tenants
+// Qlik's create takes no name or hostname (docs/reference/qlik-cloud-api.md §1), so between POST /api/v1/tenants
 // and the PATCH that sets the alias a new tenant cannot be found again through the API: a crash
 // there would leave a nameless tenant that still counts against the license quota, and the next up
 // would create another. The id is therefore written here the moment the create answers, and the

@@ -142,7 +142,7 @@ export const DEVIATIONS: Deviation[] = [
             "IDPPatchSchema is a oneOf of arrays of PatchOIDCPayload / PatchSAMLPayload / PatchJWTAuthPayload; a " +
             "`replace /description` patch (the only JWT patch) fits all three branches, so strict oneOf rejects the one " +
             "documented JWT patch. Tolerated: the body must still match at least one branch.",
-        source: "qliksense-idp-api-openapi.yml (IDPPatchSchema); qlik-cloud-api.md section 2 (Patch for JWT)",
+        source: "qliksense-idp-api-openapi.yml (IDPPatchSchema); docs/reference/qlik-cloud-api.md section 2 (Patch for JWT)",
     },
     {
         id: "SPEC-APPS-ERROR-STATUSES",
@@ -151,9 +151,9 @@ export const DEVIATIONS: Deviation[] = [
         status: [400, 403, 404, 409],
         reason:
             "The Apps YAML is a converter subset that documents only the success status for most operations " +
-            '(README: "the subset that the converter kept"). qlik-cloud-api.md section 7 documents 403/404 for apps, ' +
+            '(README: "the subset that the converter kept"). docs/reference/qlik-cloud-api.md section 7 documents 403/404 for apps, ' +
             "scripts and import; the emulator answers them with the apps error body {errors:[{code,title,detail,status}],traceId}.",
-        source: "qliksense-apps-api-openapi.yml; qlik-openapi/README.md; qlik-cloud-api.md section 7",
+        source: "qliksense-apps-api-openapi.yml; qlik-openapi/README.md; docs/reference/qlik-cloud-api.md section 7",
     },
     {
         id: "SPEC-APPS-ERROR-BODIES",
@@ -162,8 +162,8 @@ export const DEVIATIONS: Deviation[] = [
         status: [400, 401, 403, 404],
         reason:
             "The Apps YAML lists some error statuses (export/import, owner, ...) without any content; every Qlik error response has the JSON " +
-            "errors body (qlik-cloud-api.md section 11), which the emulator sends.",
-        source: "qliksense-apps-api-openapi.yml (export/import responses); qlik-cloud-api.md section 11",
+            "errors body (docs/reference/qlik-cloud-api.md section 11), which the emulator sends.",
+        source: "qliksense-apps-api-openapi.yml (export/import responses); docs/reference/qlik-cloud-api.md section 11",
     },
     {
         id: "SPEC-APPS-EMPTY-TIMES",
@@ -174,7 +174,7 @@ export const DEVIATIONS: Deviation[] = [
         reason:
             'NxAttributes.publishTime is `format: date-time`, but its own description says "empty if unpublished"; ' +
             'the emulator sends "" for an unpublished app, as described. (lastReloadTime is left out until the first reload.)',
-        source: "qliksense-apps-api-openapi.yml (NxAttributes); qlik-cloud-api.md section 7 (Published or not?)",
+        source: "qliksense-apps-api-openapi.yml (NxAttributes); docs/reference/qlik-cloud-api.md section 7 (Published or not?)",
     },
     {
         id: "SPEC-SPACES-400",
@@ -225,7 +225,7 @@ export const DEVIATIONS: Deviation[] = [
         reason:
             "Every identity-provider operation requires TenantAdmin (qlik.dev REST reference), but the IdP YAML lists " +
             "no 403 for the list and get operations; the emulator answers a non-admin with 403 IDENTITY-PROVIDERS-403.",
-        source: "qlik.dev apis/rest/identity-providers; qlik-cloud-api.md section 2; qliksense-idp-api-openapi.yml",
+        source: "qlik.dev apis/rest/identity-providers; docs/reference/qlik-cloud-api.md section 2; qliksense-idp-api-openapi.yml",
     },
     {
         id: "SPEC-IDP-LIST-STATUSES",

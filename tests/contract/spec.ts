@@ -73,7 +73,7 @@ export function repoRoot(): string {
 }
 
 export function defaultSpecDir(): string {
-    return path.resolve(repoRoot(), "..", "shared", "qlik-openapi");
+    return path.resolve(repoRoot(), "tests", "contract", "qlik-openapi");
 }
 
 export function specDir(): string {
@@ -398,7 +398,7 @@ export function loadSpecs(dir: string = specDir()): SpecIndex {
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
         throw new Error(
             `contract tests: OpenAPI folder not found: ${dir}. Set ${SPEC_DIR_ENV} to the folder holding ` +
-                `Qlik's qliksense-*-api-openapi.yml files (default: <repo>/../shared/qlik-openapi = ${defaultSpecDir()}).`,
+                `Qlik's qliksense-*-api-openapi.yml files (default: <repo>/tests/contract/qlik-openapi = ${defaultSpecDir()}).`,
         );
     }
     const ymls = fs

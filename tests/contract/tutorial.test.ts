@@ -1,4 +1,4 @@
-// The qlik.dev Platform Operations tutorial, step by step, as plain HTTP calls (qlik-cloud-api.md §12:
+// The qlik.dev Platform Operations tutorial, step by step, as plain HTTP calls (docs/reference/qlik-cloud-api.md §12:
 // create-a-tenant, configure-a-tenant, deploy-content-to-a-tenant), every exchange validated by the contract client.
 import * as crypto from "node:crypto";
 import { expect } from "chai";

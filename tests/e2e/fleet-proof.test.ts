@@ -1,5 +1,5 @@
 // The template placement and the user-side proof of `npm start`, without Pulumi: a customer tenant is
-// provisioned by hand through the REST API (the documented sequence, qlik-cloud-api.md §12), then a
+// provisioned by hand through the REST API (the documented sequence, docs/reference/qlik-cloud-api.md §12), then a
 // customer user logs in with a JWT and must see exactly their own company's numbers.
 import { expect } from "chai";
 import * as crypto from "crypto";

@@ -2,7 +2,7 @@
  * The persisted shape of one Qlik Sense app (collection `apps`, id = app id).
  * Shared between the REST content areas (apps, items, reloads, publish) and the QIX engine (emulator/engine),
  * which reads `scripts`/`tables` and writes `objects`, `scripts` and `tables` back through the store.
- * Attribute names follow NxAttributes as returned by real tenants (qlik-cloud-api.md §7).
+ * Attribute names follow NxAttributes as returned by real tenants (docs/reference/qlik-cloud-api.md §7).
  */
 
 /** NxApp attributes exactly as the apps API returns them. */

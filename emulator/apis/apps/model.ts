@@ -1,4 +1,4 @@
-// Apps (qlik-cloud-api.md §7): create/copy/update/delete, export/import in the emulator container, publish and
+// Apps (docs/reference/qlik-cloud-api.md §7): create/copy/update/delete, export/import in the emulator container, publish and
 // republish into managed spaces, move between spaces, script versions, reload logs, and the access rules:
 // - personal apps: owner (and tenant admins) only;
 // - apps in a space: anyone with a role in the space; tenant admins can read everything;

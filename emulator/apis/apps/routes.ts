@@ -1,4 +1,4 @@
-// HTTP surface of the apps API (qlik-cloud-api.md §7); rules live in model.ts.
+// HTTP surface of the apps API (docs/reference/qlik-cloud-api.md §7); rules live in model.ts.
 import type { RequestContext } from "../../core/context";
 import { apiError } from "../../core/errors";
 import { json } from "../../core/http";

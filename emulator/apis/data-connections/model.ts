@@ -1,4 +1,4 @@
-// Data connections (qlik-cloud-api.md §8). Both create shapes are accepted: classic (qName, qConnectStatement,
+// Data connections (docs/reference/qlik-cloud-api.md §8). Both create shapes are accepted: classic (qName, qConnectStatement,
 // qType, datasourceID) and DCaaS ({datasourceID|dataSourceId, qName, space, connectionProperties}).
 // Emulator-specific: datasourceID "sqlite" with connectionProperties.database = path of a SQLite file is what a
 // reload can actually read. Secrets (qPassword, connectionProperties.password and similar) are stored but never

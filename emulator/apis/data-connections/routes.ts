@@ -1,4 +1,4 @@
-// HTTP surface of data connections (qlik-cloud-api.md §8). Responses never carry secrets (model.view redacts).
+// HTTP surface of data connections (docs/reference/qlik-cloud-api.md §8). Responses never carry secrets (model.view redacts).
 import type { RequestContext } from "../../core/context";
 import { apiError } from "../../core/errors";
 import { json, noContent, objectBody } from "../../core/http";

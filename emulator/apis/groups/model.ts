@@ -1,4 +1,4 @@
-// Groups and group settings (qlik-cloud-api.md §4).
+// Groups and group settings (docs/reference/qlik-cloud-api.md §4).
 import type { Emulator } from "../../core/context";
 import { apiError } from "../../core/errors";
 import * as ids from "../../core/ids";
@@ -84,7 +84,7 @@ export class GroupsModel {
         return g;
     }
 
-    /** Paths are accepted with or without a leading slash (API spec vs tutorial, qlik-cloud-api.md §4). */
+    /** Paths are accepted with or without a leading slash (API spec vs tutorial, docs/reference/qlik-cloud-api.md §4). */
     patch(tenantId: string, id: string, ops: unknown): Group {
         const g = this.get(tenantId, id);
         if (!g) throw apiError("groups", 404, "GROUPS-7", "Not found");

@@ -1,4 +1,4 @@
-// Groups API (qlik-cloud-api.md §4).
+// Groups API (docs/reference/qlik-cloud-api.md §4).
 import type { Route } from "../../core/router";
 import { special, TIER1, TIER2 } from "../../core/limits";
 import { apiError } from "../../core/errors";

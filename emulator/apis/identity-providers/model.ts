@@ -1,4 +1,4 @@
-// JWT identity providers (qlik-cloud-api.md §2). Only protocol jwtAuth / provider external can be created.
+// JWT identity providers (docs/reference/qlik-cloud-api.md §2). Only protocol jwtAuth / provider external can be created.
 import * as crypto from "node:crypto";
 import type { Emulator } from "../../core/context";
 import { apiError } from "../../core/errors";
@@ -122,7 +122,7 @@ export class IdentityProvidersModel {
         return p;
     }
 
-    /** JWT IdPs accept only /description (qlik-cloud-api.md §2); partial failure is complete failure. */
+    /** JWT IdPs accept only /description (docs/reference/qlik-cloud-api.md §2); partial failure is complete failure. */
     patch(tenantId: string, id: string, ops: unknown): IdentityProvider {
         const p = this.get(tenantId, id);
         if (!p) throw apiError("identity-providers", 404, "IDENTITY-PROVIDERS-404", "Not found");

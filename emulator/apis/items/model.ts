@@ -1,4 +1,4 @@
-// Items (qlik-cloud-api.md §7): one item per app, with its own id (item id != app id; resourceId = app id).
+// Items (docs/reference/qlik-cloud-api.md §7): one item per app, with its own id (item id != app id; resourceId = app id).
 // The item only stores the link; name, space, owner and resourceAttributes are read from the app document so
 // they can never drift from the app.
 import type { Emulator } from "../../core/context";

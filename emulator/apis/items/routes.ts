@@ -1,4 +1,4 @@
-// HTTP surface of the items API (qlik-cloud-api.md §7). Only apps have items in the emulator.
+// HTTP surface of the items API (docs/reference/qlik-cloud-api.md §7). Only apps have items in the emulator.
 import type { RequestContext } from "../../core/context";
 import { apiError } from "../../core/errors";
 import { json, noContent, objectBody } from "../../core/http";

@@ -1,4 +1,4 @@
-// Licenses per tenant (qlik-cloud-api.md §3): overview of the OEM license with per-tenant allotments,
+// Licenses per tenant (docs/reference/qlik-cloud-api.md §3): overview of the OEM license with per-tenant allotments,
 // user assignments (207 per-item results), and auto-assign settings.
 import type { Emulator } from "../../core/context";
 import { apiError } from "../../core/errors";

@@ -1,4 +1,4 @@
-// JWT verification for /login/jwt-session (qlik-cloud-api.md §2): signed with a non-HS algorithm by the
+// JWT verification for /login/jwt-session (docs/reference/qlik-cloud-api.md §2): signed with a non-HS algorithm by the
 // key of the tenant's JWT IdP whose staticKeys.kid equals the header kid.
 import * as crypto from "node:crypto";
 

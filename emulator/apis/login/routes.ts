@@ -1,4 +1,4 @@
-// POST /login/jwt-session and GET /api/v1/csrf-token (qlik-cloud-api.md §2).
+// POST /login/jwt-session and GET /api/v1/csrf-token (docs/reference/qlik-cloud-api.md §2).
 import type { Route } from "../../core/router";
 import { TIER1, TIER2 } from "../../core/limits";
 import { apiError } from "../../core/errors";

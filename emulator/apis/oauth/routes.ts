@@ -1,4 +1,4 @@
-// POST /oauth/token on the register host and on every tenant host (qlik-cloud-api.md §0).
+// POST /oauth/token on the register host and on every tenant host (docs/reference/qlik-cloud-api.md §0).
 import type { Route } from "../../core/router";
 import { TIER2 } from "../../core/limits";
 import { apiError } from "../../core/errors";

@@ -1,4 +1,4 @@
-// Reloads (qlik-cloud-api.md §9): POST queues (QUEUED), then on later ticks RELOADING -> SUCCEEDED | FAILED |
+// Reloads (docs/reference/qlik-cloud-api.md §9): POST queues (QUEUED), then on later ticks RELOADING -> SUCCEEDED | FAILED |
 // CANCELED. The app's current script runs through the engine's ReloadRunner; on success the tables replace the
 // app's data. Delays come from the latency profile ("reload.queued", "reload.run"; 0 in instant).
 import type { Emulator } from "../../core/context";

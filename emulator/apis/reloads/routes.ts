@@ -1,4 +1,4 @@
-// HTTP surface of the reloads API (qlik-cloud-api.md §9). Queue and cancel are the "special" 50/min tier.
+// HTTP surface of the reloads API (docs/reference/qlik-cloud-api.md §9). Queue and cancel are the "special" 50/min tier.
 import type { RequestContext } from "../../core/context";
 import { apiError } from "../../core/errors";
 import { json, objectBody } from "../../core/http";

@@ -1,4 +1,4 @@
-// Default roles, created per tenant on first use. Names are case sensitive (qlik-cloud-api.md §4).
+// Default roles, created per tenant on first use. Names are case sensitive (docs/reference/qlik-cloud-api.md §4).
 import type { Emulator } from "../../core/context";
 import { apiError, type ApiName } from "../../core/errors";
 import * as ids from "../../core/ids";

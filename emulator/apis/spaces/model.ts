@@ -1,4 +1,4 @@
-// Spaces and space assignments (qlik-cloud-api.md §6). Access: tenant admins see every space; other users see
+// Spaces and space assignments (docs/reference/qlik-cloud-api.md §6). Access: tenant admins see every space; other users see
 // spaces they own or where they, or one of their groups, hold an assignment. Error codes are PascalCase like the
 // observed "AssignmentConflict" [EX]; the other code strings are UNCONFIRMED.
 import type { Caller, Emulator } from "../../core/context";
@@ -98,7 +98,7 @@ export class SpacesModel {
 
     get(tenantId: string, actor: Actor, spaceId: string): SpaceRecord {
         const s = this.find(tenantId, spaceId);
-        // 404 covers "not found or no access" [qlik-cloud-api.md §6].
+        // 404 covers "not found or no access" [docs/reference/qlik-cloud-api.md §6].
         if (!s || !this.canSee(actor, s))
             throw apiError("spaces", 404, "SpaceNotFound", "Space not found", `Space ${spaceId} not found.`);
         return s;

@@ -1,4 +1,4 @@
-// HTTP surface of the spaces API (qlik-cloud-api.md §6); rules live in model.ts.
+// HTTP surface of the spaces API (docs/reference/qlik-cloud-api.md §6); rules live in model.ts.
 import type { RequestContext } from "../../core/context";
 import { apiError } from "../../core/errors";
 import { json, noContent, objectBody } from "../../core/http";

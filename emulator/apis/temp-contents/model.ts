@@ -1,4 +1,4 @@
-// Temporary contents (qlik-cloud-api.md §7): short-lived blobs, e.g. app exports. Bytes are kept base64 in the
+// Temporary contents (docs/reference/qlik-cloud-api.md §7): short-lived blobs, e.g. app exports. Bytes are kept base64 in the
 // store so they survive a restart with the same data dir; expired entries answer 410 until swept.
 import type { Emulator } from "../../core/context";
 import { apiError } from "../../core/errors";

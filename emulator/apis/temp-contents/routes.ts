@@ -1,4 +1,4 @@
-// HTTP surface of temporary contents (qlik-cloud-api.md §7): upload 201 + Location, download with Range (206),
+// HTTP surface of temporary contents (docs/reference/qlik-cloud-api.md §7): upload 201 + Location, download with Range (206),
 // 410 once expired, /details.
 import { apiError } from "../../core/errors";
 import { json } from "../../core/http";

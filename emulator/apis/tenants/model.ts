@@ -1,5 +1,5 @@
 // Tenants: creation under a signed OEM license, hostnames (system + one alias), deactivation with a
-// scheduled purge. Rules: qlik-cloud-api.md §1 (DEV:create-a-tenant, DEV:update-tenants, DEV:delete-tenants).
+// scheduled purge. Rules: docs/reference/qlik-cloud-api.md §1 (DEV:create-a-tenant, DEV:update-tenants, DEV:delete-tenants).
 import type { Emulator, Tenant } from "../../core/context";
 import { apiError } from "../../core/errors";
 import * as ids from "../../core/ids";
@@ -118,7 +118,7 @@ export class TenantsModel {
         const lic = verifyLicense(this.emu.secrets.licenseSecret, b.licenseKey);
         if (!lic) throw err(403, "TENANTS-23", "Invalid license error");
         // Quota: tenants created with this license that are not purged (disabled ones still hold a slot;
-        // whether Qlik frees it at deactivation is UNCONFIRMED, see qlik-cloud-api.md §1).
+        // whether Qlik frees it at deactivation is UNCONFIRMED, see docs/reference/qlik-cloud-api.md §1).
         const used = this.all().filter(
             (t) => t.licenseNumber === lic.licenseNumber && !t.isSource && t.status !== "deleted",
         ).length;

@@ -1,4 +1,4 @@
-// Tenants API (qlik-cloud-api.md §1). Create/deactivate/reactivate only on the register host.
+// Tenants API (docs/reference/qlik-cloud-api.md §1). Create/deactivate/reactivate only on the register host.
 import type { Route } from "../../core/router";
 import { TIER1, TIER2 } from "../../core/limits";
 import { apiError } from "../../core/errors";

@@ -1,4 +1,4 @@
-// Users (qlik-cloud-api.md §5), the per-tenant bot user of the OAuth client (§0), and the Caller view
+// Users (docs/reference/qlik-cloud-api.md §5), the per-tenant bot user of the OAuth client (§0), and the Caller view
 // that auth builds from a user.
 import type { Caller, Emulator } from "../../core/context";
 import { apiError } from "../../core/errors";

@@ -1,4 +1,4 @@
-// Users API (qlik-cloud-api.md §5).
+// Users API (docs/reference/qlik-cloud-api.md §5).
 import type { Route } from "../../core/router";
 import { special, TIER1, TIER2 } from "../../core/limits";
 import { apiError } from "../../core/errors";

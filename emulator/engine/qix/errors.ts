@@ -1,6 +1,6 @@
 /**
  * QIX JSON-RPC errors: {code, parameter, message}. Codes are LocalizedErrorCode values from the enigma.js
- * schema 12.2027.0 (qlik-cloud-api.md §10); messages follow the engine's wording.
+ * schema 12.2027.0 (docs/reference/qlik-cloud-api.md §10); messages follow the engine's wording.
  */
 export class QixError extends Error {
     constructor(

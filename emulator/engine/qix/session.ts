@@ -2,7 +2,7 @@
  * One QIX session over a websocket: JSON-RPC 2.0 envelopes {jsonrpc, id, handle, method, params},
  * params positional (enigma.js) or named (qlik.dev examples). Handle -1 is Global, the opened app is
  * the Doc handle, generic objects get their own handles (the same object keeps its handle).
- * Responses never carry `delta`, so enigma uses the plain values (qlik-cloud-api.md §10).
+ * Responses never carry `delta`, so enigma uses the plain values (docs/reference/qlik-cloud-api.md §10).
  */
 import type { WebSocket } from "ws";
 import type { EngineConnectionContext } from "../../core/context";
