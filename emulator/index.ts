@@ -14,6 +14,7 @@ import { applySeed, loadSeed, REGION_DATACENTER, type SeedSpec } from "./seed";
 import { createServers } from "./server";
 import { ensureTls } from "./core/tls";
 import { oauthModel } from "./apis/oauth/model";
+import { createDirectory } from "./apis/directory";
 import type { FaultRule } from "./core/faults";
 
 export type { SeedSpec } from "./seed";
@@ -91,6 +92,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
             store,
             config,
             { cookieSecret: fixed.cookieSecret, licenseSecret: fixed.licenseSecret },
+            createDirectory,
             opts.clock,
         );
         const seed = applySeed(emu, spec);

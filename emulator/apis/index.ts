@@ -9,7 +9,6 @@ import { routes as login } from "./login/routes";
 import { routes as users } from "./users/routes";
 import { routes as roles } from "./roles/routes";
 import { routes as groups } from "./groups/routes";
-// --- E2 areas (spaces, apps, items, temp-contents, data-connections, reloads): add imports below ---
 import { routes as spaces } from "./spaces/routes";
 import { routes as apps } from "./apps/routes";
 import { routes as items } from "./items/routes";
@@ -27,7 +26,6 @@ export const allRoutes: Route[] = [
     ...users,
     ...roles,
     ...groups,
-    // --- E2 areas: append here ---
     ...spaces,
     ...apps,
     ...items,

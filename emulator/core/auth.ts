@@ -1,19 +1,8 @@
-// Resolves the caller of a request: Bearer (OAuth access token bound to the host, or API key of the
-// tenant) or the jwt-session cookie (eas.sid + eas.sid.sig), with the CSRF rule for cookie writes.
-import type { Caller, Emulator, HostKind, Tenant } from "./context";
+// Resolves the caller of a request: Bearer (OAuth access token bound to the host, or API key of the tenant)
+// or the jwt-session cookie (eas.sid + eas.sid.sig), with the CSRF rule for cookie writes. The credentials
+// are looked up through emu.directory (core/context.ts Directory), never through an API model.
+import type { AuthInput, Caller, Emulator } from "./context";
 import { apiError, type ApiName } from "./errors";
-import { cookieSig, parseCookies, safeEqual } from "./cookies";
-import { oauthModel } from "../apis/oauth/model";
-import { usersModel } from "../apis/users/model";
-import { loginModel } from "../apis/login/model";
-
-export interface AuthInput {
-    host: string;
-    hostKind: HostKind;
-    tenant?: Tenant;
-    headers: Record<string, string | undefined>;
-    query?: URLSearchParams;
-}
 
 /**
  * 401 in the error shape of the API that owns the route: each spec documents its own 401 body (groups and
@@ -31,46 +20,6 @@ export function bearerOf(headers: Record<string, string | undefined>, query?: UR
     return query?.get("accessToken") ?? undefined;
 }
 
-export function bearerCaller(emu: Emulator, a: AuthInput, value: string): Caller | undefined {
-    const oauth = oauthModel(emu);
-    const tok = oauth.token(value, a.host);
-    if (tok) {
-        if (a.hostKind === "register") {
-            return {
-                kind: "bot",
-                userId: `bot:${tok.clientId}`,
-                subject: `qlikbot\\${tok.clientId}`,
-                tenantId: "",
-                roles: ["TenantAdmin"],
-                groupIds: [],
-                clientId: tok.clientId,
-                auth: "bearer",
-            };
-        }
-        if (!a.tenant || tok.tenantId !== a.tenant.id) return undefined;
-        return usersModel(emu).caller(usersModel(emu).bot(a.tenant.id, tok.clientId), "bot", "bearer");
-    }
-    const key = oauth.apiKey(value);
-    if (key && a.tenant && key.tenantId === a.tenant.id) {
-        const u = usersModel(emu).get(key.tenantId, key.userId);
-        return u && u.status !== "disabled" ? usersModel(emu).caller(u, "apikey", "bearer") : undefined;
-    }
-    return undefined;
-}
-
-export function cookieCaller(emu: Emulator, a: AuthInput): Caller | undefined {
-    if (!a.tenant) return undefined;
-    const c = parseCookies(a.headers.cookie);
-    const sid = c["eas.sid"],
-        sig = c["eas.sid.sig"];
-    if (!sid || !sig || !safeEqual(sig, cookieSig(emu.secrets.cookieSecret, "eas.sid", sid))) return undefined;
-    const s = loginModel(emu).session(sid);
-    if (!s || s.tenantId !== a.tenant.id) return undefined;
-    const u = usersModel(emu).get(s.tenantId, s.userId);
-    if (!u || u.status === "disabled") return undefined;
-    return { ...usersModel(emu).caller(u, "user", "cookie"), sessionId: s.id };
-}
-
 /**
  * Whether an unrecognised bearer may fall back to the session cookie: only a signed IdP JWT (three
  * base64url parts) does. Qlik's JWT samples (qlik.dev "Implement JWT Authorization",
@@ -84,7 +33,41 @@ export function sessionFallback(bearer: string): boolean {
     return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(bearer);
 }
 
-/** CSRF token of the caller's cookie session (undefined for bearer callers). */
-export function sessionCsrf(emu: Emulator, caller: Caller): string | undefined {
-    return caller.sessionId ? loginModel(emu).session(caller.sessionId)?.csrfToken : undefined;
+export interface AuthRequest extends AuthInput {
+    method: string;
+    /** The route also takes the session cookie (bearer-or-cookie). */
+    cookie: boolean;
+    /** A WebSocket upgrade: see authenticate(). */
+    upgrade: boolean;
+    query: URLSearchParams;
+}
+
+/**
+ * The caller of a request, or a thrown 401/403 in the route's error style. A WebSocket upgrade differs from
+ * REST in three documented ways: browsers cannot set headers on a websocket, so the access token may come
+ * as the `accessToken` query parameter and the CSRF token as `qlik-csrf-token` in the URL
+ * (`wss://<tenant>/app/<id>?qlik-web-integration-id=…&qlik-csrf-token=…`, as Qlik's embedding samples do) or
+ * as the header Node clients send (the cookie auth of @qlik/api,
+ * https://github.com/qlik-oss/qlik-api-ts/blob/main/docs/authentication.md); the upgrade is a GET yet
+ * still needs the CSRF token; and a refused upgrade is a plain 401 (there is no CSRF error body to show).
+ */
+export function authenticate(emu: Emulator, r: AuthRequest, api: ApiName): Caller {
+    const bearer = bearerOf(r.headers, r.upgrade ? r.query : undefined);
+    let caller = bearer ? emu.directory.bearerCaller(r, bearer) : undefined;
+    // A bearer that is neither an access token nor an API key (Qlik's JWT samples keep sending the signed
+    // IdP JWT after /login/jwt-session) does not outvote a valid session cookie: see sessionFallback().
+    const mayUseCookie = bearer === undefined ? r.upgrade || !r.headers.authorization : sessionFallback(bearer);
+    if (!caller && r.cookie && mayUseCookie) {
+        caller = emu.directory.cookieCaller(r);
+        if (caller && (r.upgrade || (r.method !== "GET" && r.method !== "HEAD"))) {
+            const want = emu.directory.sessionCsrf(caller);
+            const sent = [r.headers["qlik-csrf-token"], r.upgrade ? r.query.get("qlik-csrf-token") : undefined];
+            if (!want || !sent.includes(want)) {
+                if (r.upgrade) throw notAuthorized(api);
+                throw apiError(api, 403, "CSRF-TOKEN-1", "Forbidden", "Missing or invalid qlik-csrf-token header");
+            }
+        }
+    }
+    if (!caller) throw notAuthorized(api);
+    return caller;
 }

@@ -6,6 +6,7 @@ import type { LatencyProfile, ProfileName } from "./profiles";
 import type { RateLimiter } from "./limits";
 import type { FaultInjector } from "./faults";
 import type { RequestLog } from "./requestLog";
+import type { WebSocket } from "ws";
 
 export interface Caller {
     kind: "bot" | "user" | "apikey";
@@ -64,6 +65,30 @@ export interface Reply {
     status: number;
     body?: unknown | Buffer | string;
     headers?: Record<string, string | string[]>;
+    /** WebSocket routes only: accepts the upgrade (101) and takes the socket over. */
+    upgrade?: (ws: WebSocket) => void;
+}
+
+/** What the auth stage knows about a request when it asks the directory who is calling. */
+export interface AuthInput {
+    host: string;
+    hostKind: HostKind;
+    tenant?: Tenant;
+    headers: Record<string, string | undefined>;
+}
+
+/**
+ * The API state the pipeline needs (host -> tenant, credentials -> caller). apis/directory.ts implements it
+ * over the models, so core/ depends on this interface and never on an API model.
+ */
+export interface Directory {
+    tenantByHostname(hostname: string): Tenant | undefined;
+    /** An OAuth access token bound to this host, or an API key of this tenant. */
+    bearerCaller(a: AuthInput, token: string): Caller | undefined;
+    /** The jwt-session cookie (eas.sid + eas.sid.sig) of this tenant. */
+    cookieCaller(a: AuthInput): Caller | undefined;
+    /** The CSRF token of a cookie caller's session (undefined for bearer callers). */
+    sessionCsrf(caller: Caller): string | undefined;
 }
 
 export interface EmulatorConfig {
@@ -107,6 +132,7 @@ export interface Emulator {
     limits: RateLimiter;
     faults: FaultInjector;
     log: RequestLog;
+    directory: Directory;
     secrets: { cookieSecret: string; licenseSecret: string };
     info?: EmulatorInfo;
     model<T>(name: string, factory: (emu: Emulator) => T): T;

@@ -1,5 +1,5 @@
 // Builds the Emulator object (see context.ts) around a store.
-import type { Emulator, EmulatorConfig } from "./context";
+import type { Directory, Emulator, EmulatorConfig } from "./context";
 import type { Store } from "../store/store";
 import { systemClock, type Clock } from "./clock";
 import { profile } from "./profiles";
@@ -11,6 +11,8 @@ export function createEmulator(
     store: Store,
     config: EmulatorConfig,
     secrets: Emulator["secrets"],
+    /** The API state behind the pipeline (apis/directory.ts); a factory because it needs the emulator. */
+    directory: (emu: Emulator) => Directory,
     clock: Clock = systemClock(),
 ): Emulator {
     const models = new Map<string, unknown>();
@@ -20,7 +22,7 @@ export function createEmulator(
         for (const t of timers) clearTimeout(t);
         timers.clear();
     });
-    return {
+    const emu = {
         store,
         clock,
         config,
@@ -50,6 +52,8 @@ export function createEmulator(
             },
         } as object),
     } as Emulator;
+    emu.directory = directory(emu);
+    return emu;
 }
 
 export async function runClosers(emu: Emulator): Promise<void> {

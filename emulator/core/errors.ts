@@ -1,5 +1,7 @@
-// The one error factory. Handlers throw QlikError; the pipeline renders it in the body style of the
-// API that owns the route (docs/reference/qlik-cloud-api.md §11: the style differs per service).
+// The one error factory and the one mapping to HTTP. Models throw DomainError (what went wrong, in domain
+// terms: kind + Qlik's error code + wording); routes may throw QlikError (an HTTP status of their own). The
+// pipeline's errorBoundary turns both into the body style of the API that owns the route
+// (docs/reference/qlik-cloud-api.md §11: the style differs per service) via toQlikError + errorBody.
 import * as crypto from "node:crypto";
 
 export type ApiName =
@@ -57,6 +59,53 @@ export function apiError(
 
 export function isQlikError(e: unknown): e is QlikError {
     return e instanceof QlikError;
+}
+
+/** What a model can report; the HTTP status is this module's business (DOMAIN_STATUS). */
+export type DomainErrorKind =
+    "invalid" | "forbidden" | "not-found" | "conflict" | "gone" | "precondition-failed" | "not-authorized";
+
+const DOMAIN_STATUS: Record<DomainErrorKind, number> = {
+    invalid: 400,
+    "not-authorized": 401,
+    forbidden: 403,
+    "not-found": 404,
+    conflict: 409,
+    gone: 410,
+    "precondition-failed": 412,
+};
+
+/** A rule of the domain was broken. `code` and `title` are Qlik's documented wording for that rule. */
+export class DomainError extends Error {
+    constructor(
+        readonly kind: DomainErrorKind,
+        readonly code: string,
+        readonly title: string,
+        readonly detail?: string,
+        readonly extra?: ErrorItemExtra,
+    ) {
+        super(`${kind} ${code}: ${title}${detail ? ` (${detail})` : ""}`);
+    }
+}
+
+export function domainError(
+    kind: DomainErrorKind,
+    code: string,
+    title: string,
+    detail?: string,
+    extra?: ErrorItemExtra,
+): DomainError {
+    return new DomainError(kind, code, title, detail, extra);
+}
+
+/** The HTTP status of a domain error (also used per item in bulk answers). */
+export const statusOf = (e: DomainError): number => DOMAIN_STATUS[e.kind];
+
+/** The single mapping: a DomainError in the style of `api` (the route's API); a QlikError as it is. */
+export function toQlikError(e: unknown, api: ApiName): QlikError | undefined {
+    if (e instanceof QlikError) return e;
+    if (e instanceof DomainError) return apiError(api, statusOf(e), e.code, e.title, e.detail, e.extra);
+    return undefined;
 }
 
 export function traceId(): string {

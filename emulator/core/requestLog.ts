@@ -10,6 +10,8 @@ export interface LoggedRequest {
     tenantId?: string;
     durationMs?: number;
     fault?: string;
+    /** A WebSocket upgrade (status 101 when accepted). */
+    upgrade?: boolean;
 }
 
 export class RequestLog {

@@ -5,7 +5,7 @@
 // - export needs edit access in the space ("at least edit access" [DEV:deploy-content]) even for the bot;
 // - after a publish in the realistic profile, consumers get 403 until `accessReadyAt` (access propagation).
 import type { Emulator } from "../../core/context";
-import { apiError } from "../../core/errors";
+import { domainError } from "../../core/errors";
 import { hex24, uuid } from "../../core/ids";
 import { type Actor, isTenantAdmin, spacesModel, type SpaceRecord } from "../spaces/model";
 import { itemsModel } from "../items/model";
@@ -26,9 +26,9 @@ const USAGES = ["ANALYTICS", "DATA_PREPARATION", "DATAFLOW_PREP", "SINGLE_TABLE_
 
 type Attrs = { name?: unknown; description?: unknown; spaceId?: unknown; usage?: unknown; locale?: unknown };
 
-const bad = (detail: string) => apiError("apps", 400, "AppsBadRequest", "Bad request", detail);
-const forbidden = (detail: string) => apiError("apps", 403, "AppsForbidden", "Forbidden", detail);
-const appNotFound = (id: string) => apiError("apps", 404, "AppsNotFound", "Not found", `App ${id} not found.`);
+const bad = (detail: string) => domainError("invalid", "AppsBadRequest", "Bad request", detail);
+const forbidden = (detail: string) => domainError("forbidden", "AppsForbidden", "Forbidden", detail);
+const appNotFound = (id: string) => domainError("not-found", "AppsNotFound", "Not found", `App ${id} not found.`);
 
 function clone<T>(v: T): T {
     return JSON.parse(JSON.stringify(v)) as T;
@@ -128,7 +128,7 @@ export class AppsModel {
         const sm = spacesModel(this.emu);
         const s = sm.find(tenantId, spaceId);
         if (!s || !sm.canSee(actor, s))
-            throw apiError("apps", 404, "AppsSpaceNotFound", "Not found", `Space ${spaceId} not found.`);
+            throw domainError("not-found", "AppsSpaceNotFound", "Not found", `Space ${spaceId} not found.`);
         if (s.type === "managed" && !allowManaged)
             throw bad("Apps cannot be placed directly in a managed space; publish them instead.");
         const roles = sm.rolesOf(actor, s);
@@ -369,7 +369,7 @@ export class AppsModel {
         const sm = spacesModel(this.emu);
         const s = sm.find(tenantId, spaceId);
         if (!s || !sm.canSee(actor, s))
-            throw apiError("apps", 404, "AppsSpaceNotFound", "Not found", `Space ${spaceId} not found.`);
+            throw domainError("not-found", "AppsSpaceNotFound", "Not found", `Space ${spaceId} not found.`);
         if (s.type !== "managed") throw bad("Apps can only be published to managed spaces.");
         if (
             !isTenantAdmin(actor) &&
@@ -523,7 +523,8 @@ export class AppsModel {
     getScript(tenantId: string, actor: Actor, appId: string, scriptId: string): ScriptVersion {
         const d = this.read(tenantId, actor, appId);
         const v = scriptId === "current" ? currentScript(d) : d.scripts.find((s) => s.scriptId === scriptId);
-        if (!v) throw apiError("apps", 404, "AppsScriptNotFound", "Not found", `Script version ${scriptId} not found.`);
+        if (!v)
+            throw domainError("not-found", "AppsScriptNotFound", "Not found", `Script version ${scriptId} not found.`);
         return v;
     }
 
@@ -537,7 +538,8 @@ export class AppsModel {
     ): void {
         const d = this.editable(tenantId, actor, appId);
         const v = scriptId === "current" ? currentScript(d) : d.scripts.find((x) => x.scriptId === scriptId);
-        if (!v) throw apiError("apps", 404, "AppsScriptNotFound", "Not found", `Script version ${scriptId} not found.`);
+        if (!v)
+            throw domainError("not-found", "AppsScriptNotFound", "Not found", `Script version ${scriptId} not found.`);
         for (const p of patches) v.versionMessage = p.op === "remove" ? "" : p.value;
         this.save(d, actor.userId);
     }
@@ -550,7 +552,7 @@ export class AppsModel {
         const before = d.scripts.length;
         d.scripts = d.scripts.filter((s) => s.scriptId !== scriptId);
         if (d.scripts.length === before)
-            throw apiError("apps", 404, "AppsScriptNotFound", "Not found", `Script version ${scriptId} not found.`);
+            throw domainError("not-found", "AppsScriptNotFound", "Not found", `Script version ${scriptId} not found.`);
         this.save(d, actor.userId);
     }
 

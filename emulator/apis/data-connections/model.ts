@@ -4,7 +4,7 @@
 // reload can actually read. Secrets (qPassword, connectionProperties.password and similar) are stored but never
 // returned by `view()`.
 import type { Emulator } from "../../core/context";
-import { apiError, isQlikError } from "../../core/errors";
+import { domainError, DomainError } from "../../core/errors";
 import { uuid } from "../../core/ids";
 import type { Actor } from "../spaces/model";
 import { isTenantAdmin, spacesModel } from "../spaces/model";
@@ -68,7 +68,7 @@ function redact(props: Record<string, unknown>): Record<string, unknown> {
     return out;
 }
 
-const bad = (detail: string) => apiError("data-connections", 400, "DCAAS-400", "Bad request", detail);
+const bad = (detail: string) => domainError("invalid", "DCAAS-400", "Bad request", detail);
 const str = (v: unknown): v is string => typeof v === "string";
 
 export class DataConnectionsModel {
@@ -90,7 +90,7 @@ export class DataConnectionsModel {
         const sm = spacesModel(this.emu);
         const s = sm.find(tenantId, spaceId);
         if (!s || !sm.canSee(actor, s))
-            throw apiError("data-connections", 404, "DCAAS-404", "Not found", `Space ${spaceId} not found.`);
+            throw domainError("not-found", "DCAAS-404", "Not found", `Space ${spaceId} not found.`);
         const roles = sm.rolesOf(actor, s);
         const canWrite =
             isTenantAdmin(actor) ||
@@ -98,8 +98,7 @@ export class DataConnectionsModel {
             roles.some((r) =>
                 ["producer", "codeveloper", "facilitator", "contributor", "publisher", "operator"].includes(r),
             );
-        if (!canWrite)
-            throw apiError("data-connections", 403, "DCAAS-403", "Forbidden", `Not allowed to ${action} this space.`);
+        if (!canWrite) throw domainError("forbidden", "DCAAS-403", "Forbidden", `Not allowed to ${action} this space.`);
     }
 
     /**
@@ -173,9 +172,8 @@ export class DataConnectionsModel {
             stmt = body.qConnectStatement;
         }
         if (this.findByName(tenantId, qName, space)) {
-            throw apiError(
-                "data-connections",
-                409,
+            throw domainError(
+                "conflict",
                 "DCAAS-409",
                 "Conflict",
                 `A data connection named '${qName}' already exists in this space.`,
@@ -183,7 +181,7 @@ export class DataConnectionsModel {
         }
         const id = str(body.qID) && /^[0-9a-f-]{36}$/i.test(body.qID) ? body.qID : uuid();
         if (this.emu.store.get(DATA_CONNECTIONS, id))
-            throw apiError("data-connections", 409, "DCAAS-409", "Conflict", `qID ${id} already exists.`);
+            throw domainError("conflict", "DCAAS-409", "Conflict", `qID ${id} already exists.`);
         const now = this.emu.clock.iso();
         if (
             body.qLogOn !== undefined &&
@@ -226,7 +224,7 @@ export class DataConnectionsModel {
             ? this.findByName(tenantId, key, byName.spaceId)
             : this.emu.store.get<DataConnectionRecord>(DATA_CONNECTIONS, key);
         if (!c || c.tenantId !== tenantId || !this.visible(tenantId, actor, c)) {
-            throw apiError("data-connections", 404, "DCAAS-404", "Not found", `Data connection ${key} not found.`);
+            throw domainError("not-found", "DCAAS-404", "Not found", `Data connection ${key} not found.`);
         }
         return c;
     }
@@ -374,9 +372,8 @@ export class DataConnectionsModel {
         if (next.qName.trim() === "") throw bad("qName must not be empty.");
         const dup = this.findByName(tenantId, next.qName, c.space);
         if (dup && dup.id !== c.id)
-            throw apiError(
-                "data-connections",
-                409,
+            throw domainError(
+                "conflict",
                 "DCAAS-409",
                 "Conflict",
                 `A data connection named '${next.qName}' already exists in this space.`,
@@ -392,7 +389,7 @@ export class DataConnectionsModel {
     }
 
     /** POST actions/delete: one BulkResponse entry per connection, 204 or the error of that one (207 overall). */
-    bulkDelete(tenantId: string, actor: Actor, body: Body): BulkEntry[] {
+    bulkDelete(tenantId: string, actor: Actor, body: Body): BulkOutcome[] {
         return bulkItems(body).map((it) => bulkResult(it.id, () => this.delete(tenantId, actor, it.id)));
     }
 
@@ -400,7 +397,7 @@ export class DataConnectionsModel {
      * POST actions/update: changes owner and/or space of each connection (ActionUpdateRequest). spaceId "" moves
      * it to the personal space (of ownerId, else of the current owner), as the schema's description says.
      */
-    bulkUpdate(tenantId: string, actor: Actor, body: Body): BulkEntry[] {
+    bulkUpdate(tenantId: string, actor: Actor, body: Body): BulkOutcome[] {
         return bulkItems(body).map((it) =>
             bulkResult(it.id, () => {
                 const c = this.get(tenantId, actor, it.id);
@@ -418,9 +415,8 @@ export class DataConnectionsModel {
                 }
                 const dup = this.findByName(tenantId, next.qName, next.space);
                 if (dup && dup.id !== c.id)
-                    throw apiError(
-                        "data-connections",
-                        409,
+                    throw domainError(
+                        "conflict",
                         "DCAAS-409",
                         "Conflict",
                         `A data connection named '${next.qName}' already exists in the target space.`,
@@ -441,9 +437,8 @@ export class DataConnectionsModel {
         this.checkSpace(tenantId, actor, space);
         let name = str(body.name) && body.name.trim() !== "" ? body.name : undefined;
         if (name && this.findByName(tenantId, name, space)) {
-            throw apiError(
-                "data-connections",
-                409,
+            throw domainError(
+                "conflict",
                 "DCAAS-409",
                 "Conflict",
                 `A data connection named '${name}' already exists in this space.`,
@@ -564,10 +559,10 @@ const FIELDS: Readonly<Record<string, (r: DataConnectionRecord, op: PatchOp) => 
     },
 };
 
-export interface BulkEntry {
+/** One item of a bulk action: done, or the domain error of that one item (routes render it). */
+export interface BulkOutcome {
     id: string;
-    status: number;
-    error?: { code: string; title: string; detail?: string; status: number };
+    error?: DomainError;
 }
 
 /** The `connections` array of a bulk action body; every item needs a string id (400 for the whole call otherwise). */
@@ -582,17 +577,13 @@ function bulkItems(body: Body): Array<Record<string, unknown> & { id: string }> 
     });
 }
 
-function bulkResult(id: string, fn: () => void): BulkEntry {
+function bulkResult(id: string, fn: () => void): BulkOutcome {
     try {
         fn();
-        return { id, status: 204 };
+        return { id };
     } catch (e) {
-        if (!isQlikError(e)) throw e;
-        return {
-            id,
-            status: e.status,
-            error: { code: e.code, title: e.title, ...(e.detail ? { detail: e.detail } : {}), status: e.status },
-        };
+        if (!(e instanceof DomainError)) throw e;
+        return { id, error: e };
     }
 }
 

@@ -1,13 +1,24 @@
 // HTTP surface of data connections (docs/reference/qlik-cloud-api.md §8). Responses never carry secrets (model.view redacts).
 import type { RequestContext } from "../../core/context";
-import { apiError } from "../../core/errors";
+import { apiError, statusOf } from "../../core/errors";
 import { json, noContent, objectBody } from "../../core/http";
 import { TIER1, TIER2 } from "../../core/limits";
 import { paginate } from "../../core/paging";
 import type { Route } from "../../core/router";
 import { parseScim } from "../../core/scim";
 import { boolQuery, who } from "../apps/routeUtil";
-import { dataConnectionsModel } from "./model";
+import { dataConnectionsModel, type BulkOutcome } from "./model";
+
+/** A BulkResponse item (data-connections spec): 204, or the status and error of that one connection. */
+function bulkItem({ id, error }: BulkOutcome) {
+    if (!error) return { id, status: 204 };
+    const status = statusOf(error);
+    return {
+        id,
+        status,
+        error: { code: error.code, title: error.title, ...(error.detail ? { detail: error.detail } : {}), status },
+    };
+}
 
 const API = "data-connections" as const;
 
@@ -45,13 +56,17 @@ export const routes: Route[] = [
     r("POST", "/api/v1/data-connections/actions/delete", TIER2, (ctx) => {
         const { tenantId, actor } = who(ctx, API);
         return json(207, {
-            data: dataConnectionsModel(ctx.emu).bulkDelete(tenantId, actor, objectBody(ctx, API, "DCAAS-400")),
+            data: dataConnectionsModel(ctx.emu)
+                .bulkDelete(tenantId, actor, objectBody(ctx, API, "DCAAS-400"))
+                .map(bulkItem),
         });
     }),
     r("POST", "/api/v1/data-connections/actions/update", TIER2, (ctx) => {
         const { tenantId, actor } = who(ctx, API);
         return json(207, {
-            data: dataConnectionsModel(ctx.emu).bulkUpdate(tenantId, actor, objectBody(ctx, API, "DCAAS-400")),
+            data: dataConnectionsModel(ctx.emu)
+                .bulkUpdate(tenantId, actor, objectBody(ctx, API, "DCAAS-400"))
+                .map(bulkItem),
         });
     }),
     r("POST", "/api/v1/data-connections/actions/duplicate", TIER2, (ctx) => {

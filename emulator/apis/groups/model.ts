@@ -1,6 +1,6 @@
 // Groups and group settings (docs/reference/qlik-cloud-api.md §4).
 import type { Emulator } from "../../core/context";
-import { apiError } from "../../core/errors";
+import { domainError } from "../../core/errors";
 import * as ids from "../../core/ids";
 import { rolesModel, type RoleRef } from "../roles/model";
 
@@ -35,7 +35,7 @@ export interface GroupSettings {
 
 export const EVERYONE_ID = "000000000000000000000001";
 const MAX_GROUPS = 10_000;
-const bad = (detail: string) => apiError("groups", 400, "GROUPS-400", "Bad request", detail);
+const bad = (detail: string) => domainError("invalid", "GROUPS-400", "Bad request", detail);
 
 export class GroupsModel {
     constructor(private readonly emu: Emulator) {}
@@ -64,9 +64,9 @@ export class GroupsModel {
         const roles =
             b.assignedRoles === undefined ? [] : rolesModel(this.emu).resolve(tenantId, b.assignedRoles, "groups");
         if (this.byName(tenantId, b.name))
-            throw apiError("groups", 409, "GROUPS-409", "Conflict", `A group named "${b.name}" already exists`);
+            throw domainError("conflict", "GROUPS-409", "Conflict", `A group named "${b.name}" already exists`);
         if (this.list(tenantId).length >= MAX_GROUPS)
-            throw apiError("groups", 403, "GROUPS-403", "Forbidden", "Group limit reached");
+            throw domainError("forbidden", "GROUPS-403", "Forbidden", "Group limit reached");
         const now = this.emu.clock.iso();
         const g: Group = {
             id: ids.hex24(),
@@ -87,7 +87,7 @@ export class GroupsModel {
     /** Paths are accepted with or without a leading slash (API spec vs tutorial, docs/reference/qlik-cloud-api.md §4). */
     patch(tenantId: string, id: string, ops: unknown): Group {
         const g = this.get(tenantId, id);
-        if (!g) throw apiError("groups", 404, "GROUPS-7", "Not found");
+        if (!g) throw domainError("not-found", "GROUPS-7", "Not found");
         if (!Array.isArray(ops) || ops.length === 0) throw bad("Body must be a non-empty JSON Patch array");
         const next: Group = { ...g };
         for (const raw of ops) {
@@ -103,9 +103,8 @@ export class GroupsModel {
                     throw bad("name must be a string of 1..256 characters");
                 const other = this.byName(tenantId, op.value);
                 if (other && other.id !== id)
-                    throw apiError(
-                        "groups",
-                        409,
+                    throw domainError(
+                        "conflict",
                         "GROUPS-409",
                         "Conflict",
                         `A group named "${op.value}" already exists`,
@@ -122,7 +121,7 @@ export class GroupsModel {
     }
 
     delete(tenantId: string, id: string): void {
-        if (!this.get(tenantId, id)) throw apiError("groups", 404, "GROUPS-7", "Not found");
+        if (!this.get(tenantId, id)) throw domainError("not-found", "GROUPS-7", "Not found");
         this.emu.store.delete("groups", id);
     }
 

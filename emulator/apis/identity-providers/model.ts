@@ -1,7 +1,7 @@
 // JWT identity providers (docs/reference/qlik-cloud-api.md §2). Only protocol jwtAuth / provider external can be created.
 import * as crypto from "node:crypto";
 import type { Emulator } from "../../core/context";
-import { apiError } from "../../core/errors";
+import { domainError } from "../../core/errors";
 import * as ids from "../../core/ids";
 
 export interface StaticKey {
@@ -25,7 +25,7 @@ export interface IdentityProvider {
     options: { issuer: string; staticKeys: StaticKey[]; jwtLoginEnabled?: boolean };
 }
 
-const bad = (detail: string) => apiError("identity-providers", 400, "IDENTITY-PROVIDERS-400", "Bad request", detail);
+const bad = (detail: string) => domainError("invalid", "IDENTITY-PROVIDERS-400", "Bad request", detail);
 
 /** PEM as sent (single line without line breaks is what the docs prescribe) -> canonical multi-line PEM. */
 export function normalisePem(pem: string): string {
@@ -91,9 +91,8 @@ export class IdentityProvidersModel {
             if (!Array.isArray(b.tenantIds) || b.tenantIds.some((t) => typeof t !== "string"))
                 throw bad("tenantIds must be an array of strings");
             if (b.tenantIds.some((t) => t !== tenantId)) {
-                throw apiError(
-                    "identity-providers",
-                    403,
+                throw domainError(
+                    "forbidden",
                     "IDENTITY-PROVIDERS-403",
                     "Forbidden",
                     "The tenantID in the JWT does not match any of the tenantIDs in the payload",
@@ -125,7 +124,7 @@ export class IdentityProvidersModel {
     /** JWT IdPs accept only /description (docs/reference/qlik-cloud-api.md §2); partial failure is complete failure. */
     patch(tenantId: string, id: string, ops: unknown): IdentityProvider {
         const p = this.get(tenantId, id);
-        if (!p) throw apiError("identity-providers", 404, "IDENTITY-PROVIDERS-404", "Not found");
+        if (!p) throw domainError("not-found", "IDENTITY-PROVIDERS-404", "Not found");
         if (!Array.isArray(ops) || ops.length === 0) throw bad("Body must be a non-empty JSON Patch array");
         const next = { ...p };
         for (const raw of ops) {
@@ -143,7 +142,7 @@ export class IdentityProvidersModel {
     }
 
     delete(tenantId: string, id: string): void {
-        if (!this.get(tenantId, id)) throw apiError("identity-providers", 404, "IDENTITY-PROVIDERS-404", "Not found");
+        if (!this.get(tenantId, id)) throw domainError("not-found", "IDENTITY-PROVIDERS-404", "Not found");
         this.emu.store.delete("identityProviders", id);
     }
 }

@@ -2,7 +2,7 @@
 // The item only stores the link; name, space, owner and resourceAttributes are read from the app document so
 // they can never drift from the app.
 import type { Emulator } from "../../core/context";
-import { apiError } from "../../core/errors";
+import { domainError } from "../../core/errors";
 import { hex24 } from "../../core/ids";
 import { APPS_COLLECTION, type AppDocument } from "../apps/appDocument";
 
@@ -55,7 +55,7 @@ export class ItemsModel {
             item && item.tenantId === tenantId
                 ? this.emu.store.get<AppDocument>(APPS_COLLECTION, item.resourceId)
                 : undefined;
-        if (!item || !app) throw apiError("items", 404, "ITEMS-4041", "Not found", `Item ${id} not found.`);
+        if (!item || !app) throw domainError("not-found", "ITEMS-4041", "Not found", `Item ${id} not found.`);
         return { item, app };
     }
 

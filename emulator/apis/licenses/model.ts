@@ -1,7 +1,7 @@
 // Licenses per tenant (docs/reference/qlik-cloud-api.md §3): overview of the OEM license with per-tenant allotments,
 // user assignments (207 per-item results), and auto-assign settings.
 import type { Emulator } from "../../core/context";
-import { apiError } from "../../core/errors";
+import { domainError } from "../../core/errors";
 import type { LicensePayload } from "./licenseKey";
 
 export interface Assignment {
@@ -24,14 +24,14 @@ export interface ItemResult {
 }
 
 const ALLOTMENTS = ["professional", "analyzer"] as const;
-const bad = (detail: string) => apiError("licenses", 400, "LICENSES-001", "Bad request", detail);
+const bad = (detail: string) => domainError("invalid", "LICENSES-001", "Bad request", detail);
 
 export class LicensesModel {
     constructor(private readonly emu: Emulator) {}
 
     license(): { payload: LicensePayload; licenseKey: string } {
         const l = this.emu.store.get<{ payload: LicensePayload; licenseKey: string }>("meta", "license");
-        if (!l) throw apiError("licenses", 404, "LICENSES-404", "Not found", "No license");
+        if (!l) throw domainError("not-found", "LICENSES-404", "Not found", "No license");
         return l;
     }
 

@@ -2,7 +2,7 @@
 // CANCELED. The app's current script runs through the engine's ReloadRunner; on success the tables replace the
 // app's data. Delays come from the latency profile ("reload.queued", "reload.run"; 0 in instant).
 import type { Emulator } from "../../core/context";
-import { apiError } from "../../core/errors";
+import { domainError } from "../../core/errors";
 import { hex24 } from "../../core/ids";
 // Imported statically: a lazy require() that swallowed every load error turned a broken interpreter module
 // into "No load-script interpreter is available" on each reload; now such an error fails at start-up.
@@ -38,7 +38,7 @@ export interface ReloadRecord {
     resourceType?: string;
 }
 
-const bad = (detail: string) => apiError("reloads", 400, "RELOADS-002", "Bad request", detail);
+const bad = (detail: string) => domainError("invalid", "RELOADS-002", "Bad request", detail);
 
 export class ReloadsModel {
     private runner: ReloadRunner | undefined;
@@ -65,15 +65,14 @@ export class ReloadsModel {
         const app = apps.find(tenantId, body.appId);
         // The reloads spec documents no 404 for POST: an app the caller cannot see is RELOADS-003 (403).
         if (!app)
-            throw apiError(
-                "reloads",
-                403,
+            throw domainError(
+                "forbidden",
                 "RELOADS-003",
                 "Forbidden",
                 `The requesting JWT does not allow for execution of this reload: app ${body.appId} is not accessible.`,
             );
         if (!apps.canRead(actor, app) || !apps.canEdit(actor, app)) {
-            throw apiError("reloads", 403, "RELOADS-003", "Forbidden", "Not allowed to reload this app.");
+            throw domainError("forbidden", "RELOADS-003", "Forbidden", "Not allowed to reload this app.");
         }
         if (body.partial !== undefined && typeof body.partial !== "boolean") throw bad("partial must be a boolean.");
         let weight = 1;
@@ -119,10 +118,10 @@ export class ReloadsModel {
     get(tenantId: string, actor: Actor, id: string): ReloadRecord {
         const r = this.store.get<ReloadRecord>(RELOADS, id);
         if (!r || r.tenantId !== tenantId)
-            throw apiError("reloads", 404, "RELOADS-004", "Not found", `Reload ${id} not found.`);
+            throw domainError("not-found", "RELOADS-004", "Not found", `Reload ${id} not found.`);
         const app = appsModel(this.emu).find(tenantId, r.appId);
         if (!isTenantAdmin(actor) && r.userId !== actor.userId && !(app && appsModel(this.emu).canRead(actor, app))) {
-            throw apiError("reloads", 403, "RELOADS-003", "Forbidden", "Not allowed to read this reload.");
+            throw domainError("forbidden", "RELOADS-003", "Forbidden", "Not allowed to read this reload.");
         }
         return r;
     }
@@ -137,7 +136,7 @@ export class ReloadsModel {
         if (f.appId) {
             const app = appsModel(this.emu).find(tenantId, f.appId);
             if (app && !appsModel(this.emu).canRead(actor, app))
-                throw apiError("reloads", 403, "RELOADS-003", "Forbidden", "Not allowed to list reloads of this app.");
+                throw domainError("forbidden", "RELOADS-003", "Forbidden", "Not allowed to list reloads of this app.");
         }
         return this.store
             .list<ReloadRecord>(RELOADS, tenantId)
@@ -153,9 +152,8 @@ export class ReloadsModel {
     cancel(tenantId: string, actor: Actor, id: string): ReloadRecord {
         const r = this.get(tenantId, actor, id);
         if (r.status !== "QUEUED" && r.status !== "RELOADING") {
-            throw apiError(
-                "reloads",
-                409,
+            throw domainError(
+                "conflict",
                 "RELOADS-010",
                 "Conflict",
                 `Reload ${id} is ${r.status} and cannot be canceled.`,

@@ -1,6 +1,6 @@
 // Default roles, created per tenant on first use. Names are case sensitive (docs/reference/qlik-cloud-api.md §4).
 import type { Emulator } from "../../core/context";
-import { apiError, type ApiName } from "../../core/errors";
+import { domainError, type ApiName } from "../../core/errors";
 import * as ids from "../../core/ids";
 
 export interface Role {
@@ -82,9 +82,9 @@ export class RolesModel {
     /** Resolves `[{id}]` / `[{name}]` role references; unknown role -> 400 in the caller's API style. */
     resolve(tenantId: string, refs: unknown, api: ApiName, field = "assignedRoles"): RoleRef[] {
         if (!Array.isArray(refs))
-            throw apiError(api, 400, `${codePrefix(api)}-400`, "Bad request", `${field} must be an array`);
+            throw domainError("invalid", `${codePrefix(api)}-400`, "Bad request", `${field} must be an array`);
         if (refs.length > 100)
-            throw apiError(api, 400, `${codePrefix(api)}-400`, "Bad request", `${field} allows at most 100 roles`);
+            throw domainError("invalid", `${codePrefix(api)}-400`, "Bad request", `${field} allows at most 100 roles`);
         const out: RoleRef[] = [];
         for (const ref of refs) {
             const r =
@@ -96,9 +96,8 @@ export class RolesModel {
                       ? this.byName(tenantId, r.name)
                       : undefined;
             if (!role) {
-                throw apiError(
-                    api,
-                    400,
+                throw domainError(
+                    "invalid",
                     `${codePrefix(api)}-400`,
                     "Bad request",
                     `Unknown role ${JSON.stringify(ref)} in ${field}`,

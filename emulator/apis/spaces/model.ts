@@ -2,7 +2,7 @@
 // spaces they own or where they, or one of their groups, hold an assignment. Error codes are PascalCase like the
 // observed "AssignmentConflict" [EX]; the other code strings are UNCONFIRMED.
 import type { Caller, Emulator } from "../../core/context";
-import { apiError } from "../../core/errors";
+import { domainError } from "../../core/errors";
 import { hex24 } from "../../core/ids";
 
 export type SpaceType = "shared" | "managed" | "data";
@@ -100,7 +100,7 @@ export class SpacesModel {
         const s = this.find(tenantId, spaceId);
         // 404 covers "not found or no access" [docs/reference/qlik-cloud-api.md §6].
         if (!s || !this.canSee(actor, s))
-            throw apiError("spaces", 404, "SpaceNotFound", "Space not found", `Space ${spaceId} not found.`);
+            throw domainError("not-found", "SpaceNotFound", "Space not found", `Space ${spaceId} not found.`);
         return s;
     }
 
@@ -119,12 +119,11 @@ export class SpacesModel {
 
     private validateName(name: unknown, tenantId: string, exceptId?: string): string {
         if (typeof name !== "string" || name.trim() === "") {
-            throw apiError("spaces", 400, "BadRequest", "Bad request", "Space name is required.");
+            throw domainError("invalid", "BadRequest", "Bad request", "Space name is required.");
         }
         if (name.length > 256 || FORBIDDEN_NAME_CHARS.test(name)) {
-            throw apiError(
-                "spaces",
-                400,
+            throw domainError(
+                "invalid",
                 "BadRequest",
                 "Bad request",
                 'Space name must be at most 256 characters and must not contain any of "*?<>/|\\:',
@@ -132,7 +131,7 @@ export class SpacesModel {
         }
         const dup = this.findByName(tenantId, name);
         if (dup && dup.id !== exceptId) {
-            throw apiError("spaces", 409, "SpaceNameConflict", "Conflict", `A space named '${name}' already exists.`);
+            throw domainError("conflict", "SpaceNameConflict", "Conflict", `A space named '${name}' already exists.`);
         }
         return name;
     }
@@ -144,17 +143,17 @@ export class SpacesModel {
     ): SpaceRecord {
         const type = body.type;
         if (type !== "shared" && type !== "managed" && type !== "data") {
-            throw apiError("spaces", 400, "BadRequest", "Bad request", "type must be one of shared, managed, data.");
+            throw domainError("invalid", "BadRequest", "Bad request", "type must be one of shared, managed, data.");
         }
         if (
             !isTenantAdmin(actor) &&
             type !== "shared" &&
             !actor.roles.some((r) => r.toLowerCase() === `${type}spacecreator`)
         ) {
-            throw apiError("spaces", 403, "Forbidden", "Forbidden", `Not allowed to create ${type} spaces.`);
+            throw domainError("forbidden", "Forbidden", "Forbidden", `Not allowed to create ${type} spaces.`);
         }
         if (body.description !== undefined && typeof body.description !== "string") {
-            throw apiError("spaces", 400, "BadRequest", "Bad request", "description must be a string.");
+            throw domainError("invalid", "BadRequest", "Bad request", "description must be a string.");
         }
         const now = this.emu.clock.iso();
         const space: SpaceRecord = {
@@ -180,17 +179,17 @@ export class SpacesModel {
     ): SpaceRecord {
         const s = this.get(tenantId, actor, spaceId);
         if (!this.canManage(actor, s))
-            throw apiError("spaces", 403, "Forbidden", "Forbidden", "Not allowed to update this space.");
+            throw domainError("forbidden", "Forbidden", "Forbidden", "Not allowed to update this space.");
         const next = { ...s };
         if (patch.name !== undefined) next.name = this.validateName(patch.name, tenantId, s.id);
         if (patch.description !== undefined) {
             if (typeof patch.description !== "string")
-                throw apiError("spaces", 400, "BadRequest", "Bad request", "description must be a string.");
+                throw domainError("invalid", "BadRequest", "Bad request", "description must be a string.");
             next.description = patch.description;
         }
         if (patch.ownerId !== undefined) {
             if (typeof patch.ownerId !== "string" || patch.ownerId === "") {
-                throw apiError("spaces", 400, "BadRequest", "Bad request", "ownerId must be a non-empty string.");
+                throw domainError("invalid", "BadRequest", "Bad request", "ownerId must be a non-empty string.");
             }
             next.ownerId = patch.ownerId;
         }
@@ -203,13 +202,13 @@ export class SpacesModel {
     delete(tenantId: string, actor: Actor, spaceId: string): void {
         const s = this.get(tenantId, actor, spaceId);
         if (!this.canManage(actor, s))
-            throw apiError("spaces", 403, "Forbidden", "Forbidden", "Not allowed to delete this space.");
+            throw domainError("forbidden", "Forbidden", "Forbidden", "Not allowed to delete this space.");
         const apps = this.store
             .list<{ attributes: { spaceId?: string } }>("apps", tenantId)
             .filter((a) => a.attributes.spaceId === s.id);
         const conns = this.store.list<{ space?: string }>("dataConnections", tenantId).filter((c) => c.space === s.id);
         if (apps.length + conns.length > 0) {
-            throw apiError("spaces", 412, "SpaceNotEmpty", "Precondition failed", "The space is not empty.");
+            throw domainError("precondition-failed", "SpaceNotEmpty", "Precondition failed", "The space is not empty.");
         }
         this.store.transaction(() => {
             for (const a of this.assignmentsOf(s.id, tenantId)) this.store.delete(ASSIGNMENTS, a.id);
@@ -221,14 +220,13 @@ export class SpacesModel {
 
     private validRoles(space: SpaceRecord, roles: unknown): string[] {
         if (!Array.isArray(roles) || roles.some((r) => typeof r !== "string")) {
-            throw apiError("spaces", 400, "BadRequest", "Bad request", "roles must be an array of strings.");
+            throw domainError("invalid", "BadRequest", "Bad request", "roles must be an array of strings.");
         }
         const allowed = ASSIGNABLE_ROLES[space.type];
         const bad = (roles as string[]).filter((r) => !allowed.includes(r));
         if (bad.length > 0) {
-            throw apiError(
-                "spaces",
-                400,
+            throw domainError(
+                "invalid",
                 "BadRequest",
                 "Bad request",
                 `Role(s) ${bad.join(", ")} not assignable in a ${space.type} space; assignable: ${allowed.join(", ")}.`,
@@ -253,9 +251,8 @@ export class SpacesModel {
         const s = this.get(tenantId, actor, spaceId);
         const a = this.store.get<AssignmentRecord>(ASSIGNMENTS, assignmentId);
         if (!a || a.spaceId !== s.id) {
-            throw apiError(
-                "spaces",
-                404,
+            throw domainError(
+                "not-found",
                 "AssignmentNotFound",
                 "Assignment not found",
                 `Assignment ${assignmentId} not found.`,
@@ -272,19 +269,18 @@ export class SpacesModel {
     ): AssignmentRecord {
         const s = this.get(tenantId, actor, spaceId);
         if (!this.canManage(actor, s))
-            throw apiError("spaces", 403, "Forbidden", "Forbidden", "Not allowed to manage members of this space.");
+            throw domainError("forbidden", "Forbidden", "Forbidden", "Not allowed to manage members of this space.");
         // "bot" appears in some samples; the bot is a user for access purposes.
         const type = body.type === "bot" ? "user" : body.type;
         if (type !== "user" && type !== "group")
-            throw apiError("spaces", 400, "BadRequest", "Bad request", "type must be user or group.");
+            throw domainError("invalid", "BadRequest", "Bad request", "type must be user or group.");
         if (typeof body.assigneeId !== "string" || body.assigneeId === "") {
-            throw apiError("spaces", 400, "BadRequest", "Bad request", "assigneeId is required.");
+            throw domainError("invalid", "BadRequest", "Bad request", "assigneeId is required.");
         }
         const roles = this.validRoles(s, body.roles);
         if (this.assignmentsOf(s.id, tenantId).some((a) => a.assigneeId === body.assigneeId)) {
-            throw apiError(
-                "spaces",
-                409,
+            throw domainError(
+                "conflict",
                 "AssignmentConflict",
                 "Assignment already exists",
                 `An assignment for ${body.assigneeId} already exists in space ${s.id}.`,
@@ -317,7 +313,7 @@ export class SpacesModel {
         const a = this.getAssignment(tenantId, actor, spaceId, assignmentId);
         const s = this.get(tenantId, actor, spaceId);
         if (!this.canManage(actor, s))
-            throw apiError("spaces", 403, "Forbidden", "Forbidden", "Not allowed to manage members of this space.");
+            throw domainError("forbidden", "Forbidden", "Forbidden", "Not allowed to manage members of this space.");
         const next = {
             ...a,
             roles: this.validRoles(s, roles),
@@ -332,7 +328,7 @@ export class SpacesModel {
         const a = this.getAssignment(tenantId, actor, spaceId, assignmentId);
         const s = this.get(tenantId, actor, spaceId);
         if (!this.canManage(actor, s))
-            throw apiError("spaces", 403, "Forbidden", "Forbidden", "Not allowed to manage members of this space.");
+            throw domainError("forbidden", "Forbidden", "Forbidden", "Not allowed to manage members of this space.");
         this.store.delete(ASSIGNMENTS, a.id);
     }
 }

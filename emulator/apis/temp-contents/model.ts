@@ -1,7 +1,7 @@
 // Temporary contents (docs/reference/qlik-cloud-api.md §7): short-lived blobs, e.g. app exports. Bytes are kept base64 in the
 // store so they survive a restart with the same data dir; expired entries answer 410 until swept.
 import type { Emulator } from "../../core/context";
-import { apiError } from "../../core/errors";
+import { domainError } from "../../core/errors";
 import { hex24 } from "../../core/ids";
 
 export const TEMP_CONTENTS = "tempContents";
@@ -26,9 +26,8 @@ export class TempContentsModel {
     create(tenantId: string, ownerId: string, data: Buffer, filename?: string, ttl?: number): TempContentRecord {
         const ttlSeconds = ttl === undefined ? DEFAULT_TTL : ttl;
         if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > MAX_TTL) {
-            throw apiError(
-                "temp-contents",
-                400,
+            throw domainError(
+                "invalid",
                 "TEMPCONTENT-1",
                 "Bad request",
                 `ttl must be an integer between 1 and ${MAX_TTL}.`,
@@ -54,9 +53,9 @@ export class TempContentsModel {
     get(tenantId: string, id: string): TempContentRecord {
         const rec = this.emu.store.get<TempContentRecord>(TEMP_CONTENTS, id);
         if (!rec || rec.tenantId !== tenantId)
-            throw apiError("temp-contents", 404, "TEMPCONTENT-4", "Not found", `Temporary content ${id} not found.`);
+            throw domainError("not-found", "TEMPCONTENT-4", "Not found", `Temporary content ${id} not found.`);
         if (Date.parse(rec.expiresAt) <= this.emu.clock.now()) {
-            throw apiError("temp-contents", 410, "TEMPCONTENT-5", "Gone", `Temporary content ${id} has expired.`);
+            throw domainError("gone", "TEMPCONTENT-5", "Gone", `Temporary content ${id} has expired.`);
         }
         return rec;
     }

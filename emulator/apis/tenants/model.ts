@@ -1,7 +1,7 @@
 // Tenants: creation under a signed OEM license, hostnames (system + one alias), deactivation with a
 // scheduled purge. Rules: docs/reference/qlik-cloud-api.md §1 (DEV:create-a-tenant, DEV:update-tenants, DEV:delete-tenants).
 import type { Emulator, Tenant } from "../../core/context";
-import { apiError } from "../../core/errors";
+import { domainError, type DomainErrorKind } from "../../core/errors";
 import * as ids from "../../core/ids";
 import { verifyLicense } from "../licenses/licenseKey";
 
@@ -24,8 +24,8 @@ const BOOL_PATHS = [
 ];
 const LABEL_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-const err = (status: number, code: string, title: string, detail?: string) =>
-    apiError("tenants", status, code, title, detail);
+const err = (kind: DomainErrorKind, code: string, title: string, detail?: string) =>
+    domainError(kind, code, title, detail);
 
 export class TenantsModel {
     private byHost?: Map<string, string>;
@@ -106,23 +106,28 @@ export class TenantsModel {
 
     create(body: unknown, createdByUser: string): Tenant {
         if (body !== undefined && (body === null || typeof body !== "object" || Array.isArray(body))) {
-            throw err(400, "TENANTS-2", "Invalid request body", "Body must be a JSON object");
+            throw err("invalid", "TENANTS-2", "Invalid request body", "Body must be a JSON object");
         }
         const b = (body ?? {}) as { licenseKey?: unknown; datacenter?: unknown };
         if (b.licenseKey === undefined || b.licenseKey === null || b.licenseKey === "") {
-            throw err(400, "TENANTS-21", "Missing licenseKey property");
+            throw err("invalid", "TENANTS-21", "Missing licenseKey property");
         }
         if (b.datacenter !== undefined && (typeof b.datacenter !== "string" || !DATACENTERS.includes(b.datacenter))) {
-            throw err(400, "TENANTS-2", "Invalid request body", `datacenter must be one of ${DATACENTERS.join(", ")}`);
+            throw err(
+                "invalid",
+                "TENANTS-2",
+                "Invalid request body",
+                `datacenter must be one of ${DATACENTERS.join(", ")}`,
+            );
         }
         const lic = verifyLicense(this.emu.secrets.licenseSecret, b.licenseKey);
-        if (!lic) throw err(403, "TENANTS-23", "Invalid license error");
+        if (!lic) throw err("forbidden", "TENANTS-23", "Invalid license error");
         // Quota: tenants created with this license that are not purged (disabled ones still hold a slot;
         // whether Qlik frees it at deactivation is UNCONFIRMED, see docs/reference/qlik-cloud-api.md §1).
         const used = this.all().filter(
             (t) => t.licenseNumber === lic.licenseNumber && !t.isSource && t.status !== "deleted",
         ).length;
-        if (used >= lic.quota) throw err(403, "TENANTS-22", "License quota limit reached");
+        if (used >= lic.quota) throw err("forbidden", "TENANTS-22", "License quota limit reached");
         let name = ids.hostLabel();
         while (this.hostIndex().has(this.hostFor(name))) name = ids.hostLabel();
         return this.insert({
@@ -137,20 +142,20 @@ export class TenantsModel {
     /** JSON Patch (op "replace" only). All operations are validated before any is applied. */
     patch(id: string, ops: unknown): Tenant {
         const t = this.get(id);
-        if (!t || t.status === "deleted") throw err(404, "TENANTS-8", "Not found");
+        if (!t || t.status === "deleted") throw err("not-found", "TENANTS-8", "Not found");
         if (!Array.isArray(ops) || ops.length === 0)
-            throw err(400, "TENANTS-2", "Invalid request body", "Body must be a non-empty JSON Patch array");
+            throw err("invalid", "TENANTS-2", "Invalid request body", "Body must be a non-empty JSON Patch array");
         const next: Tenant = { ...t, hostnames: [...t.hostnames] };
         ops.forEach((raw, i) => {
             if (!raw || typeof raw !== "object" || Array.isArray(raw))
-                throw err(400, "TENANTS-2", "Invalid request body", `Operation ${i} must be an object`);
+                throw err("invalid", "TENANTS-2", "Invalid request body", `Operation ${i} must be an object`);
             const op = raw as { op?: unknown; path?: unknown; value?: unknown };
             if (op.op !== "replace")
-                throw err(400, "TENANTS-2", "Invalid request body", `Operation ${i}: op must be "replace"`);
+                throw err("invalid", "TENANTS-2", "Invalid request body", `Operation ${i}: op must be "replace"`);
             if (op.path === "/name") {
                 if (typeof op.value !== "string" || op.value.trim() === "" || op.value.length > 256) {
                     throw err(
-                        400,
+                        "invalid",
                         "TENANTS-2",
                         "Invalid request body",
                         "/name must be a non-empty string of at most 256 characters",
@@ -161,11 +166,11 @@ export class TenantsModel {
                 next.hostnames = [next.hostnames[0], this.checkAlias(t, op.value)];
             } else if (typeof op.path === "string" && BOOL_PATHS.includes(op.path)) {
                 if (typeof op.value !== "boolean")
-                    throw err(400, "TENANTS-2", "Invalid request body", `${op.path} must be a boolean`);
+                    throw err("invalid", "TENANTS-2", "Invalid request body", `${op.path} must be a boolean`);
                 (next as unknown as Record<string, unknown>)[op.path.slice(1)] = op.value;
             } else {
                 throw err(
-                    400,
+                    "invalid",
                     "TENANTS-2",
                     "Invalid request body",
                     `Operation ${i}: path ${JSON.stringify(op.path)} is not patchable`,
@@ -180,25 +185,35 @@ export class TenantsModel {
     private checkAlias(t: Tenant, value: unknown): string {
         const suffix = `.${this.emu.config.region}.${this.emu.config.domain}`;
         if (typeof value !== "string" || !value.endsWith(suffix)) {
-            throw err(400, "TENANTS-2", "Invalid request body", `/hostnames/1 must be of the form <name>${suffix}`);
+            throw err(
+                "invalid",
+                "TENANTS-2",
+                "Invalid request body",
+                `/hostnames/1 must be of the form <name>${suffix}`,
+            );
         }
         const host = value.toLowerCase();
         const label = host.slice(0, -suffix.length);
         if (!LABEL_RE.test(label) || label === "register") {
-            throw err(400, "TENANTS-2", "Invalid request body", `Invalid hostname label "${label}"`);
+            throw err("invalid", "TENANTS-2", "Invalid request body", `Invalid hostname label "${label}"`);
         }
         const owner = this.hostIndex().get(host);
         if (owner && owner !== t.id)
-            throw err(400, "TENANTS-12", "Hostname is not available", `${host} is already in use`);
+            throw err("invalid", "TENANTS-12", "Hostname is not available", `${host} is already in use`);
         if (host === t.hostnames[0])
-            throw err(400, "TENANTS-12", "Hostname is not available", "The alias must differ from the system hostname");
+            throw err(
+                "invalid",
+                "TENANTS-12",
+                "Hostname is not available",
+                "The alias must differ from the system hostname",
+            );
         return host;
     }
 
     private checkConfirm(t: Tenant, confirm: string | undefined): void {
         if (!confirm || !t.hostnames.includes(confirm.toLowerCase())) {
             throw err(
-                412,
+                "precondition-failed",
                 "TENANTS-13",
                 "Precondition failed",
                 "Header qlik-confirm-hostname must match a hostname of the tenant",
@@ -208,13 +223,18 @@ export class TenantsModel {
 
     deactivate(id: string, confirm: string | undefined, body: unknown): Tenant {
         const t = this.get(id);
-        if (!t || t.status === "deleted") throw err(404, "TENANTS-8", "Not found");
+        if (!t || t.status === "deleted") throw err("not-found", "TENANTS-8", "Not found");
         if (body !== undefined && (body === null || typeof body !== "object" || Array.isArray(body))) {
-            throw err(400, "TENANTS-2", "Invalid request body", "Body must be a JSON object");
+            throw err("invalid", "TENANTS-2", "Invalid request body", "Body must be a JSON object");
         }
         const days = (body as { purgeAfterDays?: unknown } | undefined)?.purgeAfterDays ?? 30;
         if (typeof days !== "number" || !Number.isInteger(days) || days < 10 || days > 90) {
-            throw err(400, "TENANTS-2", "Invalid request body", "purgeAfterDays must be an integer between 10 and 90");
+            throw err(
+                "invalid",
+                "TENANTS-2",
+                "Invalid request body",
+                "purgeAfterDays must be an integer between 10 and 90",
+            );
         }
         this.checkConfirm(t, confirm);
         const now = this.emu.clock.now();
@@ -232,7 +252,7 @@ export class TenantsModel {
 
     reactivate(id: string, confirm: string | undefined): Tenant {
         const t = this.get(id);
-        if (!t || t.status === "deleted") throw err(404, "TENANTS-8", "Not found");
+        if (!t || t.status === "deleted") throw err("not-found", "TENANTS-8", "Not found");
         this.checkConfirm(t, confirm);
         if (t.status === "active") return t;
         const iso = this.emu.clock.iso();

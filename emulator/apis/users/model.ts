@@ -1,7 +1,7 @@
 // Users (docs/reference/qlik-cloud-api.md §5), the per-tenant bot user of the OAuth client (§0), and the Caller view
 // that auth builds from a user.
 import type { Caller, Emulator } from "../../core/context";
-import { apiError } from "../../core/errors";
+import { domainError } from "../../core/errors";
 import * as ids from "../../core/ids";
 import { rolesModel, toRef, type RoleRef } from "../roles/model";
 import { EVERYONE_ID, groupsModel } from "../groups/model";
@@ -26,7 +26,7 @@ export interface User {
     inviteExpiry?: number;
 }
 
-const bad = (detail: string) => apiError("users", 400, "USERS-400", "Bad request", detail);
+const bad = (detail: string) => domainError("invalid", "USERS-400", "Bad request", detail);
 const STATUSES: UserStatus[] = ["active", "invited", "disabled"];
 
 export class UsersModel {
@@ -86,7 +86,7 @@ export class UsersModel {
         const roles =
             b.assignedRoles === undefined ? [] : rolesModel(this.emu).resolve(tenantId, b.assignedRoles, "users");
         if (this.bySubject(tenantId, b.subject))
-            throw apiError("users", 409, "USERS-409", "Conflict", "A user with this subject already exists");
+            throw domainError("conflict", "USERS-409", "Conflict", "A user with this subject already exists");
         const now = this.emu.clock.iso();
         const u: User = {
             id: ids.hex24(),
@@ -107,7 +107,7 @@ export class UsersModel {
 
     patch(tenantId: string, id: string, ops: unknown): User {
         const u = this.get(tenantId, id);
-        if (!u) throw apiError("users", 404, "USERS-7", "Not found");
+        if (!u) throw domainError("not-found", "USERS-7", "Not found");
         if (!Array.isArray(ops) || ops.length === 0) throw bad("Body must be a non-empty JSON Patch array");
         const next: User = { ...u };
         for (const raw of ops) {
@@ -185,7 +185,7 @@ export class UsersModel {
 
     delete(tenantId: string, id: string): void {
         const u = this.get(tenantId, id);
-        if (!u) throw apiError("users", 404, "USERS-7", "Not found");
+        if (!u) throw domainError("not-found", "USERS-7", "Not found");
         this.emu.store.delete("users", id);
     }
 
