@@ -16,6 +16,7 @@ import { ensureTls } from "./core/tls";
 import { oauthModel } from "./apis/oauth/model";
 import { createDirectory } from "./apis/directory";
 import type { FaultRule } from "./core/faults";
+import { chooseSeed, SEED_ENV } from "./core/random";
 
 export type { SeedSpec } from "./seed";
 export type { EmulatorInfo, Emulator } from "./core/context";
@@ -31,6 +32,11 @@ export interface EmulatorOptions {
     rateLimitScale?: number;
     tokenTtlSeconds?: number;
     quiet?: boolean;
+    /**
+     * Seed of every random behaviour (fault rates); default QLIK_EMULATOR_SEED, else drawn and logged. The same
+     * seed and the same traffic give the same faults. Not `seed`, which is the initial data (SeedSpec).
+     */
+    randomSeed?: number;
     /** Fault rules active from the start (same shape as POST /_emulator/faults). */
     faults?: FaultRule[];
     /** Tests: inject a clock they can advance. */
@@ -87,7 +93,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
             rateLimitScale: opts.rateLimitScale ?? 1,
             tokenTtlSeconds: opts.tokenTtlSeconds ?? 21600,
             quiet: opts.quiet ?? false,
+            randomSeed: chooseSeed(opts.randomSeed),
         };
+        if (!config.quiet)
+            console.log(
+                `[emulator] random seed ${config.randomSeed} (${SEED_ENV}=${config.randomSeed} replays its faults)`,
+            );
         const emu = createEmulator(
             store,
             config,
@@ -135,6 +146,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
                 .apiKeys()
                 .map((k) => ({ tenantId: k.tenantId, key: k.id })),
             profile: config.profile,
+            randomSeed: config.randomSeed,
         };
         emu.info = info;
         const infoFile = dataDir ? path.join(dataDir, "emulator.json") : undefined;

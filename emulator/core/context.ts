@@ -100,6 +100,8 @@ export interface EmulatorConfig {
     rateLimitScale: number;
     tokenTtlSeconds: number;
     quiet: boolean;
+    /** Seeds every random behaviour (fault rates): the same seed replays the same faults (core/random.ts). */
+    randomSeed: number;
 }
 
 export interface EmulatorInfo {
@@ -118,6 +120,8 @@ export interface EmulatorInfo {
     tenantQuota: number;
     apiKeys: { tenantId: string; key: string }[];
     profile: ProfileName;
+    /** EmulatorConfig.randomSeed: give it back (--random-seed / QLIK_EMULATOR_SEED) to replay a run's faults. */
+    randomSeed: number;
 }
 
 /**

@@ -29,7 +29,7 @@ export function createEmulator(
         secrets,
         profile: profile(config.profile),
         limits: new RateLimiter(clock, config.rateLimitScale),
-        faults: new FaultInjector(),
+        faults: new FaultInjector(config.randomSeed),
         log: new RequestLog(),
         model<T>(name: string, factory: (emu: Emulator) => T): T {
             if (!models.has(name)) models.set(name, factory(this));

@@ -1,5 +1,8 @@
 // Fault injection (admin POST /_emulator/faults). A rule fires on matching requests either with a
-// probability (`rate`, default 1) or exactly on the nth match (`nth`, 1-based, fires once).
+// probability (`rate`, default 1) or exactly on the nth match (`nth`, 1-based, fires once). Rates draw from a
+// generator seeded per rule (the injector's seed and the rule's position since start or the last clear), so
+// the same seed and the same traffic give the same faults, whatever other rules are added later.
+import { mulberry32 } from "./random";
 export type FaultAction = "429" | "500" | "502" | "503" | "drop" | "slow";
 
 export interface FaultRule {
@@ -14,12 +17,17 @@ interface ActiveRule {
     rule: FaultRule;
     pathRe?: RegExp;
     seen: number;
+    draw: () => number;
 }
 
 const ACTIONS: ReadonlySet<string> = new Set(["429", "500", "502", "503", "drop", "slow"]);
 
 export class FaultInjector {
     private rules: ActiveRule[] = [];
+    /** Rules added since start or the last clear(): the stream number of the next rule. */
+    private added = 0;
+
+    constructor(readonly seed: number) {}
 
     /** Validates and adds rules; throws Error with a message on a bad rule. */
     add(rules: unknown): FaultRule[] {
@@ -42,14 +50,17 @@ export class FaultInjector {
                     throw new Error(`rules[${i}].match.path is not a valid regex`);
                 }
             }
-            return { rule: { ...rule, match }, pathRe, seen: 0 };
+            return { rule: { ...rule, match }, pathRe, seen: 0, draw: () => 0 };
         });
+        // Streams are assigned only once every rule validated, so a rejected batch shifts nothing.
+        for (const p of parsed) p.draw = mulberry32((this.seed + Math.imul(++this.added, 0x9e3779b9)) >>> 0);
         this.rules.push(...parsed);
         return parsed.map((p) => p.rule);
     }
 
     clear(): void {
         this.rules = [];
+        this.added = 0;
     }
     list(): FaultRule[] {
         return this.rules.map((r) => r.rule);
@@ -67,7 +78,7 @@ export class FaultInjector {
                 if (r.seen === m.nth) return r.rule;
                 continue;
             }
-            if (Math.random() < (r.rule.rate ?? 1)) return r.rule;
+            if (r.draw() < (r.rule.rate ?? 1)) return r.rule;
         }
         return undefined;
     }

@@ -38,7 +38,7 @@ export const routes: Route[] = [
         ctx.emu.log.clear();
         return noContent();
     }),
-    admin("GET", "/_emulator/faults", (ctx) => json(200, { rules: ctx.emu.faults.list() })),
+    admin("GET", "/_emulator/faults", (ctx) => json(200, { rules: ctx.emu.faults.list(), seed: ctx.emu.faults.seed })),
     admin("POST", "/_emulator/faults", (ctx) => {
         const b = ctx.body as { rules?: unknown } | undefined;
         try {
