@@ -8,7 +8,7 @@
 // Run by bench/fleet.ts against a fresh emulator (`npm run bench -- --skip-trivial ...`).
 import * as crypto from "node:crypto";
 import type { EmulatorInfo } from "../emulator";
-import type { CustomerRecord } from "../scripts/seed/masterDb";
+import type { CustomerRecord } from "../examples/fleet/masterDb";
 import { request, type Reply, type RequestOptions } from "./lib/http";
 
 export interface BaselineOptions {

@@ -5,14 +5,14 @@
 import * as fs from "fs";
 import * as path from "path";
 import Database = require("better-sqlite3");
-import { applySchema, MASTER_DDL_POSTGRES } from "./seed/schema";
+import { applySchema, MASTER_DDL_POSTGRES } from "../examples/fleet/schema";
 import { ensureBusinessDb, type BusinessDbSpec } from "./seed/businessDb";
 import { DEMO_CUSTOMERS, type DemoCustomer } from "./seed/demoCustomers";
 import { customerRows, insertSql } from "./seed/customerRows";
-import { isPostgresUrl, loadCustomers, masterDbPath, readMasterDb } from "./seed/masterDb";
-import { connectPostgres, describePostgresUrl, postgresError } from "./seed/masterDbPostgres";
+import { isPostgresUrl, loadCustomers, masterDbPath, readMasterDb } from "../examples/fleet/masterDb";
+import { connectPostgres, describePostgresUrl, postgresError } from "../examples/fleet/masterDbPostgres";
 
-export { masterDbPath, readMasterDb, loadCustomers } from "./seed/masterDb";
+export { masterDbPath, readMasterDb, loadCustomers } from "../examples/fleet/masterDb";
 export { DEMO_CUSTOMERS, CONNECTION_NAME } from "./seed/demoCustomers";
 export type { DemoCustomer } from "./seed/demoCustomers";
 

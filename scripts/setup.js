@@ -7,6 +7,7 @@ const fs = require("fs");
 const path = require("path");
 const { spawnSync } = require("child_process");
 const engine = require("./lib/engine");
+const buildStamp = require("./lib/buildStamp");
 
 const root = engine.REPO_ROOT;
 
@@ -64,13 +65,23 @@ function linkSelf() {
     fs.symlinkSync("..", link, "dir");
 }
 
+/** Outputs that must exist for a build to count as done (the stamp alone could outlive a partly deleted dist/). */
+const BUILD_OUTPUTS = ["dist/.tsbuildinfo", "dist/scripts/start.js", "dist/examples/fleet/index.js"];
+
 function build() {
+    // Taken before tsc runs: an edit made during the build leaves the stamp stale (scripts/lib/buildStamp.js).
+    const print = buildStamp.fingerprint(root);
+    if (!process.argv.includes("--force-build") && buildStamp.isCurrent(root, print, BUILD_OUTPUTS)) {
+        engine.log(`TypeScript build up to date (${print.files} inputs unchanged since the last build)`);
+        return;
+    }
     engine.log("compiling TypeScript (incremental)");
     const ms = run(
         process.execPath,
         [path.join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"],
         "tsc",
     );
+    buildStamp.record(root, print);
     engine.log(`TypeScript compiled in ${(ms / 1000).toFixed(1)} s`);
 }
 

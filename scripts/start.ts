@@ -20,10 +20,10 @@ import * as path from "path";
 import { spawn, spawnSync } from "child_process";
 import type { EmulatorInfo } from "../emulator";
 import { seed } from "./seed";
-import { readMasterDb, type CustomerRecord } from "./seed/masterDb";
+import { readMasterDb, type CustomerRecord } from "../examples/fleet/masterDb";
 import { businessTotals } from "./seed/businessDb";
 import { placeTemplate, TEMPLATE_APP_NAME } from "./template/place";
-import { jwtLogin, openAppAsUser, readDashboard, signUserJwt, type Dashboard } from "../examples/fleet/userSession";
+import { jwtLogin, openAppAsUser, readDashboard, signUserJwt, type Dashboard } from "./userSession";
 
 import { REPO_ROOT as ROOT, engine, type EngineRecord } from "./lib/repo";
 import { lockHolder, tryLockPidFile } from "../emulator/dataDirLock";
@@ -581,7 +581,7 @@ async function run(chosen: number | undefined, profile: "instant" | "realistic" 
 Next steps:
   see what would change:  npm run pulumi -- preview --diff
   make drift (rename a tenant behind Pulumi's back), then detect and repair it:
-      node dist/examples/fleet/makeDrift.js ${customers[0]?.alias ?? "acme"}      # or by hand with curl:
+      node dist/scripts/makeDrift.js ${customers[0]?.alias ?? "acme"}      # or by hand with curl:
       TOKEN=$(curl -s --connect-to ${host}:80:127.0.0.1:${port} http://${host}/oauth/token -H 'content-type: application/json' \\
         -d "$(node -p 'const e=require("./.emulator/emulator.json").oauthClient; JSON.stringify({grant_type:"client_credentials",client_id:e.clientId,client_secret:e.clientSecret})')" \\
         | node -p 'JSON.parse(require("fs").readFileSync(0,"utf8")).access_token')

@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EmulatorInfo } from "../../emulator";
 import { seed, readMasterDb, type DemoCustomer } from "../../scripts/seed";
-import type { CustomerRecord } from "../../scripts/seed/masterDb";
+import type { CustomerRecord } from "../../examples/fleet/masterDb";
 import { placeTemplate, TEMPLATE_APP_NAME } from "../../scripts/template/place";
 
 export { TEMPLATE_APP_NAME };

@@ -14,10 +14,9 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
-import { CustomerTenant } from "../../sdk/customerTenant";
-import { FleetGuard } from "../../sdk/fleetGuard";
-import { loadCustomers, masterDbLocation, type CustomerRecord } from "../../scripts/seed/masterDb";
-import { assertValidCustomers } from "../../scripts/seed/validate";
+import { CustomerTenant, FleetGuard } from "qlik-tenant-fleet";
+import { loadCustomers, masterDbLocation, type CustomerRecord } from "./masterDb";
+import { assertValidCustomers } from "./validate";
 
 const config = new pulumi.Config("fleet");
 const templateAppId = config.get("templateAppId");

@@ -9,11 +9,11 @@ import { startTestEmulator, stackConfigFor } from "./emulatorFixture";
 import { TempProject, REPO_ROOT } from "./harness";
 import type { RunningEmulator } from "../../emulator";
 import { seed, seedPostgres, DEMO_CUSTOMERS, type DemoCustomer } from "../../scripts/seed";
-import { loadCustomers, type CustomerRecord } from "../../scripts/seed/masterDb";
+import { loadCustomers, type CustomerRecord } from "../../examples/fleet/masterDb";
 import { startTestPostgres, type TestPostgres } from "../fixtures/postgres";
 import { businessTotals } from "../../scripts/seed/businessDb";
 import { placeTemplate, type PlacedTemplate } from "../../scripts/template/place";
-import { jwtLogin, openAppAsUser, readDashboard, signUserJwt, type Dashboard } from "../../examples/fleet/userSession";
+import { jwtLogin, openAppAsUser, readDashboard, signUserJwt, type Dashboard } from "../../scripts/userSession";
 import type { QixDoc } from "../../scripts/template/qix";
 
 export interface StackOutputs {

@@ -7,7 +7,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { Fleet } from "./fleet-fixture";
 import { REPO_ROOT } from "./harness";
-import { renameTenant } from "../../examples/fleet/makeDrift";
+import { renameTenant } from "../../scripts/makeDrift";
 
 interface Workflow {
     jobs: Record<string, { steps: { name?: string; run?: string }[] }>;

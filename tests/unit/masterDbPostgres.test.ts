@@ -6,8 +6,8 @@ import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
 import { seed, seedPostgres } from "../../scripts/seed";
-import { loadCustomers, masterDbLocation, type CustomerRecord } from "../../scripts/seed/masterDb";
-import { describePostgresUrl, postgresClientConfig } from "../../scripts/seed/masterDbPostgres";
+import { loadCustomers, masterDbLocation, type CustomerRecord } from "../../examples/fleet/masterDb";
+import { describePostgresUrl, postgresClientConfig } from "../../examples/fleet/masterDbPostgres";
 import { startTestPostgres, type TestPostgres } from "../fixtures/postgres";
 
 /** A record without what differs by design between two seeds: random passwords and file locations. */

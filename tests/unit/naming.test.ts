@@ -5,10 +5,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import Database = require("better-sqlite3");
-import { applySchema } from "../../scripts/seed/schema";
+import { applySchema } from "../../examples/fleet/schema";
 import { seed, DEMO_CUSTOMERS } from "../../scripts/seed";
-import { readMasterDb, MasterDbError } from "../../scripts/seed/masterDb";
-import { customerRowProblems, assertValidCustomers } from "../../scripts/seed/validate";
+import { readMasterDb, MasterDbError } from "../../examples/fleet/masterDb";
+import { customerRowProblems, assertValidCustomers } from "../../examples/fleet/validate";
 import { isValidAlias, isValidEmail, KNOWN_REGIONS } from "../../provider/naming";
 import { handlers as tenant } from "../../provider/resources/qlikTenant";
 

@@ -4,7 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import Database = require("better-sqlite3");
 import { seed, addCustomer, DEMO_CUSTOMERS } from "../../scripts/seed";
-import { readMasterDb, masterDbPath } from "../../scripts/seed/masterDb";
+import { readMasterDb, masterDbPath } from "../../examples/fleet/masterDb";
 import { businessTotals, ensureBusinessDb } from "../../scripts/seed/businessDb";
 
 describe("seed: master database and customers' business databases", function () {

@@ -5,7 +5,7 @@
 import * as crypto from "crypto";
 import * as http from "http";
 import * as https from "https";
-import { openQixDoc, QixOpenError, type QixDoc } from "../../scripts/template/qix";
+import { openQixDoc, QixOpenError, type QixDoc } from "./template/qix";
 
 export const JWT_AUDIENCE = "qlik.api/login/jwt-session";
 

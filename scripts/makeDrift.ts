@@ -1,10 +1,10 @@
-// `node dist/examples/fleet/makeDrift.js <alias> [.emulator]`: changes a customer's tenant behind
+// `node dist/scripts/makeDrift.js <alias> [.emulator]`: changes a customer's tenant behind
 // Pulumi's back (renames it through the REST API, as an admin clicking in the console would), so
 // `pulumi refresh` / `pulumi preview --refresh` can show drift and `pulumi up` can repair it.
 import * as fs from "fs";
 import * as path from "path";
-import type { EmulatorInfo } from "../../emulator";
-import { clientFor } from "../../scripts/template/place";
+import type { EmulatorInfo } from "../emulator";
+import { clientFor } from "./template/place";
 
 export async function renameTenant(info: EmulatorInfo, alias: string, newName: string): Promise<string> {
     const api = clientFor(info).forHost(`${alias}.${info.region}.${info.domain}`);

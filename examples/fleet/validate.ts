@@ -9,7 +9,7 @@ import {
     isKnownRegion,
     isValidAlias,
     isValidEmail,
-} from "../../provider/naming";
+} from "qlik-tenant-fleet/naming";
 import type { CustomerRecord } from "./masterDb";
 
 export interface RowProblem {

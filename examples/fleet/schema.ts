@@ -7,7 +7,7 @@ import {
     regionCheckSql,
     spaceRoleCheckSql,
     type SqlDialect,
-} from "../../provider/naming";
+} from "qlik-tenant-fleet/naming";
 
 /** Bumped when the DDL changes incompatibly; stored in meta.schema_version. */
 export const SCHEMA_VERSION = 1;
