@@ -5,9 +5,9 @@
 import * as fs from "fs";
 import * as path from "path";
 
-export const LOCK_FILE = "emulator.lock";
+const LOCK_FILE = "emulator.lock";
 
-export function pidAlive(pid: number): boolean {
+function pidAlive(pid: number): boolean {
     try {
         process.kill(pid, 0);
         return true;

@@ -9,7 +9,7 @@ import { apiError, type ApiName } from "./errors";
  * identity-providers an integer `status`, licenses the `errorResponse` {error, message, errors}, tenants and
  * login a string `status`), so one login-style body for every API broke several schemas.
  */
-export const notAuthorized = (api: ApiName = "login") => apiError(api, 401, "LOGIN-1", "Not authorized");
+const notAuthorized = (api: ApiName = "login") => apiError(api, 401, "LOGIN-1", "Not authorized");
 
 export function bearerOf(headers: Record<string, string | undefined>, query?: URLSearchParams): string | undefined {
     const h = headers.authorization;
@@ -29,7 +29,7 @@ export function bearerOf(headers: Record<string, string | undefined>, query?: UR
  * edge authenticates the session and does not treat the IdP JWT as an access token. Garbage bearers
  * (not a JWT) still answer 401, like an expired or revoked access token.
  */
-export function sessionFallback(bearer: string): boolean {
+function sessionFallback(bearer: string): boolean {
     return /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(bearer);
 }
 

@@ -57,10 +57,6 @@ export function apiError(
     return new QlikError(api, status, code, title, detail, extra);
 }
 
-export function isQlikError(e: unknown): e is QlikError {
-    return e instanceof QlikError;
-}
-
 /** What a model can report; the HTTP status is this module's business (DOMAIN_STATUS). */
 export type DomainErrorKind =
     "invalid" | "forbidden" | "not-found" | "conflict" | "gone" | "precondition-failed" | "not-authorized";
@@ -151,10 +147,3 @@ export function rateLimitBody(waitSeconds: number): Record<string, unknown> {
         ],
     };
 }
-
-// Common shortcuts so areas word the frequent errors the same way.
-export const notFound = (api: ApiName, code: string, detail?: string) => apiError(api, 404, code, "Not found", detail);
-export const badRequest = (api: ApiName, code: string, detail?: string, title = "Bad request") =>
-    apiError(api, 400, code, title, detail);
-export const forbidden = (api: ApiName, code: string, detail?: string, title = "Forbidden") =>
-    apiError(api, 403, code, title, detail);

@@ -39,7 +39,7 @@ function dec(ctx: RequestContext, s: string): number | undefined {
  * `limit` as the spec types it: most lists say `type: number` with minimum 1 and maximum 100, so 2.5 is a
  * valid value (read as 2), and spaces documents no maximum at all (max = Infinity there).
  */
-export function readLimit(ctx: RequestContext, api: ApiName, def: number, max = 100): number {
+function readLimit(ctx: RequestContext, api: ApiName, def: number, max = 100): number {
     const raw = ctx.query.get("limit");
     if (raw === null || raw === "") return def;
     const n = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(raw) ? Number(raw) : NaN;

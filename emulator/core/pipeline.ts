@@ -47,7 +47,7 @@ const ADMIN_HOSTS = new Set(["127.0.0.1", "localhost", "::1", "[::1]", ""]);
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export function hostOf(hostHeader: string | undefined): string {
+function hostOf(hostHeader: string | undefined): string {
     const h = (hostHeader ?? "").trim().toLowerCase();
     if (h.startsWith("[")) return h.slice(0, h.indexOf("]") + 1);
     return h.split(":")[0];

@@ -16,7 +16,7 @@ export interface QueryParam {
     fields?: string[];
 }
 
-export const QUERY_PARAMS: Readonly<Record<string, Readonly<Record<string, QueryParam>>>> = {
+const QUERY_PARAMS: Readonly<Record<string, Readonly<Record<string, QueryParam>>>> = {
     // identity-providers lists: `limit` is `type: number` (qliksense-idp-api-openapi.yml).
     // qliksense-apps-api-openapi.yml
     "POST /api/v1/apps/:appId/export": { NoData: { type: "boolean" } },

@@ -10,4 +10,3 @@ export function handleEngineConnection(ws: WebSocket, ctx: EngineConnectionConte
     new Session(ws, ctx).start();
 }
 
-export { runScript } from "./reloadRunner";

@@ -1,14 +1,8 @@
 /**
- * Contract between the reloads REST area (emulator/apis/reloads) and the load-script interpreter (E3).
- * The reloads model calls a ReloadRunner with the app's current script; the runner returns the loaded
- * tables and a script progress log. Types only here; the engine provides an implementation.
- *
- * WHERE THE IMPLEMENTATION LIVES (agreed convention, E2 <-> E3): the module
- * `emulator/engine/script/runScript.ts` exports `runScript: ReloadRunner`. The reloads model loads it lazily
- * (so the REST areas work before the engine exists) and tests can replace it with
- * `reloadsModel(emu).setRunner(fake)`. `ctx.resolveConnection` returns undefined for an unknown connection;
- * the runner must then fail the reload with a clear message (line of the LIB CONNECT statement).
- * Table cells: string | number | null.
+ * What a reload runs (the load-script interpreter) and what it returns: the reloads model (REST reload) and the
+ * engine's Doc.DoReload both call `runScript`, then persist the tables themselves. Tests swap the runner with
+ * `reloadsModel(emu).setRunner(fake)`. `ctx.resolveConnection` returns undefined for an unknown connection; the
+ * runner then fails the reload naming the LIB CONNECT line. Table cells: string | number | null.
  */
 import type { DataTable } from "../apis/apps/appDocument";
 // The interpreter imports only types from this file, so this is no runtime cycle.

@@ -5,6 +5,8 @@
  * Attribute names follow NxAttributes as returned by real tenants (docs/reference/qlik-cloud-api.md §7).
  */
 
+import { hex24 } from "../../core/ids";
+
 /** NxApp attributes exactly as the apps API returns them. */
 export interface AppAttributes {
     id: string; // UUID
@@ -100,4 +102,16 @@ export const DEFAULT_SCRIPT =
 /** The script that is currently active (the last set one). */
 export function currentScript(doc: AppDocument): ScriptVersion | undefined {
     return doc.scripts.find((s) => s.scriptId === doc.currentScriptId) ?? doc.scripts[doc.scripts.length - 1];
+}
+
+/** A new script version saved at `now` (an ISO time from the emulator's clock). */
+export function scriptVersion(now: string, script: string, versionMessage: string, modifierId: string): ScriptVersion {
+    return {
+        scriptId: hex24(),
+        script,
+        versionMessage,
+        modifiedTime: now,
+        modifierId,
+        size: Buffer.byteLength(script, "utf8"),
+    };
 }

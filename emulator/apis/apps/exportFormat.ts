@@ -6,8 +6,8 @@
 import * as zlib from "node:zlib";
 import type { AppObject, DataTable, ScriptVersion } from "./appDocument";
 
-export const EXPORT_MAGIC = Buffer.from("QEMU-QVF", "ascii");
-export const EXPORT_VERSION = 1;
+const EXPORT_MAGIC = Buffer.from("QEMU-QVF", "ascii");
+const EXPORT_VERSION = 1;
 
 export interface ExportedApp {
     format: "qlik-emulator-app";

@@ -6,7 +6,7 @@
 // - after a publish in the realistic profile, consumers get 403 until `accessReadyAt` (access propagation).
 import type { Emulator } from "../../core/context";
 import { domainError } from "../../core/errors";
-import { hex24, uuid } from "../../core/ids";
+import { uuid } from "../../core/ids";
 import { type Actor, isTenantAdmin, spacesModel, type SpaceRecord } from "../spaces/model";
 import { itemsModel } from "../items/model";
 import {
@@ -16,7 +16,7 @@ import {
     type AppObject,
     currentScript,
     DEFAULT_SCRIPT,
-    type ScriptVersion,
+    scriptVersion,
 } from "./appDocument";
 import { decodeExport, encodeExport, type ExportedApp } from "./exportFormat";
 
@@ -86,7 +86,8 @@ export class AppsModel {
         return d;
     }
 
-    private editable(tenantId: string, actor: Actor, appId: string): AppDocument {
+    /** read() that also needs edit rights (403 otherwise). */
+    editable(tenantId: string, actor: Actor, appId: string): AppDocument {
         const d = this.read(tenantId, actor, appId);
         if (!this.canEdit(actor, d)) throw forbidden("Editing the app is not allowed.");
         return d;
@@ -195,7 +196,7 @@ export class AppsModel {
         };
         if (init.spaceId) attributes.spaceId = init.spaceId;
         if (init.locale) attributes.locale = init.locale;
-        const first = this.scriptVersion(DEFAULT_SCRIPT, "", actor.userId);
+        const first = scriptVersion(this.now(), DEFAULT_SCRIPT, "", actor.userId);
         return {
             tenantId,
             attributes,
@@ -204,17 +205,6 @@ export class AppsModel {
             objects: {},
             tables: [],
             reloadLogs: [],
-        };
-    }
-
-    private scriptVersion(script: string, versionMessage: string, modifierId: string): ScriptVersion {
-        return {
-            scriptId: hex24(),
-            script,
-            versionMessage,
-            modifiedTime: this.now(),
-            modifierId,
-            size: Buffer.byteLength(script, "utf8"),
         };
     }
 
@@ -287,7 +277,7 @@ export class AppsModel {
     /** Script (as one new current version), template objects and, optionally, data from src into dst. */
     private copyContent(src: AppDocument, dst: AppDocument, actorId: string, withData: boolean): void {
         const cur = currentScript(src);
-        const v = this.scriptVersion(cur?.script ?? DEFAULT_SCRIPT, cur?.versionMessage ?? "", actorId);
+        const v = scriptVersion(this.now(), cur?.script ?? DEFAULT_SCRIPT, cur?.versionMessage ?? "", actorId);
         dst.scripts = [v];
         dst.currentScriptId = v.scriptId;
         dst.objects = {};
@@ -446,7 +436,7 @@ export class AppsModel {
             throw bad("data must be source or target.");
         const a = this.attrsFrom(body.attributes);
         const cur = currentScript(src);
-        const v = this.scriptVersion(cur?.script ?? DEFAULT_SCRIPT, cur?.versionMessage ?? "", actor.userId);
+        const v = scriptVersion(this.now(), cur?.script ?? DEFAULT_SCRIPT, cur?.versionMessage ?? "", actor.userId);
         target.scripts.push(v);
         target.currentScriptId = v.scriptId;
         const kept: Record<string, AppObject> = {};
@@ -492,68 +482,6 @@ export class AppsModel {
         d.attributes.modifiedDate = this.now();
         this.save(d, actor.userId);
         return d;
-    }
-
-    // ---- scripts ----
-
-    listScripts(tenantId: string, actor: Actor, appId: string): ScriptVersion[] {
-        const d = this.read(tenantId, actor, appId);
-        return [...d.scripts].reverse();
-    }
-
-    setScript(
-        tenantId: string,
-        actor: Actor,
-        appId: string,
-        body: { script?: unknown; versionMessage?: unknown },
-    ): void {
-        const d = this.editable(tenantId, actor, appId);
-        if (typeof body.script !== "string") throw bad("script is required.");
-        const v = this.scriptVersion(
-            body.script,
-            typeof body.versionMessage === "string" ? body.versionMessage : "",
-            actor.userId,
-        );
-        d.scripts.push(v);
-        d.currentScriptId = v.scriptId;
-        d.attributes.modifiedDate = this.now();
-        this.save(d, actor.userId);
-    }
-
-    getScript(tenantId: string, actor: Actor, appId: string, scriptId: string): ScriptVersion {
-        const d = this.read(tenantId, actor, appId);
-        const v = scriptId === "current" ? currentScript(d) : d.scripts.find((s) => s.scriptId === scriptId);
-        if (!v)
-            throw domainError("not-found", "AppsScriptNotFound", "Not found", `Script version ${scriptId} not found.`);
-        return v;
-    }
-
-    /** PATCH of a script version: only its versionMessage changes (add/replace set it, remove clears it). */
-    patchScript(
-        tenantId: string,
-        actor: Actor,
-        appId: string,
-        scriptId: string,
-        patches: { op: "add" | "remove" | "replace"; value: string }[],
-    ): void {
-        const d = this.editable(tenantId, actor, appId);
-        const v = scriptId === "current" ? currentScript(d) : d.scripts.find((x) => x.scriptId === scriptId);
-        if (!v)
-            throw domainError("not-found", "AppsScriptNotFound", "Not found", `Script version ${scriptId} not found.`);
-        for (const p of patches) v.versionMessage = p.op === "remove" ? "" : p.value;
-        this.save(d, actor.userId);
-    }
-
-    deleteScript(tenantId: string, actor: Actor, appId: string, scriptId: string): void {
-        const d = this.editable(tenantId, actor, appId);
-        const cur = currentScript(d);
-        if (scriptId === "current" || cur?.scriptId === scriptId)
-            throw bad("The current script version cannot be deleted.");
-        const before = d.scripts.length;
-        d.scripts = d.scripts.filter((s) => s.scriptId !== scriptId);
-        if (d.scripts.length === before)
-            throw domainError("not-found", "AppsScriptNotFound", "Not found", `Script version ${scriptId} not found.`);
-        this.save(d, actor.userId);
     }
 
     /**

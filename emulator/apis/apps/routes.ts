@@ -6,6 +6,7 @@ import { TIER1, TIER2 } from "../../core/limits";
 import type { Route } from "../../core/router";
 import { tempContentsModel } from "../temp-contents/model";
 import { appsModel } from "./model";
+import { appScriptsModel } from "./scripts";
 import { validateScript } from "../../engine/script/validate";
 import { boolQuery, optionalObject, who } from "./routeUtil";
 
@@ -220,7 +221,7 @@ export const routes: Route[] = [
     r("GET", "/api/v1/apps/:appId/scripts", TIER1, (ctx) => {
         const { tenantId, actor } = who(ctx, API);
         const m = appsModel(ctx.emu);
-        const list = m.listScripts(tenantId, actor, ctx.params.appId);
+        const list = appScriptsModel(ctx.emu).listScripts(tenantId, actor, ctx.params.appId);
         const limit = Math.min(Math.max(Number(ctx.query.get("limit") ?? 50) || 50, 1), 100);
         return json(200, {
             scripts: list.slice(0, limit).map((s) => ({
@@ -236,12 +237,12 @@ export const routes: Route[] = [
     }),
     r("POST", "/api/v1/apps/:appId/scripts", TIER2, (ctx) => {
         const { tenantId, actor } = who(ctx, API);
-        appsModel(ctx.emu).setScript(tenantId, actor, ctx.params.appId, optionalObject(ctx, API));
+        appScriptsModel(ctx.emu).setScript(tenantId, actor, ctx.params.appId, optionalObject(ctx, API));
         return { status: 200 };
     }),
     r("GET", "/api/v1/apps/:appId/scripts/:id", TIER1, (ctx) => {
         const { tenantId, actor } = who(ctx, API);
-        const v = appsModel(ctx.emu).getScript(tenantId, actor, ctx.params.appId, ctx.params.id);
+        const v = appScriptsModel(ctx.emu).getScript(tenantId, actor, ctx.params.appId, ctx.params.id);
         return json(200, {
             script: v.script,
             versionMessage: v.versionMessage,
@@ -253,7 +254,7 @@ export const routes: Route[] = [
     }),
     r("DELETE", "/api/v1/apps/:appId/scripts/:id", TIER2, (ctx) => {
         const { tenantId, actor } = who(ctx, API);
-        appsModel(ctx.emu).deleteScript(tenantId, actor, ctx.params.appId, ctx.params.id);
+        appScriptsModel(ctx.emu).deleteScript(tenantId, actor, ctx.params.appId, ctx.params.id);
         return { status: 200 };
     }),
     // The caller's tenant-wide app privileges (UserPrivileges enum, qliksense-apps-api-openapi.yml). Every user
@@ -269,7 +270,7 @@ export const routes: Route[] = [
     }),
     r("PATCH", "/api/v1/apps/:appId/scripts/:id", TIER2, (ctx) => {
         const { tenantId, actor } = who(ctx, API);
-        appsModel(ctx.emu).patchScript(tenantId, actor, ctx.params.appId, ctx.params.id, nxPatches(ctx));
+        appScriptsModel(ctx.emu).patchScript(tenantId, actor, ctx.params.appId, ctx.params.id, nxPatches(ctx));
         return { status: 200 };
     }),
     r("GET", "/api/v1/apps/:appId/reloads/logs", TIER1, (ctx) => {

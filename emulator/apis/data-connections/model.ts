@@ -4,72 +4,24 @@
 // reload can actually read. Secrets (qPassword, connectionProperties.password and similar) are stored but never
 // returned by `view()`.
 import type { Emulator } from "../../core/context";
-import { domainError, DomainError } from "../../core/errors";
+import { domainError } from "../../core/errors";
+import {
+    bad,
+    DATA_CONNECTIONS,
+    PROVIDERS,
+    SECRET_KEY,
+    sourceOf,
+    str,
+    synthesizeStatement,
+    viewOf,
+    type Body,
+    type DataConnectionRecord,
+} from "./record";
+import { FIELDS, isObject, logOnOf, parsePatch, tagsOf } from "./patch";
+import { bulkItems, bulkResult, type BulkOutcome } from "./bulk";
 import { uuid } from "../../core/ids";
 import type { Actor } from "../spaces/model";
 import { isTenantAdmin, spacesModel } from "../spaces/model";
-
-export const DATA_CONNECTIONS = "dataConnections";
-
-export interface DataConnectionRecord {
-    id: string;
-    tenantId: string;
-    qName: string;
-    qType: string;
-    qConnectStatement: string;
-    datasourceID: string;
-    connectionProperties: Record<string, unknown>;
-    qUsername: string;
-    qPassword: string;
-    qLogOn: number;
-    qSeparateCredentials: boolean;
-    qArchitecture: number;
-    space: string; // "" = personal
-    owner: string; // user id
-    tags: string[];
-    created: string;
-    updated: string;
-    version: string;
-}
-
-/** Property names whose values are secrets and must never be echoed. */
-const SECRET_KEY = /pass(word)?|secret|token|apikey|privatekey|credential/i;
-
-/** Connector package per data source (qType); unknown sources keep their id. */
-const PROVIDERS: Readonly<Record<string, string>> = {
-    sqlite: "QvEmulatorSqliteConnector.exe",
-    mysql: "QvOdbcConnectorPackage.exe",
-    mssql: "QvOdbcConnectorPackage.exe",
-    postgres: "QvOdbcConnectorPackage.exe",
-    postgresql: "QvOdbcConnectorPackage.exe",
-    snowflake: "QvOdbcConnectorPackage.exe",
-    databricks: "QvOdbcConnectorPackage.exe",
-    teradata: "QvOdbcConnectorPackage.exe",
-    athena: "QvOdbcConnectorPackage.exe",
-    gbq: "QvOdbcConnectorPackage.exe",
-    rest: "QvRestConnector.exe",
-    File_AmazonS3ConnectorV2: "QvWebStorageProviderConnectorPackage.exe",
-};
-
-type Body = Record<string, unknown>;
-
-function synthesizeStatement(provider: string, datasourceID: string, props: Record<string, unknown>): string {
-    const parts = [`provider=${provider}`, `sourceType=${datasourceID}`];
-    for (const [k, v] of Object.entries(props)) {
-        if (SECRET_KEY.test(k) || v === undefined || v === null || typeof v === "object") continue;
-        parts.push(`${k}=${String(v)}`);
-    }
-    return `CUSTOM CONNECT TO "${parts.join(";")};"`;
-}
-
-function redact(props: Record<string, unknown>): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(props)) if (!SECRET_KEY.test(k)) out[k] = v;
-    return out;
-}
-
-const bad = (detail: string) => domainError("invalid", "DCAAS-400", "Bad request", detail);
-const str = (v: unknown): v is string => typeof v === "string";
 
 export class DataConnectionsModel {
     constructor(private readonly emu: Emulator) {}
@@ -101,39 +53,9 @@ export class DataConnectionsModel {
         if (!canWrite) throw domainError("forbidden", "DCAAS-403", "Forbidden", `Not allowed to ${action} this space.`);
     }
 
-    /**
-     * `qLogOn` differs per operation in Qlik's own spec: the create (and duplicate) response is
-     * ConnectionCreateResponse with a string enum "0"|"1"|LOG_ON_*, while GET by id and the list return
-     * ConnectionGet with an integer 0|1 (qliksense-data-connections-api-openapi.yml). The emulator answers each
-     * operation in its documented type: `created: true` for the 201 responses.
-     */
+    /** The JSON of a connection without its secrets (record.ts viewOf). */
     view(c: DataConnectionRecord, baseUrl: string, opts: { created?: boolean } = {}): Record<string, unknown> {
-        return {
-            id: c.id,
-            qID: c.id,
-            qEngineObjectID: c.id,
-            qName: c.qName,
-            qType: c.qType,
-            qConnectStatement: c.qConnectStatement,
-            qUsername: c.qUsername,
-            qLogOn: opts.created ? String(c.qLogOn) : c.qLogOn,
-            qSeparateCredentials: c.qSeparateCredentials,
-            qCredentialsID: "",
-            qArchitecture: c.qArchitecture,
-            qri: `qri:db:${c.datasourceID}://${c.id}`,
-            datasourceID: c.datasourceID,
-            connectionProperties: redact(c.connectionProperties),
-            space: c.space,
-            tenant: c.tenantId,
-            user: c.owner,
-            owner: c.owner,
-            tags: c.tags,
-            privileges: ["list", "update", "delete", "read"],
-            created: c.created,
-            updated: c.updated,
-            version: c.version,
-            links: { self: { href: `${baseUrl}/api/v1/data-connections/${c.id}` } },
-        };
+        return viewOf(c, baseUrl, opts);
     }
 
     create(tenantId: string, actor: Actor, body: Body): DataConnectionRecord {
@@ -147,30 +69,7 @@ export class DataConnectionsModel {
         if (!datasourceID) throw bad("datasourceID is required.");
         const space = str(body.space) ? body.space : "";
         this.checkSpace(tenantId, actor, space);
-        let props: Record<string, unknown>;
-        let qType: string;
-        let stmt: string;
-        if (body.connectionProperties !== undefined) {
-            if (
-                typeof body.connectionProperties !== "object" ||
-                body.connectionProperties === null ||
-                Array.isArray(body.connectionProperties)
-            ) {
-                throw bad("connectionProperties must be an object.");
-            }
-            props = { ...(body.connectionProperties as Record<string, unknown>) };
-            if (datasourceID === "sqlite" && !str(props.database))
-                throw bad("connectionProperties.database (SQLite file path) is required for datasourceID sqlite.");
-            qType = PROVIDERS[datasourceID] ?? datasourceID;
-            stmt = synthesizeStatement(qType, datasourceID, props);
-        } else {
-            if (!str(body.qConnectStatement) || !str(body.qType)) {
-                throw bad("Either connectionProperties or qConnectStatement and qType are required.");
-            }
-            props = {};
-            qType = body.qType;
-            stmt = body.qConnectStatement;
-        }
+        const { props, qType, stmt } = sourceOf(body, datasourceID);
         if (this.findByName(tenantId, qName, space)) {
             throw domainError(
                 "conflict",
@@ -183,13 +82,7 @@ export class DataConnectionsModel {
         if (this.emu.store.get(DATA_CONNECTIONS, id))
             throw domainError("conflict", "DCAAS-409", "Conflict", `qID ${id} already exists.`);
         const now = this.emu.clock.iso();
-        if (
-            body.qLogOn !== undefined &&
-            ![0, 1, "0", "1", "LOG_ON_SERVICE_USER", "LOG_ON_CURRENT_USER"].includes(body.qLogOn as string)
-        ) {
-            throw bad('qLogOn must be 0 or 1 ("0"/"1", LOG_ON_SERVICE_USER or LOG_ON_CURRENT_USER).');
-        }
-        const logOn = body.qLogOn === "1" || body.qLogOn === 1 || body.qLogOn === "LOG_ON_CURRENT_USER" ? 1 : 0;
+        const logOn = body.qLogOn === undefined ? 0 : logOnOf(body.qLogOn);
         const rec: DataConnectionRecord = {
             id,
             tenantId,
@@ -488,104 +381,8 @@ export class DataConnectionsModel {
     }
 }
 
-export interface PatchOp {
-    op: "add" | "replace" | "remove";
-    path: string;
-    value?: unknown;
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** The PatchRequest body: a non-empty array; each item an object with op, a '/'-path and, for add/replace, a value. */
-function parsePatch(body: unknown): PatchOp[] {
-    if (!Array.isArray(body) || body.length === 0)
-        throw bad("Body must be a non-empty array of patch operations [{op, path, value}].");
-    return body.map((item: unknown, i) => {
-        if (!isObject(item)) throw bad(`Operation ${i} must be an object {op, path, value}.`);
-        if (item.op !== "add" && item.op !== "replace" && item.op !== "remove")
-            throw bad(`Operation ${i}: op must be add, replace or remove.`);
-        if (!str(item.path) || !item.path.startsWith("/") || item.path.length < 2)
-            throw bad(`Operation ${i}: path must be a string such as /qName.`);
-        if (item.op !== "remove" && (item.value === undefined || item.value === null))
-            throw bad(`Operation ${i} (${item.path}): value is required for ${item.op}.`);
-        return { op: item.op, path: item.path, value: item.value };
-    });
-}
-
-function logOnOf(v: unknown): number {
-    if (![0, 1, "0", "1", "LOG_ON_SERVICE_USER", "LOG_ON_CURRENT_USER"].includes(v as string)) {
-        throw bad('qLogOn must be 0 or 1 ("0"/"1", LOG_ON_SERVICE_USER or LOG_ON_CURRENT_USER).');
-    }
-    return v === 1 || v === "1" || v === "LOG_ON_CURRENT_USER" ? 1 : 0;
-}
-
-function tagsOf(field: string, v: unknown): string[] {
-    if (!Array.isArray(v) || !v.every(str)) throw bad(`${field} must be an array of strings.`);
-    return v.slice(0, 32);
-}
-
-const stringField =
-    (k: "qName" | "qConnectStatement" | "qType" | "datasourceID", removable = false) =>
-    (r: DataConnectionRecord, op: PatchOp): void => {
-        if (op.op === "remove" && !removable) throw bad(`/${k} cannot be removed.`);
-        if (op.op !== "remove" && (!str(op.value) || op.value.trim() === ""))
-            throw bad(`/${k} must be a non-empty string.`);
-        r[k] = op.op === "remove" ? "" : (op.value as string);
-    };
-
-/** Top-level fields PATCH can change (the GET fields an update makes sense for; owner/space move via actions/update). */
-const FIELDS: Readonly<Record<string, (r: DataConnectionRecord, op: PatchOp) => void>> = {
-    qName: stringField("qName"),
-    qConnectStatement: stringField("qConnectStatement"),
-    qType: stringField("qType"),
-    datasourceID: stringField("datasourceID"),
-    qUsername: (r, op) => {
-        if (op.op !== "remove" && !str(op.value)) throw bad("/qUsername must be a string.");
-        r.qUsername = op.op === "remove" ? "" : (op.value as string);
-    },
-    qPassword: (r, op) => {
-        if (op.op !== "remove" && !str(op.value)) throw bad("/qPassword must be a string.");
-        r.qPassword = op.op === "remove" ? "" : (op.value as string);
-    },
-    qLogOn: (r, op) => {
-        r.qLogOn = op.op === "remove" ? 0 : logOnOf(op.value);
-    },
-    qSeparateCredentials: (r, op) => {
-        if (op.op !== "remove" && typeof op.value !== "boolean") throw bad("/qSeparateCredentials must be a boolean.");
-        r.qSeparateCredentials = op.op === "remove" ? false : (op.value as boolean);
-    },
-    tags: (r, op) => {
-        r.tags = op.op === "remove" ? [] : tagsOf("/tags", op.value);
-    },
-};
-
-/** One item of a bulk action: done, or the domain error of that one item (routes render it). */
-export interface BulkOutcome {
-    id: string;
-    error?: DomainError;
-}
-
-/** The `connections` array of a bulk action body; every item needs a string id (400 for the whole call otherwise). */
-function bulkItems(body: Body): Array<Record<string, unknown> & { id: string }> {
-    const list = body.connections;
-    if (!Array.isArray(list) || list.length === 0) throw bad("connections must be a non-empty array.");
-    return list.map((it: unknown) => {
-        if (!it || typeof it !== "object" || Array.isArray(it) || !str((it as Body).id) || (it as Body).id === "") {
-            throw bad("Each item of connections needs a string id.");
-        }
-        return it as Record<string, unknown> & { id: string };
-    });
-}
-
-function bulkResult(id: string, fn: () => void): BulkOutcome {
-    try {
-        fn();
-        return { id };
-    } catch (e) {
-        if (!(e instanceof DomainError)) throw e;
-        return { id, error: e };
-    }
-}
+export { DATA_CONNECTIONS, type DataConnectionRecord } from "./record";
+export type { BulkOutcome } from "./bulk";
 
 export const dataConnectionsModel = (emu: Emulator): DataConnectionsModel =>
     emu.model("dataConnections", (e) => new DataConnectionsModel(e));

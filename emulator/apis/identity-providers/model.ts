@@ -28,7 +28,7 @@ export interface IdentityProvider {
 const bad = (detail: string) => domainError("invalid", "IDENTITY-PROVIDERS-400", "Bad request", detail);
 
 /** PEM as sent (single line without line breaks is what the docs prescribe) -> canonical multi-line PEM. */
-export function normalisePem(pem: string): string {
+function normalisePem(pem: string): string {
     const m = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(pem.trim());
     if (!m) return pem;
     const b64 = m[2].replace(/\\n/g, "").replace(/\s+/g, "");

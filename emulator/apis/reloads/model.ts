@@ -15,7 +15,6 @@ import { type Actor, isTenantAdmin } from "../spaces/model";
 export const RELOADS = "reloads";
 export type ReloadStatus =
     "QUEUED" | "RELOADING" | "CANCELING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "EXCEEDED_LIMIT";
-export const ACTIVE: readonly ReloadStatus[] = ["QUEUED", "RELOADING", "CANCELING"];
 
 export interface ReloadRecord {
     id: string;

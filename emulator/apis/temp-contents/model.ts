@@ -4,9 +4,9 @@ import type { Emulator } from "../../core/context";
 import { domainError } from "../../core/errors";
 import { hex24 } from "../../core/ids";
 
-export const TEMP_CONTENTS = "tempContents";
-export const DEFAULT_TTL = 3600;
-export const MAX_TTL = 259200;
+const TEMP_CONTENTS = "tempContents";
+const DEFAULT_TTL = 3600;
+const MAX_TTL = 259200;
 
 export interface TempContentRecord {
     id: string;

@@ -14,7 +14,7 @@ const API = "temp-contents" as const;
  * name like "€-report.qvf" survives (Node refuses non-Latin-1 header values, which used to crash the download).
  * https://www.rfc-editor.org/rfc/rfc6266#section-4.3 ; https://www.rfc-editor.org/rfc/rfc5987#section-3.2
  */
-export function contentDisposition(filename: string): string {
+function contentDisposition(filename: string): string {
     const ascii = filename.replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
     // encodeURIComponent leaves ' ( ) * ! which RFC 5987 attr-char does not allow: encode them too.
     const ext = encodeURIComponent(filename).replace(

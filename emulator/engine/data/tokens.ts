@@ -147,7 +147,7 @@ export class TokenStream {
     }
 }
 
-export function tokenText(t: Token): string {
+function tokenText(t: Token): string {
     if (t.type === "str") return `'${t.value}'`;
     if (t.type === "name") return `[${t.value}]`;
     return t.value;

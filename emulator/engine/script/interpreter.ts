@@ -271,7 +271,7 @@ function sqlSourceName(sql: string): string {
 }
 
 /** INLINE data: first line = field names (embedded labels), values interpreted as numbers when numeric. */
-export function parseInline(text: string, delimiter: string): { fields: string[]; rows: Cell[][] } {
+function parseInline(text: string, delimiter: string): { fields: string[]; rows: Cell[][] } {
     const lines = text
         .replace(/\r\n?/g, "\n")
         .split("\n")

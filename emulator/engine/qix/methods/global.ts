@@ -9,7 +9,7 @@ import type { Session } from "../session";
 import { reloadTracker } from "../reloads";
 import type { MethodTable } from "./types";
 
-export const ENGINE_VERSION = "12.2027.0";
+const ENGINE_VERSION = "12.2027.0";
 
 function docRef(s: Session) {
     return { qReturn: { qType: "Doc", qHandle: DOC_HANDLE, qGenericId: s.ctx.appId } };
