@@ -9,4 +9,3 @@ import { Session } from "./qix/session";
 export function handleEngineConnection(ws: WebSocket, ctx: EngineConnectionContext): void {
     new Session(ws, ctx).start();
 }
-
