@@ -7,10 +7,12 @@
 // Each mocha process gets the settings of .mocharc.json (one source), its own output file, and the
 // leftover-process hook (tests/hooks), which tags every process a run starts, so concurrent runs never
 // blame each other. A job's full output is printed when it ends; a progress line every 30 s says what
-// is still running. The last line is "N passed, N failed, N skipped".
+// is still running. The last line is "N passed, N failed, N skipped". Mocha runs without --exit: a mocha
+// process still alive --exit-grace seconds after its last test has a leaked handle; it is named and failed.
 //
-// Usage: npm test [-- [--jobs N] [substring ...]]   (substrings select test files by path)
-// QTF_TEST_JOBS sets the default number of concurrent mocha processes (3: measured best on 2 cores).
+// Usage: npm test [-- [--jobs N] [--exit-grace S] [--no-setup] [substring ...]]   (substrings select test files)
+// QTF_TEST_JOBS sets the default number of concurrent mocha processes (3: measured best on 2 cores);
+// QTF_TEST_EXIT_GRACE_S the default grace (60 s: Pulumi plugins started by a test may still be shutting down).
 "use strict";
 
 const fs = require("fs");
@@ -59,7 +61,6 @@ function mochaFlags() {
     const flags = ["--no-config", "--color"];
     if (rc.timeout !== undefined) flags.push("--timeout", String(rc.timeout));
     if (rc.reporter) flags.push("--reporter", rc.reporter);
-    if (rc.exit) flags.push("--exit");
     for (const r of [].concat(rc.require || [])) flags.push("--require", r);
     return flags;
 }
@@ -90,30 +91,64 @@ function summary(output) {
     return { passed: count("passing"), failed: count("failing"), skipped: count("pending") };
 }
 
-function runJob(job, flags, logDir) {
+/** Mocha's spec reporter prints "N passing (Xs)" once the last test and the root after-hooks have run. */
+const FINISHED = /^\s*\d+ passing \(/m;
+
+function runJob(job, flags, logDir, exitGraceS) {
     const file = path.join(logDir, `${job.name.replace(/[^\w.-]+/g, "_")}.log`);
-    const out = fs.openSync(file, "w");
+    const out = fs.createWriteStream(file);
     const started = Date.now();
     const child = spawn(
         process.execPath,
         [path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js"), ...flags, ...job.files],
         {
             cwd: ROOT,
-            stdio: ["ignore", out, out],
+            stdio: ["ignore", "pipe", "pipe"],
             env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? "1" : "0" },
         },
     );
+    // Mocha runs without --exit (a leaked handle must not pass unnoticed): once the summary is out, the process
+    // has exitGraceS seconds to end on its own. If it does not, a test left a server, socket, timer or child
+    // process open: ask the process what is open (tests/hooks/report-open-handles.ts), then end it, a failure.
+    let tail = "";
+    let hung = false;
+    let graceTimer;
+    let killTimer;
+    const watch = (chunk) => {
+        out.write(chunk);
+        if (graceTimer) return;
+        // eslint-disable-next-line no-control-regex
+        tail = (tail + chunk.toString("utf8")).replace(/\x1b\[[0-9;]*m/g, "").slice(-4096);
+        if (!FINISHED.test(tail)) return;
+        graceTimer = setTimeout(() => {
+            hung = true;
+            child.kill("SIGUSR2");
+            killTimer = setTimeout(() => child.kill("SIGKILL"), 2_000);
+        }, exitGraceS * 1000);
+    };
+    child.stdout.on("data", watch);
+    child.stderr.on("data", watch);
     return new Promise((resolve) => {
-        child.on("exit", (code, signal) => {
-            fs.closeSync(out);
-            const output = fs.readFileSync(file, "utf8");
-            resolve({
-                job,
-                code: code ?? (signal ? 1 : 0),
-                signal,
-                output,
-                seconds: (Date.now() - started) / 1000,
-                ...summary(output),
+        child.on("close", (code, signal) => {
+            clearTimeout(graceTimer);
+            clearTimeout(killTimer);
+            if (hung) {
+                out.write(
+                    `\n[test] mocha did not exit ${exitGraceS} s after its last test: a test left a handle open ` +
+                        `(listed above as [open handles]); killed, counted as a failure\n`,
+                );
+            }
+            out.end(() => {
+                const output = fs.readFileSync(file, "utf8");
+                resolve({
+                    job,
+                    code: hung ? 1 : (code ?? (signal ? 1 : 0)),
+                    signal,
+                    hung,
+                    output,
+                    seconds: (Date.now() - started) / 1000,
+                    ...summary(output),
+                });
             });
         });
     });
@@ -121,7 +156,7 @@ function runJob(job, flags, logDir) {
 
 async function main() {
     const { values, positionals } = parseArgs({
-        options: { jobs: { type: "string" }, "no-setup": { type: "boolean" } },
+        options: { jobs: { type: "string" }, "exit-grace": { type: "string" }, "no-setup": { type: "boolean" } },
         allowPositionals: true,
     });
     const started = Date.now();
@@ -131,6 +166,7 @@ async function main() {
         step(process.execPath, [path.join(ROOT, "node_modules", "eslint", "bin", "eslint.js"), "."], "eslint");
     }
     const parallel = Math.max(1, Number(values.jobs || process.env.QTF_TEST_JOBS || 3));
+    const exitGraceS = Math.max(1, Number(values["exit-grace"] || process.env.QTF_TEST_EXIT_GRACE_S || 60));
     const jobs = planJobs(positionals);
     if (!jobs.length) {
         log(`no test file matches ${positionals.join(", ")}`);
@@ -154,10 +190,13 @@ async function main() {
         while (queue.length) {
             const job = queue.shift();
             running.set(job.name, Date.now());
-            const r = await runJob(job, flags, logDir);
+            const r = await runJob(job, flags, logDir, exitGraceS);
             running.delete(job.name);
             results.push(r);
-            const verdict = r.code === 0 ? "ok" : `FAILED (exit ${r.code}${r.signal ? `, ${r.signal}` : ""})`;
+            const how = r.hung
+                ? "did not exit after its last test"
+                : `exit ${r.code}${r.signal ? `, ${r.signal}` : ""}`;
+            const verdict = r.code === 0 ? "ok" : `FAILED (${how})`;
             process.stdout.write(
                 `\n===== ${job.name}: ${verdict}, ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped, ${r.seconds.toFixed(0)} s\n`,
             );
@@ -183,7 +222,7 @@ async function main() {
     }
     log(`wall time ${((Date.now() - started) / 60000).toFixed(1)} min`);
     if (broken.length) log(`failed: ${broken.map((r) => r.job.name).join(", ")}`);
-    // A job that failed without a failing test (a crash before mocha's summary) still counts once.
+    // A job that failed without a failing test (a crash before mocha's summary, a hang after it) still counts once.
     const failed = total.failed + broken.filter((r) => r.failed === 0).length;
     // The logs were printed above; keep them on disk only when something failed.
     if (!broken.length) fs.rmSync(logDir, { recursive: true, force: true });

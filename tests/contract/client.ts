@@ -3,10 +3,11 @@
 // the request body it sent must match the documented request schema, the status must be documented
 // for the operation, and the response body must match that status's schema (or be empty when none
 // is documented). Problems are allowed only through the explicit table in deviations.ts.
-import * as http from "node:http";
+import type * as http from "node:http";
 import type { ErrorObject } from "ajv";
 import { loadSpecs, responseFor, type SpecIndex, type SpecOperation } from "./spec";
 import { deviationsFor, type Deviation, type DeviationKind } from "./deviations";
+import { send as sendRaw, type RawResponse } from "../support/http";
 
 export interface ContractRequest {
     method?: string;
@@ -114,41 +115,11 @@ function meaningful(errors: ErrorObject[]): ErrorObject[] {
     return rest.length > 0 ? rest : errors;
 }
 
-function send(
-    baseUrl: string,
-    req: ContractRequest,
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; raw: Buffer }> {
-    const u = new URL(baseUrl);
-    const headers: Record<string, string> = { host: req.host, ...(req.headers ?? {}) };
-    if (req.token) headers.authorization = `Bearer ${req.token}`;
-    let payload: Buffer | undefined;
-    if (req.raw) {
-        payload = req.raw;
-        headers["content-type"] = req.contentType ?? "application/octet-stream";
-    } else if (req.form) {
-        payload = Buffer.from(new URLSearchParams(req.form).toString());
-        headers["content-type"] = "application/x-www-form-urlencoded";
-    } else if (req.body !== undefined) {
-        payload = Buffer.from(JSON.stringify(req.body));
-        headers["content-type"] = req.contentType ?? "application/json";
-    }
-    // Explicit length: without it Node sends a GET/DELETE body unframed, and the server reads it as the next request.
-    if (payload) headers["content-length"] = String(payload.length);
-    return new Promise((resolve, reject) => {
-        const r = http.request(
-            { hostname: u.hostname, port: u.port, path: req.path, method: req.method ?? "GET", headers, agent: false },
-            (res) => {
-                const chunks: Buffer[] = [];
-                res.on("data", (c: Buffer) => chunks.push(c));
-                res.on("end", () =>
-                    resolve({ status: res.statusCode ?? 0, headers: res.headers, raw: Buffer.concat(chunks) }),
-                );
-            },
-        );
-        r.setTimeout(30_000, () => r.destroy(new Error(`timeout: ${req.method ?? "GET"} ${req.path}`)));
-        r.on("error", reject);
-        r.end(payload);
-    });
+/** The exchange through the tests' one HTTP client; a JSON body is always serialised (even a bare string). */
+function send(baseUrl: string, req: ContractRequest): Promise<RawResponse> {
+    const body = req.raw ?? (req.body !== undefined && !req.form ? Buffer.from(JSON.stringify(req.body)) : undefined);
+    const contentType = req.raw ? (req.contentType ?? "application/octet-stream") : req.contentType;
+    return sendRaw(baseUrl, { ...req, body, contentType });
 }
 
 export class ContractClient {

@@ -101,9 +101,9 @@ describe("e2e: AppCopy lifecycle", function () {
         await run(["destroy", "--yes"]);
         expect((await env.req(tenant, "GET", `/api/v1/apps/${out.appId}`)).status).to.equal(404);
         const spaces = await env.ok(tenant, "GET", "/api/v1/spaces?limit=100");
-        expect(spaces.data.map((s: any) => s.name)).to.not.include("Staging");
+        expect(spaces.data.map((s: { name: string }) => s.name)).to.not.include("Staging");
         const conns = await env.ok(tenant, "GET", "/api/v1/data-connections?limit=100");
-        expect(conns.data.map((c: any) => c.qName)).to.not.include("customer_db");
+        expect(conns.data.map((c: { qName: string }) => c.qName)).to.not.include("customer_db");
     });
 
     it("no command printed the database password, and state has no plaintext copy", async () => {

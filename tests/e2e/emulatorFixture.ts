@@ -1,7 +1,8 @@
 // An emulator for end-to-end stacks: started in the test process on an ephemeral loopback port,
 // with the stack config that points the provider at it (the same keys a real OEM account uses).
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../emulator";
-import { call, tokenFor } from "../emulator/core/client";
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../emulator/index";
+import { call, tokenFor } from "../support/http";
+import { TEST_SEED, seedsInUse } from "../support/random";
 
 export interface EmulatorStackConfig {
     /** Plain `pulumi config set` values. */
@@ -10,8 +11,11 @@ export interface EmulatorStackConfig {
     secrets: Record<string, string>;
 }
 
+/** An in-process emulator; its random behaviour (rate-based faults) follows the tests' seed, printed on failure. */
 export async function startTestEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
-    return startEmulator({ quiet: true, profile: "instant", ...opts });
+    const randomSeed = opts.randomSeed ?? TEST_SEED;
+    seedsInUse.set("emulator", randomSeed);
+    return startEmulator({ quiet: true, profile: "instant", ...opts, randomSeed });
 }
 
 /** Stack config for a running emulator: region, OAuth client (secret), source tenant, endpoint override. */

@@ -63,7 +63,7 @@ describe("e2e: the real Pulumi engine with the dynamic-provider shim", function 
         expect(exported).to.not.include(MARKER_SECRET);
         expect(exported).to.not.include(CLIENT_SECRET);
         const state = JSON.parse(exported);
-        const res = state.deployment.resources.find((r: any) => r.type.endsWith(":LocalMarker"));
+        const res = state.deployment.resources.find((r: { type: string }) => r.type.endsWith(":LocalMarker"));
         const shim: string = res.outputs.__provider;
         expect(shim).to.be.a("string");
         // The implementation is not serialised into state: only the dispatching shim is.

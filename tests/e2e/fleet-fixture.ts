@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { startTestEmulator, stackConfigFor } from "./emulatorFixture";
 import { TempProject, REPO_ROOT } from "./harness";
-import type { RunningEmulator } from "../../emulator";
+import type { RunningEmulator } from "../../emulator/index";
 import { seed, seedPostgres, DEMO_CUSTOMERS, type DemoCustomer } from "../../scripts/seed";
 import { loadCustomers, type CustomerRecord } from "../../examples/fleet/masterDb";
 import { startTestPostgres, type TestPostgres } from "../fixtures/postgres";

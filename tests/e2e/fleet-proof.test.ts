@@ -7,13 +7,14 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { startTestEmulator } from "./emulatorFixture";
-import type { RunningEmulator } from "../../emulator";
+import { waitFor } from "../support/wait";
+import type { RunningEmulator } from "../../emulator/index";
 import { seed } from "../../scripts/seed";
-import { readMasterDb, type CustomerRecord } from "../../scripts/seed/masterDb";
+import { readMasterDb, type CustomerRecord } from "../../examples/fleet/masterDb";
 import { businessTotals } from "../../scripts/seed/businessDb";
 import { LOAD_SCRIPT } from "../../scripts/template/loadScript";
 import { clientFor, placeTemplate, type PlacedTemplate } from "../../scripts/template/place";
-import { jwtLogin, openAppAsUser, readDashboard, signUserJwt } from "../../examples/fleet/userSession";
+import { jwtLogin, openAppAsUser, readDashboard, signUserJwt } from "../../scripts/userSession";
 
 interface HandTenant {
     host: string;
@@ -23,13 +24,23 @@ interface HandTenant {
     issuer: string;
 }
 
+type Id = { id: string };
+type App = { attributes: { id: string } };
+type Reload = { id: string; status: string; log?: string };
+
 /** The documented provisioning sequence, by hand (what the six resources automate). */
 async function provisionByHand(emu: RunningEmulator, tpl: PlacedTemplate, c: CustomerRecord): Promise<HandTenant> {
     const client = clientFor(emu.info);
     const source = client.forHost(emu.info.sourceTenant.hostname);
     const register = client.forHost(emu.info.registerHost);
-    const { licenseKey } = await source.get("/api/v1/licenses/overview", { purpose: "license key" });
-    const tenant = await register.post("/api/v1/tenants", { licenseKey }, { expect: [201], purpose: "create tenant" });
+    const { licenseKey } = await source.get<{ licenseKey: string }>("/api/v1/licenses/overview", {
+        purpose: "license key",
+    });
+    const tenant = await register.post<{ id: string; hostnames: string[] }>(
+        "/api/v1/tenants",
+        { licenseKey },
+        { expect: [201], purpose: "create tenant" },
+    );
     const api = client.forHost(tenant.hostnames[0]);
 
     const { publicKey, privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
@@ -56,16 +67,21 @@ async function provisionByHand(emu: RunningEmulator, tpl: PlacedTemplate, c: Cus
     const groupIds: string[] = [];
     for (const g of c.groups)
         groupIds.push(
-            (await api.post("/api/v1/groups", { name: g.name, status: "active" }, { expect: [201], purpose: "group" }))
-                .id,
+            (
+                await api.post<Id>(
+                    "/api/v1/groups",
+                    { name: g.name, status: "active" },
+                    { expect: [201], purpose: "group" },
+                )
+            ).id,
         );
 
-    const staging = await api.post(
+    const staging = await api.post<Id>(
         "/api/v1/spaces",
         { name: "Staging", type: "shared" },
         { expect: [201], purpose: "staging space" },
     );
-    const managed = await api.post(
+    const managed = await api.post<Id>(
         "/api/v1/spaces",
         { name: `${c.name} Analytics`, type: "managed" },
         { expect: [201], purpose: "managed space" },
@@ -89,21 +105,27 @@ async function provisionByHand(emu: RunningEmulator, tpl: PlacedTemplate, c: Cus
         purpose: "export template",
     });
     const qvf = await source.download(exp.headers.location as string, { purpose: "download template" });
-    const staged = await api.upload("/api/v1/apps/import", qvf, {
+    const staged = await api.upload<App>("/api/v1/apps/import", qvf, {
         query: { spaceId: staging.id },
         purpose: "import template",
     });
-    let reload = await api.post(
+    let reload = await api.post<Reload>(
         "/api/v1/reloads",
         { appId: staged.attributes.id },
         { expect: [201], purpose: "reload" },
     );
-    while (!["SUCCEEDED", "FAILED", "CANCELED", "EXCEEDED_LIMIT"].includes(reload.status)) {
-        await new Promise((r) => setTimeout(r, 50));
-        reload = await api.get(`/api/v1/reloads/${reload.id}`, { purpose: "poll reload" });
+    const ended = ["SUCCEEDED", "FAILED", "CANCELED", "EXCEEDED_LIMIT"];
+    if (!ended.includes(reload.status)) {
+        reload = await waitFor(
+            async () => {
+                const now = await api.get<Reload>(`/api/v1/reloads/${reload.id}`, { purpose: "poll reload" });
+                return ended.includes(now.status) ? now : undefined;
+            },
+            { timeoutMs: 120_000, pollMs: 50, what: `reload ${reload.id} to end` },
+        );
     }
     expect(reload.status, reload.log).to.equal("SUCCEEDED");
-    const published = await api.post(
+    const published = await api.post<App>(
         `/api/v1/apps/${staged.attributes.id}/publish`,
         { spaceId: managed.id },
         { purpose: "publish" },

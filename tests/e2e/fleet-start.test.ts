@@ -15,6 +15,7 @@ import {
     legacyManaged,
     MANAGED_KEY,
 } from "../../scripts/start";
+import { waitGone } from "./fixtures/processes";
 
 describe("npm start: background emulator", function () {
     this.timeout(60_000);
@@ -39,7 +40,7 @@ describe("npm start: background emulator", function () {
 
         // kill -9 leaves emulator.json behind: the next start must notice and start a fresh one on the same data.
         process.kill(first.pid, "SIGKILL");
-        await new Promise((r) => setTimeout(r, 300));
+        expect(await waitGone([first.pid], 30_000), "the killed emulator").to.deep.equal([]);
         expect(fs.existsSync(path.join(dir, "emulator.json"))).to.equal(true);
         const third = await ensureEmulator({ dataDir: dir, profile: "instant", anyPort: true });
         expect(third.started).to.equal(true);

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import type { RunningEmulator } from "../../emulator/index";
 import { TempProject } from "./harness";
 import { newTenantHost, stackConfigFor, startTestEmulator } from "./emulatorFixture";
-import { asBot } from "../provider/resources/r1Helpers";
+import { asBot } from "../support/handlerEmulator";
 
 const PROGRAM = `
 const pulumi = require("@pulumi/pulumi");

@@ -5,7 +5,7 @@ import { expect } from "chai";
 import type { RunningEmulator } from "../../emulator/index";
 import { TempProject } from "./harness";
 import { newTenantHost, stackConfigFor, startTestEmulator } from "./emulatorFixture";
-import { asBot, lastSeq, requestLog } from "../provider/resources/r1Helpers";
+import { asBot, lastSeq, requestLog } from "../support/handlerEmulator";
 import { parseMarker } from "../../provider/resources/ownership";
 
 const PROGRAM = `

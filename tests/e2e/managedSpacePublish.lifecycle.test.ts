@@ -133,7 +133,7 @@ describe("e2e: ManagedSpacePublish lifecycle and template rollout (two tenants)"
         expect(r.output).to.match(/ManagedSpacePublish pub-1 updated/);
         await run(["up", "--yes"]);
         const again = (await env.ok(tenants[1], "GET", `/api/v1/spaces/${out.space1}/assignments`)).data;
-        expect(again.map((a: any) => a.assigneeId)).to.deep.equal([tenants[1].group]);
+        expect(again.map((a: { assigneeId: string }) => a.assigneeId)).to.deep.equal([tenants[1].group]);
         await run(["preview", "--expect-no-changes"]);
     });
 
@@ -141,7 +141,9 @@ describe("e2e: ManagedSpacePublish lifecycle and template rollout (two tenants)"
         await run(["destroy", "--yes"]);
         for (const t of tenants) {
             expect((await env.ok(t, "GET", "/api/v1/items?resourceType=app&limit=100")).data).to.deep.equal([]);
-            expect((await env.ok(t, "GET", "/api/v1/spaces?limit=100")).data.map((s: any) => s.name)).to.deep.equal([]);
+            expect(
+                (await env.ok(t, "GET", "/api/v1/spaces?limit=100")).data.map((s: { name: string }) => s.name),
+            ).to.deep.equal([]);
         }
     });
 });

@@ -9,8 +9,8 @@ import Database = require("better-sqlite3");
 import { Fleet, type StackOutputs } from "./fleet-fixture";
 import { TempProject } from "./harness";
 import { stackConfigFor } from "./emulatorFixture";
-import { jwtLogin, signUserJwt } from "../../examples/fleet/userSession";
-import { call, tokenFor } from "../emulator/core/client";
+import { jwtLogin, signUserJwt } from "../../scripts/userSession";
+import { call, tokenFor } from "../support/http";
 import { userProgramFiles } from "./fixtures/fleet";
 
 const count = (text: string, re: RegExp) => (text.match(new RegExp(re.source, "g")) ?? []).length;

@@ -14,6 +14,7 @@ import {
     waitGone,
     type ProcInfo,
 } from "./fixtures/processes";
+import { waitFor } from "../support/wait";
 
 /**
  * The bound the README's engine section promises. The plugins poll their parent pid every second;
@@ -28,20 +29,16 @@ const cfg = new pulumi.Config();
 const slow = {
     async create(inputs) {
         require("fs").writeFileSync(inputs.startedFile, String(process.pid));
-        await new Promise((resolve) => setTimeout(resolve, 600000));
+        await new Promise((resolve) => setTimeout(resolve, 600000)); // the program under test, not a wait of the test
         return { id: "slow", outs: inputs };
     },
 };
 new pulumi.dynamic.Resource(slow, "slow", { startedFile: cfg.require("startedFile") });
 `;
 
-async function waitForFile(file: string, timeoutMs: number): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    while (!fs.existsSync(file) || fs.readFileSync(file, "utf8") === "") {
-        if (Date.now() > deadline) throw new Error(`${file} did not appear within ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 100));
-    }
-    return fs.readFileSync(file, "utf8");
+function waitForFile(file: string, timeoutMs: number): Promise<string> {
+    const text = () => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") || undefined : undefined);
+    return waitFor(text, { timeoutMs, what: `${file} to be written` });
 }
 
 describe("e2e: no process left behind when the CLI is SIGKILLed during up (issue 14)", function () {

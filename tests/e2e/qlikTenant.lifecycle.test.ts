@@ -4,7 +4,7 @@ import { expect } from "chai";
 import type { RunningEmulator } from "../../emulator/index";
 import { TempProject } from "./harness";
 import { stackConfigFor, startTestEmulator } from "./emulatorFixture";
-import { asBot, lastSeq, requestLog } from "../provider/resources/r1Helpers";
+import { asBot, lastSeq, requestLog } from "../support/handlerEmulator";
 
 const PROGRAM = `
 const pulumi = require("@pulumi/pulumi");

@@ -1,6 +1,6 @@
 // Issue 4, reliability: the real Pulumi CLI against a flaky emulator, and a crash in the middle of `up`.
 import { expect } from "chai";
-import type { RunningEmulator } from "../../emulator";
+import type { RunningEmulator } from "../../emulator/index";
 import { TempProject, type RunResult } from "./harness";
 import { startTestEmulator, stackConfigFor } from "./emulatorFixture";
 import {
@@ -12,7 +12,30 @@ import {
     makeSqliteDb,
     makeTemplateApp,
 } from "./fixtures/fleet";
-import { dynamicProviderPids, groupAlive, killGroup, startDetached } from "./fixtures/processes";
+import { dynamicProviderPids, killGroup, startDetached, waitGroupGone } from "./fixtures/processes";
+import { seededRandom } from "../support/random";
+import { waitFor } from "../support/wait";
+
+/** An entry of `pending_operations` in `pulumi stack export`. */
+interface PendingOperation {
+    type: string;
+    resource: { urn: string };
+}
+
+/**
+ * When the last request held by the emulator's "slow" rules is released (0 before any was held). A held request
+ * whose client has died goes no further once released: its body went with the socket, so it creates nothing.
+ */
+function lastHoldEnd(emu: RunningEmulator): () => number {
+    let end = 0;
+    const pick = emu.emu.faults.pick.bind(emu.emu.faults);
+    emu.emu.faults.pick = (...args: Parameters<typeof pick>) => {
+        const rule = pick(...args);
+        if (rule?.action === "slow") end = Math.max(end, Date.now() + (rule.delayMs ?? 2000));
+        return rule;
+    };
+    return () => end;
+}
 
 const DB_PASSWORD = "rel-db-password-5b1f0c77";
 
@@ -105,7 +128,7 @@ async function expectNoDuplicateContent(fleet: Fleet, tenantIds: Map<string, str
         if (JSON.stringify(groups) !== JSON.stringify(groupNamesFor(alias).sort()))
             problems.push(`groups of ${alias}: ${groups.join(", ")}`);
         const apps = (state.apps ?? []).filter((a) => a.tenantId === tenantId);
-        const show = (l: any[]) => () =>
+        const show = (l: { attributes: Record<string, string | undefined> }[]) => () =>
             l
                 .map(
                     ({ attributes: a }) =>
@@ -127,34 +150,36 @@ async function expectNoDuplicateContent(fleet: Fleet, tenantIds: Map<string, str
 describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", function () {
     this.timeout(600_000);
 
-    describe("(a) 10% 429 and 2% 5xx on every API route", () => {
-        const aliases = ["rel-a1", "rel-a2", "rel-a3", "rel-a4", "rel-a5"];
-        let fleet: Fleet;
-        before(async () => {
-            fleet = await startFleet("rel-flaky", aliases, "customer");
+    describe("(a) 10% 429 and 2% 5xx on every API route (seeded, exact)", () => {
+        // Each test makes its own fleet: no test depends on what another one left in the emulator.
+        let fleet: Fleet | undefined;
+        afterEach(async () => {
+            await fleet?.close();
+            fleet = undefined;
         });
-        after(async () => fleet?.close());
 
         it("a 5-customer up converges without error and without duplicates, then preview shows no changes", async () => {
-            // 5xx only on methods the provider may repeat: a 5xx answer to a POST is ambiguous (it may have
-            // acted), so the provider surfaces it instead of retrying blindly (see the POST-5xx case below).
-            await fleet.admin.addFaults(
-                flakyRules({
-                    rate429: 0.1,
-                    rate5xx: 0.02,
-                    retryAfter: 1,
-                    fivexxMethods: ["GET", "PUT", "PATCH", "DELETE"],
-                }),
-            );
+            const aliases = ["rel-a1", "rel-a2", "rel-a3", "rel-a4", "rel-a5"];
+            fleet = await startFleet("rel-flaky", aliases, "customer");
+            // A 5-customer up makes far more than 120 API requests and 120 GETs (about 300 and 190 measured): every drawn fault fires.
+            const plan = flakyRules({
+                rand: seededRandom("flaky faults"),
+                over: 150,
+                rate429: 0.1,
+                rate5xx: 0.02,
+                retryAfter: 1,
+            });
+            await fleet.admin.addFaults(plan.rules);
             const up = await fleet.run(["up", "--yes", "--parallel", "8"]);
             const log = await fleet.admin.requests();
-            const faulted = log.filter((r) => r.fault);
+            const answered429 = log.filter((r) => r.fault === "429").length;
+            const answered5xx = log.filter((r) => /^5\d\d$/.test(r.fault ?? "")).length;
+            const gets = log.filter((r) => r.method === "GET" && /^\/(api\/v1|oauth|login)\//.test(r.path)).length;
             console.log(
-                `      ${log.length} requests, ${faulted.filter((r) => r.fault === "429").length} answered 429, ` +
-                    `${faulted.filter((r) => /^5/.test(r.fault!)).length} answered 5xx`,
+                `      ${log.length} requests (${gets} GETs), ${answered429} answered 429, ${answered5xx} answered 5xx`,
             );
-            // Honest only if faults actually hit the provider's traffic.
-            expect(faulted.filter((r) => r.fault === "429").length).to.be.greaterThan(5);
+            expect(answered429, `429s (${log.length} requests in all)`).to.equal(plan.expected429);
+            expect(answered5xx, `5xx answers to GETs (${gets} GETs in all)`).to.equal(plan.expected5xx);
             expect(up.output).to.not.match(/error:/i);
 
             const ids = await expectExactlyTenants(fleet, aliases);
@@ -163,20 +188,21 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
         });
 
         it("a 5xx on a create (POST) fails that up with a clear error; the next up completes it without duplicates", async () => {
-            await fleet.admin.clearFaults();
-            // The first group create and the first data-connection create of the new customer answer 5xx.
+            const aliases = ["rel-a6", "rel-a7"];
+            fleet = await startFleet("rel-post-5xx", aliases, "customer");
+            // The first group create and the first data-connection create answer 5xx, in a flaky cloud.
+            const plan = flakyRules({
+                rand: seededRandom("post-5xx faults"),
+                over: 60,
+                rate429: 0.1,
+                rate5xx: 0.02,
+                retryAfter: 1,
+            });
             await fleet.admin.addFaults([
                 { match: { method: "POST", path: "^/api/v1/groups$", nth: 1 }, action: "500" },
                 { match: { method: "POST", path: "^/api/v1/data-connections$", nth: 1 }, action: "503" },
-                ...flakyRules({
-                    rate429: 0.1,
-                    rate5xx: 0.02,
-                    retryAfter: 1,
-                    fivexxMethods: ["GET", "PUT", "PATCH", "DELETE"],
-                }),
+                ...plan.rules,
             ]);
-            const all = [...aliases, "rel-a6"];
-            await fleet.run(["config", "set", "aliases", JSON.stringify(all)]);
             const failed = await fleet.run(["up", "--yes", "--parallel", "8"], { allowFailure: true });
             expect(failed.code).to.not.equal(0);
             expect(failed.output).to.match(/GroupSet|groups/);
@@ -188,7 +214,7 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
             expect(second.output).to.not.match(/error:/i);
             await fleet.admin.clearFaults();
             await fleet.run(["preview", "--expect-no-changes"]);
-            await expectNoDuplicateContent(fleet, await expectExactlyTenants(fleet, all));
+            await expectNoDuplicateContent(fleet, await expectExactlyTenants(fleet, aliases));
         });
     });
 
@@ -208,6 +234,7 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
             await fleet.admin.addFaults([
                 { match: { method: "POST", path: "^/api/v1/identity-providers$" }, action: "slow", delayMs: 4000 },
             ]);
+            const holdEnd = lastHoldEnd(fleet.emu);
             const bg = startDetached(fleet.project, ["up", "--yes", "--parallel", "8"]);
             try {
                 await fleet.admin.waitForRequest(
@@ -224,9 +251,10 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
             }
             const killed = await bg.done;
             expect(killed.code).to.not.equal(0);
-            for (let i = 0; i < 50 && groupAlive(bg.pid); i++) await new Promise((r) => setTimeout(r, 100));
+            await waitGroupGone(bg.pid);
             await fleet.admin.clearFaults();
-            await new Promise((r) => setTimeout(r, 4500));
+            // The IdP creates still held when the clients died are released (and go nowhere) before the test counts.
+            await waitFor(() => Date.now() > holdEnd(), { timeoutMs: 60_000, what: "the emulator's holds to end" });
             const before = await customerTenants(fleet);
             const idpsBefore = ((await fleet.admin.state()).identityProviders ?? []).length;
             console.log(
@@ -237,7 +265,7 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
             const pending =
                 JSON.parse((await fleet.run(["stack", "export"])).stdout).deployment.pending_operations ?? [];
             console.log(
-                `      pending operations in the state: ${pending.map((o: any) => `${o.type} ${o.resource.urn.split("::").pop()}`).join(", ")}`,
+                `      pending operations in the state: ${pending.map((o: PendingOperation) => `${o.type} ${o.resource.urn.split("::").pop()}`).join(", ")}`,
             );
 
             const recovery: string[] = [];
@@ -281,7 +309,7 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
                 killGroup(bg.pid);
             }
             expect((await bg.done).code).to.not.equal(0);
-            for (let i = 0; i < 50 && groupAlive(bg.pid); i++) await new Promise((r) => setTimeout(r, 100));
+            await waitGroupGone(bg.pid);
             // The window this test is about: objects exist in Qlik that the state knows nothing of.
             const made = await customerTenants(fleet);
             const state = JSON.parse((await fleet.run(["stack", "export"])).stdout).deployment;

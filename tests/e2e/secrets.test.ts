@@ -2,7 +2,7 @@
 // input, the JWT private key the provider generates) never appear in the state export, in the output of
 // any CLI command (which carries the provider's stderr), in the provider's debug log, or in errors.
 import { expect } from "chai";
-import type { RunningEmulator } from "../../emulator";
+import type { RunningEmulator } from "../../emulator/index";
 import { TempProject, type RunResult } from "./harness";
 import { startTestEmulator, stackConfigFor } from "./emulatorFixture";
 import { EmulatorAdmin, initStack, makeSqliteDb, makeTemplateApp } from "./fixtures/fleet";
@@ -129,7 +129,7 @@ describe("e2e secrets: nothing secret in state, CLI output, debug logs or errors
             isSecret(dcIn) ||
             (Array.isArray(dcIn) &&
                 dcIn.every(
-                    (c: any) =>
+                    (c: { connectionProperties?: { password?: unknown } }) =>
                         isSecret(c) || isSecret(c.connectionProperties) || isSecret(c.connectionProperties?.password),
                 ));
         expect(secretIn, `AppCopy input dataConnections: ${JSON.stringify(dcIn).slice(0, 300)}`).to.equal(true);

@@ -5,11 +5,13 @@
 import { expect } from "chai";
 import * as fs from "fs";
 import * as net from "net";
-import type { RunningEmulator } from "../../emulator";
+import type { RunningEmulator } from "../../emulator/index";
 import type { FaultRule } from "../../emulator/core/faults";
 import { TempProject, type RunResult } from "./harness";
 import { newTenantHost, stackConfigFor, startTestEmulator } from "./emulatorFixture";
 import { startDetached } from "./fixtures/processes";
+import { intBetween, seededRandom } from "../support/random";
+import { waitFor } from "../support/wait";
 
 const PROGRAM = `
 const pulumi = require("@pulumi/pulumi");
@@ -49,8 +51,9 @@ async function deadPort(): Promise<number> {
     } catch {
         // not Linux: keep the usual default
     }
+    const rand = seededRandom("dead port");
     for (let i = 0; low > 12_000 && i < 50; i++) {
-        const port = await bindAndRelease(10_000 + Math.floor(Math.random() * (low - 11_000)));
+        const port = await bindAndRelease(intBetween(rand, 10_000, low - 1_000));
         if (port) return port;
     }
     const port = await bindAndRelease(0);
@@ -172,14 +175,13 @@ describe("e2e: an unreachable Qlik endpoint is named once, with its FIX, without
             let r: RunResult;
             try {
                 // Every resource is inside its create, in the middle of a call.
-                const deadline = Date.now() + 60_000;
                 const inside = () =>
                     held.filter((h) => h.startsWith("POST ")).length === 2 && held.some((h) => h.startsWith("GET "));
-                while (!inside()) {
-                    if (Date.now() > deadline)
-                        throw new Error(`held calls after 60 s: ${held.join(", ")}\n${bg.output().slice(-3000)}`);
-                    await new Promise((res) => setTimeout(res, 100));
-                }
+                await waitFor(inside, { timeoutMs: 120_000, what: "both tenant creates and a group read held" }).catch(
+                    (e: Error) => {
+                        throw new Error(`${e.message}; held: ${held.join(", ")}\n${bg.output().slice(-3000)}`);
+                    },
+                );
                 const t0 = Date.now();
                 await running.close();
                 emu = undefined;

@@ -9,6 +9,7 @@
 // run's processes, e.g. another developer's tests on the same machine.
 import * as fs from "fs";
 import { randomBytes } from "crypto";
+import { waitFor } from "../support/wait";
 
 const TAG = "QTF_TEST_RUN";
 /** Pulumi's CLI and its plugins may still be closing down when the last test returns. */
@@ -67,12 +68,9 @@ export function leftoverProcesses(): Leftover[] {
 export const mochaHooks = {
     async afterAll(this: Mocha.Context) {
         this.timeout(GRACE_MS + 30_000);
-        const deadline = Date.now() + GRACE_MS;
-        let left = leftoverProcesses();
-        while (left.length > 0 && Date.now() < deadline) {
-            await new Promise((r) => setTimeout(r, 250));
-            left = leftoverProcesses();
-        }
+        const none = () => leftoverProcesses().length === 0;
+        if (await waitFor(none, { timeoutMs: GRACE_MS, pollMs: 250 }).catch(() => false)) return;
+        const left = leftoverProcesses();
         if (left.length === 0) return;
         const list = left.map((p) => `  pid ${p.pid} (cwd ${p.cwd}): ${p.cmdline.slice(0, 300)}`).join("\n");
         // Report, then end them, so a failed run does not leave them on the machine either.

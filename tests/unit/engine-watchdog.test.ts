@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "child_process";
 import * as grpc from "@grpc/grpc-js";
 import { REPO_ROOT } from "../../scripts/lib/repo";
 import { alive, waitGone } from "../e2e/fixtures/processes";
+import { holdsFor, waitFor } from "../support/wait";
 
 const WATCHDOG = path.join(REPO_ROOT, "tools", "pulumi-language-nodejs", "qtf-engine-watchdog.js");
 const GONE_EXIT_CODE = 7;
@@ -26,14 +27,12 @@ console.log(process.pid);
 `;
 }
 
-function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | null | "timeout"> {
-    return new Promise((resolve) => {
-        const t = setTimeout(() => resolve("timeout"), timeoutMs);
-        child.on("exit", (code) => {
-            clearTimeout(t);
-            resolve(code);
-        });
-    });
+const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+
+/** The child's exit code once it has exited; rejects at the deadline. */
+function exitOf(child: ChildProcess, timeoutMs: number): Promise<number | null> {
+    const code = () => (running(child) ? undefined : { code: child.exitCode });
+    return waitFor(code, { timeoutMs, what: `pid ${child.pid} to exit` }).then((r) => r.code);
 }
 
 function firstLine(child: ChildProcess): Promise<string> {
@@ -68,7 +67,7 @@ describe("engine watchdog (tools/pulumi-language-nodejs/qtf-engine-watchdog.js)"
         started.push(child.pid!);
         await firstLine(child);
         // About 15 health checks against a live engine: none may end the process.
-        expect(await exitOf(child, 1500)).to.equal("timeout");
+        await holdsFor(() => running(child), { forMs: 1500, what: "the plugin of a live engine" });
         server.forceShutdown();
         const t0 = Date.now();
         expect(await exitOf(child, 20_000)).to.equal(GONE_EXIT_CODE);
@@ -89,8 +88,8 @@ c.stdout.on("data", (d) => process.stdout.write(d));
         const pluginPid = Number(await firstLine(parent));
         started.push(pluginPid);
         expect(alive(pluginPid)).to.equal(true);
-        await new Promise((r) => setTimeout(r, 500));
-        expect(alive(pluginPid), "alive while its parent lives").to.equal(true);
+        // About 5 parent checks (every 100 ms) while the parent lives: none may end the plugin.
+        await holdsFor(() => alive(pluginPid), { forMs: 500, what: "the plugin while its parent lives" });
         const t0 = Date.now();
         parent.kill("SIGKILL");
         expect(await waitGone([pluginPid], 20_000), "plugin still running").to.deep.equal([]);

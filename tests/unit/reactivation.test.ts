@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import { handlers } from "../../provider/resources/qlikTenant";
 import { resetProviderConfig } from "../../provider/config";
-import { asBot, EmuContext, lastSeq, requestLog, startEmu } from "../provider/resources/r1Helpers";
+import { asBot, EmuContext, lastSeq, requestLog, startEmu } from "../support/handlerEmulator";
 
 describe("QlikTenant reactivation behind an opt-in", function () {
     this.timeout(60_000);
@@ -17,7 +17,7 @@ describe("QlikTenant reactivation behind an opt-in", function () {
     it("refuses without the opt-in, reactivates and adopts the same tenant with it", async () => {
         const made = await handlers.create({ alias: "phoenix", displayName: "Phoenix" });
         const id = made.id;
-        const outs = made.outs as Record<string, any>;
+        const outs = made.outs as { hostname: string };
         // A space made in the tenant before offboarding: it must be there after re-onboarding.
         const space = await asBot(ctx.emu, outs.hostname, "/api/v1/spaces", {
             method: "POST",
@@ -68,7 +68,7 @@ describe("QlikTenant reactivation behind an opt-in", function () {
         const since = await lastSeq(ctx.emu);
         const again = await handlers.create({ alias: "phoenix", displayName: "Phoenix", reactivate: true });
         expect(again.id, "the same tenant, not a new one").to.equal(id);
-        expect((again.outs as any).status).to.equal("active");
+        expect((again.outs as { status: string }).status).to.equal("active");
         const log = await requestLog(ctx.emu, since);
         expect(log.filter((r) => r.method === "POST" && r.path === "/api/v1/tenants")).to.have.length(0);
         expect(log.some((r) => r.path === `/api/v1/tenants/${id}/actions/reactivate`)).to.equal(true);
@@ -79,7 +79,7 @@ describe("QlikTenant reactivation behind an opt-in", function () {
 
     it("the stack setting qlik:reactivateTenants is the same opt-in", async () => {
         const made = await handlers.create({ alias: "lazarus", displayName: "Lazarus" });
-        await handlers.delete(made.id, { ...(made.outs as Record<string, any>), allowDeactivation: true });
+        await handlers.delete(made.id, { ...(made.outs as Record<string, unknown>), allowDeactivation: true });
         resetProviderConfig();
         process.env.QLIK_REACTIVATE_TENANTS = "true";
         try {

@@ -10,7 +10,7 @@ import type { RunningEmulator } from "../../../emulator/index";
 import { TempProject } from "../harness";
 import { newTenantHost, stackConfigFor, startTestEmulator } from "../emulatorFixture";
 import { makeSqliteDb, makeTemplateApp } from "../fixtures/fleet";
-import { requestLog } from "../../provider/resources/r1Helpers";
+import { requestLog } from "../../support/handlerEmulator";
 import { INDEX_TS, TSCONFIG, TenancyConfig } from "./tenancy-program/program";
 import { Rest, jwtLogin } from "./tenancy-program/support";
 

@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import * as http from "node:http";
 import { appsModel } from "../../../emulator/apis/apps/model";
 import { Env } from "./helpers";
+import { send } from "../../support/http";
 
 describe("emulator content: apps, items, temp-contents", () => {
     let env: Env;
@@ -87,23 +87,8 @@ describe("emulator content: apps, items, temp-contents", () => {
         const ex = await env.req(src, "POST", `/api/v1/apps/${app.id}/export`);
         expect(ex.status).to.equal(201);
         expect(ex.text).to.equal("");
-        const file = await new Promise<Buffer>((resolve, reject) => {
-            // raw bytes: the JSON client would decode them as text
-            const u = new URL(env.emu.url);
-            http.get(
-                {
-                    hostname: u.hostname,
-                    port: u.port,
-                    path: ex.headers.location,
-                    headers: { host: src.host, authorization: `Bearer ${src.token}` },
-                },
-                (res) => {
-                    const cs: Buffer[] = [];
-                    res.on("data", (c: Buffer) => cs.push(c));
-                    res.on("end", () => resolve(Buffer.concat(cs)));
-                },
-            ).on("error", reject);
-        });
+        // raw bytes: the JSON client would decode them as text
+        const file = (await send(env.emu.url, { host: src.host, token: src.token, path: ex.headers.location! })).raw;
         expect(file.subarray(0, 8).toString()).to.equal("QEMU-QVF");
 
         const tgt = await env.newTenant();

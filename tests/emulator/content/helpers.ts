@@ -2,7 +2,7 @@
 import { startEmulator, type RunningEmulator } from "../../../emulator/index";
 import { usersModel } from "../../../emulator/apis/users/model";
 import { oauthModel } from "../../../emulator/apis/oauth/model";
-import { call, tokenFor, type CallResult } from "../core/client";
+import { call, tokenFor, type CallResult } from "../../support/http";
 
 export interface Tenant {
     id: string;

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { startEmulator, type RunningEmulator } from "../../../emulator/index";
-import { call, tokenFor } from "../core/client";
+import { call, tokenFor } from "../../support/http";
 import { until } from "./helpers";
 import { appsModel } from "../../../emulator/apis/apps/model";
 

@@ -3,14 +3,13 @@
 // Qlik Account admin subject, crash fixes (Content-Disposition, trace ids), Allow headers, session objects and
 // the per-emulator reload tracker.
 import { expect } from "chai";
-import * as https from "node:https";
 import * as fs from "node:fs";
 import WebSocket = require("ws");
 import { startEmulator } from "../../../emulator/index";
 import { spacesModel } from "../../../emulator/apis/spaces/model";
 import { reloadTracker } from "../../../emulator/engine/qix/reloads";
 import { JwtSigner } from "../../contract/fixture";
-import { call, type CallOptions } from "./client";
+import { call, send, type CallOptions } from "../../support/http";
 import { startFixture, type Fixture } from "./fixture";
 
 const enigma = require("enigma.js");
@@ -247,31 +246,16 @@ describe("emulator TLS edge: plain HTTP on Qlik hosts redirects to https", funct
             expect(post.status).to.equal(308);
             expect((await f.req("/_emulator/info", { host: "127.0.0.1" })).status).to.equal(200);
             const ca = fs.readFileSync(e.info.caCertFile as string);
-            const status = await new Promise<number>((resolve, reject) => {
-                const r = https.request(
-                    {
-                        host: "127.0.0.1",
-                        port,
-                        path: "/oauth/token",
-                        method: "POST",
-                        servername: host,
-                        ca,
-                        headers: { host, "content-type": "application/json" },
-                        agent: false,
-                    },
-                    (res) => {
-                        res.resume();
-                        resolve(res.statusCode ?? 0);
-                    },
-                );
-                r.on("error", reject);
-                r.end(
-                    JSON.stringify({
-                        client_id: e.info.oauthClient.clientId,
-                        client_secret: e.info.oauthClient.clientSecret,
-                        grant_type: "client_credentials",
-                    }),
-                );
+            const { status } = await send(`https://127.0.0.1:${port}`, {
+                method: "POST",
+                host,
+                path: "/oauth/token",
+                tls: { ca, servername: host },
+                body: {
+                    client_id: e.info.oauthClient.clientId,
+                    client_secret: e.info.oauthClient.clientSecret,
+                    grant_type: "client_credentials",
+                },
             });
             expect(status).to.equal(200);
         } finally {

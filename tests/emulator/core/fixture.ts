@@ -1,6 +1,6 @@
 // Starts an in-memory emulator for a test file and hands out tokens.
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../../emulator/index";
-import { call, tokenFor, type CallOptions } from "./client";
+import { call, tokenFor, type CallOptions } from "../../support/http";
 
 export interface Fixture {
     emu: RunningEmulator;

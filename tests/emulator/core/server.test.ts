@@ -2,10 +2,9 @@ import { expect } from "chai";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import * as https from "node:https";
 import { startEmulator } from "../../../emulator/index";
 import { parseFaultFlag } from "../../../emulator/core/faults";
-import { call, tokenFor } from "./client";
+import { call, send, tokenFor } from "../../support/http";
 import { startFixture, type Fixture } from "./fixture";
 
 describe("emulator core: hosts, auth, limits, faults", () => {
@@ -252,26 +251,9 @@ describe("emulator core: persistence, TLS, emulator.json", () => {
         try {
             expect(e.info.httpsUrl).to.match(/^https:\/\/127\.0\.0\.1:\d+$/);
             const ca = fs.readFileSync(e.info.caCertFile as string);
-            const u = new URL(e.info.httpsUrl as string);
-            const status = await new Promise<number>((resolve, reject) => {
-                const req = https.request(
-                    {
-                        host: "127.0.0.1",
-                        port: u.port,
-                        path: "/api/v1/users/me",
-                        servername: e.info.sourceTenant.hostname,
-                        headers: { host: e.info.sourceTenant.hostname },
-                        ca,
-                        agent: false,
-                    },
-                    (res) => {
-                        res.resume();
-                        resolve(res.statusCode ?? 0);
-                    },
-                );
-                req.on("error", reject);
-                req.end();
-            });
+            const host = e.info.sourceTenant.hostname;
+            const tls = { ca, servername: host };
+            const { status } = await send(e.info.httpsUrl as string, { host, path: "/api/v1/users/me", tls });
             expect(status).to.equal(401);
         } finally {
             await e.close();

@@ -6,8 +6,8 @@ import * as path from "path";
 import WebSocket = require("ws");
 import Database = require("better-sqlite3");
 import { startTestEmulator, providerEnvFor } from "../../e2e/emulatorFixture";
-import type { RunningEmulator } from "../../../emulator";
-import { call, tokenFor, type CallResult } from "../../emulator/core/client";
+import type { RunningEmulator } from "../../../emulator/index";
+import { call, tokenFor, type CallResult } from "../../support/http";
 import { resetProviderConfig } from "../../../provider/config";
 
 const enigma = require("enigma.js");

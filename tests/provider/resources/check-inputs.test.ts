@@ -7,7 +7,7 @@ import { handlers as jwt } from "../../../provider/resources/jwtIdentityProvider
 import { handlers as licenses } from "../../../provider/resources/licenseAssignment";
 import { handlers as groups } from "../../../provider/resources/groupSet";
 import { UNKNOWN, type ResourceHandlers } from "../../../provider/resources/handlers";
-import { EmuContext, lastSeq, requestLog, startEmu } from "./r1Helpers";
+import { EmuContext, lastSeq, requestLog, startEmu } from "../../support/handlerEmulator";
 
 const HOST = "acme.us.qlikcloud.com";
 const pem = crypto

@@ -2,8 +2,8 @@
 // deleted, unmanaged groups reported (and pruned only on request).
 import { expect } from "chai";
 import { handlers } from "../../../provider/resources/groupSet";
-import { asBot, EmuContext, makeTenant, startEmu } from "./r1Helpers";
-import { call } from "../../emulator/core/client";
+import { asBot, EmuContext, makeTenant, startEmu } from "../../support/handlerEmulator";
+import { call } from "../../support/http";
 import { resetUnreachableReports } from "../../../provider/qlik/errors";
 
 describe("GroupSet handlers (emulator)", function () {

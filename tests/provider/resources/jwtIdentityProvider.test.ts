@@ -4,8 +4,8 @@ import { expect } from "chai";
 import * as crypto from "crypto";
 import { parseMarker } from "../../../provider/resources/ownership";
 import { handlers, JWT_AUDIENCE } from "../../../provider/resources/jwtIdentityProvider";
-import { call } from "../../emulator/core/client";
-import { asBot, EmuContext, lastSeq, makeTenant, requestLog, startEmu } from "./r1Helpers";
+import { call } from "../../support/http";
+import { asBot, EmuContext, lastSeq, makeTenant, requestLog, startEmu } from "../../support/handlerEmulator";
 
 function b64url(v: unknown): string {
     return Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");

@@ -2,7 +2,7 @@
 // 207 item failures, read drift limited to managed subjects.
 import { expect } from "chai";
 import { handlers } from "../../../provider/resources/licenseAssignment";
-import { asBot, EmuContext, lastSeq, makeTenant, requestLog, startEmu } from "./r1Helpers";
+import { asBot, EmuContext, lastSeq, makeTenant, requestLog, startEmu } from "../../support/handlerEmulator";
 
 describe("LicenseAssignment handlers (emulator)", function () {
     this.timeout(30_000);

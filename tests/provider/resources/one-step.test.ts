@@ -11,7 +11,7 @@ import { handlers as jwt } from "../../../provider/resources/jwtIdentityProvider
 import { handlers as licenses } from "../../../provider/resources/licenseAssignment";
 import { handlers as groups } from "../../../provider/resources/groupSet";
 import type { Props, ResourceHandlers } from "../../../provider/resources/handlers";
-import { EmuContext, makeTenant, startEmu } from "./r1Helpers";
+import { EmuContext, makeTenant, startEmu } from "../../support/handlerEmulator";
 
 interface FieldCase {
     field: string;

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { handlers } from "../../../provider/resources/qlikTenant";
 import { UNKNOWN } from "../../../provider/resources/handlers";
 import { pendingFor, recordPending } from "../../../provider/resources/tenantJournal";
-import { asBot, EmuContext, lastSeq, requestLog, startEmu } from "./r1Helpers";
+import { asBot, EmuContext, lastSeq, requestLog, startEmu } from "../../support/handlerEmulator";
 
 describe("QlikTenant handlers (emulator)", function () {
     this.timeout(30_000);

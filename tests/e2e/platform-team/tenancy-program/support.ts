@@ -2,7 +2,7 @@
 // the OAuth client's bot, a user's JWT login, and reading `pulumi preview --json` steps.
 import * as crypto from "crypto";
 import type { RunningEmulator } from "../../../../emulator/index";
-import { call, tokenFor } from "../../../emulator/core/client";
+import { call, tokenFor, type JsonBody } from "../../../support/http";
 import type { RunResult, TempProject } from "../../harness";
 import { stableJson } from "../../../../provider/resources/handlers";
 
@@ -11,7 +11,12 @@ export class Rest {
     private readonly tokens = new Map<string, Promise<string>>();
     constructor(readonly emu: RunningEmulator) {}
 
-    async call(host: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+    async call(
+        host: string,
+        method: string,
+        path: string,
+        body?: unknown,
+    ): Promise<{ status: number; body: JsonBody }> {
         let token = this.tokens.get(host);
         if (!token) {
             token = tokenFor(this.emu.info.httpUrl, host, this.emu.info.oauthClient);
@@ -34,14 +39,15 @@ export class Rest {
         return { status: r.status, body: r.body };
     }
 
-    async ok(host: string, method: string, path: string, body?: unknown): Promise<any> {
+    async ok(host: string, method: string, path: string, body?: unknown): Promise<JsonBody> {
         const r = await this.call(host, method, path, body);
         if (r.status >= 300) throw new Error(`${method} ${host}${path} -> ${r.status} ${JSON.stringify(r.body)}`);
         return r.body;
     }
 
-    async list(host: string, path: string): Promise<any[]> {
-        return ((await this.ok(host, "GET", `${path}${path.includes("?") ? "&" : "?"}limit=100`)).data ?? []) as any[];
+    async list(host: string, path: string): Promise<JsonBody[]> {
+        return ((await this.ok(host, "GET", `${path}${path.includes("?") ? "&" : "?"}limit=100`)).data ??
+            []) as JsonBody[];
     }
 }
 

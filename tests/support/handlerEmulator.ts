@@ -1,13 +1,14 @@
-// Shared by the QlikTenant / JwtIdentityProvider / LicenseAssignment / GroupSet handler tests:
-// an in-process emulator with the provider's env pointed at it, its request log, and a direct client.
+// For tests that call the resource handlers in-process (tests/provider/resources, tests/unit) and for e2e tests
+// that make drift by hand: an in-process emulator with the provider's env pointed at it, its request log, and
+// direct calls as the OAuth client's bot.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { RunningEmulator } from "../../../emulator/index";
-import { providerEnvFor, startTestEmulator } from "../../e2e/emulatorFixture";
-import { resetProviderConfig } from "../../../provider/config";
-import { call, tokenFor, type CallResult } from "../../emulator/core/client";
-import { handlers as tenantHandlers } from "../../../provider/resources/qlikTenant";
+import type { RunningEmulator } from "../../emulator/index";
+import { providerEnvFor, startTestEmulator } from "../e2e/emulatorFixture";
+import { resetProviderConfig } from "../../provider/config";
+import { call, tokenFor, type CallResult } from "./http";
+import { handlers as tenantHandlers } from "../../provider/resources/qlikTenant";
 
 export interface EmuContext {
     emu: RunningEmulator;
@@ -79,8 +80,16 @@ export async function asBot(
     return call(emu.info.httpUrl, path, { host, token, ...o });
 }
 
+/** The QlikTenant outputs the tests read. */
+export interface TenantOuts {
+    tenantId: string;
+    hostname: string;
+    systemHostname: string;
+    [output: string]: unknown;
+}
+
 /** A fresh tenant with an alias, made through the QlikTenant handlers; returns its outputs. */
-export async function makeTenant(alias: string): Promise<Record<string, any>> {
+export async function makeTenant(alias: string): Promise<TenantOuts> {
     const r = await tenantHandlers.create({ alias, displayName: `Tenant ${alias}` });
-    return r.outs as Record<string, any>;
+    return r.outs as TenantOuts;
 }
