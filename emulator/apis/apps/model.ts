@@ -18,21 +18,7 @@ import {
     DEFAULT_SCRIPT,
     scriptVersion,
 } from "./appDocument";
-import { decodeExport, encodeExport, type ExportedApp } from "./exportFormat";
-
-const EDIT_ROLES = ["producer", "codeveloper", "facilitator"];
-const PUBLISH_ROLES = ["publisher", "facilitator"];
-const USAGES = ["ANALYTICS", "DATA_PREPARATION", "DATAFLOW_PREP", "SINGLE_TABLE_PREP"];
-
-type Attrs = { name?: unknown; description?: unknown; spaceId?: unknown; usage?: unknown; locale?: unknown };
-
-const bad = (detail: string) => domainError("invalid", "AppsBadRequest", "Bad request", detail);
-const forbidden = (detail: string) => domainError("forbidden", "AppsForbidden", "Forbidden", detail);
-const appNotFound = (id: string) => domainError("not-found", "AppsNotFound", "Not found", `App ${id} not found.`);
-
-function clone<T>(v: T): T {
-    return JSON.parse(JSON.stringify(v)) as T;
-}
+import { appNotFound, bad, clone, EDIT_ROLES, forbidden, PUBLISH_ROLES, USAGES, type Attrs } from "./rules";
 
 export class AppsModel {
     constructor(private readonly emu: Emulator) {}
@@ -56,7 +42,7 @@ export class AppsModel {
         });
     }
 
-    private space(doc: AppDocument): SpaceRecord | undefined {
+    space(doc: AppDocument): SpaceRecord | undefined {
         return doc.attributes.spaceId ? spacesModel(this.emu).find(doc.tenantId, doc.attributes.spaceId) : undefined;
     }
 
@@ -118,12 +104,7 @@ export class AppsModel {
     }
 
     /** A space the actor may put an app into (shared/data: edit roles; managed spaces only via publish). */
-    private targetSpace(
-        tenantId: string,
-        actor: Actor,
-        spaceId: unknown,
-        allowManaged = false,
-    ): SpaceRecord | undefined {
+    targetSpace(tenantId: string, actor: Actor, spaceId: unknown, allowManaged = false): SpaceRecord | undefined {
         if (spaceId === undefined || spaceId === "" || spaceId === null) return undefined;
         if (typeof spaceId !== "string") throw bad("spaceId must be a string.");
         const sm = spacesModel(this.emu);
@@ -139,7 +120,7 @@ export class AppsModel {
         return s;
     }
 
-    private attrsFrom(a: Attrs | undefined): { name?: string; description?: string; usage?: string; locale?: string } {
+    attrsFrom(a: Attrs | undefined): { name?: string; description?: string; usage?: string; locale?: string } {
         const out: { name?: string; description?: string; usage?: string; locale?: string } = {};
         if (!a) return out;
         if (a.name !== undefined) {
@@ -162,7 +143,7 @@ export class AppsModel {
         return out;
     }
 
-    private newDoc(
+    newDoc(
         tenantId: string,
         actor: Actor & { subject?: string },
         init: {
@@ -275,7 +256,7 @@ export class AppsModel {
     }
 
     /** Script (as one new current version), template objects and, optionally, data from src into dst. */
-    private copyContent(src: AppDocument, dst: AppDocument, actorId: string, withData: boolean): void {
+    copyContent(src: AppDocument, dst: AppDocument, actorId: string, withData: boolean): void {
         const cur = currentScript(src);
         const v = scriptVersion(this.now(), cur?.script ?? DEFAULT_SCRIPT, cur?.versionMessage ?? "", actorId);
         dst.scripts = [v];
@@ -287,172 +268,6 @@ export class AppsModel {
             dst.attributes.lastReloadTime = src.attributes.lastReloadTime;
         }
         dst.attributes.hasSectionAccess = src.attributes.hasSectionAccess;
-    }
-
-    // ---- export / import ----
-
-    exportApp(tenantId: string, actor: Actor, appId: string, noData: boolean): Buffer {
-        const d = this.read(tenantId, actor, appId);
-        const s = this.space(d);
-        if (s?.type === "managed") throw forbidden("Apps in managed spaces cannot be exported.");
-        // The bot needs a space role too (DEV:deploy-content); being TenantAdmin is not enough.
-        const member =
-            d.attributes.ownerId === actor.userId ||
-            (!!s &&
-                (s.ownerId === actor.userId ||
-                    spacesModel(this.emu)
-                        .rolesOf(actor, s)
-                        .some((r) => EDIT_ROLES.includes(r))));
-        if (!member) throw forbidden("Export requires edit access to the app's space.");
-        const exported: ExportedApp = {
-            format: "qlik-emulator-app",
-            version: 1,
-            exportedAt: this.now(),
-            attributes: {
-                name: d.attributes.name,
-                description: d.attributes.description,
-                usage: d.attributes.usage,
-                locale: d.attributes.locale,
-                hasSectionAccess: d.attributes.hasSectionAccess,
-            },
-            scripts: d.scripts,
-            currentScriptId: d.currentScriptId,
-            objects: d.objects,
-            tables: noData ? [] : d.tables,
-            hasData: !noData && d.tables.length > 0,
-        };
-        return encodeExport(exported);
-    }
-
-    /** Every import creates a new app (autoreplace is not supported for shared spaces [DEV:deploy-content]). */
-    importApp(
-        tenantId: string,
-        actor: Actor & { subject?: string },
-        bytes: Buffer,
-        opts: { name?: string; spaceId?: string; noData?: boolean },
-    ): AppDocument {
-        const parsed = decodeExport(bytes);
-        if (typeof parsed === "string") throw bad(`Import failed: ${parsed}.`);
-        const space = this.targetSpace(tenantId, actor, opts.spaceId);
-        const doc = this.newDoc(tenantId, actor, {
-            name: opts.name || parsed.attributes.name,
-            description: parsed.attributes.description,
-            spaceId: space?.id,
-            usage: parsed.attributes.usage,
-            locale: parsed.attributes.locale,
-        });
-        doc.scripts = clone(parsed.scripts);
-        doc.currentScriptId = parsed.currentScriptId;
-        doc.objects = {};
-        for (const [id, o] of Object.entries(parsed.objects)) doc.objects[id] = { ...o, origin: "template" };
-        doc.tables = opts.noData ? [] : parsed.tables;
-        doc.attributes.hasSectionAccess = parsed.attributes.hasSectionAccess;
-        if (doc.tables.length > 0) doc.attributes.lastReloadTime = parsed.exportedAt;
-        this.save(doc, actor.userId);
-        return doc;
-    }
-
-    // ---- publish ----
-
-    private publishTarget(tenantId: string, actor: Actor, spaceId: unknown): SpaceRecord {
-        if (typeof spaceId !== "string" || spaceId === "") throw bad("spaceId is required.");
-        const sm = spacesModel(this.emu);
-        const s = sm.find(tenantId, spaceId);
-        if (!s || !sm.canSee(actor, s))
-            throw domainError("not-found", "AppsSpaceNotFound", "Not found", `Space ${spaceId} not found.`);
-        if (s.type !== "managed") throw bad("Apps can only be published to managed spaces.");
-        if (
-            !isTenantAdmin(actor) &&
-            s.ownerId !== actor.userId &&
-            !sm.rolesOf(actor, s).some((r) => PUBLISH_ROLES.includes(r))
-        ) {
-            throw forbidden(`Not allowed to publish to space ${s.id}.`);
-        }
-        return s;
-    }
-
-    private markPublished(doc: AppDocument): void {
-        const now = this.emu.clock.now();
-        doc.attributes.publishTime = new Date(now).toISOString();
-        doc.attributes.modifiedDate = doc.attributes.publishTime;
-        const delay = this.emu.profile.delayMs("publish.propagation");
-        if (delay > 0) doc.accessReadyAt = new Date(now + delay).toISOString();
-        else delete doc.accessReadyAt;
-    }
-
-    publish(
-        tenantId: string,
-        actor: Actor & { subject?: string },
-        appId: string,
-        body: { spaceId?: unknown; data?: unknown; attributes?: Attrs; moveApp?: unknown; originAppId?: unknown },
-    ): AppDocument {
-        const src = this.read(tenantId, actor, appId);
-        if (this.space(src)?.type === "managed")
-            throw bad("A published app cannot be published again; publish its source app.");
-        const space = this.publishTarget(tenantId, actor, body.spaceId);
-        if (body.data !== undefined && body.data !== "source" && body.data !== "target")
-            throw bad("data must be source or target.");
-        const a = this.attrsFrom(body.attributes);
-        const doc = this.newDoc(tenantId, actor, {
-            name: a.name ?? src.attributes.name,
-            description: a.description ?? src.attributes.description,
-            spaceId: space.id,
-            usage: src.attributes.usage,
-            locale: src.attributes.locale,
-        });
-        this.copyContent(src, doc, actor.userId, body.data !== "target");
-        doc.attributes.originAppId =
-            typeof body.originAppId === "string" && body.originAppId ? body.originAppId : src.attributes.id;
-        this.markPublished(doc);
-        this.save(doc, actor.userId);
-        if (body.moveApp === true) this.delete(tenantId, actor, src.attributes.id);
-        return doc;
-    }
-
-    /**
-     * Republish: the target keeps its id and the objects consumers created in it (origin "user"); its template
-     * objects, script and (data: "source", the default) data are replaced from the source. originAppId then
-     * points at the source, so the next deploy finds the copy again through items.resourceAttributes.originAppId.
-     */
-    republish(
-        tenantId: string,
-        actor: Actor,
-        appId: string,
-        body: { targetId?: unknown; data?: unknown; attributes?: Attrs; checkOriginAppId?: unknown },
-    ): AppDocument {
-        const src = this.read(tenantId, actor, appId);
-        if (typeof body.targetId !== "string" || body.targetId === "") throw bad("targetId is required.");
-        const target = this.find(tenantId, body.targetId);
-        if (!target) throw appNotFound(body.targetId);
-        if (!target.attributes.publishTime) throw bad(`App ${target.attributes.id} is not a published app.`);
-        this.publishTarget(tenantId, actor, target.attributes.spaceId);
-        if (body.checkOriginAppId !== false && target.attributes.originAppId !== src.attributes.id) {
-            throw bad(
-                `The target app was not published from app ${src.attributes.id} (originAppId ${target.attributes.originAppId}); ` +
-                    "set checkOriginAppId to false to republish anyway.",
-            );
-        }
-        if (body.data !== undefined && body.data !== "source" && body.data !== "target")
-            throw bad("data must be source or target.");
-        const a = this.attrsFrom(body.attributes);
-        const cur = currentScript(src);
-        const v = scriptVersion(this.now(), cur?.script ?? DEFAULT_SCRIPT, cur?.versionMessage ?? "", actor.userId);
-        target.scripts.push(v);
-        target.currentScriptId = v.scriptId;
-        const kept: Record<string, AppObject> = {};
-        for (const [id, o] of Object.entries(target.objects)) if (o.origin === "user") kept[id] = o;
-        for (const [id, o] of Object.entries(src.objects)) kept[id] = { ...clone(o), origin: "template" };
-        target.objects = kept;
-        if (body.data !== "target") {
-            target.tables = clone(src.tables);
-            target.attributes.lastReloadTime = src.attributes.lastReloadTime;
-        }
-        if (a.name !== undefined) target.attributes.name = a.name;
-        if (a.description !== undefined) target.attributes.description = a.description;
-        target.attributes.originAppId = src.attributes.id;
-        this.markPublished(target);
-        this.save(target, actor.userId);
-        return target;
     }
 
     moveToSpace(tenantId: string, actor: Actor, appId: string, spaceId: unknown): AppDocument {

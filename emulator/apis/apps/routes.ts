@@ -7,6 +7,8 @@ import type { Route } from "../../core/router";
 import { tempContentsModel } from "../temp-contents/model";
 import { appsModel } from "./model";
 import { appScriptsModel } from "./scripts";
+import { appTransferModel } from "./transfer";
+import { appPublishingModel } from "./publishing";
 import { validateScript } from "../../engine/script/validate";
 import { boolQuery, optionalObject, who } from "./routeUtil";
 
@@ -132,7 +134,12 @@ export const routes: Route[] = [
         (ctx) => {
             const { tenantId, actor } = who(ctx, API);
             const m = appsModel(ctx.emu);
-            const bytes = m.exportApp(tenantId, actor, ctx.params.appId, boolQuery(ctx, "NoData") === true);
+            const bytes = appTransferModel(ctx.emu).exportApp(
+                tenantId,
+                actor,
+                ctx.params.appId,
+                boolQuery(ctx, "NoData") === true,
+            );
             const name = `${m.read(tenantId, actor, ctx.params.appId).attributes.name}.qvf`;
             const tc = tempContentsModel(ctx.emu).create(tenantId, actor.userId, bytes, name);
             return { status: 201, headers: { location: `/api/v1/temp-contents/${tc.id}` } };
@@ -166,7 +173,7 @@ export const routes: Route[] = [
                     );
             }
             const m = appsModel(ctx.emu);
-            const doc = m.importApp(tenantId, actor, bytes, {
+            const doc = appTransferModel(ctx.emu).importApp(tenantId, actor, bytes, {
                 name: ctx.query.get("name") || undefined,
                 spaceId: ctx.query.get("spaceId") ?? undefined,
                 noData: boolQuery(ctx, "NoData") === true,
@@ -182,7 +189,13 @@ export const routes: Route[] = [
         (ctx) => {
             const { tenantId, actor } = who(ctx, API);
             const m = appsModel(ctx.emu);
-            return json(200, m.view(actor, m.publish(tenantId, actor, ctx.params.appId, optionalObject(ctx, API))));
+            return json(
+                200,
+                m.view(
+                    actor,
+                    appPublishingModel(ctx.emu).publish(tenantId, actor, ctx.params.appId, optionalObject(ctx, API)),
+                ),
+            );
         },
         "app.publish",
     ),
@@ -193,7 +206,13 @@ export const routes: Route[] = [
         (ctx) => {
             const { tenantId, actor } = who(ctx, API);
             const m = appsModel(ctx.emu);
-            return json(200, m.view(actor, m.republish(tenantId, actor, ctx.params.appId, optionalObject(ctx, API))));
+            return json(
+                200,
+                m.view(
+                    actor,
+                    appPublishingModel(ctx.emu).republish(tenantId, actor, ctx.params.appId, optionalObject(ctx, API)),
+                ),
+            );
         },
         "app.publish",
     ),

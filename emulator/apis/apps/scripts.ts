@@ -5,8 +5,7 @@ import { domainError } from "../../core/errors";
 import type { Actor } from "../spaces/model";
 import { currentScript, scriptVersion, type ScriptVersion } from "./appDocument";
 import { appsModel } from "./model";
-
-const bad = (detail: string) => domainError("invalid", "AppsBadRequest", "Bad request", detail);
+import { bad } from "./rules";
 
 export class AppScriptsModel {
     constructor(private readonly emu: Emulator) {}
