@@ -2,7 +2,7 @@
 // `npm test`: setup, lint, then every mocha suite. The end-to-end files drive the real Pulumi CLI and
 // spend most of their time waiting on it (a CLI, a language host and a provider process per command),
 // so they run as separate mocha processes, a few at a time; everything else runs in one process in
-// mocha's usual order (the contract suite's coverage check must come after the suites it counts).
+// mocha's usual order.
 //
 // Each mocha process gets the settings of .mocharc.json (one source), its own output file, and the
 // leftover-process hook (tests/hooks), which tags every process a run starts, so concurrent runs never

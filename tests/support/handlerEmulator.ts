@@ -7,7 +7,7 @@ import * as path from "path";
 import type { RunningEmulator } from "../../emulator/index";
 import { providerEnvFor, startTestEmulator } from "../e2e/emulatorFixture";
 import { resetProviderConfig } from "../../provider/config";
-import { call, tokenFor, type CallResult } from "./http";
+import { call, tokenFor, type CallResult, type JsonBody } from "./http";
 import { handlers as tenantHandlers } from "../../provider/resources/qlikTenant";
 
 export interface EmuContext {
@@ -79,6 +79,9 @@ export async function asBot(
     const token = await tokenFor(emu.info.httpUrl, host, emu.info.oauthClient);
     return call(emu.info.httpUrl, path, { host, token, ...o });
 }
+
+/** A resource's outputs as handler tests read them: any JSON value per output (see JsonBody). */
+export type Outputs = Record<string, JsonBody>;
 
 /** The QlikTenant outputs the tests read. */
 export interface TenantOuts {

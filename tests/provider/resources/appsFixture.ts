@@ -7,7 +7,7 @@ import WebSocket = require("ws");
 import Database = require("better-sqlite3");
 import { startTestEmulator, providerEnvFor } from "../../e2e/emulatorFixture";
 import type { RunningEmulator } from "../../../emulator/index";
-import { call, tokenFor, type CallResult } from "../../support/http";
+import { call, tokenFor, type CallResult, type JsonBody } from "../../support/http";
 import { resetProviderConfig } from "../../../provider/config";
 
 const enigma = require("enigma.js");
@@ -64,7 +64,7 @@ export class AppsEnv {
         return call(this.emu.url, p, { method, host: t.host, token: t.token, body });
     }
 
-    async ok(t: { host: string; token: string }, method: string, p: string, body?: unknown): Promise<any> {
+    async ok(t: { host: string; token: string }, method: string, p: string, body?: unknown): Promise<JsonBody> {
         const r = await this.req(t, method, p, body);
         if (r.status >= 300) throw new Error(`${method} ${p} -> ${r.status} ${r.text}`);
         return r.body;

@@ -2,8 +2,8 @@
 // deleted, unmanaged groups reported (and pruned only on request).
 import { expect } from "chai";
 import { handlers } from "../../../provider/resources/groupSet";
-import { asBot, EmuContext, makeTenant, startEmu } from "../../support/handlerEmulator";
-import { call } from "../../support/http";
+import { asBot, EmuContext, makeTenant, startEmu, type Outputs } from "../../support/handlerEmulator";
+import { call, type JsonBody } from "../../support/http";
 import { resetUnreachableReports } from "../../../provider/qlik/errors";
 
 describe("GroupSet handlers (emulator)", function () {
@@ -11,11 +11,11 @@ describe("GroupSet handlers (emulator)", function () {
     let ctx: EmuContext;
     let host: string;
     let id: string;
-    let outs: Record<string, any>;
+    let outs: Outputs;
     const liveGroups = async () => {
         const r = await asBot(ctx.emu, host, "/api/v1/groups?limit=100");
         return Object.fromEntries(
-            (r.body.data as any[]).map((g) => [
+            (r.body.data as JsonBody[]).map((g) => [
                 g.name,
                 (g.assignedRoles as { name: string }[]).map((x) => x.name).sort(),
             ]),
@@ -42,7 +42,7 @@ describe("GroupSet handlers (emulator)", function () {
             ],
         });
         id = r.id;
-        outs = r.outs as Record<string, any>;
+        outs = r.outs as Outputs;
         expect(outs.groupIds.analysts).to.equal(pre.body.id);
         expect(outs.groupIds.viewers).to.match(/^[0-9a-f]{24}$/);
         expect(outs.groups).to.deep.equal([
@@ -67,10 +67,10 @@ describe("GroupSet handlers (emulator)", function () {
         const news = { tenantHost: host, autoCreateGroups: true, groups: outs.groups };
         expect((await handlers.diff(id, r.props!, news)).changes).to.equal(true);
         const up = await handlers.update(id, r.props!, news);
-        expect((up.outs as any).groups).to.deep.equal(outs.groups);
+        expect((up.outs as Outputs).groups).to.deep.equal(outs.groups);
         // not pruned by default
         expect(await liveGroups()).to.have.property("by-hand");
-        outs = up.outs as Record<string, any>;
+        outs = up.outs as Outputs;
     });
 
     it("update removes a dropped group, adds a new one; pruneUnmanaged deletes strays", async () => {
@@ -84,7 +84,7 @@ describe("GroupSet handlers (emulator)", function () {
         };
         expect((await handlers.diff(id, outs, news)).changes).to.equal(true);
         const r = await handlers.update(id, outs, news);
-        outs = r.outs as Record<string, any>;
+        outs = r.outs as Outputs;
         expect(await liveGroups()).to.deep.equal({
             analysts: ["AuditAdmin", "SharedSpaceCreator"],
             admins: ["TenantAdmin"],
@@ -103,9 +103,9 @@ describe("GroupSet handlers (emulator)", function () {
 describe("GroupSet ownership, addressing and errors (emulator)", function () {
     this.timeout(30_000);
     let ctx: EmuContext;
-    let tenant: Record<string, any>;
+    let tenant: Outputs;
     const names = async (host: string) =>
-        ((await asBot(ctx.emu, host, "/api/v1/groups?limit=100")).body.data as any[]).map((g) => g.name).sort();
+        ((await asBot(ctx.emu, host, "/api/v1/groups?limit=100")).body.data as JsonBody[]).map((g) => g.name).sort();
 
     before(async () => {
         ctx = await startEmu();
@@ -189,11 +189,11 @@ describe("GroupSet ownership, addressing and errors (emulator)", function () {
     it("tenantHost switched between the alias host and the system host is an in-place update; nothing is lost", async () => {
         const inputs = { tenantHost: tenant.hostname, owner: "org/p/a", groups: [{ name: "sw-1", roles: [] }] };
         const r = await handlers.create(inputs);
-        const o = r.outs as Record<string, any>;
+        const o = r.outs as Outputs;
         expect(o.tenantId).to.equal(tenant.tenantId);
         const news = { ...inputs, tenantHost: tenant.systemHostname };
         expect(await handlers.diff(r.id, o, news)).to.deep.include({ changes: true, replaces: [] });
-        const up = (await handlers.update(r.id, o, news)).outs as Record<string, any>;
+        const up = (await handlers.update(r.id, o, news)).outs as Outputs;
         expect(up).to.include({ tenantHost: tenant.systemHostname, tenantId: tenant.tenantId });
         expect(up.groupIds).to.deep.equal(o.groupIds);
         expect(await names(tenant.systemHostname)).to.include("sw-1");
@@ -204,7 +204,7 @@ describe("GroupSet ownership, addressing and errors (emulator)", function () {
     it("a failed create keeps the resource and carries the API's status, code and message", async () => {
         const host = tenant.hostname;
         await asBotAdmin(ctx, { rules: [{ match: { method: "POST", path: "^/api/v1/groups$" }, action: "500" }] });
-        let err: (Error & { id?: string; properties?: Record<string, any>; reasons?: string[] }) | undefined;
+        let err: (Error & { id?: string; properties?: Outputs; reasons?: string[] }) | undefined;
         try {
             await handlers.create({ tenantHost: host, owner: "org/p/a", groups: [{ name: "never", roles: [] }] });
         } catch (e) {

@@ -4,8 +4,16 @@ import { expect } from "chai";
 import * as crypto from "crypto";
 import { parseMarker } from "../../../provider/resources/ownership";
 import { handlers, JWT_AUDIENCE } from "../../../provider/resources/jwtIdentityProvider";
-import { call } from "../../support/http";
-import { asBot, EmuContext, lastSeq, makeTenant, requestLog, startEmu } from "../../support/handlerEmulator";
+import { call, type JsonBody } from "../../support/http";
+import {
+    asBot,
+    EmuContext,
+    lastSeq,
+    makeTenant,
+    requestLog,
+    startEmu,
+    type Outputs,
+} from "../../support/handlerEmulator";
 
 function b64url(v: unknown): string {
     return Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");
@@ -36,7 +44,7 @@ describe("JwtIdentityProvider handlers (emulator)", function () {
     let ctx: EmuContext;
     let host: string;
     let tenantId: string;
-    let outs: Record<string, any>;
+    let outs: Outputs;
     let id: string;
 
     before(async () => {
@@ -55,7 +63,7 @@ describe("JwtIdentityProvider handlers (emulator)", function () {
             description: "web app",
         });
         id = r.id;
-        outs = r.outs as Record<string, any>;
+        outs = r.outs as Outputs;
         expect(outs).to.include({
             idpId: id,
             tenantId,
@@ -90,8 +98,8 @@ describe("JwtIdentityProvider handlers (emulator)", function () {
         const d = await handlers.diff(id, drift.props!, news);
         expect(d).to.deep.include({ changes: true, replaces: [] });
         const up = await handlers.update(id, drift.props!, news);
-        expect((up.outs as any).description).to.equal("web app");
-        expect((up.outs as any).privateKeyPem).to.equal(outs.privateKeyPem);
+        expect((up.outs as Outputs).description).to.equal("web app");
+        expect((up.outs as Outputs).privateKeyPem).to.equal(outs.privateKeyPem);
         // Qlik keeps the user's text followed by the ownership marker (docs/ownership.md).
         const live = parseMarker((await asBot(ctx.emu, host, `/api/v1/identity-providers/${id}`)).body.description);
         expect(live.text).to.equal("web app");
@@ -123,7 +131,7 @@ describe("JwtIdentityProvider handlers (emulator)", function () {
         expect((await requestLog(ctx.emu, since)).filter((l) => l.method === "POST")).to.have.length(0);
         // two JWT IdPs coexist (the create-before-delete swap needs that)
         const list = await asBot(ctx.emu, host, "/api/v1/identity-providers");
-        expect(list.body.data.filter((p: any) => p.protocol === "jwtAuth")).to.have.length(2);
+        expect(list.body.data.filter((p: JsonBody) => p.protocol === "jwtAuth")).to.have.length(2);
         const read = await handlers.read(first.id, first.outs!);
         expect(read.inputs!.publicKey).to.equal(pem);
         // Replacement safety: the adoption re-marked the IdP with its own claim, so the delete of
@@ -200,13 +208,13 @@ describe("JwtIdentityProvider handlers (emulator)", function () {
 
     it("tenantHost switched to another name of the same tenant (system host) is an in-place update, not a replacement", async () => {
         const r = await handlers.create({ tenantHost: host, issuer: "iss-readdress", generateKeyPair: true });
-        const o = r.outs as Record<string, any>;
+        const o = r.outs as Outputs;
         const t = await asBot(ctx.emu, host, `/api/v1/tenants/${tenantId}`);
         const system = t.body.hostnames[0] as string;
         const news = { tenantHost: system, issuer: "iss-readdress", generateKeyPair: true };
         const d = await handlers.diff(r.id, o, news);
         expect(d).to.deep.include({ changes: true, replaces: [] });
-        const up = (await handlers.update(r.id, o, news)).outs as Record<string, any>;
+        const up = (await handlers.update(r.id, o, news)).outs as Outputs;
         expect(up).to.include({ tenantHost: system, tenantId, idpId: r.id, keyId: o.keyId });
         expect((await asBot(ctx.emu, system, `/api/v1/identity-providers/${r.id}`)).status).to.equal(200);
         // and back, and a host of ANOTHER tenant is a replacement

@@ -2,14 +2,23 @@
 // 207 item failures, read drift limited to managed subjects.
 import { expect } from "chai";
 import { handlers } from "../../../provider/resources/licenseAssignment";
-import { asBot, EmuContext, lastSeq, makeTenant, requestLog, startEmu } from "../../support/handlerEmulator";
+import {
+    asBot,
+    EmuContext,
+    lastSeq,
+    makeTenant,
+    requestLog,
+    startEmu,
+    type Outputs,
+} from "../../support/handlerEmulator";
+import type { JsonBody } from "../../support/http";
 
 describe("LicenseAssignment handlers (emulator)", function () {
     this.timeout(30_000);
     let ctx: EmuContext;
     let host: string;
     let id: string;
-    let outs: Record<string, any>;
+    let outs: Outputs;
     const live = async () => {
         const r = await asBot(ctx.emu, host, "/api/v1/licenses/assignments?limit=100");
         return Object.fromEntries((r.body.data as { subject: string; type: string }[]).map((a) => [a.subject, a.type]));
@@ -37,7 +46,7 @@ describe("LicenseAssignment handlers (emulator)", function () {
             assignments: { "u\\alice": "professional", "u\\bob": "analyzer" },
         });
         id = r.id;
-        outs = r.outs as Record<string, any>;
+        outs = r.outs as Outputs;
         expect(outs).to.deep.include({
             tenantHost: host,
             autoAssignAnalyzer: true,
@@ -69,7 +78,7 @@ describe("LicenseAssignment handlers (emulator)", function () {
         expect((await handlers.diff(id, r.props!, news)).changes).to.equal(true);
         expect((await handlers.diff(id, outs, news)).changes).to.equal(false);
         const up = await handlers.update(id, r.props!, news);
-        expect((up.outs as any).assignments).to.deep.equal(outs.assignments);
+        expect((up.outs as Outputs).assignments).to.deep.equal(outs.assignments);
     });
 
     it("update changes a type, adds and removes subjects", async () => {
@@ -79,10 +88,10 @@ describe("LicenseAssignment handlers (emulator)", function () {
             assignments: { "u\\alice": "analyzer", "u\\carol": "professional" },
         };
         const r = await handlers.update(id, outs, news);
-        expect((r.outs as any).assignments).to.deep.equal(news.assignments);
-        expect((r.outs as any).autoAssignAnalyzer).to.equal(false);
+        expect((r.outs as Outputs).assignments).to.deep.equal(news.assignments);
+        expect((r.outs as Outputs).autoAssignAnalyzer).to.equal(false);
         expect(await live()).to.deep.equal({ "u\\alice": "analyzer", "u\\carol": "professional" });
-        outs = r.outs as Record<string, any>;
+        outs = r.outs as Outputs;
     });
 
     it("a failed 207 item fails the operation naming subject, code and title", async () => {
@@ -90,7 +99,7 @@ describe("LicenseAssignment handlers (emulator)", function () {
         const many: Record<string, string> = {};
         for (let i = 0; i < 120; i++) many[`u\\p${i}`] = "professional";
         const overview = await asBot(ctx.emu, host, "/api/v1/licenses/overview");
-        const units = overview.body.allotments.find((a: any) => a.name === "professional").units as number;
+        const units = overview.body.allotments.find((a: JsonBody) => a.name === "professional").units as number;
         expect(units, "the seed's professional allotment").to.be.below(120);
         let err: Error | undefined;
         try {
@@ -118,7 +127,7 @@ describe("LicenseAssignment handlers (emulator)", function () {
 describe("LicenseAssignment ownership, addressing and exact refresh (emulator)", function () {
     this.timeout(30_000);
     let ctx: EmuContext;
-    let tenant: Record<string, any>;
+    let tenant: Outputs;
     const writes = async (since: number) =>
         (await requestLog(ctx.emu, since)).filter((r) => r.method !== "GET" && r.path.startsWith("/api/"));
 
@@ -179,10 +188,10 @@ describe("LicenseAssignment ownership, addressing and exact refresh (emulator)",
         expect((await handlers.read(a.id!, a.props!)).inputs).to.include({ owner: "org/p/b" });
         await handlers.delete(a.id!, a.props!); // b re-marked them: a's delete unassigns nothing
         const live = await asBot(ctx.emu, host, "/api/v1/licenses/assignments?limit=100");
-        expect((live.body.data as any[]).map((x) => x.subject)).to.include("u\\x");
+        expect((live.body.data as JsonBody[]).map((x) => x.subject)).to.include("u\\x");
         await handlers.delete(b.id, b.outs!);
         const after = await asBot(ctx.emu, host, "/api/v1/licenses/assignments?limit=100");
-        expect((after.body.data as any[]).map((x) => x.subject)).to.not.include("u\\x");
+        expect((after.body.data as JsonBody[]).map((x) => x.subject)).to.not.include("u\\x");
     });
 
     it("tenantHost switched to the system host of the same tenant is an in-place update", async () => {
@@ -195,7 +204,7 @@ describe("LicenseAssignment ownership, addressing and exact refresh (emulator)",
         const r = await handlers.create(inputs);
         const news = { ...inputs, tenantHost: tenant.systemHostname };
         expect(await handlers.diff(r.id, r.outs!, news)).to.deep.include({ changes: true, replaces: [] });
-        const up = (await handlers.update(r.id, r.outs!, news)).outs as Record<string, any>;
+        const up = (await handlers.update(r.id, r.outs!, news)).outs as Outputs;
         expect(up).to.deep.include({
             tenantHost: tenant.systemHostname,
             tenantId: tenant.tenantId,

@@ -3,12 +3,13 @@ import { expect } from "chai";
 import { handlers } from "../../../provider/resources/qlikTenant";
 import { UNKNOWN } from "../../../provider/resources/handlers";
 import { pendingFor, recordPending } from "../../../provider/resources/tenantJournal";
-import { asBot, EmuContext, lastSeq, requestLog, startEmu } from "../../support/handlerEmulator";
+import { asBot, EmuContext, lastSeq, requestLog, startEmu, type Outputs } from "../../support/handlerEmulator";
+import type { JsonBody } from "../../support/http";
 
 describe("QlikTenant handlers (emulator)", function () {
     this.timeout(30_000);
     let ctx: EmuContext;
-    let outs: Record<string, any>;
+    let outs: Outputs;
     const tenantCreates = async (since: number) =>
         (await requestLog(ctx.emu, since)).filter((r) => r.method === "POST" && r.path === "/api/v1/tenants");
 
@@ -20,7 +21,7 @@ describe("QlikTenant handlers (emulator)", function () {
     it("creates a tenant with name and alias, reading the license key from the source tenant", async () => {
         const since = await lastSeq(ctx.emu);
         const r = await handlers.create({ alias: "acme", displayName: "Acme Corp", enableAppOpeningFeedback: false });
-        outs = r.outs as Record<string, any>;
+        outs = r.outs as Outputs;
         expect(r.id).to.equal(outs.tenantId);
         expect(outs.hostname).to.equal(`acme.${ctx.emu.info.region}.${ctx.emu.info.domain}`);
         expect(outs.hostnames).to.deep.equal([outs.systemHostname, outs.hostname]);
@@ -45,9 +46,9 @@ describe("QlikTenant handlers (emulator)", function () {
         const since = await lastSeq(ctx.emu);
         const r = await handlers.create({ alias: "acme", displayName: "Acme Renamed" });
         expect(r.id).to.equal(outs.tenantId);
-        expect((r.outs as any).displayName).to.equal("Acme Renamed");
+        expect((r.outs as Outputs).displayName).to.equal("Acme Renamed");
         expect(await tenantCreates(since)).to.have.length(0);
-        outs = r.outs as Record<string, any>;
+        outs = r.outs as Outputs;
     });
 
     it("adopts a tenant that an interrupted run created but never named (the local create journal)", async () => {
@@ -69,7 +70,7 @@ describe("QlikTenant handlers (emulator)", function () {
         const since = await lastSeq(ctx.emu);
         const r = await handlers.create({ alias: "orphan", displayName: "Orphan Inc" });
         expect(r.id).to.equal(made.body.id);
-        expect((r.outs as any).hostname).to.equal(aliasHost);
+        expect((r.outs as Outputs).hostname).to.equal(aliasHost);
         expect(await tenantCreates(since)).to.have.length(0);
         expect(pendingFor(aliasHost)).to.deep.equal([]);
     });
@@ -130,7 +131,7 @@ describe("QlikTenant handlers (emulator)", function () {
             displayName: "Acme Two",
             enableAppOpeningFeedback: true,
         });
-        const o = r.outs as Record<string, any>;
+        const o = r.outs as Outputs;
         expect(o).to.include({
             tenantId: outs.tenantId,
             alias: "acme-two",
@@ -168,7 +169,7 @@ describe("QlikTenant handlers (emulator)", function () {
         const d = await handlers.diff(outs.tenantId, read.props!, { alias: "acme-two", displayName: "Acme Two" });
         expect(d.changes).to.equal(true);
         const up = await handlers.update(outs.tenantId, read.props!, { alias: "acme-two", displayName: "Acme Two" });
-        expect((up.outs as any).status).to.equal("active");
+        expect((up.outs as Outputs).status).to.equal("active");
     });
 
     it("delete with the config opt-in deactivates with qlik-confirm-hostname and purgeAfterDays", async () => {
@@ -209,7 +210,7 @@ describe("QlikTenant ownership (emulator)", function () {
     let ctx: EmuContext;
     const A = "org/fleet/stack-a";
     const B = "org/fleet/stack-b";
-    let a: Record<string, any>;
+    let a: Outputs;
     before(async () => {
         ctx = await startEmu();
     });
@@ -220,11 +221,11 @@ describe("QlikTenant ownership (emulator)", function () {
         (await requestLog(ctx.emu, since)).filter((r) => r.method !== "GET" && r.path.startsWith("/api/"));
 
     it("create marks the tenant with its owner and claim (a marker space inside the tenant)", async () => {
-        a = (await handlers.create({ alias: "owned", displayName: "Owned", owner: A })).outs as Record<string, any>;
+        a = (await handlers.create({ alias: "owned", displayName: "Owned", owner: A })).outs as Outputs;
         expect(a.owner).to.equal(A);
         expect(a.claim).to.match(/^[0-9a-f]{12}$/);
         const spaces = await asBot(ctx.emu, a.systemHostname, "/api/v1/spaces?limit=100");
-        const marker = (spaces.body.data as any[]).find((s) => s.name === "qlik-tenant-fleet.owner.tenant");
+        const marker = (spaces.body.data as JsonBody[]).find((s) => s.name === "qlik-tenant-fleet.owner.tenant");
         expect(marker?.description).to.equal(`[qtf:${A}#${a.claim}]`);
         const same = await handlers.read(a.tenantId, a);
         expect(same.inputs).to.include({ owner: A });
@@ -252,7 +253,7 @@ describe("QlikTenant ownership (emulator)", function () {
 
     it("takeOverFrom adopts and re-marks; the first owner's refresh shows the owner drift and its update refuses", async () => {
         const b = (await handlers.create({ alias: "owned", displayName: "Taken", owner: B, takeOverFrom: A }))
-            .outs as Record<string, any>;
+            .outs as Outputs;
         expect(b).to.include({ tenantId: a.tenantId, owner: B, displayName: "Taken" });
         const refreshed = await handlers.read(a.tenantId, a);
         expect(refreshed.inputs).to.include({ owner: B });
@@ -287,10 +288,7 @@ describe("QlikTenant ownership (emulator)", function () {
                 { op: "replace", path: "/hostnames/1", value: `byhand.${ctx.emu.info.region}.${ctx.emu.info.domain}` },
             ],
         });
-        const r = (await handlers.create({ alias: "byhand", displayName: "By hand", owner: B })).outs as Record<
-            string,
-            any
-        >;
+        const r = (await handlers.create({ alias: "byhand", displayName: "By hand", owner: B })).outs as Outputs;
         expect(r.tenantId).to.equal(made.body.id);
         expect((await handlers.read(r.tenantId, r)).inputs).to.include({ owner: B });
     });
