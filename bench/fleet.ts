@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { parseArgs } from "node:util";
 import { spawnEmulator, type EmulatorProcess } from "./lib/emulatorProcess";
 import { BenchProject, REPO_ROOT, engineVersion, type TimedRun } from "./lib/pulumiProject";
 import { prepareFleet, TEMPLATE_APP_NAME } from "./lib/fleetFixture";
@@ -33,82 +34,60 @@ const USAGE = `usage: npm run bench -- [--n N | --sizes 10,25,50] [--parallel P]
        [--baseline-budget-min 10] [--skip-baseline] [--skip-trivial] [--skip-refresh]
        [--max-concurrent-per-host C] [--skip-checkpoints] [--out bench/results] [--keep] [--dump-requests]`;
 
-function parseArgs(argv: string[]): Options {
-    const o: Options = {
-        sizes: [50],
-        baselineBudgetMin: 10,
-        skipBaseline: false,
-        skipTrivial: false,
-        skipRefresh: false,
-        skipCheckpoints: false,
-        outDir: path.join(REPO_ROOT, "bench", "results"),
-        keep: false,
-        dumpRequests: false,
-    };
-    const int = (flag: string, v: string | undefined, min: number, max: number): number => {
-        const n = Number(v);
+function parseOptions(argv: string[]): Options {
+    const { values: v } = parseArgs({
+        args: argv,
+        options: {
+            n: { type: "string" },
+            sizes: { type: "string" },
+            parallel: { type: "string" },
+            "baseline-sample": { type: "string" },
+            "baseline-budget-min": { type: "string" },
+            "skip-baseline": { type: "boolean", default: false },
+            "skip-trivial": { type: "boolean", default: false },
+            "skip-refresh": { type: "boolean", default: false },
+            "max-concurrent-per-host": { type: "string" },
+            "skip-checkpoints": { type: "boolean", default: false },
+            out: { type: "string" },
+            keep: { type: "boolean", default: false },
+            "dump-requests": { type: "boolean", default: false },
+            help: { type: "boolean", short: "h", default: false },
+        },
+        strict: true,
+        allowPositionals: false,
+    });
+    if (v.help) {
+        console.log(USAGE);
+        process.exit(0);
+    }
+    const int = (flag: string, value: string, min: number, max: number): number => {
+        const n = Number(value);
         if (!Number.isInteger(n) || n < min || n > max)
-            throw new Error(`${flag} needs an integer in ${min}..${max}\n${USAGE}`);
+            throw new Error(`--${flag} needs an integer in ${min}..${max}\n${USAGE}`);
         return n;
     };
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        const [flag, inline] = a.includes("=")
-            ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]
-            : [a, undefined];
-        const val = () => inline ?? argv[++i];
-        switch (flag) {
-            // 10..200 is the documented range; smaller sizes are allowed for quick validation runs.
-            case "--n":
-                o.sizes = [int(flag, val(), 1, 200)];
-                break;
-            case "--sizes":
-                o.sizes = (val() ?? "").split(",").map((s) => int(flag, s.trim(), 1, 200));
-                break;
-            case "--parallel":
-                o.parallel = int(flag, val(), 1, 10_000);
-                break;
-            case "--baseline-sample":
-                o.baselineSample = int(flag, val(), 1, 200);
-                break;
-            case "--baseline-budget-min":
-                o.baselineBudgetMin = Number(val());
-                break;
-            case "--skip-baseline":
-                o.skipBaseline = true;
-                break;
-            case "--skip-trivial":
-                o.skipTrivial = true;
-                break;
-            case "--skip-refresh":
-                o.skipRefresh = true;
-                break;
-            case "--max-concurrent-per-host":
-                o.maxConcurrentPerHost = int(flag, val(), 1, 256);
-                break;
-            case "--skip-checkpoints":
-                o.skipCheckpoints = true;
-                break;
-            case "--out":
-                o.outDir = path.resolve(val() ?? "");
-                break;
-            case "--keep":
-                o.keep = true;
-                break;
-            case "--dump-requests":
-                o.dumpRequests = true;
-                break;
-            case "--help":
-            case "-h":
-                console.log(USAGE);
-                process.exit(0);
-                break;
-            default:
-                throw new Error(`unknown option ${a}\n${USAGE}`);
-        }
-    }
-    o.sizes = [...new Set(o.sizes)].sort((a, b) => a - b);
-    return o;
+    const optionalInt = (flag: string, value: string | undefined, min: number, max: number) =>
+        value === undefined ? undefined : int(flag, value, min, max);
+    // 1..200: 10..200 is the documented range; smaller sizes are allowed for quick validation runs.
+    const sizes = v.sizes
+        ? v.sizes.split(",").map((s) => int("sizes", s.trim(), 1, 200))
+        : [v.n === undefined ? 50 : int("n", v.n, 1, 200)];
+    const budget = v["baseline-budget-min"] === undefined ? 10 : Number(v["baseline-budget-min"]);
+    if (!Number.isFinite(budget) || budget < 0) throw new Error(`--baseline-budget-min needs minutes\n${USAGE}`);
+    return {
+        sizes: [...new Set(sizes)].sort((a, b) => a - b),
+        parallel: optionalInt("parallel", v.parallel, 1, 10_000),
+        baselineSample: optionalInt("baseline-sample", v["baseline-sample"], 1, 200),
+        baselineBudgetMin: budget,
+        skipBaseline: v["skip-baseline"] ?? false,
+        skipTrivial: v["skip-trivial"] ?? false,
+        skipRefresh: v["skip-refresh"] ?? false,
+        maxConcurrentPerHost: optionalInt("max-concurrent-per-host", v["max-concurrent-per-host"], 1, 256),
+        skipCheckpoints: v["skip-checkpoints"] ?? false,
+        outDir: v.out === undefined ? path.join(REPO_ROOT, "bench", "results") : path.resolve(v.out),
+        keep: v.keep ?? false,
+        dumpRequests: v["dump-requests"] ?? false,
+    };
 }
 
 /** Dynamic resources per tenant in the fleet stack (sdk/customerTenant.ts) when no fleet state is at hand. */
@@ -464,7 +443,7 @@ function printReport(results: SizeResult[], machine: Record<string, unknown>): v
 }
 
 async function main(): Promise<void> {
-    const o = parseArgs(process.argv.slice(2));
+    const o = parseOptions(process.argv.slice(2));
     if (!fs.existsSync(path.join(REPO_ROOT, "dist", "examples", "fleet", "index.js"))) {
         throw new Error("dist/examples/fleet/index.js is missing: build first (npm run build)");
     }

@@ -2,12 +2,16 @@
 // benchmark runs, e.g. the full run and a --skip-checkpoints run of the same sizes.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseArgs } from "node:util";
 import { fleetChartSvg, type ChartRun } from "./lib/fleetChart";
 
 function main(): void {
-    const args = process.argv.slice(2);
-    const i = args.indexOf("--out");
-    const out = i >= 0 ? args.splice(i, 2)[1] : path.join("bench", "results", "fleet.svg");
+    const { values, positionals: args } = parseArgs({
+        options: { out: { type: "string" } },
+        strict: true,
+        allowPositionals: true,
+    });
+    const out = values.out ?? path.join("bench", "results", "fleet.svg");
     if (args.length === 0 || !out) throw new Error("usage: redraw <run.json>... [--out file.svg]");
     const runs = args.map((f) => {
         const j = JSON.parse(fs.readFileSync(f, "utf8")) as ChartRun & { date: string };

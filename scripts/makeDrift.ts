@@ -3,6 +3,7 @@
 // `pulumi refresh` / `pulumi preview --refresh` can show drift and `pulumi up` can repair it.
 import * as fs from "fs";
 import * as path from "path";
+import { parseArgs } from "util";
 import type { EmulatorInfo } from "../emulator";
 import { clientFor } from "./template/place";
 
@@ -17,11 +18,10 @@ export async function renameTenant(info: EmulatorInfo, alias: string, newName: s
 }
 
 async function main(): Promise<void> {
-    const alias = process.argv[2];
-    if (!alias) throw new Error("usage: makeDrift <alias> [emulator data dir]");
-    const info = JSON.parse(
-        fs.readFileSync(path.join(process.argv[3] ?? ".emulator", "emulator.json"), "utf8"),
-    ) as EmulatorInfo;
+    const { positionals } = parseArgs({ options: {}, strict: true, allowPositionals: true });
+    const [alias, dataDir = ".emulator"] = positionals;
+    if (!alias || positionals.length > 2) throw new Error("usage: makeDrift <alias> [emulator data dir]");
+    const info = JSON.parse(fs.readFileSync(path.join(dataDir, "emulator.json"), "utf8")) as EmulatorInfo;
     const id = await renameTenant(info, alias, `${alias} (renamed by hand)`);
     console.log(
         `renamed tenant ${id} (${alias}); now run: npm run pulumi -- refresh --diff   (then npm start or npm run pulumi -- up to repair)`,

@@ -4,6 +4,7 @@
 // business database is regenerated only when it is missing or was made by another generator version.
 import * as fs from "fs";
 import * as path from "path";
+import { parseArgs } from "util";
 import Database = require("better-sqlite3");
 import { applySchema, MASTER_DDL_POSTGRES } from "../examples/fleet/schema";
 import { ensureBusinessDb, type BusinessDbSpec } from "./seed/businessDb";
@@ -156,15 +157,16 @@ export async function seedPostgres(url: string, opts: PostgresSeedOptions = {}):
 }
 
 async function main(): Promise<void> {
-    const arg = (flag: string) => {
-        const i = process.argv.indexOf(flag);
-        return i > 0 ? process.argv[i + 1] : undefined;
-    };
+    const { values } = parseArgs({
+        options: { "master-db": { type: "string" }, "data-dir": { type: "string" } },
+        strict: true,
+        allowPositionals: false,
+    });
     const started = Date.now();
-    const setting = arg("--master-db") ?? process.env.QLIK_FLEET_MASTER_DB;
+    const setting = values["master-db"] ?? process.env.QLIK_FLEET_MASTER_DB;
     const log = (m: string) => console.log(`[seed] ${m}`);
     const r = isPostgresUrl(setting)
-        ? await seedPostgres(setting, { dataDir: arg("--data-dir"), log })
+        ? await seedPostgres(setting, { dataDir: values["data-dir"], log })
         : seed({ masterDb: setting, log });
     const customers = await loadCustomers(isPostgresUrl(setting) ? setting : r.masterDb);
     console.log(

@@ -18,6 +18,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as path from "path";
 import { spawn, spawnSync } from "child_process";
+import { parseArgs } from "util";
 import type { EmulatorInfo } from "../emulator";
 import { seed } from "./seed";
 import { readMasterDb, type CustomerRecord } from "../examples/fleet/masterDb";
@@ -493,15 +494,19 @@ function pickUsers(customers: CustomerRecord[]): CustomerRecord[] {
 
 // ---------------------------------------------------------------------------------------------- main
 
-function argValue(flag: string): string | undefined {
-    const i = process.argv.indexOf(flag);
-    if (i > 0) return process.argv[i + 1];
-    const inline = process.argv.find((a) => a.startsWith(`${flag}=`));
-    return inline?.slice(flag.length + 1);
+/** npm start's flags (the header of this file); strict, so a mistyped flag fails instead of being ignored. */
+function cliOptions(argv: string[]): { stop: boolean; port?: string; profile?: string } {
+    const { values } = parseArgs({
+        args: argv,
+        options: { stop: { type: "boolean", default: false }, port: { type: "string" }, profile: { type: "string" } },
+        strict: true,
+        allowPositionals: false,
+    });
+    return { stop: values.stop ?? false, port: values.port, profile: values.profile };
 }
 
-function chosenPort(): number | undefined {
-    const v = argValue("--port") ?? process.env.QLIK_EMULATOR_PORT;
+function chosenPort(flag: string | undefined): number | undefined {
+    const v = flag ?? process.env.QLIK_EMULATOR_PORT;
     if (v === undefined || v === "") return undefined;
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1 || n > 65535)
@@ -510,7 +515,8 @@ function chosenPort(): number | undefined {
 }
 
 async function main(): Promise<void> {
-    if (process.argv.includes("--stop")) {
+    const opts = cliOptions(process.argv.slice(2));
+    if (opts.stop) {
         const r = await stopEmulator();
         console.log(
             r === "stopped"
@@ -522,10 +528,10 @@ async function main(): Promise<void> {
         if (r === "still-running") process.exitCode = 1;
         return;
     }
-    const profileArg = argValue("--profile") ?? process.env.QLIK_EMULATOR_PROFILE;
+    const profileArg = opts.profile ?? process.env.QLIK_EMULATOR_PROFILE;
     if (profileArg !== undefined && profileArg !== "instant" && profileArg !== "realistic")
         throw new Error("--profile is instant or realistic");
-    const port = chosenPort();
+    const port = chosenPort(opts.port);
     await withStartLock(EMU_DIR, () => run(port, profileArg as "instant" | "realistic" | undefined), info);
 }
 
