@@ -7,7 +7,7 @@ import type * as http from "node:http";
 import type { ErrorObject } from "ajv";
 import { loadSpecs, responseFor, type SpecIndex, type SpecOperation } from "./spec";
 import { deviationsFor, type Deviation, type DeviationKind } from "./deviations";
-import { send as sendRaw, type RawResponse } from "../support/http";
+import { send as sendRaw, type JsonBody, type RawResponse } from "../support/http";
 
 export interface ContractRequest {
     method?: string;
@@ -36,7 +36,7 @@ export interface ContractResponse {
     headers: http.IncomingHttpHeaders;
     raw: Buffer;
     text: string;
-    body: any;
+    body: JsonBody;
     op: SpecOperation;
 }
 
@@ -329,7 +329,7 @@ export async function adminCall(
     method: string,
     path: string,
     body?: unknown,
-): Promise<{ status: number; body: any }> {
+): Promise<{ status: number; body: JsonBody }> {
     const r = await send(baseUrl, { host: "127.0.0.1", method, path, body });
     const text = r.raw.toString("utf8");
     return { status: r.status, body: text ? JSON.parse(text) : undefined };

@@ -2,6 +2,8 @@
 // docs/spec-deviations.md (same id); a test checks that the two stay in sync. The client allows a
 // validation problem only when an entry here matches it exactly (operation, kind, status, and for
 // schema problems the failing JSON path and keyword).
+import type { JsonBody } from "../support/http";
+
 export type DeviationKind =
     | "no-spec-operation" // emulator route with no operation in any spec file
     | "fallback-spec" // operation missing from the YAML files, validated against saas-rest-merged-2025-01-17.json
@@ -24,7 +26,7 @@ export interface Deviation {
      * For schema kinds where a union (oneOf) makes error filtering useless: rewrite a copy of the body into
      * the documented form before validating (the body itself is untouched). Used only when it changes something.
      */
-    rewrite?: (body: any) => void;
+    rewrite?: (body: JsonBody) => void;
     reason: string;
     source: string;
 }

@@ -10,6 +10,8 @@ import { Env } from "../content/helpers";
 const enigma = require("enigma.js");
 const schema = require("enigma.js/schemas/12.2027.0.json");
 
+// enigma.js ships no TypeScript types: its session is typed by the QIX schema at run time.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 function open(env: Env, appId: string, token: string): any {
     const u = new URL(env.emu.url);
     return enigma.create({
@@ -125,11 +127,11 @@ describe("engine QIX over enigma.js", function () {
         try {
             await global.getActiveDoc().then(
                 () => expect.fail("no doc yet"),
-                (e: any) => expect(e.code).to.equal(1007),
+                (e: { code: number }) => expect(e.code).to.equal(1007),
             );
             await global.openDoc("00000000-0000-0000-0000-000000000000").then(
                 () => expect.fail("wrong app"),
-                (e: any) => expect(e.code).to.equal(1003),
+                (e: { code: number }) => expect(e.code).to.equal(1003),
             );
             const doc = await global.openDoc(appId);
             const before = await doc.getScript();
@@ -141,7 +143,7 @@ describe("engine QIX over enigma.js", function () {
             await doc.setScript(before);
             const unknown = await session.send({ handle: 1, method: "NoSuchMethod", params: [] }).then(
                 () => undefined,
-                (e: any) => e,
+                (e: { code: number }) => e,
             );
             expect(unknown.code).to.equal(-32601);
         } finally {
@@ -153,7 +155,7 @@ describe("engine QIX over enigma.js", function () {
         try {
             await g.openDoc(appId).then(
                 () => expect.fail("should be denied"),
-                (e: any) => expect(e.code).to.equal(5),
+                (e: { code: number }) => expect(e.code).to.equal(5),
             );
         } finally {
             await s2.close();
