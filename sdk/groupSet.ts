@@ -1,35 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../provider/shim";
-import { OwnershipArgs, ownershipInputs } from "./owner";
+import type { z } from "zod";
+import type { ArgsOf, InputOf } from "../provider/schema/core";
+import type { groupSetInputs, groupSpec } from "../provider/schema/groupSet";
+import { ownershipInputs } from "./owner";
 
-export interface GroupSpec {
-    /** Group name (1-256 characters, case-sensitive, unique in the set). Renaming = delete the old group, create the new one. */
-    name: pulumi.Input<string>;
-    /**
-     * Default role names, e.g. ["SharedSpaceCreator"] (case-sensitive; [] for none). Updated in place
-     * (PATCH assignedRoles). Allowed: TenantAdmin, AnalyticsAdmin, DataAdmin, AuditAdmin, Developer,
-     * SharedSpaceCreator, ManagedSpaceCreator, DataSpaceCreator, PrivateAnalyticsContentCreator,
-     * DataServicesContributor, AutomationCreator, EmbedContentCreator, Steward.
-     */
-    roles: pulumi.Input<pulumi.Input<string>[]>;
-    /** Optional description (at most 256 characters). Updated in place. */
-    description?: pulumi.Input<string>;
-}
+/** One group of a GroupSet, derived from its schema (provider/schema/groupSet.ts). */
+export type GroupSpec = InputOf<z.input<typeof groupSpec>>;
 
-export interface GroupSetArgs extends OwnershipArgs {
-    /**
-     * The tenant's hostname: pass `QlikTenant.systemHostname` (Qlik never changes it, so an alias
-     * rename touches the tenant alone) or `QlikTenant.hostname`. A change to another name of the SAME
-     * tenant is an in-place update; a host of another tenant REPLACES the resource.
-     */
-    tenantHost: pulumi.Input<string>;
-    /** The groups this set manages. Missing groups are created (an existing group of that name is adopted), removed ones deleted. Updated in place. */
-    groups: pulumi.Input<pulumi.Input<GroupSpec>[]>;
-    /** Group setting: create groups named in a JWT `groups` claim on login. Updated in place; unset = unmanaged. */
-    autoCreateGroups?: pulumi.Input<boolean>;
-    /** When true, groups in the tenant that this set does not declare are DELETED on up (default false). Updated in place. */
-    pruneUnmanaged?: pulumi.Input<boolean>;
-}
+/** Inputs of a GroupSet, derived from its schema (provider/schema/groupSet.ts). */
+export type GroupSetArgs = ArgsOf<typeof groupSetInputs>;
 
 /**
  * A tenant's groups and their roles, managed as one set

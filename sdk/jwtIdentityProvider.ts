@@ -1,36 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../provider/shim";
-import { OwnershipArgs, ownershipInputs } from "./owner";
+import type { ArgsOf } from "../provider/schema/core";
+import type { jwtIdentityProviderInputs } from "../provider/schema/jwtIdentityProvider";
+import { ownershipInputs } from "./owner";
 
-export interface JwtIdentityProviderArgs extends OwnershipArgs {
-    /**
-     * The tenant's hostname: pass `QlikTenant.systemHostname` (Qlik never changes it, so an alias
-     * rename touches the tenant alone) or `QlikTenant.hostname`. A change to another name of the SAME
-     * tenant is an in-place update; a host of another tenant REPLACES the resource.
-     */
-    tenantHost: pulumi.Input<string>;
-    /** The `iss` claim of your tokens. A change REPLACES the IdP (create-before-delete). */
-    issuer: pulumi.Input<string>;
-    /**
-     * The `kid` header of your tokens. Required with `publicKey`; with `generateKeyPair` a random one
-     * ("kid-<16 hex>") is generated when unset. A change REPLACES the IdP (create-before-delete).
-     */
-    keyId?: pulumi.Input<string>;
-    /**
-     * PEM public key (`-----BEGIN PUBLIC KEY-----`) or X.509 certificate that verifies your tokens (RS256).
-     * Validated locally; sent single-line as Qlik requires. A change REPLACES the IdP (create-before-delete).
-     */
-    publicKey?: pulumi.Input<string>;
-    /**
-     * Let the provider generate an RSA-2048 key pair at create (instead of `publicKey`): outputs
-     * `privateKeyPem` (secret) and `publicKeyPem`. Changing it REPLACES the IdP.
-     */
-    generateKeyPair?: pulumi.Input<boolean>;
-    /** Free text, at most 128 characters. Updated in place. */
-    description?: pulumi.Input<string>;
-    /** Accepted clock skew in seconds (0-7200, default 5). A change REPLACES the IdP (Qlik cannot patch it). */
-    clockToleranceSec?: pulumi.Input<number>;
-}
+/** Inputs of a JwtIdentityProvider, derived from its schema (provider/schema/jwtIdentityProvider.ts). */
+export type JwtIdentityProviderArgs = ArgsOf<typeof jwtIdentityProviderInputs>;
 
 /**
  * A JWT identity provider on a tenant (token `pulumi-nodejs:dynamic/qlik-tenant-fleet:JwtIdentityProvider`).

@@ -1,25 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../provider/shim";
-import { OwnershipArgs, ownershipInputs } from "./owner";
+import type { ArgsOf } from "../provider/schema/core";
+import type { licenseAssignmentInputs } from "../provider/schema/licenseAssignment";
+import { ownershipInputs } from "./owner";
 
-export interface LicenseAssignmentArgs extends OwnershipArgs {
-    /**
-     * The tenant's hostname: pass `QlikTenant.systemHostname` (Qlik never changes it, so an alias
-     * rename touches the tenant alone) or `QlikTenant.hostname`. A change to another name of the SAME
-     * tenant is an in-place update; a host of another tenant REPLACES the resource.
-     */
-    tenantHost: pulumi.Input<string>;
-    /** License setting: assign a professional license to new users automatically. Updated in place (PUT /licenses/settings); unset = unmanaged. */
-    autoAssignProfessional?: pulumi.Input<boolean>;
-    /** License setting: assign an analyzer license to new users automatically. Updated in place; unset = unmanaged. */
-    autoAssignAnalyzer?: pulumi.Input<boolean>;
-    /**
-     * Managed assignments: user subject (the IdP subject, for JWT users the `sub` claim) -> license type
-     * ("professional" | "analyzer"). Updated in place per subject (add/update/delete actions). Only
-     * these subjects are managed; other assignments in the tenant are left alone.
-     */
-    assignments?: pulumi.Input<Record<string, pulumi.Input<"professional" | "analyzer">>>;
-}
+/** Inputs of a LicenseAssignment, derived from its schema (provider/schema/licenseAssignment.ts). */
+export type LicenseAssignmentArgs = ArgsOf<typeof licenseAssignmentInputs>;
 
 /**
  * License settings and per-subject license assignments of a tenant

@@ -1,46 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { providerShim } from "../provider/shim";
-import { OwnershipArgs, ownershipInputs } from "./owner";
+import type { ArgsOf } from "../provider/schema/core";
+import type { qlikTenantInputs } from "../provider/schema/qlikTenant";
+import { ownershipInputs } from "./owner";
 
-export interface QlikTenantArgs extends OwnershipArgs {
-    /**
-     * Host label of the tenant's alias hostname: the tenant answers on `<alias>.<region>.<domain>`
-     * (e.g. "acme" -> acme.us.qlikcloud.com). 1-63 lowercase letters, digits and '-'.
-     * Updated in place (JSON Patch /hostnames/1); the old alias is released for reuse by others.
-     * It is also the natural key: an existing tenant that owns this alias is ADOPTED on create.
-     */
-    alias: pulumi.Input<string>;
-    /** Tenant name shown in Qlik Cloud (at most 256 characters). Updated in place (PATCH /name). */
-    displayName: pulumi.Input<string>;
-    /** Qlik Cloud region code (us, eu, de, uk, ap, jp, sg). Default: provider config `qlik:region`. A change REPLACES the tenant. */
-    region?: pulumi.Input<string>;
-    /** Datacenter, e.g. "us-east-1". Default: the region's. A change REPLACES the tenant. */
-    datacenter?: pulumi.Input<string>;
-    /** Tenant setting; updated in place. Unset = left as Qlik has it. */
-    autoAssignCreateSharedSpacesRoleToProfessionals?: pulumi.Input<boolean>;
-    /** Tenant setting; updated in place. Unset = left as Qlik has it. */
-    autoAssignPrivateAnalyticsContentCreatorRoleToProfessionals?: pulumi.Input<boolean>;
-    /** Tenant setting; updated in place. Unset = left as Qlik has it. */
-    autoAssignDataServicesContributorRoleToProfessionals?: pulumi.Input<boolean>;
-    /** Tenant setting; updated in place. Unset = left as Qlik has it. */
-    enableAppOpeningFeedback?: pulumi.Input<boolean>;
-    /** Days (10-90) between deactivation and purge. Default: `qlik:purgeAfterDays` (30). Updated in place (state only). */
-    purgeAfterDays?: pulumi.Input<number>;
-    /**
-     * Opt-in that lets destroy/replace DEACTIVATE this tenant (default false; `qlik:allowTenantDeactivation`
-     * does the same for the whole stack). Without it, delete fails and the tenant stays active.
-     * Updated in place (state only): set it and run `pulumi up` before `pulumi destroy`.
-     */
-    allowDeactivation?: pulumi.Input<boolean>;
-    /**
-     * Opt-in: when the alias belongs to a DEACTIVATED tenant (an offboarded customer declared again), create
-     * reactivates that tenant and adopts it instead of failing. `true` uses the id recorded when this machine
-     * deactivated it; a string is that tenant's id. Default `qlik:reactivateTenants` (false). docs/recovery.md#reactivation.
-     */
-    reactivate?: pulumi.Input<boolean | string>;
-    /** Signed license key (pass a secret). Default: read from `qlik:sourceTenantHost` /api/v1/licenses/overview. Used only on create. */
-    licenseKey?: pulumi.Input<string>;
-}
+/** Inputs of a QlikTenant, derived from its schema (provider/schema/qlikTenant.ts; docs/resources/QlikTenant.md). */
+export type QlikTenantArgs = ArgsOf<typeof qlikTenantInputs>;
 
 /**
  * A Qlik Cloud tenant (token `pulumi-nodejs:dynamic/qlik-tenant-fleet:QlikTenant`: dynamic providers

@@ -160,7 +160,7 @@ export function fixHint(
         case 404:
             return "the object does not exist (deleted outside Pulumi?); run `pulumi refresh` to drop it from state, or check the id";
         case 409:
-            return "name conflict: an object with this name already exists; adopt it (set adopt: true on the resource) or choose another name";
+            return "name conflict: an object with this name already exists; choose another name, or remove the other object (an object another stack manages is taken over only with takeOverFrom, docs/ownership.md)";
         case 412:
             return "precondition failed: the qlik-confirm-hostname header must equal the tenant's hostname; check the tenant's hostnames[0]";
         case 413:

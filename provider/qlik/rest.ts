@@ -23,7 +23,7 @@ export interface ClientOptions {
     log?: (line: string) => void;
 }
 
-export type RequestFn = <T = any>(req: QlikRequest) => Promise<QlikResponse<T>>;
+export type RequestFn = <T = unknown>(req: QlikRequest) => Promise<QlikResponse<T>>;
 
 const USER_AGENT = "qlik-tenant-fleet/0.1 (+pulumi dynamic provider)";
 const MAX_REDIRECTS = 5;
@@ -309,7 +309,7 @@ export interface PageRequest {
 }
 
 /** Follow links.next.href (limit 100 per page) and yield every item. */
-export async function* paginate<T = any>(client: QlikRequester | RequestFn, p: PageRequest): AsyncGenerator<T> {
+export async function* paginate<T = unknown>(client: QlikRequester | RequestFn, p: PageRequest): AsyncGenerator<T> {
     const request: RequestFn = typeof client === "function" ? client : client.request;
     const override = (): Pick<ProviderConfig, "endpointOverride"> => {
         if (typeof client === "function") return { endpointOverride: undefined };
@@ -345,7 +345,7 @@ export async function* paginate<T = any>(client: QlikRequester | RequestFn, p: P
     }
 }
 
-export async function paginateAll<T = any>(client: QlikRequester | RequestFn, p: PageRequest): Promise<T[]> {
+export async function paginateAll<T = unknown>(client: QlikRequester | RequestFn, p: PageRequest): Promise<T[]> {
     const out: T[] = [];
     for await (const item of paginate<T>(client, p)) out.push(item);
     return out;
@@ -362,7 +362,7 @@ export function resetDefaultRequester(): void {
 }
 
 /** qlikRequest({host, method, path, ..., purpose}) on the provider-wide pipeline. */
-export function qlikRequest<T = any>(req: QlikRequest): Promise<QlikResponse<T>> {
+export function qlikRequest<T = unknown>(req: QlikRequest): Promise<QlikResponse<T>> {
     return defaultRequester().request<T>(req);
 }
 
@@ -375,7 +375,7 @@ export async function download(
 }
 
 /** POST raw bytes (app import); not retried after the bytes may have arrived, import is not idempotent. */
-export async function upload<T = any>(
+export async function upload<T = unknown>(
     request: RequestFn,
     req: Omit<QlikRequest, "rawBody" | "body" | "method"> & { data: Buffer; method?: string },
 ): Promise<QlikResponse<T>> {

@@ -4,11 +4,10 @@
 // reported in `unmanagedGroups` and deleted only with pruneUnmanaged.
 import { Failures, Props, ResourceHandlers, isUnknown, stableJson, checkWith } from "./handlers";
 import { isQlikApiError } from "../qlik";
-import { api, assertSameTenant, checkHost, initFailed, tenantHostDiff, tenantIdOf } from "./support";
+import { api, assertSameTenant, initFailed, tenantHostDiff, tenantIdOf } from "./support";
 import {
     Marker,
     assertMayAdopt,
-    checkOwnership,
     claimOf,
     markerLength,
     mayDelete,
@@ -17,23 +16,8 @@ import {
     parseMarker,
     withMarker,
 } from "./ownership";
-
-/** Qlik Cloud default roles (names are case-sensitive; docs/reference/qlik-cloud-api.md §4, DEV:configure-a-tenant, spec examples). */
-export const DEFAULT_ROLES = [
-    "TenantAdmin",
-    "AnalyticsAdmin",
-    "DataAdmin",
-    "AuditAdmin",
-    "Developer",
-    "SharedSpaceCreator",
-    "ManagedSpaceCreator",
-    "DataSpaceCreator",
-    "PrivateAnalyticsContentCreator",
-    "DataServicesContributor",
-    "AutomationCreator",
-    "EmbedContentCreator",
-    "Steward",
-] as const;
+import { schemaFailures } from "../schema/core";
+import { groupSetSchema } from "../schema/groupSet";
 
 interface GroupSpec {
     name: string;
@@ -47,66 +31,28 @@ interface GroupJson {
     description?: string;
 }
 
+/** The schema's rules (provider/schema/groupSet.ts), then unique names and the description's room next to the marker. */
 function validate(inputs: Props): Failures {
-    const f = new Failures();
-    checkHost(f, "tenantHost", inputs.tenantHost);
-    checkOwnership(f, inputs);
+    const f = schemaFailures(groupSetSchema, inputs);
+    const groups = inputs.groups;
+    if (!Array.isArray(groups)) return f;
     // Each group's description also carries the ownership marker within Qlik's 256 characters.
     const room = 256 - (typeof inputs.owner === "string" ? markerLength(inputs.owner) : 0);
-    for (const k of ["autoCreateGroups", "pruneUnmanaged"]) {
-        if (inputs[k] !== undefined && !isUnknown(inputs[k]) && typeof inputs[k] !== "boolean")
-            f.add(k, "must be true or false");
-    }
-    const groups = inputs.groups;
-    if (isUnknown(groups)) return f;
-    if (!Array.isArray(groups)) {
-        f.add(
-            "groups",
-            'must be a list of {name, roles, description?}, e.g. [{ name: "analysts", roles: ["SharedSpaceCreator"] }]',
-        );
-        return f;
-    }
     const seen = new Set<string>();
     groups.forEach((g: unknown, i: number) => {
-        const at = `groups[${i}]`;
-        if (isUnknown(g)) return;
-        if (!g || typeof g !== "object" || Array.isArray(g)) {
-            f.add(at, "must be an object {name, roles, description?}");
-            return;
-        }
-        const { name, roles, description } = g as Record<string, unknown>;
-        if (!isUnknown(name)) {
-            if (typeof name !== "string" || name.length === 0 || name.length > 256)
-                f.add(`${at}.name`, "must be a non-empty string of at most 256 characters");
-            else if (seen.has(name))
+        if (!g || typeof g !== "object" || isUnknown(g)) return;
+        const { name, description } = g as Record<string, unknown>;
+        if (typeof name === "string" && !isUnknown(name) && name !== "") {
+            if (seen.has(name))
                 f.add(
-                    `${at}.name`,
+                    `groups[${i}].name`,
                     `duplicate group name ${JSON.stringify(name)}: each group may appear once (names are case-sensitive)`,
                 );
-            else seen.add(name);
+            seen.add(name);
         }
-        if (!isUnknown(roles)) {
-            if (!Array.isArray(roles))
-                f.add(`${at}.roles`, 'must be a list of role names, e.g. ["SharedSpaceCreator"] (or [] for none)');
-            else {
-                if (roles.length > 100) f.add(`${at}.roles`, "allows at most 100 roles");
-                for (const r of roles) {
-                    if (!isUnknown(r) && !DEFAULT_ROLES.includes(r as (typeof DEFAULT_ROLES)[number])) {
-                        f.add(
-                            `${at}.roles`,
-                            `unknown role ${JSON.stringify(r)}; roles are case-sensitive, use one of: ${DEFAULT_ROLES.join(", ")}`,
-                        );
-                    }
-                }
-            }
-        }
-        if (
-            description !== undefined &&
-            !isUnknown(description) &&
-            (typeof description !== "string" || description.length > room)
-        ) {
+        if (typeof description === "string" && !isUnknown(description) && description.length > room) {
             f.add(
-                `${at}.description`,
+                `groups[${i}].description`,
                 `must be a string of at most ${room} characters (Qlik allows 256; the ownership marker takes the rest)`,
             );
         }

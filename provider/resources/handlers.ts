@@ -2,6 +2,9 @@
 // all of them need (Pulumi's unknown-value sentinel during preview, check failures).
 import type * as pulumi from "@pulumi/pulumi";
 
+// Pulumi hands every handler a property bag of any shape (inputs, outputs of older versions, unknowns in previews);
+// check() validates it against the resource's schema (provider/schema/), the other handlers read it field by field.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- typing each handler's bag is the follow-up (148 sites)
 export type Props = Record<string, any>;
 
 export interface ResourceHandlers {

@@ -5,11 +5,10 @@
 import * as crypto from "crypto";
 import { Failures, Props, ResourceHandlers, diffFields, isUnknown, stableJson, checkWith } from "./handlers";
 import { isQlikApiError, registerSecret } from "../qlik";
-import { api, assertSameTenant, checkHost, tenantHostDiff, tenantIdOf } from "./support";
+import { api, assertSameTenant, tenantHostDiff, tenantIdOf } from "./support";
 import {
     Marker,
     assertMayAdopt,
-    checkOwnership,
     claimOf,
     markerLength,
     mayDelete,
@@ -18,66 +17,26 @@ import {
     parseMarker,
     withMarker,
 } from "./ownership";
+import { schemaFailures } from "../schema/core";
+import { jwtIdentityProviderSchema } from "../schema/jwtIdentityProvider";
+import {
+    IdpJson,
+    canonicalPem,
+    deleteOrphanedGeneratedIdps,
+    findExisting,
+    generateRsaKeyPair,
+    generatedKidPrefix,
+    publicKeyError,
+    singleLinePem,
+} from "./jwtKeys";
 
 export const JWT_AUDIENCE = "qlik.api/login/jwt-session";
 
-interface IdpJson {
-    id: string;
-    protocol: string;
-    description?: string;
-    clockToleranceSec?: number;
-    tenantIds?: string[];
-    options: { issuer: string; staticKeys: { kid: string; pem: string }[] };
-}
-
-/** Canonical multi-line PEM from any line layout (Qlik stores it as sent: one line). */
-export function canonicalPem(pem: string): string {
-    const m = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(pem.trim());
-    if (!m) return pem.trim();
-    const b64 = m[2].replace(/\\n/g, "").replace(/\s+/g, "");
-    return `-----BEGIN ${m[1]}-----\n${(b64.match(/.{1,64}/g) ?? []).join("\n")}\n-----END ${m[1]}-----\n`;
-}
-
-/** Qlik requires the pem on one line without line breaks (DEV:identity-provider-create). */
-export function singleLinePem(pem: string): string {
-    return canonicalPem(pem).replace(/\n/g, "");
-}
-
-function publicKeyError(pem: unknown): string | undefined {
-    if (typeof pem !== "string" || !pem.includes("-----BEGIN")) {
-        return "not a PEM public key or certificate; pass the contents of the .pem file (-----BEGIN PUBLIC KEY----- or -----BEGIN CERTIFICATE-----)";
-    }
-    if (/PRIVATE KEY-----/.test(pem))
-        return "is a PRIVATE key; pass only the public key or certificate (never a private key)";
-    try {
-        const key = crypto.createPublicKey(canonicalPem(pem));
-        if (key.asymmetricKeyType !== "rsa" && key.asymmetricKeyType !== "ec") {
-            return `uses ${key.asymmetricKeyType} keys; Qlik JWT login needs an RSA (RS256) key`;
-        }
-        return undefined;
-    } catch {
-        return "not a valid PEM public key or certificate (it does not parse); pass the contents of the .pem file";
-    }
-}
-
+/** The schema's rules (provider/schema/jwtIdentityProvider.ts), then the key and the description's room. */
 function validate(inputs: Props): Failures {
-    const f = new Failures();
+    const f = schemaFailures(jwtIdentityProviderSchema, inputs);
     const known = (k: string) => inputs[k] !== undefined && inputs[k] !== null && !isUnknown(inputs[k]);
-    checkHost(f, "tenantHost", inputs.tenantHost);
-    if (
-        !isUnknown(inputs.issuer) &&
-        (typeof inputs.issuer !== "string" || inputs.issuer.trim() === "" || inputs.issuer.length > 2048)
-    ) {
-        f.add("issuer", "must be a non-empty string (at most 2048 characters): the `iss` claim your tokens carry");
-    }
-    if (
-        known("keyId") &&
-        (typeof inputs.keyId !== "string" || inputs.keyId.trim() === "" || inputs.keyId.length > 256)
-    ) {
-        f.add("keyId", "must be a non-empty string: the `kid` header of your tokens");
-    }
     const generate = inputs.generateKeyPair;
-    if (known("generateKeyPair") && typeof generate !== "boolean") f.add("generateKeyPair", "must be true or false");
     if (generate === true && known("publicKey")) {
         f.add(
             "publicKey",
@@ -89,36 +48,22 @@ function validate(inputs: Props): Failures {
                 "publicKey",
                 "is required (the PEM public key or X.509 certificate that verifies your tokens), or set generateKeyPair: true",
             );
-        } else if (known("publicKey")) {
+        } else if (typeof inputs.publicKey === "string" && !isUnknown(inputs.publicKey)) {
             const why = publicKeyError(inputs.publicKey);
             if (why) f.add("publicKey", why);
         }
         if (inputs.keyId === undefined || inputs.keyId === null)
             f.add("keyId", "is required with publicKey: the `kid` header of your tokens");
     }
-    checkOwnership(f, inputs);
     // The ownership marker shares Qlik's 128 characters of the description (docs/ownership.md).
     const room = 128 - (typeof inputs.owner === "string" ? markerLength(inputs.owner) : 0);
-    if (known("description") && (typeof inputs.description !== "string" || inputs.description.length > room)) {
+    if (typeof inputs.description === "string" && !isUnknown(inputs.description) && inputs.description.length > room) {
         f.add(
             "description",
             `must be a string of at most ${room} characters (Qlik allows 128, and the ownership marker of owner ${JSON.stringify(inputs.owner ?? "")} takes the rest); shorten it`,
         );
     }
-    if (known("clockToleranceSec")) {
-        const t = inputs.clockToleranceSec;
-        if (typeof t !== "number" || !Number.isInteger(t) || t < 0 || t > 7200)
-            f.add("clockToleranceSec", "must be an integer number of seconds between 0 and 7200 (default 5)");
-    }
     return f;
-}
-
-function generateRsaKeyPair(): Promise<{ publicKey: crypto.KeyObject; privateKey: crypto.KeyObject }> {
-    return new Promise((resolve, reject) =>
-        crypto.generateKeyPair("rsa", { modulusLength: 2048 }, (err, publicKey, privateKey) =>
-            err ? reject(err) : resolve({ publicKey, privateKey }),
-        ),
-    );
 }
 
 function outputs(
@@ -157,65 +102,6 @@ const mine = (inputs: Props, claim: string): Marker => ({
     owner: typeof inputs.owner === "string" ? inputs.owner : "",
     claim,
 });
-
-async function findExisting(host: string, issuer: string, kid: string): Promise<IdpJson | undefined> {
-    for await (const p of api(host).paginate<IdpJson>("/api/v1/identity-providers", {
-        purpose: `look for a JWT IdP with issuer ${issuer}`,
-        query: { limit: 100 },
-    })) {
-        if (
-            p.protocol === "jwtAuth" &&
-            p.options?.issuer === issuer &&
-            p.options.staticKeys?.some((k) => k.kid === kid)
-        )
-            return p;
-    }
-    return undefined;
-}
-
-/**
- * Generated key ids start with a prefix derived from the tenant and issuer, so this resource can
- * recognise IdPs it generated in an earlier run that crashed before Pulumi recorded them: their
- * private key died with that run, so they can never be used and are not adoptable.
- */
-function generatedKidPrefix(host: string, issuer: string): string {
-    return `qtf-${crypto.createHash("sha256").update(`${host}\n${issuer}`).digest("hex").slice(0, 10)}-`;
-}
-
-/** After creating a generated-key IdP, remove earlier generated ones with the same issuer (see above). */
-async function deleteOrphanedGeneratedIdps(
-    host: string,
-    issuer: string,
-    prefix: string,
-    keepId: string,
-    owner: string,
-): Promise<void> {
-    const orphans: IdpJson[] = [];
-    for await (const p of api(host).paginate<IdpJson>("/api/v1/identity-providers", {
-        purpose: `look for orphaned generated JWT IdPs of ${issuer}`,
-        query: { limit: 100 },
-    })) {
-        // Only this owner's (or unmarked) ones: another stack's IdP is never an orphan of ours (issue 9).
-        const m = parseMarker(p.description).marker;
-        if (m && m.owner !== owner) continue;
-        if (
-            p.id !== keepId &&
-            p.protocol === "jwtAuth" &&
-            p.options?.issuer === issuer &&
-            p.options.staticKeys?.some((k) => k.kid.startsWith(prefix))
-        )
-            orphans.push(p);
-    }
-    for (const o of orphans) {
-        try {
-            await api(host).delete(`/api/v1/identity-providers/${encodeURIComponent(o.id)}`, {
-                purpose: `delete orphaned generated JWT IdP ${o.id} (its private key was lost)`,
-            });
-        } catch (e) {
-            if (!(isQlikApiError(e) && e.status === 404)) throw e;
-        }
-    }
-}
 
 export const handlers: ResourceHandlers = {
     check: checkWith(validate),

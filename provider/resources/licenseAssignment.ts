@@ -1,13 +1,12 @@
 // LicenseAssignment: a tenant's license auto-assign settings and the license type of the subjects
 // this resource manages (docs/reference/qlik-cloud-api.md §3). Assignment actions answer 207 with one result per
 // item; every item is inspected, because a 207 is a 2xx even when every item failed.
-import { Failures, Props, ResourceHandlers, isUnknown, stableJson, checkWith } from "./handlers";
+import { Props, ResourceHandlers, isUnknown, stableJson, checkWith } from "./handlers";
 import { isQlikApiError } from "../qlik";
-import { api, assertSameTenant, checkHost, initFailed, tenantHostDiff, tenantIdOf } from "./support";
+import { api, assertSameTenant, initFailed, tenantHostDiff, tenantIdOf } from "./support";
 import {
     Marker,
     assertMayAdopt,
-    checkOwnership,
     claimOf,
     mayDelete,
     newClaim,
@@ -16,9 +15,10 @@ import {
     removeTenantMarker,
     writeTenantMarker,
 } from "./ownership";
+import { schemaFailures } from "../schema/core";
+import { LICENSE_SETTINGS, licenseAssignmentSchema } from "../schema/licenseAssignment";
 
-export const LICENSE_TYPES = ["professional", "analyzer"] as const;
-const SETTINGS = ["autoAssignProfessional", "autoAssignAnalyzer"] as const;
+const SETTINGS = LICENSE_SETTINGS;
 /** The actions endpoints take at most 100 items per call. */
 const BATCH = 100;
 
@@ -32,34 +32,6 @@ interface ItemResult {
     status?: number;
     code?: string;
     title?: string;
-}
-
-function validate(inputs: Props): Failures {
-    const f = new Failures();
-    checkHost(f, "tenantHost", inputs.tenantHost);
-    checkOwnership(f, inputs);
-    for (const k of SETTINGS) {
-        if (inputs[k] !== undefined && !isUnknown(inputs[k]) && typeof inputs[k] !== "boolean")
-            f.add(k, "must be true or false");
-    }
-    const a = inputs.assignments;
-    if (a !== undefined && !isUnknown(a)) {
-        if (!a || typeof a !== "object" || Array.isArray(a)) {
-            f.add("assignments", 'must be a map of subject -> license type, e.g. { "auth0|123": "professional" }');
-        } else {
-            for (const [subject, type] of Object.entries(a as Record<string, unknown>)) {
-                if (subject.trim() === "")
-                    f.add("assignments", "has an empty subject; keys are the users' IdP subjects (JWT `sub`)");
-                if (!isUnknown(type) && !LICENSE_TYPES.includes(type as (typeof LICENSE_TYPES)[number])) {
-                    f.add(
-                        `assignments.${subject}`,
-                        `license type ${JSON.stringify(type)} is not allowed; use one of: ${LICENSE_TYPES.join(", ")}`,
-                    );
-                }
-            }
-        }
-    }
-    return f;
 }
 
 /** Fails with every failed item named (subject, code, title): partial success is failure. */
@@ -185,7 +157,7 @@ const mine = (inputs: Props, claim: string): Marker => ({
 });
 
 export const handlers: ResourceHandlers = {
-    check: checkWith(validate),
+    check: checkWith((inputs) => schemaFailures(licenseAssignmentSchema, inputs)),
 
     async diff(_id, olds, news) {
         // Another name of the same tenant is an update, never a replacement (support.ts, issue 8 item 4).

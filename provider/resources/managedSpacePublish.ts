@@ -9,26 +9,21 @@
 // shows as a `contentVersion` diff and `up` republishes the staged app again (issue 8 items 2 and 3).
 // Members may name groups by `groupName`, which is known at preview time; a group id from GroupSet is unknown in
 // the preview of any GroupSet update, which would preview a members update that does not happen (item 5).
-import * as crypto from "crypto";
 import { Failures, Props, ResourceHandlers, diffFields, isUnknown, checkWith } from "./handlers";
-import { withTenantHost } from "./appCopy";
 import { HostClient } from "../qlik";
 import {
     api,
-    checkHost,
-    checkSpaceName,
     ensureSpace,
     isStatus,
-    sleep,
     SpaceInfo,
     assertSameTenant,
     tenantHostDiff,
     tenantIdOf,
+    withTenantHost,
 } from "./support";
 import {
-    Marker,
     assertMayAdopt,
-    checkOwnership,
+    markOf,
     claimOf,
     mayDelete,
     newClaim,
@@ -36,31 +31,10 @@ import {
     parseMarker,
     withMarker,
 } from "./ownership";
-
-/** Roles assignable in a MANAGED space [QAPI RoleType doc, §6]. */
-export const MANAGED_ROLES = ["consumer", "contributor", "dataconsumer", "facilitator", "publisher", "basicconsumer"];
-
-export interface Member {
-    groupId?: string;
-    groupName?: string;
-    roles: string[];
-}
-
-interface Assignment {
-    id: string;
-    type: string;
-    assigneeId: string;
-    roles: string[];
-}
-
-interface AppAttrs {
-    id: string;
-    name: string;
-    description?: string;
-    originAppId?: string;
-    publishTime?: string;
-    spaceId?: string;
-}
+import { schemaFailures } from "../schema/core";
+import { managedSpacePublishSchema } from "../schema/managedSpacePublish";
+import { Member, listAssignments, listGroups, normMembers, syncMembers } from "./managedSpaceMembers";
+import { AppAttrs, ensurePublished, readApp, scriptDigestOf } from "./managedSpacePublishApp";
 
 const UPDATE_KEYS = [
     "spaceName",
@@ -74,322 +48,37 @@ const UPDATE_KEYS = [
 ] as const;
 // tenantHost is diffed by tenantHostDiff (support.ts): another name of the same tenant is an update.
 const REPLACE_KEYS: readonly string[] = [];
-/** Publishing right after creating a space can fail for a while (documented eventual consistency, §11). */
-const PUBLISH_RETRY_MS = 60_000;
 
+/** The schema's rules (provider/schema/managedSpacePublish.ts), then one of groupId/groupName per member, each once. */
 function checkInputs(news: Props): Failures {
-    const f = new Failures();
-    checkHost(f, "tenantHost", news.tenantHost);
-    checkOwnership(f, news);
-    checkSpaceName(f, "spaceName", news.spaceName);
-    if (
-        news.contentVersion !== undefined &&
-        !isUnknown(news.contentVersion) &&
-        typeof news.contentVersion !== "string"
-    ) {
-        f.add("contentVersion", "must be a string (pass AppCopy.contentVersion); it republishes when it changes");
-    }
-    if (
-        news.spaceDescription !== undefined &&
-        !isUnknown(news.spaceDescription) &&
-        typeof news.spaceDescription !== "string"
-    ) {
-        f.add("spaceDescription", "must be a string");
-    }
-    if (!isUnknown(news.sourceAppId) && (typeof news.sourceAppId !== "string" || news.sourceAppId.trim() === "")) {
-        f.add("sourceAppId", "is required: the staged app to publish (e.g. AppCopy.appId)");
-    }
-    if (
-        news.publishedAppName !== undefined &&
-        !isUnknown(news.publishedAppName) &&
-        (typeof news.publishedAppName !== "string" ||
-            news.publishedAppName.trim() === "" ||
-            news.publishedAppName.length > 256)
-    ) {
-        f.add(
-            "publishedAppName",
-            "must be a non-empty app name (1-256 characters), or omitted to keep the staged app's name",
-        );
-    }
+    const f = schemaFailures(managedSpacePublishSchema, news);
     const members = news.members;
-    if (members !== undefined && !isUnknown(members)) {
-        if (!Array.isArray(members)) f.add("members", "must be a list of {groupId, roles}");
-        else {
-            const seen = new Set<string>();
-            members.forEach((m: unknown, i: number) => {
-                if (isUnknown(m)) return;
-                const p = `members[${i}]`;
-                const mm = (m ?? {}) as Record<string, unknown>;
-                const byName = mm.groupName !== undefined;
-                if (byName && mm.groupId !== undefined) {
-                    f.add(`${p}.groupName`, "set only one of groupId or groupName");
-                } else if (!byName && mm.groupId === undefined) {
-                    f.add(
-                        `${p}.groupId`,
-                        "is required: the group id (e.g. GroupSet.groupIds[name]), or set groupName (the group's name in the tenant)",
-                    );
-                } else {
-                    const field = byName ? "groupName" : "groupId";
-                    const v = mm[field];
-                    if (!isUnknown(v)) {
-                        if (typeof v !== "string" || v.trim() === "")
-                            f.add(
-                                `${p}.${field}`,
-                                byName
-                                    ? "must be the non-empty name of a group in the tenant"
-                                    : "is required: the group id (e.g. GroupSet output)",
-                            );
-                        else if (seen.has(`${field}:${v}`))
-                            f.add(`${p}.${field}`, `group ${v} is listed twice; merge its roles into one entry`);
-                        else seen.add(`${field}:${v}`);
-                    }
-                }
-                if (isUnknown(mm.roles)) return;
-                if (!Array.isArray(mm.roles) || mm.roles.length === 0) {
-                    f.add(`${p}.roles`, `must be a non-empty list of managed-space roles: ${MANAGED_ROLES.join(", ")}`);
-                } else {
-                    const bad = mm.roles.filter(
-                        (r) => !isUnknown(r) && (typeof r !== "string" || !MANAGED_ROLES.includes(r)),
-                    );
-                    if (bad.length) {
-                        f.add(
-                            `${p}.roles`,
-                            `${bad.map((b) => JSON.stringify(b)).join(", ")} not assignable in a managed space; use ${MANAGED_ROLES.join(", ")}`,
-                        );
-                    }
-                }
-            });
+    if (!Array.isArray(members)) return f;
+    const seen = new Set<string>();
+    members.forEach((m: unknown, i: number) => {
+        if (!m || typeof m !== "object" || isUnknown(m)) return;
+        const p = `members[${i}]`;
+        const mm = m as Record<string, unknown>;
+        const byName = mm.groupName !== undefined;
+        if (byName && mm.groupId !== undefined) {
+            f.add(`${p}.groupName`, "set only one of groupId or groupName");
+            return;
         }
-    }
+        if (!byName && mm.groupId === undefined) {
+            f.add(
+                `${p}.groupId`,
+                "is required: the group id (e.g. GroupSet.groupIds[name]), or set groupName (the group's name in the tenant)",
+            );
+            return;
+        }
+        const field = byName ? "groupName" : "groupId";
+        const v = mm[field];
+        if (typeof v !== "string" || isUnknown(v) || v.trim() === "") return;
+        if (seen.has(`${field}:${v}`))
+            f.add(`${p}.${field}`, `group ${v} is listed twice; merge its roles into one entry`);
+        seen.add(`${field}:${v}`);
+    });
     return f;
-}
-
-const normRoles = (roles: string[]): string[] => [...new Set(roles)].sort();
-const memberKey = (m: Member): string => (m.groupName !== undefined ? `name:${m.groupName}` : `id:${m.groupId}`);
-
-/** Members in one canonical form (roles sorted, members sorted), so order never shows as a diff. */
-function normMembers(list: Member[] | undefined): Member[] {
-    return (list ?? [])
-        .map((m) => ({
-            ...(m.groupName !== undefined ? { groupName: m.groupName } : { groupId: m.groupId }),
-            roles: isUnknown(m.roles) ? m.roles : normRoles(m.roles),
-        }))
-        .sort((a, b) => (memberKey(a) < memberKey(b) ? -1 : memberKey(a) > memberKey(b) ? 1 : 0));
-}
-
-async function listAssignments(c: HostClient, spaceId: string): Promise<Assignment[]> {
-    return c.paginateAll<Assignment>(`/api/v1/spaces/${spaceId}/assignments`, { purpose: "list space assignments" });
-}
-
-interface Group {
-    id: string;
-    name: string;
-}
-
-async function listGroups(c: HostClient): Promise<Group[]> {
-    return c.paginateAll<Group>("/api/v1/groups", { purpose: "list groups" });
-}
-
-/** Member -> group id; names are looked up in the tenant (the group must exist: GroupSet runs first). */
-async function resolveMembers(c: HostClient, members: Member[]): Promise<{ groupId: string; roles: string[] }[]> {
-    const groups = members.some((m) => m.groupName !== undefined) ? await listGroups(c) : [];
-    return normMembers(members).map((m) => {
-        if (m.groupName === undefined) return { groupId: m.groupId!, roles: m.roles };
-        const hit = groups.find((g) => g.name === m.groupName);
-        if (!hit)
-            throw new Error(
-                `members: no group named "${m.groupName}" on ${c.host}; create it first (GroupSet, with dependsOn) or use groupId`,
-            );
-        return { groupId: hit.id, roles: m.roles };
-    });
-}
-
-/** Group assignments made to match `members` exactly (PUT carries the complete role list). */
-async function syncMembers(c: HostClient, spaceId: string, members: Member[]): Promise<Record<string, string>> {
-    const wanted = await resolveMembers(c, members);
-    const live = await listAssignments(c, spaceId);
-    const ids: Record<string, string> = {};
-    for (const m of wanted) {
-        const hit = live.find((a) => a.assigneeId === m.groupId);
-        if (hit) {
-            if (hit.type !== "group")
-                throw new Error(`members: ${m.groupId} is assigned to space ${spaceId} as a ${hit.type}, not a group`);
-            if (normRoles(hit.roles).join() !== m.roles.join()) {
-                await c.put(
-                    `/api/v1/spaces/${spaceId}/assignments/${hit.id}`,
-                    { roles: m.roles },
-                    { purpose: `set roles of group ${m.groupId}` },
-                );
-            }
-            ids[m.groupId] = hit.id;
-        } else {
-            const res = await c.send<Assignment>({
-                method: "POST",
-                path: `/api/v1/spaces/${spaceId}/assignments`,
-                body: { type: "group", assigneeId: m.groupId, roles: m.roles },
-                expect: [201, 409],
-                purpose: `assign group ${m.groupId}`,
-            });
-            if (res.status === 409) {
-                // Created by a concurrent or crashed run: find it and set its roles.
-                const again = (await listAssignments(c, spaceId)).find((a) => a.assigneeId === m.groupId);
-                if (!again)
-                    throw new Error(
-                        `assignment of group ${m.groupId} conflicts but cannot be found in space ${spaceId}`,
-                    );
-                await c.put(
-                    `/api/v1/spaces/${spaceId}/assignments/${again.id}`,
-                    { roles: m.roles },
-                    { purpose: `set roles of group ${m.groupId}` },
-                );
-                ids[m.groupId] = again.id;
-            } else ids[m.groupId] = res.body.id;
-        }
-    }
-    for (const a of live) {
-        if (a.type === "group" && !(a.assigneeId in ids)) {
-            await c.send({
-                method: "DELETE",
-                path: `/api/v1/spaces/${spaceId}/assignments/${a.id}`,
-                expect: [204, 404],
-                purpose: `remove group ${a.assigneeId}`,
-            });
-        }
-    }
-    return ids;
-}
-
-interface Item {
-    resourceId: string;
-    name: string;
-    resourceAttributes: AppAttrs;
-}
-
-/** The published copy already in the space: by origin, else by name (crash safety / adoption). */
-async function findPublished(
-    c: HostClient,
-    spaceId: string,
-    sourceAppId: string,
-    name: string | undefined,
-): Promise<AppAttrs | undefined> {
-    const items = await c.paginateAll<Item>("/api/v1/items", {
-        purpose: "find the published app",
-        query: { resourceType: "app", spaceId },
-    });
-    const apps = items.map((i) => ({ ...i.resourceAttributes, id: i.resourceId, name: i.name }));
-    return apps.find((a) => a.originAppId === sourceAppId) ?? (name ? apps.find((a) => a.name === name) : undefined);
-}
-
-async function readApp(c: HostClient, appId: string): Promise<AppAttrs | undefined> {
-    try {
-        return (await c.get<{ attributes: AppAttrs }>(`/api/v1/apps/${appId}`, { purpose: `read app ${appId}` }))
-            .attributes;
-    } catch (e) {
-        if (isStatus(e, 404)) return undefined;
-        throw e;
-    }
-}
-
-async function publishFirst(
-    c: HostClient,
-    spaceId: string,
-    sourceAppId: string,
-    name: string | undefined,
-): Promise<AppAttrs> {
-    const deadline = Date.now() + PUBLISH_RETRY_MS;
-    let wait = 500;
-    for (;;) {
-        try {
-            const app = await c.post<{ attributes: AppAttrs }>(
-                `/api/v1/apps/${sourceAppId}/publish`,
-                { spaceId, data: "source", ...(name ? { attributes: { name } } : {}) },
-                { purpose: `publish app ${sourceAppId} to managed space ${spaceId}` },
-            );
-            return app.attributes;
-        } catch (e) {
-            // The space may not be visible to the publish service yet; never repeat a publish that may have happened.
-            const made = await findPublished(c, spaceId, sourceAppId, name).catch(() => undefined);
-            if (made) return made;
-            if (!isStatus(e, 403, 404) || Date.now() + wait > deadline) throw e;
-            await sleep(wait);
-            wait = Math.min(wait * 2, 8000);
-        }
-    }
-}
-
-async function republish(
-    c: HostClient,
-    targetId: string,
-    sourceAppId: string,
-    name: string | undefined,
-): Promise<AppAttrs> {
-    const app = await c.put<{ attributes: AppAttrs }>(
-        `/api/v1/apps/${sourceAppId}/publish`,
-        { targetId, data: "source", checkOriginAppId: false, ...(name ? { attributes: { name } } : {}) },
-        { purpose: `republish app ${sourceAppId} over published app ${targetId}` },
-    );
-    return app.attributes;
-}
-
-/**
- * First publish, adoption, or republish, so that the space holds exactly one copy of sourceAppId, carrying this
- * resource's marker. `force` republishes even when the copy's origin is already sourceAppId (the staged content
- * changed, or the copy was republished by hand).
- */
-async function ensurePublished(
-    c: HostClient,
-    spaceId: string,
-    inputs: Props,
-    m: Marker,
-    force: boolean,
-    knownTarget?: string,
-    allowed: string[] = [],
-): Promise<AppAttrs> {
-    let target = knownTarget ? await readApp(c, knownTarget) : undefined;
-    if (target && target.spaceId !== undefined && target.spaceId !== spaceId) target = undefined;
-    if (!target) {
-        const found = await findPublished(c, spaceId, inputs.sourceAppId, inputs.publishedAppName);
-        target = found ? ((await readApp(c, found.id)) ?? found) : undefined;
-        if (target)
-            assertMayAdopt(
-                "ManagedSpacePublish",
-                `published app "${target.name}" (${target.id}) on ${c.host}`,
-                parseMarker(target.description).marker,
-                inputs,
-                allowed,
-            );
-    }
-    let app: AppAttrs;
-    if (!target) app = await publishFirst(c, spaceId, inputs.sourceAppId, inputs.publishedAppName);
-    else if (force || target.originAppId !== inputs.sourceAppId)
-        app = await republish(c, target.id, inputs.sourceAppId, inputs.publishedAppName);
-    else app = target;
-    const marker = parseMarker(app.description).marker;
-    const rename = inputs.publishedAppName && app.name !== inputs.publishedAppName;
-    if (rename || !marker || marker.owner !== m.owner || marker.claim !== m.claim) {
-        // Publishing copies the staged app's description, and with it AppCopy's marker: this copy gets its own.
-        const updated = await c.put<{ attributes: AppAttrs }>(
-            `/api/v1/apps/${app.id}`,
-            {
-                attributes: {
-                    ...(rename ? { name: inputs.publishedAppName } : {}),
-                    description: withMarker(app.description, m),
-                },
-            },
-            { purpose: `${rename ? "rename and " : ""}mark published app ${app.id}` },
-        );
-        app = { ...app, ...updated.attributes };
-    }
-    return app;
-}
-
-const sha = (text: string): string => crypto.createHash("sha256").update(text).digest("hex").slice(0, 32);
-
-async function scriptDigestOf(c: HostClient, appId: string): Promise<string> {
-    const s = await c.get<{ script: string }>(`/api/v1/apps/${appId}/scripts/current`, {
-        purpose: `read the load script of published app ${appId}`,
-    });
-    return sha(s.script ?? "");
 }
 
 async function outputs(
@@ -432,8 +121,6 @@ async function patchSpace(c: HostClient, space: SpaceInfo, name: string, descrip
     return c.patch<SpaceInfo>(`/api/v1/spaces/${space.id}`, ops, { purpose: `update managed space ${space.id}` });
 }
 
-const me = (inputs: Props, claim: string): Marker => ({ owner: inputs.owner ?? "", claim });
-
 /** The diff's view of a side: defaults applied, members canonical. */
 function comparable(p: Props): Props {
     return {
@@ -474,7 +161,7 @@ export const handlers: ResourceHandlers = {
         const c = api(inputs.tenantHost);
         const claim = newClaim();
         inputs = { ...inputs, tenantId: await tenantIdOf(inputs.tenantHost) };
-        const m = me(inputs, claim);
+        const m = markOf(inputs, claim);
         const ensured = await ensureSpace(c, inputs.spaceName, "managed", withMarker(inputs.spaceDescription ?? "", m));
         if (!ensured.created) {
             assertMayAdopt(
@@ -583,7 +270,7 @@ export const handlers: ResourceHandlers = {
         news = { ...news, tenantId: await assertSameTenant("ManagedSpacePublish", olds, news) };
         const c = api(news.tenantHost);
         const claim = claimOf(olds);
-        const m = me(news, claim);
+        const m = markOf(news, claim);
         const allowed: string[] = olds.owner ? [olds.owner] : [];
         const current = await c.get<SpaceInfo>(`/api/v1/spaces/${id}`, { purpose: `read managed space ${id}` });
         assertMayAdopt(

@@ -17,7 +17,7 @@
 //     description is the marker. A space is the one tenant-scoped object with a free-text field
 //     that every Qlik Cloud tenant offers (spaces API, docs/reference/qlik-cloud-api.md §5).
 import * as crypto from "crypto";
-import { Failures, Props, isUnknown } from "./handlers";
+import { Props, isUnknown } from "./handlers";
 import { HostClient, isQlikApiError } from "../qlik";
 import { findSpaceByName } from "./support";
 
@@ -33,29 +33,15 @@ export interface OwnershipInputs {
     takeOverFrom?: string;
 }
 
-// Pulumi organisation, project and stack names are letters, digits, '-', '_' and '.'; '/' joins them.
-const OWNER_RE = /^[A-Za-z0-9._@/-]{1,100}$/;
 // The owner part may be empty: resources driven without the SDK (owner unset) still mark their claim.
 const MARKER_RE = /\s*\[qtf:([A-Za-z0-9._@/-]{0,100})#([0-9a-f]{8,32})\]\s*$/;
 export const MARKER_SPACE_PREFIX = "qlik-tenant-fleet.owner.";
 
-/** Validates `owner` and `takeOverFrom` in check() (no API call). */
-export function checkOwnership(f: Failures, inputs: Props): void {
-    const o = inputs.owner;
-    if (o !== undefined && !isUnknown(o) && (typeof o !== "string" || !OWNER_RE.test(o))) {
-        f.add(
-            "owner",
-            'must be 1-100 characters of letters, digits and . _ @ / - (e.g. "acme-isv/fleet/prod"); leave it unset to use qlik:owner or <organization>/<project>/<stack>',
-        );
-    }
-    const t = inputs.takeOverFrom;
-    if (t !== undefined && t !== null && !isUnknown(t) && (typeof t !== "string" || (t !== "*" && !OWNER_RE.test(t)))) {
-        f.add(
-            "takeOverFrom",
-            'must be the owner named in the ownership error (e.g. "organization/fleet/dev"), or "*" to take over from any owner',
-        );
-    }
-}
+/** The marker a resource writes: its inputs' owner and its claim. */
+export const markOf = (inputs: Props, claim: string): Marker => ({
+    owner: typeof inputs.owner === "string" ? inputs.owner : "",
+    claim,
+});
 
 /** A fresh claim for a new resource instance (48 random bits: unique per resource, short enough for a 128-character description). */
 export function newClaim(): string {

@@ -7,51 +7,25 @@
 // guarded by an explicit opt-in.
 import { Failures, Props, ResourceHandlers, isUnknown, stableJson, checkWith, withoutProviderKey } from "./handlers";
 import { getProviderConfig, ProviderConfig } from "../config";
-import { QlikClient, isQlikApiError } from "../qlik";
 import { clearPending, pendingFor, recordPending } from "./tenantJournal";
-import { KNOWN_REGIONS, isKnownRegion, isValidAlias } from "../naming";
-import { checkReactivate, reactivateIfOptedIn, reactivationPreview, recordDeactivated } from "./reactivation";
+import { initFailed } from "./support";
+import { schemaFailures } from "../schema/core";
+import { TENANT_FLAGS, qlikTenantSchema } from "../schema/qlikTenant";
 import {
-    Marker,
-    TenantMarker,
-    assertMayAdopt,
-    checkOwnership,
-    claimOf,
-    mayDelete,
-    newClaim,
-    ownerChanged,
-    readTenantMarker,
-    writeTenantMarker,
-} from "./ownership";
-
-/** Tenant booleans that PATCH accepts (docs/reference/qlik-cloud-api.md §1 "Patch"); unset inputs are left unmanaged. */
-export const TENANT_FLAGS = [
-    "autoAssignCreateSharedSpacesRoleToProfessionals",
-    "autoAssignPrivateAnalyticsContentCreatorRoleToProfessionals",
-    "autoAssignDataServicesContributorRoleToProfessionals",
-    "enableAppOpeningFeedback",
-] as const;
-
-export const DATACENTERS = [
-    "ap-northeast-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "eu-central-1",
-    "eu-west-1",
-    "eu-west-2",
-    "us-east-1",
-];
-
-interface TenantJson {
-    id: string;
-    name: string;
-    hostnames: string[];
-    status: string;
-    datacenter?: string;
-    region?: string;
-    created?: string;
-    [flag: string]: unknown;
-}
+    TenantJson,
+    client,
+    getTenant,
+    hostsFor,
+    isDisabled,
+    isGone,
+    licenseKeyFor,
+    markTenant,
+    reactivate,
+    tenantMarker,
+    tenantOwningAlias,
+} from "./qlikTenantApi";
+import { reactivateIfOptedIn, reactivationPreview, recordDeactivated } from "./reactivation";
+import { assertMayAdopt, claimOf, mayDelete, newClaim, ownerChanged } from "./ownership";
 
 export class TenantDeactivationRefused extends Error {
     constructor(message: string) {
@@ -60,74 +34,11 @@ export class TenantDeactivationRefused extends Error {
     }
 }
 
-function client(): QlikClient {
-    return new QlikClient();
-}
-
-function hostsFor(cfg: ProviderConfig, region: string) {
-    return { suffix: `.${region}.${cfg.domain}`, register: `register.${region}.${cfg.domain}` };
-}
-
-function isGone(e: unknown): boolean {
-    // 404: the emulator (and Qlik's edge) answer unknown hosts with 404; ENOTFOUND: no DNS record.
-    return isQlikApiError(e) && (e.status === 404 || e.netCode === "ENOTFOUND");
-}
-
-function isDisabled(e: unknown): boolean {
-    return (
-        isQlikApiError(e) &&
-        e.status === 401 &&
-        (e.code === "TENANT_DISABLED" || e.errors.some((i) => i.code === "TENANT_DISABLED"))
-    );
-}
-
+/** The schema's rules (provider/schema/qlikTenant.ts), then the one that needs the provider config. */
 function validate(inputs: Props): Failures {
-    const f = new Failures();
+    const f = schemaFailures(qlikTenantSchema, inputs);
     const known = (k: string) => inputs[k] !== undefined && inputs[k] !== null && !isUnknown(inputs[k]);
-    if (!isUnknown(inputs.alias)) {
-        // provider/naming.ts: the same rule as the master database's CHECK.
-        if (!isValidAlias(inputs.alias)) {
-            f.add(
-                "alias",
-                "must be a host label: 1-63 lowercase letters, digits and '-', not starting or ending with '-', no dots (the tenant gets <alias>.<region>.<domain>), and not 'register'; e.g. \"acme\"",
-            );
-        }
-    }
-    if (
-        !isUnknown(inputs.displayName) &&
-        (typeof inputs.displayName !== "string" || inputs.displayName.trim() === "" || inputs.displayName.length > 256)
-    ) {
-        f.add(
-            "displayName",
-            "must be a non-empty string of at most 256 characters (the tenant name shown in Qlik Cloud)",
-        );
-    }
-    // An unknown region would send OAuth calls to register.<region>... that does not exist: refused here, no API call.
-    if (known("region") && !isKnownRegion(inputs.region)) {
-        f.add(
-            "region",
-            `must be a Qlik Cloud region code, one of ${KNOWN_REGIONS.join(", ")} (or leave it unset to use qlik:region)`,
-        );
-    }
-    if (known("datacenter") && (typeof inputs.datacenter !== "string" || !DATACENTERS.includes(inputs.datacenter))) {
-        f.add("datacenter", `must be one of ${DATACENTERS.join(", ")} (or leave it unset for the region's default)`);
-    }
-    for (const flag of TENANT_FLAGS) {
-        if (known(flag) && typeof inputs[flag] !== "boolean") f.add(flag, "must be true or false");
-    }
-    if (known("purgeAfterDays")) {
-        const d = inputs.purgeAfterDays;
-        if (typeof d !== "number" || !Number.isInteger(d) || d < 10 || d > 90) {
-            f.add(
-                "purgeAfterDays",
-                "must be an integer number of days between 10 and 90 (Qlik purges a deactivated tenant after this)",
-            );
-        }
-    }
-    checkReactivate(f, inputs);
-    if (known("allowDeactivation") && typeof inputs.allowDeactivation !== "boolean") {
-        f.add("allowDeactivation", "must be true or false");
-    }
+    // hostname is derived by the SDK from alias, region and qlik:domain: a hand-set one must agree.
     if (known("hostname") && typeof inputs.alias === "string" && !isUnknown(inputs.region)) {
         const cfg = safeConfig();
         const region = typeof inputs.region === "string" ? inputs.region : cfg?.region;
@@ -138,13 +49,6 @@ function validate(inputs: Props): Failures {
                 `is derived from alias, region and qlik:domain${expected ? ` (expected ${expected})` : ""}; leave it to the SDK or set it to that value`,
             );
         }
-    }
-    checkOwnership(f, inputs);
-    if (known("licenseKey") && (typeof inputs.licenseKey !== "string" || inputs.licenseKey.trim() === "")) {
-        f.add(
-            "licenseKey",
-            "must be the signed license key string (pass it as a secret), or leave it unset to read it from qlik:sourceTenantHost",
-        );
     }
     return f;
 }
@@ -196,17 +100,6 @@ function outputs(
     return out;
 }
 
-/** The tenant-level ownership marker (docs/ownership.md): the tenant has no free-text field of its own. */
-const MARKER_KEY = "tenant";
-
-async function tenantMarker(systemHost: string): Promise<TenantMarker> {
-    return readTenantMarker(client().forHost(systemHost), MARKER_KEY);
-}
-
-async function markTenant(systemHost: string, m: Marker, known?: TenantMarker): Promise<void> {
-    await writeTenantMarker(client().forHost(systemHost), MARKER_KEY, m, known);
-}
-
 const ownOf = (props: Props) => (typeof props.owner === "string" ? props.owner : "");
 const own = (inputs: Props, claim: string) => ({ owner: typeof inputs.owner === "string" ? inputs.owner : "", claim });
 
@@ -244,60 +137,6 @@ function patchOps(
             ops.push({ op: "replace", path: `/${flag}`, value: news[flag] });
     }
     return ops;
-}
-
-async function getTenant(host: string, id: string, purpose: string): Promise<TenantJson> {
-    return client()
-        .forHost(host)
-        .get<TenantJson>(`/api/v1/tenants/${encodeURIComponent(id)}`, { purpose });
-}
-
-/** The tenant that answers on the alias host, if any (the crash-safe adoption lookup). */
-async function tenantOwningAlias(aliasHost: string): Promise<TenantJson | undefined> {
-    try {
-        // /tenants/me answers 302 to /tenants/{id}; the client follows it on the same host.
-        return await client()
-            .forHost(aliasHost)
-            .get<TenantJson>("/api/v1/tenants/me", { purpose: `look up the tenant that owns ${aliasHost}` });
-    } catch (e) {
-        if (isGone(e)) return undefined;
-        if (isDisabled(e)) {
-            throw new Error(
-                `QlikTenant: ${aliasHost} belongs to a DEACTIVATED tenant, so the alias cannot be used for a new tenant. ` +
-                    "To reactivate and adopt it, set `reactivate: true` on the resource (or `pulumi config set qlik:reactivateTenants true`) and run up again; or wait for its purge, or choose another alias.",
-            );
-        }
-        throw e;
-    }
-}
-
-async function licenseKeyFor(inputs: Props): Promise<string> {
-    if (typeof inputs.licenseKey === "string" && inputs.licenseKey) return inputs.licenseKey;
-    const cfg = getProviderConfig({ require: ["sourceTenantHost"] });
-    const overview = await client()
-        .forHost(cfg.sourceTenantHost as string)
-        .get<{ licenseKey?: string }>("/api/v1/licenses/overview", {
-            purpose: "read the signed license key of the source tenant",
-        });
-    if (!overview.licenseKey) {
-        throw new Error(
-            `QlikTenant: ${cfg.sourceTenantHost} /api/v1/licenses/overview returned no licenseKey; pass licenseKey (a secret) to the resource`,
-        );
-    }
-    return overview.licenseKey;
-}
-
-async function reactivate(register: string, t: { id: string; systemHostname: string }): Promise<void> {
-    await client()
-        .forHost(register)
-        .send({
-            method: "POST",
-            path: `/api/v1/tenants/${encodeURIComponent(t.id)}/actions/reactivate`,
-            body: {},
-            headers: { "qlik-confirm-hostname": t.systemHostname },
-            idempotent: true,
-            purpose: `reactivate tenant ${t.id}`,
-        });
 }
 
 function effectiveRegion(inputs: Props, fallback?: string): string {
@@ -432,20 +271,12 @@ export const handlers: ResourceHandlers = {
             return { id: t.id, outs: outputs(t, suffix, region, inputs, own(inputs, claim)) };
         } catch (e) {
             // The tenant exists: hand its id back so Pulumi keeps it (ErrorResourceInitFailed) and the next up repairs it.
-            const err = new Error(
-                `QlikTenant: tenant ${t0.id} (${host}) was created but configuring it failed: ${(e as Error).message}`,
-            ) as Error & {
-                id: string;
-                properties: Props;
-                reasons: string[];
-            };
-            err.id = t0.id;
-            // protobuf Structs reject undefined members.
-            err.properties = JSON.parse(
-                JSON.stringify({ ...outputs(t0, suffix, region, inputs, own(inputs, claim)), hostname: host }),
+            throw initFailed(
+                `QlikTenant: tenant ${t0.id} (${host}) was created but configuring it failed`,
+                t0.id,
+                { ...outputs(t0, suffix, region, inputs, own(inputs, claim)), hostname: host },
+                e,
             );
-            err.reasons = [(e as Error).message];
-            throw err;
         }
     },
 

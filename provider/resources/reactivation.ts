@@ -12,7 +12,7 @@
 // small local file next to the create journal (tenantJournal.ts); `reactivate` may also be the tenant id.
 import * as fs from "fs";
 import * as path from "path";
-import { Failures, Props, isUnknown } from "./handlers";
+import { Props } from "./handlers";
 import { journalFile } from "./tenantJournal";
 import { getProviderConfig } from "../config";
 import { QlikClient, isQlikApiError } from "../qlik";
@@ -63,17 +63,6 @@ function forget(aliasHost: string): void {
 }
 
 /** check(): `reactivate` is true/false or a tenant id. No API call. */
-export function checkReactivate(f: Failures, inputs: Props): void {
-    const v = inputs.reactivate;
-    if (v === undefined || v === null || isUnknown(v) || typeof v === "boolean") return;
-    if (typeof v !== "string" || !/^[A-Za-z0-9_-]{6,64}$/.test(v)) {
-        f.add(
-            "reactivate",
-            "must be true (reactivate the deactivated tenant that owns the alias), false, or that tenant's id",
-        );
-    }
-}
-
 export function reactivationOptIn(inputs: Props): boolean {
     if (inputs.reactivate === true || (typeof inputs.reactivate === "string" && inputs.reactivate !== "")) return true;
     if (inputs.reactivate === false) return false;

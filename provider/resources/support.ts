@@ -1,32 +1,7 @@
-// Small helpers shared by the resource modules: input checks every resource repeats, the per-host
-// client, space lookup/adoption, and the error shape that makes Pulumi keep a half-configured resource.
-import { Failures, Props, isUnknown } from "./handlers";
+// Small helpers shared by the resource modules: the per-host client, space lookup/adoption, and the error shape that makes Pulumi keep a half-configured resource.
+import { Props, isUnknown } from "./handlers";
 import { HostClient, QlikClient, isQlikApiError } from "../qlik";
 import { errMessage } from "../qlik/errors";
-
-const HOST_RE = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
-const SPACE_NAME_FORBIDDEN = /["*?<>/|\\:]/;
-
-export function checkHost(f: Failures, field: string, v: unknown, required = true): void {
-    if (isUnknown(v) || (!required && v === undefined)) return;
-    if (typeof v !== "string" || !HOST_RE.test(v)) {
-        f.add(
-            field,
-            "must be a tenant hostname like acme.us.qlikcloud.com (no scheme, no path); pass QlikTenant.hostname",
-        );
-    }
-}
-
-export function checkSpaceName(f: Failures, field: string, v: unknown): void {
-    if (isUnknown(v)) return;
-    if (typeof v !== "string" || v.trim() === "") f.add(field, "is required: the name of the space (1-256 characters)");
-    else if (v.length > 256 || SPACE_NAME_FORBIDDEN.test(v)) {
-        f.add(
-            field,
-            'must be at most 256 characters and must not contain any of " * ? < > / | \\ : (Qlik space name rules)',
-        );
-    }
-}
 
 export function isStatus(e: unknown, ...statuses: number[]): boolean {
     return isQlikApiError(e) && e.status !== undefined && statuses.includes(e.status);
@@ -126,6 +101,16 @@ export async function tenantIdOf(host: string): Promise<string | undefined> {
 }
 
 export type TenantHostChange = "same" | "readdress" | "replace";
+
+/** Folds the tenantHost rule (support.ts) into a field diff: "replace" replaces, "readdress" updates in place. */
+export function withTenantHost(
+    d: { changes?: boolean; replaces?: string[]; deleteBeforeReplace?: boolean },
+    t: TenantHostChange,
+) {
+    if (t === "replace") return { ...d, changes: true, replaces: [...(d.replaces ?? []), "tenantHost"] };
+    if (t === "readdress") return { ...d, changes: true };
+    return d;
+}
 
 /**
  * How a change of `tenantHost` between `olds` (outputs in state) and `news` must be applied.

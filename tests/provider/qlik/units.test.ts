@@ -126,7 +126,9 @@ describe("provider/qlik errors and redaction", () => {
     it("gives FIX hints for 409, 412 and TENANT_DISABLED", () => {
         const mk = (status: number, body: unknown) =>
             new QlikApiError({ kind: "http", purpose: "p", method: "POST", host: "h", path: "/x", status, body });
-        expect(mk(409, { errors: [{ code: "X", title: "conflict" }] }).message).to.match(/FIX: name conflict.*adopt/);
+        expect(mk(409, { errors: [{ code: "X", title: "conflict" }] }).message).to.match(
+            /FIX: name conflict.*takeOverFrom/,
+        );
         expect(mk(412, {}).message).to.contain("qlik-confirm-hostname");
         expect(
             mk(401, { errors: [{ code: "TENANT_DISABLED", title: "Tenant has been deactivated", status: "401" }] })

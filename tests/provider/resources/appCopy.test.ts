@@ -1,7 +1,9 @@
 // AppCopy handlers in-process against the emulator: deploy, adoption, refresh, rollout, failed reload, delete.
 import { expect } from "chai";
 import { AppsEnv, TenantRef } from "./appsFixture";
-import { connectionPatch, handlers } from "../../../provider/resources/appCopy";
+import { handlers } from "../../../provider/resources/appCopy";
+import { connectionPatch } from "../../../provider/resources/appCopyConnections";
+import type { Props } from "../../../provider/resources/handlers";
 
 const PASSWORD = "pw-9f3a1c77-never-log";
 
@@ -10,8 +12,8 @@ describe("AppCopy handlers (emulator)", function () {
     let env: AppsEnv;
     let tenant: TenantRef;
     let dbFile: string;
-    let inputs: Record<string, any>;
-    let outs: Record<string, any>;
+    let inputs: Props;
+    let outs: Props;
     let id: string;
 
     before(async () => {
@@ -153,21 +155,21 @@ describe("AppCopy handlers (emulator)", function () {
             ...inputs,
             loadScript: "LIB CONNECT TO 'Staging:customer_db';\nX:\nSQL SELECT nope FROM missing_table;\n",
         };
-        let err: any;
+        let err: (Error & { id?: string; properties?: Props }) | undefined;
         try {
             await handlers.update(id, outs, bad);
         } catch (e) {
-            err = e;
+            err = e as Error & { id?: string; properties?: Props };
         }
         expect(err, "update must fail").to.not.equal(undefined);
-        expect(err.id).to.equal(id);
-        expect(err.properties.reloadStatus).to.equal("FAILED");
-        expect(err.message)
+        expect(err!.id).to.equal(id);
+        expect(err!.properties!.reloadStatus).to.equal("FAILED");
+        expect(err!.message)
             .to.match(/FAILED/)
             .and.match(/missing_table/);
-        expect(err.message).to.not.include(PASSWORD);
+        expect(err!.message).to.not.include(PASSWORD);
         // the next update with a good script repairs it
-        const u = await handlers.update(id, err.properties, inputs);
+        const u = await handlers.update(id, err!.properties!, inputs);
         expect(u.outs!.reloadStatus).to.equal("SUCCEEDED");
         outs = u.outs!;
     });

@@ -4,7 +4,17 @@ import { expect } from "chai";
 import { AppsEnv, TenantRef } from "./appsFixture";
 import { handlers as appCopy } from "../../../provider/resources/appCopy";
 import { handlers } from "../../../provider/resources/managedSpacePublish";
-import { UNKNOWN } from "../../../provider/resources/handlers";
+import { UNKNOWN, type Props } from "../../../provider/resources/handlers";
+
+interface AssignmentJson {
+    assigneeId: string;
+    roles: string[];
+}
+interface MemberInput {
+    groupId?: string;
+    groupName?: string;
+    roles: string[];
+}
 
 const OWNER = "test/publish/handlers";
 
@@ -12,10 +22,10 @@ describe("ManagedSpacePublish handlers (emulator)", function () {
     this.timeout(60_000);
     let env: AppsEnv;
     let tenant: TenantRef;
-    let staged: Record<string, any>;
-    let stagedInputs: Record<string, any>;
-    let inputs: Record<string, any>;
-    let outs: Record<string, any>;
+    let staged: Props;
+    let stagedInputs: Props;
+    let inputs: Props;
+    let outs: Props;
     let id: string;
     let g1: string;
     let g2: string;
@@ -101,7 +111,7 @@ describe("ManagedSpacePublish handlers (emulator)", function () {
         expect(space).to.include({ name: "Sales Cust" });
         expect(space.description).to.match(/^v2 \[qtf:/);
         const asg = (await env.ok(tenant, "GET", `/api/v1/spaces/${id}/assignments`)).data;
-        expect(asg.map((a: any) => [a.assigneeId, [...a.roles].sort()]).sort()).to.deep.equal(
+        expect((asg as AssignmentJson[]).map((a) => [a.assigneeId, [...a.roles].sort()]).sort()).to.deep.equal(
             [
                 [g1, ["publisher"]],
                 [g2, ["consumer", "contributor"]],
@@ -111,7 +121,7 @@ describe("ManagedSpacePublish handlers (emulator)", function () {
         outs = (await handlers.update(id, outs, shrink)).outs!;
         inputs = shrink;
         const after = (await env.ok(tenant, "GET", `/api/v1/spaces/${id}/assignments`)).data;
-        expect(after.map((a: any) => a.assigneeId)).to.deep.equal([g2]);
+        expect((after as AssignmentJson[]).map((a) => a.assigneeId)).to.deep.equal([g2]);
         expect((await handlers.read(id, outs)).props).to.deep.equal(outs);
     });
 
@@ -172,7 +182,9 @@ describe("ManagedSpacePublish handlers (emulator)", function () {
         ).to.equal(true);
         const reordered = {
             ...inputs,
-            members: [...inputs.members].reverse().map((m: any) => ({ ...m, roles: [...m.roles].reverse() })),
+            members: ([...inputs.members] as MemberInput[])
+                .reverse()
+                .map((m) => ({ ...m, roles: [...m.roles].reverse() })),
         };
         expect((await handlers.diff(id, outs, reordered)).changes, "member and role order is no change").to.equal(
             false,
@@ -206,7 +218,7 @@ describe("ManagedSpacePublish handlers (emulator)", function () {
 
     it("members by groupName: refresh keeps the name form and reports no change; read of undeclared description adds nothing", async () => {
         const next = { ...inputs, members: [{ groupName: "managers", roles: ["consumer"] }] };
-        delete (next as any).spaceDescription;
+        delete (next as Props).spaceDescription;
         outs = (await handlers.update(id, outs, next)).outs!;
         inputs = next;
         const r = await handlers.read(id, outs);
@@ -214,7 +226,7 @@ describe("ManagedSpacePublish handlers (emulator)", function () {
         expect(r.inputs).to.not.have.property("spaceDescription");
         expect((await handlers.diff(id, r.props!, inputs)).changes).to.equal(false);
         const asg = (await env.ok(tenant, "GET", `/api/v1/spaces/${id}/assignments`)).data;
-        expect(asg.map((a: any) => a.assigneeId)).to.deep.equal([g2]);
+        expect((asg as AssignmentJson[]).map((a) => a.assigneeId)).to.deep.equal([g2]);
     });
 
     it("refresh sees a deleted published app, and the next update publishes it again", async () => {

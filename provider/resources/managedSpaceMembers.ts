@@ -1,0 +1,113 @@
+// A managed space's group members (docs/reference/qlik-cloud-api.md §6): canonical form for diffs, names resolved to
+// group ids, and the assignments made to match exactly.
+import type { z } from "zod";
+import { HostClient } from "../qlik";
+import { isUnknown } from "./handlers";
+import type { managedSpaceMember } from "../schema/managedSpacePublish";
+
+export type Member = z.output<typeof managedSpaceMember>;
+
+export interface Assignment {
+    id: string;
+    type: string;
+    assigneeId: string;
+    roles: string[];
+}
+
+export const normRoles = (roles: string[]): string[] => [...new Set(roles)].sort();
+const memberKey = (m: Member): string => (m.groupName !== undefined ? `name:${m.groupName}` : `id:${m.groupId}`);
+
+/** Members in one canonical form (roles sorted, members sorted), so order never shows as a diff. */
+export function normMembers(list: Member[] | undefined): Member[] {
+    return (list ?? [])
+        .map((m) => ({
+            ...(m.groupName !== undefined ? { groupName: m.groupName } : { groupId: m.groupId }),
+            roles: isUnknown(m.roles) ? m.roles : normRoles(m.roles),
+        }))
+        .sort((a, b) => (memberKey(a) < memberKey(b) ? -1 : memberKey(a) > memberKey(b) ? 1 : 0));
+}
+
+export async function listAssignments(c: HostClient, spaceId: string): Promise<Assignment[]> {
+    return c.paginateAll<Assignment>(`/api/v1/spaces/${spaceId}/assignments`, { purpose: "list space assignments" });
+}
+
+export interface Group {
+    id: string;
+    name: string;
+}
+
+export async function listGroups(c: HostClient): Promise<Group[]> {
+    return c.paginateAll<Group>("/api/v1/groups", { purpose: "list groups" });
+}
+
+/** Member -> group id; names are looked up in the tenant (the group must exist: GroupSet runs first). */
+export async function resolveMembers(
+    c: HostClient,
+    members: Member[],
+): Promise<{ groupId: string; roles: string[] }[]> {
+    const groups = members.some((m) => m.groupName !== undefined) ? await listGroups(c) : [];
+    return normMembers(members).map((m) => {
+        if (m.groupName === undefined) return { groupId: m.groupId!, roles: m.roles };
+        const hit = groups.find((g) => g.name === m.groupName);
+        if (!hit)
+            throw new Error(
+                `members: no group named "${m.groupName}" on ${c.host}; create it first (GroupSet, with dependsOn) or use groupId`,
+            );
+        return { groupId: hit.id, roles: m.roles };
+    });
+}
+
+/** Group assignments made to match `members` exactly (PUT carries the complete role list). */
+export async function syncMembers(c: HostClient, spaceId: string, members: Member[]): Promise<Record<string, string>> {
+    const wanted = await resolveMembers(c, members);
+    const live = await listAssignments(c, spaceId);
+    const ids: Record<string, string> = {};
+    for (const m of wanted) {
+        const hit = live.find((a) => a.assigneeId === m.groupId);
+        if (hit) {
+            if (hit.type !== "group")
+                throw new Error(`members: ${m.groupId} is assigned to space ${spaceId} as a ${hit.type}, not a group`);
+            if (normRoles(hit.roles).join() !== m.roles.join()) {
+                await c.put(
+                    `/api/v1/spaces/${spaceId}/assignments/${hit.id}`,
+                    { roles: m.roles },
+                    { purpose: `set roles of group ${m.groupId}` },
+                );
+            }
+            ids[m.groupId] = hit.id;
+        } else {
+            const res = await c.send<Assignment>({
+                method: "POST",
+                path: `/api/v1/spaces/${spaceId}/assignments`,
+                body: { type: "group", assigneeId: m.groupId, roles: m.roles },
+                expect: [201, 409],
+                purpose: `assign group ${m.groupId}`,
+            });
+            if (res.status === 409) {
+                // Created by a concurrent or crashed run: find it and set its roles.
+                const again = (await listAssignments(c, spaceId)).find((a) => a.assigneeId === m.groupId);
+                if (!again)
+                    throw new Error(
+                        `assignment of group ${m.groupId} conflicts but cannot be found in space ${spaceId}`,
+                    );
+                await c.put(
+                    `/api/v1/spaces/${spaceId}/assignments/${again.id}`,
+                    { roles: m.roles },
+                    { purpose: `set roles of group ${m.groupId}` },
+                );
+                ids[m.groupId] = again.id;
+            } else ids[m.groupId] = res.body.id;
+        }
+    }
+    for (const a of live) {
+        if (a.type === "group" && !(a.assigneeId in ids)) {
+            await c.send({
+                method: "DELETE",
+                path: `/api/v1/spaces/${spaceId}/assignments/${a.id}`,
+                expect: [204, 404],
+                purpose: `remove group ${a.assigneeId}`,
+            });
+        }
+    }
+    return ids;
+}

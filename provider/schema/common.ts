@@ -1,0 +1,77 @@
+// Fields and rules that several resources share: the tenant address and the ownership inputs (docs/ownership.md).
+import { z } from "zod";
+import { field, says } from "./core";
+
+/** A tenant hostname, no scheme and no path (RFC 1123 labels). */
+export const HOST_RE = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
+const HOST_MSG = "must be a tenant hostname like acme.us.qlikcloud.com (no scheme, no path); pass QlikTenant.hostname";
+export const hostname = () => z.string(says(HOST_MSG)).regex(HOST_RE, says(HOST_MSG));
+
+/** Qlik's space name rules (docs/reference/qlik-cloud-api.md §6). */
+export const SPACE_NAME_FORBIDDEN = /["*?<>/|\\:]/;
+export const spaceName = () =>
+    z
+        .string(says("is required: the name of the space (1-256 characters)"))
+        .refine((v) => v.trim() !== "", says("is required: the name of the space (1-256 characters)"))
+        .refine(
+            (v) => v.length <= 256 && !SPACE_NAME_FORBIDDEN.test(v),
+            says(
+                'must be at most 256 characters and must not contain any of " * ? < > / | \\ : (Qlik space name rules)',
+            ),
+        );
+
+export const boolean = () => z.boolean(says("must be true or false"));
+
+const OWNER_RE = /^[A-Za-z0-9._@/-]{1,100}$/;
+const OWNER_MSG =
+    'must be 1-100 characters of letters, digits and . _ @ / - (e.g. "acme-isv/fleet/prod"); leave it unset to use qlik:owner or <organization>/<project>/<stack>';
+const TAKEOVER_MSG =
+    'must be the owner named in the ownership error (e.g. "organization/fleet/dev"), or "*" to take over from any owner';
+
+export function isValidOwner(v: unknown): v is string {
+    return typeof v === "string" && OWNER_RE.test(v);
+}
+
+/** The tenant every resource inside a tenant addresses (docs/resources/QlikTenant.md, stable addressing). */
+export const tenantHostInput = {
+    /**
+     * The tenant's hostname: pass `QlikTenant.systemHostname` (Qlik never changes it, so an alias rename touches
+     * the tenant alone) or `QlikTenant.hostname`. A change to another name of the SAME tenant is an in-place
+     * update; a host of another tenant REPLACES the resource.
+     */
+    tenantHost: field(hostname(), {
+        type: "hostname (pass `QlikTenant.systemHostname`)",
+        default: "required",
+        change: "another name of the **same** tenant: in place; another tenant: **replace**",
+    }),
+};
+
+/** The ownership inputs every Qlik resource takes (docs/ownership.md). */
+export const ownershipInputs = {
+    /**
+     * Who manages the objects of this resource, recorded in Qlik itself. Default: stack config `qlik:owner`,
+     * else `<organization>/<project>/<stack>`. Objects marked by another owner are never adopted or changed
+     * unless `takeOverFrom` names that owner.
+     */
+    owner: field(z.string(says(OWNER_MSG)).regex(OWNER_RE, says(OWNER_MSG)).optional(), {
+        type: "string, 1-100 of letters, digits and `. _ @ / -`",
+        default: "SDK: `qlik:owner`, else `<organization>/<project>/<stack>`",
+        change: "in place (re-marks the objects)",
+    }),
+    /**
+     * Explicit take-over: the owner (as the ownership error names it) whose objects this resource may adopt and
+     * re-mark, or "*" for any owner. Default: stack config `qlik:takeOverFrom`. Remove it again after the
+     * `pulumi up` that took the objects over.
+     */
+    takeOverFrom: field(
+        z
+            .string(says(TAKEOVER_MSG))
+            .refine((v) => v === "*" || OWNER_RE.test(v), says(TAKEOVER_MSG))
+            .nullish(),
+        {
+            type: 'owner or `"*"`',
+            default: "SDK: `qlik:takeOverFrom`",
+            change: "no step of its own: it only permits adopting another owner's objects",
+        },
+    ),
+};
