@@ -2,10 +2,11 @@
 //
 // Pulumi stores the text of this closure (twice per resource) and runs the STORED text for read
 // and delete, so it is kept tiny and stable: it captures only the resource kind, and loads the
-// implementation from the installed package at call time. A new release's fixes therefore reach
-// refresh and destroy of old resources, and editing the implementation does not change the
-// `__provider` text (no perpetual diff on every resource). Credentials are never captured: the
-// implementation reads them from configure() config or the environment when it runs.
+// implementation from the installed package when the provider process configures it. A new
+// release's fixes therefore reach refresh and destroy of old resources, and editing the
+// implementation does not change the `__provider` text (no perpetual diff on every resource).
+// Credentials are never captured: the implementation reads them from configure() config or the
+// environment when it runs.
 //
 // Rules for this file: no imports at runtime (only `import type`), no captured objects, no
 // non-deterministic values. Changing this text changes every resource's state: treat it as an API.
@@ -39,16 +40,27 @@ export function providerShim(kind: ResourceKind): pulumi.dynamic.ResourceProvide
     return shim;
 }
 
+/**
+ * The serialised text is most of a fleet's state (docs/state-size.md): Pulumi's closure serialiser wraps
+ * every function in ~170 bytes of scaffolding, and the text is stored twice per resource. So the shim
+ * is ONE function: Pulumi's dynamic provider (@pulumi/pulumi cmd/dynamic-provider, getProvider) calls
+ * `configure` on the deserialised object before any other method, once per text per process, and
+ * configure installs the real methods on that object. They are installed synchronously, before
+ * configure returns its promise: getProvider caches the object before awaiting configure, so a
+ * concurrent RPC may use it as soon as configure has been called. A plain `function`, not an arrow,
+ * because `this` is that object. State written by the earlier 8-function shim keeps working: it calls
+ * the same two exports (configure, handlersFor), which stay as they are.
+ */
+// The dynamic-provider process resolves the require from the stack's node_modules (its cwd is the project).
+// The body's text is stored in state: comments stay outside it.
 function makeShim(kind: ResourceKind): pulumi.dynamic.ResourceProvider {
-    // Resolved from the stack's node_modules by the dynamic-provider process (its cwd is the project).
-    const impl = () => require("qlik-tenant-fleet/provider").handlersFor(kind);
-    return {
-        configure: async (req) => require("qlik-tenant-fleet/provider").configure(req),
-        check: async (olds, news) => impl().check(olds, news),
-        diff: async (id, olds, news) => impl().diff(id, olds, news),
-        create: async (inputs) => impl().create(inputs),
-        read: async (id, props) => impl().read(id, props),
-        update: async (id, olds, news) => impl().update(id, olds, news),
-        delete: async (id, props) => impl().delete(id, props),
+    const shim: Pick<pulumi.dynamic.ResourceProvider, "configure"> = {
+        configure: function (this: pulumi.dynamic.ResourceProvider, req: pulumi.dynamic.ConfigureRequest) {
+            const pkg = require("qlik-tenant-fleet/provider");
+            Object.assign(this, pkg.handlersFor(kind));
+            return pkg.configure(req);
+        },
     };
+    // Only configure exists until the provider process calls it (above); the program never calls any method.
+    return shim as pulumi.dynamic.ResourceProvider;
 }
