@@ -222,7 +222,7 @@ function rawValue(spec: SettingSpec, env: NodeJS.ProcessEnv): { value?: string; 
     return { value: spec.fallback, from: "default" };
 }
 
-export function howToSet(name: SettingName, example = "<value>"): string {
+function howToSet(name: SettingName, example = "<value>"): string {
     const s = SETTINGS[name];
     return `set it with \`pulumi config set ${s.secret ? "--secret " : ""}${s.key} ${example}\` or the environment variable ${s.env}`;
 }

@@ -77,10 +77,6 @@ export function globalTokenCache(): TokenCache {
     return (g.__qlikFleetTokens ??= new TokenCache());
 }
 
-export function resetGlobalTokenCache(): void {
-    g.__qlikFleetTokens = undefined;
-}
-
 /** Expiry from a token response: expires_in (seconds) first, then expires_at, else assume one hour. */
 export function tokenLifetimeMs(body: Record<string, unknown>, now: number = Date.now()): number {
     if (typeof body.expires_in === "number" && body.expires_in > 0) return body.expires_in * 1000;

@@ -130,7 +130,7 @@ function str(v: unknown): string | undefined {
 }
 
 /** A FIX line for the common cases; undefined when we have nothing useful to add. */
-export function fixHint(
+function fixHint(
     init: Pick<QlikApiErrorInit, "kind" | "status" | "method" | "path" | "netCode" | "timeoutMs">,
     codes: string[],
 ): string | undefined {

@@ -37,7 +37,7 @@ function agents(): { http: http.Agent; https: https.Agent } {
     });
 }
 
-export function buildUrl(origin: string, path: string, query?: Record<string, QueryValue>): string {
+function buildUrl(origin: string, path: string, query?: Record<string, QueryValue>): string {
     const u = new URL(path, origin);
     for (const [k, v] of Object.entries(query ?? {})) {
         if (v !== undefined && v !== null) u.searchParams.set(k, String(v));
@@ -46,7 +46,7 @@ export function buildUrl(origin: string, path: string, query?: Record<string, Qu
 }
 
 /** Where bytes go: the override origin if set, else https://<host>. */
-export function originFor(host: string, cfg: Pick<ProviderConfig, "endpointOverride">): string {
+function originFor(host: string, cfg: Pick<ProviderConfig, "endpointOverride">): string {
     return cfg.endpointOverride ?? `https://${host}`;
 }
 
@@ -257,7 +257,7 @@ async function finalize(pipeline: Handler, req: QlikRequest, getConfig: () => Pr
 const CUT_CODES = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
 
 /** One TCP connect to the endpoint's host:port; the error code when it fails, undefined when something answers. */
-export function probeConnect(endpoint: string, timeoutMs = 2000): Promise<string | undefined> {
+function probeConnect(endpoint: string, timeoutMs = 2000): Promise<string | undefined> {
     let u: URL;
     try {
         u = new URL(endpoint);
@@ -355,10 +355,6 @@ export async function paginateAll<T = unknown>(client: QlikRequester | RequestFn
 const g = globalThis as typeof globalThis & { __qlikFleetRequester?: QlikRequester };
 export function defaultRequester(): QlikRequester {
     return (g.__qlikFleetRequester ??= createRequester());
-}
-
-export function resetDefaultRequester(): void {
-    g.__qlikFleetRequester = undefined;
 }
 
 /** qlikRequest({host, method, path, ..., purpose}) on the provider-wide pipeline. */

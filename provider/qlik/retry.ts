@@ -46,10 +46,7 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
     return Math.max(0, t - now);
 }
 
-export function backoffDelay(
-    attempt: number,
-    policy: Pick<RetryPolicy, "baseDelayMs" | "maxDelayMs" | "random">,
-): number {
+function backoffDelay(attempt: number, policy: Pick<RetryPolicy, "baseDelayMs" | "maxDelayMs" | "random">): number {
     const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
     return Math.floor(policy.random() * ceiling);
 }

@@ -56,7 +56,7 @@ interface Bucket {
 }
 
 /** Qlik's window for a tier: 5 minutes for tiers 1 and 2, one minute for the special tiers. */
-export function tierWindowMs(tier: Tier): number {
+function tierWindowMs(tier: Tier): number {
     return String(tier) === "1" || String(tier) === "2" ? 300_000 : 60_000;
 }
 
@@ -162,10 +162,6 @@ const g = globalThis as typeof globalThis & { __qlikFleetThrottle?: Throttle };
 /** The provider-process-wide throttle. */
 export function globalThrottle(): Throttle {
     return (g.__qlikFleetThrottle ??= new Throttle());
-}
-
-export function resetGlobalThrottle(): void {
-    g.__qlikFleetThrottle = undefined;
 }
 
 export function throttlePlugin(getThrottle: () => Throttle): Plugin {

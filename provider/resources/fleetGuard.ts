@@ -22,10 +22,10 @@ export interface GuardCustomer {
     allowDeactivation?: boolean;
 }
 
-export const DEFAULT_MAX_DELETIONS = "1";
+const DEFAULT_MAX_DELETIONS = "1";
 
 /** "3" -> 3 customers; "25%" -> a quarter of the fleet at the last up, rounded down. */
-export function parseMaxDeletions(v: unknown): { ok: true; count?: number; percent?: number } | { ok: false } {
+function parseMaxDeletions(v: unknown): { ok: true; count?: number; percent?: number } | { ok: false } {
     const s = typeof v === "number" ? String(v) : typeof v === "string" ? v.trim() : "";
     let m = /^(\d+)$/.exec(s);
     if (m) return { ok: true, count: Number(m[1]) };
@@ -40,7 +40,7 @@ export function deletionLimit(max: string, fleetSize: number): number {
     return p.count ?? Math.floor(((p.percent as number) / 100) * fleetSize);
 }
 
-export function parseConfirmList(v: unknown): string[] {
+function parseConfirmList(v: unknown): string[] {
     if (Array.isArray(v))
         return v
             .filter((x): x is string => typeof x === "string")

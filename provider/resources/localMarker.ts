@@ -9,7 +9,7 @@ import { Failures, Props, ResourceHandlers, diffFields, isUnknown, withoutProvid
 import { configSecrets } from "../config";
 
 /** Written into the file on every write, so tests can tell which implementation ran. */
-export const IMPLEMENTATION_TAG = "local-marker/1";
+const IMPLEMENTATION_TAG = "local-marker/1";
 
 interface MarkerFile {
     name: string;

@@ -14,7 +14,7 @@ export interface Assignment {
     roles: string[];
 }
 
-export const normRoles = (roles: string[]): string[] => [...new Set(roles)].sort();
+const normRoles = (roles: string[]): string[] => [...new Set(roles)].sort();
 const memberKey = (m: Member): string => (m.groupName !== undefined ? `name:${m.groupName}` : `id:${m.groupId}`);
 
 /** Members in one canonical form (roles sorted, members sorted), so order never shows as a diff. */
@@ -41,10 +41,7 @@ export async function listGroups(c: HostClient): Promise<Group[]> {
 }
 
 /** Member -> group id; names are looked up in the tenant (the group must exist: GroupSet runs first). */
-export async function resolveMembers(
-    c: HostClient,
-    members: Member[],
-): Promise<{ groupId: string; roles: string[] }[]> {
+async function resolveMembers(c: HostClient, members: Member[]): Promise<{ groupId: string; roles: string[] }[]> {
     const groups = members.some((m) => m.groupName !== undefined) ? await listGroups(c) : [];
     return normMembers(members).map((m) => {
         if (m.groupName === undefined) return { groupId: m.groupId!, roles: m.roles };

@@ -24,7 +24,7 @@ interface Item {
 }
 
 /** The published copy already in the space: by origin, else by name (crash safety / adoption). */
-export async function findPublished(
+async function findPublished(
     c: HostClient,
     spaceId: string,
     sourceAppId: string,

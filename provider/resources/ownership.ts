@@ -35,7 +35,7 @@ export interface OwnershipInputs {
 
 // The owner part may be empty: resources driven without the SDK (owner unset) still mark their claim.
 const MARKER_RE = /\s*\[qtf:([A-Za-z0-9._@/-]{0,100})#([0-9a-f]{8,32})\]\s*$/;
-export const MARKER_SPACE_PREFIX = "qlik-tenant-fleet.owner.";
+const MARKER_SPACE_PREFIX = "qlik-tenant-fleet.owner.";
 
 /** The marker a resource writes: its inputs' owner and its claim. */
 export const markOf = (inputs: Props, claim: string): Marker => ({
@@ -51,11 +51,6 @@ export function newClaim(): string {
 /** The claim of an existing resource, or a new one for state written by versions without claims. */
 export function claimOf(props: Props): string {
     return typeof props.claim === "string" && props.claim ? props.claim : newClaim();
-}
-
-/** The owner a resource acts for ("" in state written before owners existed). */
-export function ownerOf(props: Props): string {
-    return typeof props.owner === "string" ? props.owner : "";
 }
 
 export function formatMarker(m: Marker): string {
@@ -130,7 +125,7 @@ export function mayDelete(marker: Marker | undefined, claim: string | undefined)
 
 // ---- tenant-level markers (for things with no free-text place) ----
 
-export function markerSpaceName(key: string): string {
+function markerSpaceName(key: string): string {
     return `${MARKER_SPACE_PREFIX}${key}`;
 }
 

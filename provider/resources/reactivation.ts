@@ -63,7 +63,7 @@ function forget(aliasHost: string): void {
 }
 
 /** check(): `reactivate` is true/false or a tenant id. No API call. */
-export function reactivationOptIn(inputs: Props): boolean {
+function reactivationOptIn(inputs: Props): boolean {
     if (inputs.reactivate === true || (typeof inputs.reactivate === "string" && inputs.reactivate !== "")) return true;
     if (inputs.reactivate === false) return false;
     try {

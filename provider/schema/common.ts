@@ -3,12 +3,12 @@ import { z } from "zod";
 import { field, says } from "./core";
 
 /** A tenant hostname, no scheme and no path (RFC 1123 labels). */
-export const HOST_RE = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
+const HOST_RE = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
 const HOST_MSG = "must be a tenant hostname like acme.us.qlikcloud.com (no scheme, no path); pass QlikTenant.hostname";
 export const hostname = () => z.string(says(HOST_MSG)).regex(HOST_RE, says(HOST_MSG));
 
 /** Qlik's space name rules (docs/reference/qlik-cloud-api.md §6). */
-export const SPACE_NAME_FORBIDDEN = /["*?<>/|\\:]/;
+const SPACE_NAME_FORBIDDEN = /["*?<>/|\\:]/;
 export const spaceName = () =>
     z
         .string(says("is required: the name of the space (1-256 characters)"))
@@ -27,10 +27,6 @@ const OWNER_MSG =
     'must be 1-100 characters of letters, digits and . _ @ / - (e.g. "acme-isv/fleet/prod"); leave it unset to use qlik:owner or <organization>/<project>/<stack>';
 const TAKEOVER_MSG =
     'must be the owner named in the ownership error (e.g. "organization/fleet/dev"), or "*" to take over from any owner';
-
-export function isValidOwner(v: unknown): v is string {
-    return typeof v === "string" && OWNER_RE.test(v);
-}
 
 /** The tenant every resource inside a tenant addresses (docs/resources/QlikTenant.md, stable addressing). */
 export const tenantHostInput = {
@@ -71,7 +67,7 @@ export const ownershipInputs = {
         {
             type: 'owner or `"*"`',
             default: "SDK: `qlik:takeOverFrom`",
-            change: "no step of its own: it only permits adopting another owner's objects",
+            change: "no API call: it only permits adopting another owner's objects (docs/ownership.md)",
         },
     ),
 };

@@ -56,7 +56,7 @@ export function replaceKeys(s: ResourceSchema): string[] {
 }
 
 /** `groups[0].name`, `assignments.auth0|x`: the field path the way check() failures name it. */
-export function fieldPath(path: readonly PropertyKey[]): string {
+function fieldPath(path: readonly PropertyKey[]): string {
     return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join("");
 }
 

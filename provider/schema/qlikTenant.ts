@@ -23,7 +23,7 @@ export const DATACENTERS = [
     "us-east-1",
 ];
 
-export const ALIAS_MESSAGE =
+const ALIAS_MESSAGE =
     "must be a host label: 1-63 lowercase letters, digits and '-', not starting or ending with '-', no dots (the tenant gets <alias>.<region>.<domain>), and not 'register'; e.g. \"acme\"";
 const DISPLAY_NAME_MESSAGE =
     "must be a non-empty string of at most 256 characters (the tenant name shown in Qlik Cloud)";
