@@ -15,11 +15,11 @@ describe("resource schemas drive the docs tables", () => {
     });
 
     it("every input field carries docs metadata and a description", () => {
+        const table = [...renderedPages().values()].map((p) => p.rendered).join("\n");
         for (const s of resourceSchemas) {
             for (const [name, type] of Object.entries(s.inputs)) {
                 expect(fieldMeta(type), `${s.kind}.${name}`).to.not.equal(undefined);
             }
-            const table = [...renderedPages().values()].map((p) => p.rendered).join("\n");
             for (const name of Object.keys(s.inputs)) {
                 // A row ending in " |  |" would be a field without JSDoc in its schema module.
                 const row = table.split("\n").find((l) => l.startsWith(`| \`${name}\` |`));
