@@ -1,6 +1,6 @@
 // The value rules that BOTH the master database's CHECK constraints and the provider's check() apply,
 // kept in one place so they can never disagree again (an alias "trail-" used to pass the database and
-// fail the tenant's check() in the middle of an up). scripts/seed/schema.ts renders the SQL from here;
+// fail the tenant's check() in the middle of an up). examples/fleet/schema.ts renders the SQL from here;
 // tests/unit/naming.test.ts runs every rule against SQLite with a corpus of edge cases.
 
 /**
