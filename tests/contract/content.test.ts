@@ -1,18 +1,11 @@
 // Contract scenarios: Spaces (+ assignments), Apps, Items, Temp contents, Data connections, Reloads.
 import { expect } from "chai";
 import { ContractFixture, type Host } from "./fixture";
+import { waitFor } from "../support/wait";
 
 const SCRIPT = "Sales:\nLOAD * INLINE [\nRegion, Amount\nNorth, 10\nSouth, 20\n];\n";
 
-async function until<T>(fn: () => Promise<T | undefined>, ms = 5000): Promise<T> {
-    const end = Date.now() + ms;
-    for (;;) {
-        const v = await fn();
-        if (v !== undefined) return v;
-        if (Date.now() > end) throw new Error("condition not met in time");
-        await new Promise((r) => setTimeout(r, 20));
-    }
-}
+const until = <T>(fn: () => Promise<T | undefined>): Promise<T> => waitFor(fn, { timeoutMs: 30_000, pollMs: 20 });
 
 describe("contract: spaces + apps + items + temp-contents + data-connections + reloads", () => {
     let f: ContractFixture;

@@ -4,6 +4,7 @@ import * as crypto from "node:crypto";
 import { expect } from "chai";
 import { ContractFixture, type Host } from "./fixture";
 import type { ContractResponse } from "./client";
+import { waitFor } from "../support/wait";
 
 const APP_SCRIPT = "Sales:\nLOAD * INLINE [\nRegion, Amount\nNorth, 10\nSouth, 20\n];\n";
 
@@ -241,12 +242,13 @@ describe("contract: qlik.dev platform-operations tutorial", () => {
                 200,
             );
             const reload = await f.req(source, "POST", "/api/v1/reloads", { body: { appId: sourceAppId } }, 201);
-            for (let i = 0; i < 100; i++) {
+            const succeeded = async () => {
                 const g = await f.req(source, "GET", `/api/v1/reloads/${reload.body.id}`, {}, 200);
-                if (g.body.status === "SUCCEEDED") break;
+                if (g.body.status === "SUCCEEDED") return true;
                 expect(["QUEUED", "RELOADING"]).to.include(g.body.status);
-                await new Promise((r) => setTimeout(r, 20));
-            }
+                return false;
+            };
+            await waitFor(succeeded, { timeoutMs: 30_000, pollMs: 20, what: "the reload to succeed" });
         });
         it("source: find the app by name; the bot joins the space (409 AssignmentConflict is OK)", async () => {
             const items = await f.req(
@@ -327,14 +329,16 @@ describe("contract: qlik.dev platform-operations tutorial", () => {
             );
             const cookie = (login.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]).join("; ");
             let r: ContractResponse | undefined;
-            for (let i = 0; i < 100; i++) {
+            const opened = async () => {
                 r = await f.c.request(
                     { host: target.host, path: `/api/v1/apps/${publishedId}`, headers: { cookie } },
                     [200, 403],
                 );
-                if (r.status === 200) break;
-                await new Promise((res) => setTimeout(res, 20));
-            }
+                return r.status === 200;
+            };
+            await waitFor(opened, { timeoutMs: 30_000, pollMs: 20, what: "the published app to open" }).catch(
+                () => undefined,
+            );
             expect(r?.status).to.equal(200);
             expect(r?.body.attributes.name).to.equal("Sales Analytics");
         });

@@ -18,26 +18,19 @@ export function pause(ms: number): Promise<void> {
 
 /**
  * Calls `cond` until it returns something other than `undefined`/`false` and resolves that value; rejects at
- * the deadline naming `what` (and the last error `cond` threw, if it threw).
+ * the deadline naming `what`. An error thrown by `cond` ends the wait at once (a failed assertion is a failure,
+ * not "not yet").
  */
 export async function waitFor<T>(
     cond: () => T | undefined | false | Promise<T | undefined | false>,
     opts: WaitOptions,
 ): Promise<T> {
     const deadline = Date.now() + opts.timeoutMs;
-    let lastError: unknown;
     for (;;) {
-        try {
-            const v = await cond();
-            if (v !== undefined && v !== false) return v;
-            lastError = undefined;
-        } catch (e) {
-            lastError = e;
-        }
-        if (Date.now() >= deadline) {
-            const why = lastError ? ` (last error: ${(lastError as Error).message ?? String(lastError)})` : "";
-            throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${opts.what ?? "a condition"}${why}`);
-        }
+        const v = await cond();
+        if (v !== undefined && v !== false) return v;
+        if (Date.now() >= deadline)
+            throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${opts.what ?? "a condition"}`);
         await pause(opts.pollMs ?? 100);
     }
 }

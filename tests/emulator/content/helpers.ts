@@ -3,6 +3,7 @@ import { startEmulator, type RunningEmulator } from "../../../emulator/index";
 import { usersModel } from "../../../emulator/apis/users/model";
 import { oauthModel } from "../../../emulator/apis/oauth/model";
 import { call, tokenFor, type CallResult } from "../../support/http";
+import { waitFor } from "../../support/wait";
 
 export interface Tenant {
     id: string;
@@ -60,12 +61,7 @@ export class Env {
     }
 }
 
-export async function until<T>(fn: () => Promise<T | undefined>, ms = 5000): Promise<T> {
-    const end = Date.now() + ms;
-    for (;;) {
-        const v = await fn();
-        if (v !== undefined) return v;
-        if (Date.now() > end) throw new Error("condition not met in time");
-        await new Promise((r) => setTimeout(r, 10));
-    }
+/** `fn` until it returns a value (tests/support/wait.ts; the deadline is generous for a busy machine). */
+export function until<T>(fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+    return waitFor(fn, { timeoutMs: ms, pollMs: 10 });
 }
