@@ -443,7 +443,7 @@ async function proveAsUser(emu: EmulatorInfo, outputs: StackOutputs, customer: C
     const user = customer.users[0];
     if (!t || !key?.privateKey || !user)
         throw new Error(`stack outputs lack tenant/JWT key for ${customer.alias}, or it has no users`);
-    const jwt = signUserJwt(
+    const jwt = await signUserJwt(
         { privateKey: key.privateKey, keyId: key.keyId, issuer: key.issuer },
         { subject: user.subject, name: user.name, email: user.email, groups: user.groups },
     );

@@ -5,6 +5,7 @@
 import * as crypto from "crypto";
 import * as http from "http";
 import * as https from "https";
+import { SignJWT } from "jose";
 import { openQixDoc, QixOpenError, type QixDoc } from "./template/qix";
 
 export const JWT_AUDIENCE = "qlik.api/login/jwt-session";
@@ -23,35 +24,34 @@ export interface JwtSigner {
     issuer: string;
 }
 
-function b64url(data: string | Buffer): string {
-    return Buffer.from(data).toString("base64url");
-}
-
-/** RS256 JWT with the claims Qlik's /login/jwt-session requires (lifetime <= 1 hour). */
-export function signUserJwt(
+/**
+ * RS256 JWT with the claims Qlik's /login/jwt-session requires (lifetime <= 1 hour; the claims are listed in
+ * docs/reference/qlik-cloud-api.md, "JWT login"), signed with jose.
+ */
+export async function signUserJwt(
     signer: JwtSigner,
     user: JwtUser,
     lifetimeSec = 300,
     now = Math.floor(Date.now() / 1000),
-): string {
-    const header = { alg: "RS256", typ: "JWT", kid: signer.keyId };
-    const claims = {
-        iss: signer.issuer,
-        aud: JWT_AUDIENCE,
-        sub: user.subject,
+): Promise<string> {
+    // A KeyObject, because the identity provider's keys may be PKCS#1 PEM, which jose's importPKCS8 refuses.
+    const key = crypto.createPrivateKey(signer.privateKey);
+    return new SignJWT({
         subType: "user",
         name: user.name,
         email: user.email,
         email_verified: true,
         groups: user.groups,
-        jti: crypto.randomUUID(),
-        iat: now,
-        nbf: now - 5,
-        exp: now + Math.min(lifetimeSec, 3600 - 5),
-    };
-    const body = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
-    const sig = crypto.sign("RSA-SHA256", Buffer.from(body), signer.privateKey);
-    return `${body}.${b64url(sig)}`;
+    })
+        .setProtectedHeader({ alg: "RS256", typ: "JWT", kid: signer.keyId })
+        .setIssuer(signer.issuer)
+        .setAudience(JWT_AUDIENCE)
+        .setSubject(user.subject)
+        .setJti(crypto.randomUUID())
+        .setIssuedAt(now)
+        .setNotBefore(now - 5)
+        .setExpirationTime(now + Math.min(lifetimeSec, 3600 - 5))
+        .sign(key);
 }
 
 export interface UserSession {

@@ -98,7 +98,7 @@ export class Fleet {
         if (!c) throw new Error(`no customer ${alias} in the master database`);
         const t = out.tenants[alias];
         const key = out.jwt[alias];
-        const session = await jwtLogin(this.emu.url, t.hostname, signUserJwt(key, c.users[0]));
+        const session = await jwtLogin(this.emu.url, t.hostname, await signUserJwt(key, c.users[0]));
         return openAppAsUser(this.emu.url, session, t.publishedAppId, { maxWaitMs: 15_000 });
     }
 

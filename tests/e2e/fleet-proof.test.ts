@@ -199,7 +199,7 @@ describe("fleet: template placement and the users' proof (no Pulumi)", function 
         for (const [i, c] of [acme, globex].entries()) {
             const t = tenants[i];
             const user = c.users[0];
-            const session = await jwtLogin(emu.url, t.host, signUserJwt(t, user));
+            const session = await jwtLogin(emu.url, t.host, await signUserJwt(t, user));
             const doc = await openAppAsUser(emu.url, session, t.publishedAppId, { maxWaitMs: 10_000 });
             try {
                 seen.push(await readDashboard(doc));
@@ -214,7 +214,7 @@ describe("fleet: template placement and the users' proof (no Pulumi)", function 
         expect(seen[0].orders).to.not.equal(seen[1].orders);
 
         // Isolation: Linda's token signed with Acme's key is refused on Globex's tenant, and vice versa.
-        const forged = signUserJwt(tenants[0], globex.users[0]);
+        const forged = await signUserJwt(tenants[0], globex.users[0]);
         let err: Error | undefined;
         try {
             await jwtLogin(emu.url, tenants[1].host, forged);
@@ -227,7 +227,7 @@ describe("fleet: template placement and the users' proof (no Pulumi)", function 
     it("a logged-in user of another tenant cannot open the app (cookie bound to its tenant)", async () => {
         const acme = customers.find((c) => c.alias === "acme")!;
         const t = await provisionByHand(emu, tpl, { ...acme, name: "Acme Two" });
-        const session = await jwtLogin(emu.url, t.host, signUserJwt(t, acme.users[0]));
+        const session = await jwtLogin(emu.url, t.host, await signUserJwt(t, acme.users[0]));
         const other = { ...session, host: emu.info.sourceTenant.hostname };
         let err: Error | undefined;
         try {

@@ -54,7 +54,7 @@ describe("operator safety (issue 9): mistakes are refused at preview, nothing ch
             const session = await jwtLogin(
                 fleet.emu.url,
                 out.tenants[alias].hostname,
-                signUserJwt(out.jwt[alias], c.users[0]),
+                await signUserJwt(out.jwt[alias], c.users[0]),
             );
             expect(session.cookie, `${alias} logs in`).to.match(/eas\.sid=/);
         }
@@ -265,7 +265,7 @@ describe("operator safety (issue 9): mistakes are refused at preview, nothing ch
         const session = await jwtLogin(
             fleet.emu.url,
             host,
-            signUserJwt(ownOut.stark, {
+            await signUserJwt(ownOut.stark, {
                 subject: "stark\\ann",
                 name: "Ann",
                 email: "ann@stark.example",
