@@ -17,7 +17,7 @@ import {
     parseMarker,
     withMarker,
 } from "./ownership";
-import { schemaFailures } from "../schema/core";
+import { replaceKeys, schemaFailures } from "../schema/core";
 import { jwtIdentityProviderSchema } from "../schema/jwtIdentityProvider";
 import {
     IdpJson,
@@ -97,6 +97,10 @@ function outputs(
 }
 
 const OPTIONAL = ["keyId", "description", "clockToleranceSec"] as const;
+/** The schema's replace-on-change fields whose change diff() compares as is; tenantHost, keyId and generateKeyPair have rules of their own. */
+const PLAIN_REPLACE_KEYS = replaceKeys(jwtIdentityProviderSchema).filter(
+    (k) => !["tenantHost", "keyId", "generateKeyPair"].includes(k),
+);
 
 const mine = (inputs: Props, claim: string): Marker => ({
     owner: typeof inputs.owner === "string" ? inputs.owner : "",
@@ -107,7 +111,7 @@ export const handlers: ResourceHandlers = {
     check: checkWith(validate),
 
     async diff(_id, olds, news) {
-        const base = diffFields(olds, news, ["description"], ["issuer", "publicKey", "clockToleranceSec"]);
+        const base = diffFields(olds, news, ["description"], PLAIN_REPLACE_KEYS);
         const replaces = [...(base.replaces ?? [])];
         // Another name of the same tenant is an update, never a replacement (support.ts, issue 8 item 4).
         const host = await tenantHostDiff(olds, news);

@@ -31,7 +31,7 @@ import {
     parseMarker,
     withMarker,
 } from "./ownership";
-import { schemaFailures } from "../schema/core";
+import { replaceKeys, schemaFailures } from "../schema/core";
 import { managedSpacePublishSchema } from "../schema/managedSpacePublish";
 import { Member, listAssignments, listGroups, normMembers, syncMembers } from "./managedSpaceMembers";
 import { AppAttrs, ensurePublished, readApp, scriptDigestOf } from "./managedSpacePublishApp";
@@ -47,7 +47,7 @@ const UPDATE_KEYS = [
     "takeOverFrom",
 ] as const;
 // tenantHost is diffed by tenantHostDiff (support.ts): another name of the same tenant is an update.
-const REPLACE_KEYS: readonly string[] = [];
+const REPLACE_KEYS = replaceKeys(managedSpacePublishSchema).filter((k) => k !== "tenantHost");
 
 /** The schema's rules (provider/schema/managedSpacePublish.ts), then one of groupId/groupName per member, each once. */
 function checkInputs(news: Props): Failures {
