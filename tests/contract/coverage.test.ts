@@ -66,7 +66,6 @@ describe("contract: coverage and consistency", () => {
         expect(missing).to.deep.equal([]);
     });
 
-
     it("each route's rate-limit tier equals the spec's x-qlik-tier", () => {
         const diffs: string[] = [];
         for (const r of allRoutes) {
