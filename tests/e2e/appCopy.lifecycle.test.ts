@@ -1,5 +1,6 @@
 // AppCopy with the real Pulumi CLI against an in-process emulator: the lifecycle from the resource design.
 import { expect } from "chai";
+import { step } from "../support/steps";
 import { TempProject } from "./harness";
 import { stackConfigFor } from "./emulatorFixture";
 import { AppsEnv, TenantRef } from "../provider/resources/appsFixture";
@@ -26,7 +27,7 @@ exports.reloadStatus = app.reloadStatus;
 const DB_PASSWORD = "db-pw-5d1e77b2";
 
 describe("e2e: AppCopy lifecycle", function () {
-    this.timeout(600_000);
+    this.timeout(1_200_000); // one test runs the whole lifecycle; generous for a busy machine
     let env: AppsEnv;
     let tenant: TenantRef;
     let project: TempProject;
@@ -55,60 +56,62 @@ describe("e2e: AppCopy lifecycle", function () {
         await env?.close();
     });
 
-    it("up deploys, and preview/refresh then report no changes", async () => {
-        await run(["up", "--yes"]);
-        const out = await stackOutputs();
-        expect(out.reloadStatus).to.equal("SUCCEEDED");
-        expect((await env.ok(tenant, "GET", `/api/v1/apps/${out.appId}`)).attributes.name).to.equal("Sales");
-        await run(["preview", "--expect-no-changes"]);
-        await run(["refresh", "--yes", "--expect-no-changes"]);
-        await run(["preview", "--expect-no-changes"]);
-    });
+    it("the lifecycle, step by step (each step works on the stack the previous ones left)", async () => {
+        await step("up deploys, and preview/refresh then report no changes", async () => {
+            await run(["up", "--yes"]);
+            const out = await stackOutputs();
+            expect(out.reloadStatus).to.equal("SUCCEEDED");
+            expect((await env.ok(tenant, "GET", `/api/v1/apps/${out.appId}`)).attributes.name).to.equal("Sales");
+            await run(["preview", "--expect-no-changes"]);
+            await run(["refresh", "--yes", "--expect-no-changes"]);
+            await run(["preview", "--expect-no-changes"]);
+        });
 
-    it("a name change is an in-place update of exactly that field", async () => {
-        await run(["config", "set", "appName", "Sales v2"]);
-        const p = await run(["preview", "--diff"]);
-        expect(p.output).to.match(/~\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:AppCopy: \(update\)/);
-        expect(p.output).to.match(/~ name\s*: "Sales" => "Sales v2"/);
-        expect(p.output).to.not.match(/replace/);
-        await run(["up", "--yes"]);
-        const out = await stackOutputs();
-        expect((await env.ok(tenant, "GET", `/api/v1/apps/${out.appId}`)).attributes.name).to.equal("Sales v2");
-    });
+        await step("a name change is an in-place update of exactly that field", async () => {
+            await run(["config", "set", "appName", "Sales v2"]);
+            const p = await run(["preview", "--diff"]);
+            expect(p.output).to.match(/~\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:AppCopy: \(update\)/);
+            expect(p.output).to.match(/~ name\s*: "Sales" => "Sales v2"/);
+            expect(p.output).to.not.match(/replace/);
+            await run(["up", "--yes"]);
+            const out = await stackOutputs();
+            expect((await env.ok(tenant, "GET", `/api/v1/apps/${out.appId}`)).attributes.name).to.equal("Sales v2");
+        });
 
-    it("a spaceName change is a replacement", async () => {
-        await run(["config", "set", "spaceName", "Staging2"]);
-        const p = await run(["preview", "--diff"]);
-        expect(p.output).to.match(/\+-\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:AppCopy: \(replace\)/);
-        await run(["config", "set", "spaceName", "Staging"]);
-        await run(["preview", "--expect-no-changes"]);
-    });
+        await step("a spaceName change is a replacement", async () => {
+            await run(["config", "set", "spaceName", "Staging2"]);
+            const p = await run(["preview", "--diff"]);
+            expect(p.output).to.match(/\+-\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:AppCopy: \(replace\)/);
+            await run(["config", "set", "spaceName", "Staging"]);
+            await run(["preview", "--expect-no-changes"]);
+        });
 
-    it("drift (a rename in Qlik) is detected by refresh and repaired by up", async () => {
-        const out = await stackOutputs();
-        await env.ok(tenant, "PUT", `/api/v1/apps/${out.appId}`, { attributes: { name: "hand edited" } });
-        const r = await run(["refresh", "--yes", "--expect-no-changes"], { allowFailure: true });
-        expect(r.code).to.not.equal(0);
-        if (!/AppCopy sales updated .*\[diff: [^\]]*~name/.test(r.output)) console.log(r.output);
-        expect(r.output).to.match(/AppCopy sales updated .*\[diff: [^\]]*~name/);
-        await run(["up", "--yes"]);
-        expect((await env.ok(tenant, "GET", `/api/v1/apps/${out.appId}`)).attributes.name).to.equal("Sales v2");
-        await run(["preview", "--expect-no-changes"]);
-    });
+        await step("drift (a rename in Qlik) is detected by refresh and repaired by up", async () => {
+            const out = await stackOutputs();
+            await env.ok(tenant, "PUT", `/api/v1/apps/${out.appId}`, { attributes: { name: "hand edited" } });
+            const r = await run(["refresh", "--yes", "--expect-no-changes"], { allowFailure: true });
+            expect(r.code).to.not.equal(0);
+            if (!/AppCopy sales updated .*\[diff: [^\]]*~name/.test(r.output)) console.log(r.output);
+            expect(r.output).to.match(/AppCopy sales updated .*\[diff: [^\]]*~name/);
+            await run(["up", "--yes"]);
+            expect((await env.ok(tenant, "GET", `/api/v1/apps/${out.appId}`)).attributes.name).to.equal("Sales v2");
+            await run(["preview", "--expect-no-changes"]);
+        });
 
-    it("destroy removes the app, its connection and its staging space", async () => {
-        const out = await stackOutputs();
-        await run(["destroy", "--yes"]);
-        expect((await env.req(tenant, "GET", `/api/v1/apps/${out.appId}`)).status).to.equal(404);
-        const spaces = await env.ok(tenant, "GET", "/api/v1/spaces?limit=100");
-        expect(spaces.data.map((s: { name: string }) => s.name)).to.not.include("Staging");
-        const conns = await env.ok(tenant, "GET", "/api/v1/data-connections?limit=100");
-        expect(conns.data.map((c: { qName: string }) => c.qName)).to.not.include("customer_db");
-    });
+        await step("destroy removes the app, its connection and its staging space", async () => {
+            const out = await stackOutputs();
+            await run(["destroy", "--yes"]);
+            expect((await env.req(tenant, "GET", `/api/v1/apps/${out.appId}`)).status).to.equal(404);
+            const spaces = await env.ok(tenant, "GET", "/api/v1/spaces?limit=100");
+            expect(spaces.data.map((s: { name: string }) => s.name)).to.not.include("Staging");
+            const conns = await env.ok(tenant, "GET", "/api/v1/data-connections?limit=100");
+            expect(conns.data.map((c: { qName: string }) => c.qName)).to.not.include("customer_db");
+        });
 
-    it("no command printed the database password, and state has no plaintext copy", async () => {
-        expect(outputs.join("\n")).to.not.include(DB_PASSWORD);
-        const exported = (await project.run(["stack", "export"])).stdout;
-        expect(exported).to.not.include(DB_PASSWORD);
+        await step("no command printed the database password, and state has no plaintext copy", async () => {
+            expect(outputs.join("\n")).to.not.include(DB_PASSWORD);
+            const exported = (await project.run(["stack", "export"])).stdout;
+            expect(exported).to.not.include(DB_PASSWORD);
+        });
     });
 });
