@@ -2,6 +2,7 @@
 // Lifecycle from the resource design, plus the template rollout: bump templateVersion, preview shows the
 // update on both tenants, up republishes, published app ids and users' own sheets survive.
 import { expect } from "chai";
+import { step } from "../support/steps";
 import { TempProject } from "./harness";
 import { stackConfigFor } from "./emulatorFixture";
 import { AppsEnv, TenantRef } from "../provider/resources/appsFixture";
@@ -27,7 +28,7 @@ tenants.forEach((t, i) => {
 `;
 
 describe("e2e: ManagedSpacePublish lifecycle and template rollout (two tenants)", function () {
-    this.timeout(600_000);
+    this.timeout(1_200_000); // one test runs the whole lifecycle; generous for a busy machine
     let env: AppsEnv;
     let tenants: (TenantRef & { group: string })[];
     let project: TempProject;
@@ -61,89 +62,105 @@ describe("e2e: ManagedSpacePublish lifecycle and template rollout (two tenants)"
         await env?.close();
     });
 
-    it("up publishes on both tenants; preview and refresh then report no changes", async () => {
-        await run(["up", "--yes"]);
-        const out = await stackOutputs();
-        for (let i = 0; i < 2; i++) {
-            const app = await env.ok(tenants[i], "GET", `/api/v1/apps/${out["published" + i]}`);
-            expect(app.attributes).to.include({ spaceId: out["space" + i], originAppId: out["staged" + i] });
-        }
-        await project.expectNoChanges();
-    });
+    it("the lifecycle, step by step (each step works on the stack the previous ones left)", async () => {
+        await step("up publishes on both tenants; preview and refresh then report no changes", async () => {
+            await run(["up", "--yes"]);
+            const out = await stackOutputs();
+            for (let i = 0; i < 2; i++) {
+                const app = await env.ok(tenants[i], "GET", `/api/v1/apps/${out["published" + i]}`);
+                expect(app.attributes).to.include({ spaceId: out["space" + i], originAppId: out["staged" + i] });
+            }
+            await project.expectNoChanges();
+        });
 
-    it("a description change is an in-place update of exactly that field", async () => {
-        await run(["config", "set", "description", "customer apps"]);
-        const p = await run(["preview", "--diff"]);
-        expect(p.output).to.match(/~\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:ManagedSpacePublish: \(update\)/);
-        expect(p.output, p.output).to.match(/[~+] spaceDescription\s*:.*"customer apps"/);
-        expect(p.output).to.not.match(/replace/);
-        await run(["up", "--yes"]);
-        const out = await stackOutputs();
-        // the user's description, followed by the ownership marker (docs/ownership.md)
-        expect((await env.ok(tenants[0], "GET", `/api/v1/spaces/${out.space0}`)).description).to.match(
-            /^customer apps \[qtf:organization\/publish-e2e\/test#[0-9a-f]+\]$/,
+        await step("a description change is an in-place update of exactly that field", async () => {
+            await run(["config", "set", "description", "customer apps"]);
+            const p = await run(["preview", "--diff"]);
+            expect(p.output).to.match(/~\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:ManagedSpacePublish: \(update\)/);
+            expect(p.output, p.output).to.match(/[~+] spaceDescription\s*:.*"customer apps"/);
+            expect(p.output).to.not.match(/replace/);
+            await run(["up", "--yes"]);
+            const out = await stackOutputs();
+            // the user's description, followed by the ownership marker (docs/ownership.md)
+            expect((await env.ok(tenants[0], "GET", `/api/v1/spaces/${out.space0}`)).description).to.match(
+                /^customer apps \[qtf:organization\/publish-e2e\/test#[0-9a-f]+\]$/,
+            );
+        });
+
+        await step("a tenantHost change is a replacement", async () => {
+            const swapped = [tenants[1], tenants[0]].map((t) => ({ host: t.host, group: t.group }));
+            await run(["config", "set", "tenants", JSON.stringify(swapped)]);
+            const p = await run(["preview", "--diff"]);
+            expect(p.output).to.match(new RegExp(`\\+-\\s*${TYPE}:ManagedSpacePublish: \\(replace\\)`));
+            await run([
+                "config",
+                "set",
+                "tenants",
+                JSON.stringify(tenants.map((t) => ({ host: t.host, group: t.group }))),
+            ]);
+            await run(["preview", "--expect-no-changes"]);
+        });
+
+        await step(
+            "template rollout: preview shows templateVersion changing on both tenants, up republishes in place",
+            async () => {
+                const before = await stackOutputs();
+                // A consumer's own sheet in tenant 0's published app, and a new sheet in the ISV's template.
+                await env.createObject(tenants[0], before.published0, {
+                    qInfo: { qId: "users-sheet", qType: "sheet" },
+                    qMetaDef: { title: "mine" },
+                });
+                await env.createObject(env.source, env.templateAppId, {
+                    qInfo: { qId: "release-2-sheet", qType: "sheet" },
+                    qMetaDef: { title: "new" },
+                });
+                await run(["config", "set", "templateVersion", "2"]);
+                const p = await run(["preview", "--diff"]);
+                const versionChanges = p.output.match(/~ templateVersion\s*: "1" => "2"/g) ?? [];
+                expect(versionChanges, p.output).to.have.length(2);
+                expect(p.output).to.not.match(/replace/);
+                await run(["up", "--yes"]);
+                const after = await stackOutputs();
+                for (let i = 0; i < 2; i++) {
+                    expect(after["published" + i], "published app id is stable").to.equal(before["published" + i]);
+                    expect(after["staged" + i]).to.not.equal(before["staged" + i]);
+                    const app = await env.ok(tenants[i], "GET", `/api/v1/apps/${after["published" + i]}`);
+                    expect(app.attributes.originAppId).to.equal(after["staged" + i]);
+                    expect((await env.req(tenants[i], "GET", `/api/v1/apps/${before["staged" + i]}`)).status).to.equal(
+                        404,
+                    );
+                }
+                const objs = await env.objects(tenants[0], after.published0);
+                expect(objs).to.include({
+                    "users-sheet": "sheet",
+                    "release-2-sheet": "sheet",
+                    "template-sheet-1": "sheet",
+                });
+                await run(["preview", "--expect-no-changes"]);
+            },
         );
-    });
 
-    it("a tenantHost change is a replacement", async () => {
-        const swapped = [tenants[1], tenants[0]].map((t) => ({ host: t.host, group: t.group }));
-        await run(["config", "set", "tenants", JSON.stringify(swapped)]);
-        const p = await run(["preview", "--diff"]);
-        expect(p.output).to.match(new RegExp(`\\+-\\s*${TYPE}:ManagedSpacePublish: \\(replace\\)`));
-        await run(["config", "set", "tenants", JSON.stringify(tenants.map((t) => ({ host: t.host, group: t.group })))]);
-        await run(["preview", "--expect-no-changes"]);
-    });
-
-    it("template rollout: preview shows templateVersion changing on both tenants, up republishes in place", async () => {
-        const before = await stackOutputs();
-        // A consumer's own sheet in tenant 0's published app, and a new sheet in the ISV's template.
-        await env.createObject(tenants[0], before.published0, {
-            qInfo: { qId: "users-sheet", qType: "sheet" },
-            qMetaDef: { title: "mine" },
+        await step("drift (a removed member) is detected by refresh and repaired by up", async () => {
+            const out = await stackOutputs();
+            const asg = (await env.ok(tenants[1], "GET", `/api/v1/spaces/${out.space1}/assignments`)).data;
+            await env.ok(tenants[1], "DELETE", `/api/v1/spaces/${out.space1}/assignments/${asg[0].id}`);
+            const r = await run(["refresh", "--yes", "--expect-no-changes"], { allowFailure: true });
+            expect(r.code).to.not.equal(0);
+            expect(r.output).to.match(/ManagedSpacePublish pub-1 updated/);
+            await run(["up", "--yes"]);
+            const again = (await env.ok(tenants[1], "GET", `/api/v1/spaces/${out.space1}/assignments`)).data;
+            expect(again.map((a: { assigneeId: string }) => a.assigneeId)).to.deep.equal([tenants[1].group]);
+            await run(["preview", "--expect-no-changes"]);
         });
-        await env.createObject(env.source, env.templateAppId, {
-            qInfo: { qId: "release-2-sheet", qType: "sheet" },
-            qMetaDef: { title: "new" },
+
+        await step("destroy leaves no apps or spaces in the customer tenants", async () => {
+            await run(["destroy", "--yes"]);
+            for (const t of tenants) {
+                expect((await env.ok(t, "GET", "/api/v1/items?resourceType=app&limit=100")).data).to.deep.equal([]);
+                expect(
+                    (await env.ok(t, "GET", "/api/v1/spaces?limit=100")).data.map((s: { name: string }) => s.name),
+                ).to.deep.equal([]);
+            }
         });
-        await run(["config", "set", "templateVersion", "2"]);
-        const p = await run(["preview", "--diff"]);
-        const versionChanges = p.output.match(/~ templateVersion\s*: "1" => "2"/g) ?? [];
-        expect(versionChanges, p.output).to.have.length(2);
-        expect(p.output).to.not.match(/replace/);
-        await run(["up", "--yes"]);
-        const after = await stackOutputs();
-        for (let i = 0; i < 2; i++) {
-            expect(after["published" + i], "published app id is stable").to.equal(before["published" + i]);
-            expect(after["staged" + i]).to.not.equal(before["staged" + i]);
-            const app = await env.ok(tenants[i], "GET", `/api/v1/apps/${after["published" + i]}`);
-            expect(app.attributes.originAppId).to.equal(after["staged" + i]);
-            expect((await env.req(tenants[i], "GET", `/api/v1/apps/${before["staged" + i]}`)).status).to.equal(404);
-        }
-        const objs = await env.objects(tenants[0], after.published0);
-        expect(objs).to.include({ "users-sheet": "sheet", "release-2-sheet": "sheet", "template-sheet-1": "sheet" });
-        await run(["preview", "--expect-no-changes"]);
-    });
-
-    it("drift (a removed member) is detected by refresh and repaired by up", async () => {
-        const out = await stackOutputs();
-        const asg = (await env.ok(tenants[1], "GET", `/api/v1/spaces/${out.space1}/assignments`)).data;
-        await env.ok(tenants[1], "DELETE", `/api/v1/spaces/${out.space1}/assignments/${asg[0].id}`);
-        const r = await run(["refresh", "--yes", "--expect-no-changes"], { allowFailure: true });
-        expect(r.code).to.not.equal(0);
-        expect(r.output).to.match(/ManagedSpacePublish pub-1 updated/);
-        await run(["up", "--yes"]);
-        const again = (await env.ok(tenants[1], "GET", `/api/v1/spaces/${out.space1}/assignments`)).data;
-        expect(again.map((a: { assigneeId: string }) => a.assigneeId)).to.deep.equal([tenants[1].group]);
-        await run(["preview", "--expect-no-changes"]);
-    });
-
-    it("destroy leaves no apps or spaces in the customer tenants", async () => {
-        await run(["destroy", "--yes"]);
-        for (const t of tenants) {
-            expect((await env.ok(t, "GET", "/api/v1/items?resourceType=app&limit=100")).data).to.deep.equal([]);
-            expect(
-                (await env.ok(t, "GET", "/api/v1/spaces?limit=100")).data.map((s: { name: string }) => s.name),
-            ).to.deep.equal([]);
-        }
     });
 });
