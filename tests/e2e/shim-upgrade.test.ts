@@ -7,6 +7,7 @@ import * as path from "path";
 import { expect } from "chai";
 import { TempProject, REPO_ROOT } from "./harness";
 import { stackConfigFor, startTestEmulator } from "./emulatorFixture";
+import { step } from "../support/steps";
 import { asBot } from "../support/handlerEmulator";
 
 const OLD_SHIM_JS = `"use strict";
@@ -90,37 +91,45 @@ describe("e2e: provider shim upgrade (old __provider text in state)", function (
         await emu?.close();
     });
 
-    it("a stack is created with the old shim", async () => {
-        await project.run(["up", "--yes"]);
-        ids = JSON.parse((await project.run(["stack", "output", "ids", "--json"])).stdout);
-        const t = await tenants();
-        expect(isOld(t.a.outputs.__provider) && isOld(t.b.inputs.__provider)).to.equal(true);
-        expect(Buffer.byteLength(t.a.outputs.__provider)).to.be.above(2000);
-    });
+    it("the upgrade, step by step (each step works on the stack the previous ones left)", async () => {
+        await step("a stack is created with the old shim", async () => {
+            await project.run(["up", "--yes"]);
+            ids = JSON.parse((await project.run(["stack", "output", "ids", "--json"])).stdout);
+            const t = await tenants();
+            expect(isOld(t.a.outputs.__provider) && isOld(t.b.inputs.__provider)).to.equal(true);
+            expect(Buffer.byteLength(t.a.outputs.__provider)).to.be.above(2000);
+        });
 
-    it("with the current shim: preview, up and refresh show no changes; the stored inputs take the new text", async () => {
-        fs.copyFileSync(path.join(REPO_ROOT, "dist", "provider", "shim.js"), shimFile());
-        // --expect-no-changes: the up fails on any planned step other than "same"
-        await project.run(["up", "--yes", "--expect-no-changes"]);
-        const t = await tenants();
-        expect(isOld(t.a.inputs.__provider)).to.equal(false);
-        expect(Buffer.byteLength(t.a.inputs.__provider)).to.be.below(1000);
-        expect(isOld(t.a.outputs.__provider), "outputs keep the text read/delete run").to.equal(true);
-        // refresh runs the OLD stored text (read) with the new package installed
-        await project.run(["refresh", "--yes", "--expect-no-changes"]);
-    });
+        await step(
+            "with the current shim: preview, up and refresh show no changes; the stored inputs take the new text",
+            async () => {
+                fs.copyFileSync(path.join(REPO_ROOT, "dist", "provider", "shim.js"), shimFile());
+                // --expect-no-changes: the up fails on any planned step other than "same"
+                await project.run(["up", "--yes", "--expect-no-changes"]);
+                const t = await tenants();
+                expect(isOld(t.a.inputs.__provider)).to.equal(false);
+                expect(Buffer.byteLength(t.a.inputs.__provider)).to.be.below(1000);
+                expect(isOld(t.a.outputs.__provider), "outputs keep the text read/delete run").to.equal(true);
+                // refresh runs the OLD stored text (read) with the new package installed
+                await project.run(["refresh", "--yes", "--expect-no-changes"]);
+            },
+        );
 
-    it("an update runs through the new text; destroy runs the old text for b and the new one for a", async () => {
-        await project.run(["config", "set", "nameA", "Shim A2"]);
-        await project.run(["up", "--yes"]);
-        const t = await tenants();
-        expect(isOld(t.a.outputs.__provider)).to.equal(false);
-        expect(isOld(t.b.outputs.__provider)).to.equal(true);
-        await project.run(["preview", "--expect-no-changes"]);
-        await project.run(["destroy", "--yes"]);
-        for (const id of ids) {
-            const live = await asBot(emu, emu.info.registerHost, `/api/v1/tenants/${id}`);
-            expect(live.body.status, `tenant ${id}`).to.equal("disabled");
-        }
+        await step(
+            "an update runs through the new text; destroy runs the old text for b and the new one for a",
+            async () => {
+                await project.run(["config", "set", "nameA", "Shim A2"]);
+                await project.run(["up", "--yes"]);
+                const t = await tenants();
+                expect(isOld(t.a.outputs.__provider)).to.equal(false);
+                expect(isOld(t.b.outputs.__provider)).to.equal(true);
+                await project.run(["preview", "--expect-no-changes"]);
+                await project.run(["destroy", "--yes"]);
+                for (const id of ids) {
+                    const live = await asBot(emu, emu.info.registerHost, `/api/v1/tenants/${id}`);
+                    expect(live.body.status, `tenant ${id}`).to.equal("disabled");
+                }
+            },
+        );
     });
 });

@@ -7,6 +7,7 @@ import * as path from "path";
 import { expect } from "chai";
 import { TempProject, type RunResult } from "./harness";
 import { stackConfigFor, startTestEmulator } from "./emulatorFixture";
+import { step } from "../support/steps";
 import { startStatePostgres, type StatePostgres } from "../support/postgresState";
 
 // QTF_GATE: tenant a's displayName resolves only once that file exists, so an update can be held
@@ -81,64 +82,72 @@ describe("e2e: PostgreSQL state backend (pulumi login postgres://)", function ()
         await pg?.stop();
     });
 
-    it("up stores the checkpoint as a row of pulumi_state; a preview then shows no changes", async () => {
-        expectNoSecretIn(await runnerA.run(["up", "--yes"]));
-        hostnames = JSON.parse((await runnerA.run(["stack", "output", "hostnames", "--json"])).stdout);
-        expect(hostnames).to.have.length(2);
-        expect(resourcesOf(await storedCheckpoint())).to.have.length(2);
-        expectNoSecretIn(await runnerA.run(["preview", "--expect-no-changes"]));
-    });
+    it("two runners share one stack in PostgreSQL, step by step (each on the stack the previous left)", async () => {
+        await step("up stores the checkpoint as a row of pulumi_state; a preview then shows no changes", async () => {
+            expectNoSecretIn(await runnerA.run(["up", "--yes"]));
+            hostnames = JSON.parse((await runnerA.run(["stack", "output", "hostnames", "--json"])).stdout);
+            expect(hostnames).to.have.length(2);
+            expect(resourcesOf(await storedCheckpoint())).to.have.length(2);
+            expectNoSecretIn(await runnerA.run(["preview", "--expect-no-changes"]));
+        });
 
-    it("a second runner with its own PULUMI_HOME and work folder sees the same stack", async () => {
-        const login = await runnerB.run(["login", pg.backendUrl]);
-        expect(login.output).to.include(`127.0.0.1:${pg.port}`);
-        expect(login.output).to.not.include(pg.password);
-        expect(path.dirname(runnerB.dir)).to.not.equal(path.dirname(runnerA.dir));
-        const ls = JSON.parse((await runnerB.run(["stack", "ls", "--json"])).stdout);
-        expect(ls.map((s: { name: string }) => s.name)).to.include(STACK);
-        await runnerB.run(["stack", "select", STACK]);
-        expect(JSON.parse((await runnerB.run(["stack", "output", "hostnames", "--json"])).stdout)).to.deep.equal(
-            hostnames,
+        await step("a second runner with its own PULUMI_HOME and work folder sees the same stack", async () => {
+            const login = await runnerB.run(["login", pg.backendUrl]);
+            expect(login.output).to.include(`127.0.0.1:${pg.port}`);
+            expect(login.output).to.not.include(pg.password);
+            expect(path.dirname(runnerB.dir)).to.not.equal(path.dirname(runnerA.dir));
+            const ls = JSON.parse((await runnerB.run(["stack", "ls", "--json"])).stdout);
+            expect(ls.map((s: { name: string }) => s.name)).to.include(STACK);
+            await runnerB.run(["stack", "select", STACK]);
+            expect(JSON.parse((await runnerB.run(["stack", "output", "hostnames", "--json"])).stdout)).to.deep.equal(
+                hostnames,
+            );
+            await runnerB.run(["preview", "--expect-no-changes"]);
+        });
+
+        await step(
+            "two ups at once on one stack: the second fails with Pulumi's lock message, the first completes",
+            async () => {
+                const gate = path.join(runnerA.root, "gate");
+                const first = runnerA.run(["up", "--yes"], {
+                    allowFailure: true,
+                    env: { QTF_GATE: gate, QTF_LABEL: "Two" },
+                });
+                let second: RunResult;
+                try {
+                    // The first up holds the lock (a row under .pulumi/locks/) until the gate opens.
+                    const deadline = Date.now() + 240_000;
+                    while ((await rows(LOCK_KEYS)).length === 0) {
+                        if (Date.now() > deadline) throw new Error("the first up never took the stack lock");
+                        await new Promise((r) => setTimeout(r, 250));
+                    }
+                    second = await runnerB.run(["up", "--yes"], { allowFailure: true, env: { QTF_LABEL: "Three" } });
+                } finally {
+                    // opened and awaited whatever happened above: no up may outlive this test
+                    fs.writeFileSync(gate, "open");
+                    await first;
+                }
+                expect(second.code).to.not.equal(0);
+                expect(second.output).to.include("the stack is currently locked by 1 lock(s)");
+                expect(second.output).to.match(/created by \S+@\S+ \(pid \d+\)/);
+                expectNoSecretIn(second);
+                const done = await first;
+                expect(done.code, done.output.slice(-3000)).to.equal(0);
+                expectNoSecretIn(done);
+                expect(await rows(LOCK_KEYS)).to.have.length(0);
+                const tenantA = resourcesOf(await storedCheckpoint()).find((r) => r.urn.endsWith("::a"));
+                expect(tenantA?.outputs.displayName).to.equal("Customer A Two");
+                // Both runners agree with the stored checkpoint: nothing to do for the program the first one ran.
+                await runnerB.run(["preview", "--expect-no-changes"], { env: { QTF_LABEL: "Two" } });
+            },
         );
-        await runnerB.run(["preview", "--expect-no-changes"]);
-    });
 
-    it("two ups at once on one stack: the second fails with Pulumi's lock message, the first completes", async () => {
-        const gate = path.join(runnerA.root, "gate");
-        const first = runnerA.run(["up", "--yes"], { allowFailure: true, env: { QTF_GATE: gate, QTF_LABEL: "Two" } });
-        let second: RunResult;
-        try {
-            // The first up holds the lock (a row under .pulumi/locks/) until the gate opens.
-            const deadline = Date.now() + 240_000;
-            while ((await rows(LOCK_KEYS)).length === 0) {
-                if (Date.now() > deadline) throw new Error("the first up never took the stack lock");
-                await new Promise((r) => setTimeout(r, 250));
-            }
-            second = await runnerB.run(["up", "--yes"], { allowFailure: true, env: { QTF_LABEL: "Three" } });
-        } finally {
-            // opened and awaited whatever happened above: no up may outlive this test
-            fs.writeFileSync(gate, "open");
-            await first;
-        }
-        expect(second.code).to.not.equal(0);
-        expect(second.output).to.include("the stack is currently locked by 1 lock(s)");
-        expect(second.output).to.match(/created by \S+@\S+ \(pid \d+\)/);
-        expectNoSecretIn(second);
-        const done = await first;
-        expect(done.code, done.output.slice(-3000)).to.equal(0);
-        expectNoSecretIn(done);
-        expect(await rows(LOCK_KEYS)).to.have.length(0);
-        const tenantA = resourcesOf(await storedCheckpoint()).find((r) => r.urn.endsWith("::a"));
-        expect(tenantA?.outputs.displayName).to.equal("Customer A Two");
-        // Both runners agree with the stored checkpoint: nothing to do for the program the first one ran.
-        await runnerB.run(["preview", "--expect-no-changes"], { env: { QTF_LABEL: "Two" } });
-    });
-
-    it("destroy from the second runner empties the stack, and stack rm removes its row", async () => {
-        await runnerB.run(["destroy", "--yes"], { env: { QTF_LABEL: "Two" } });
-        expect(resourcesOf(await storedCheckpoint())).to.have.length(0);
-        await runnerB.run(["stack", "rm", STACK, "--yes"]);
-        expect(await rows(CHECKPOINT_KEY)).to.have.length(0);
-        expect(await rows(LOCK_KEYS)).to.have.length(0);
+        await step("destroy from the second runner empties the stack, and stack rm removes its row", async () => {
+            await runnerB.run(["destroy", "--yes"], { env: { QTF_LABEL: "Two" } });
+            expect(resourcesOf(await storedCheckpoint())).to.have.length(0);
+            await runnerB.run(["stack", "rm", STACK, "--yes"]);
+            expect(await rows(CHECKPOINT_KEY)).to.have.length(0);
+            expect(await rows(LOCK_KEYS)).to.have.length(0);
+        });
     });
 });
