@@ -1,6 +1,7 @@
 // GroupSet with the real Pulumi CLI against an in-process emulator: the lifecycle from the resource
 // design; a group added by hand shows in `unmanagedGroups` after refresh and is never deleted.
 import { expect } from "chai";
+import { step } from "../support/steps";
 import type { RunningEmulator } from "../../emulator/index";
 import { TempProject } from "./harness";
 import { newTenantHost, stackConfigFor, startTestEmulator } from "./emulatorFixture";
@@ -27,7 +28,7 @@ interface StateResource {
 }
 
 describe("e2e: GroupSet lifecycle", function () {
-    this.timeout(600_000);
+    this.timeout(1_200_000); // one test runs the whole lifecycle; generous for a busy machine
     let emu: RunningEmulator;
     let project: TempProject;
     let host: string;
@@ -64,78 +65,86 @@ describe("e2e: GroupSet lifecycle", function () {
         await emu?.close();
     });
 
-    it("up creates the groups; preview and refresh then report no changes", async () => {
-        await run(["up", "--yes"]);
-        expect(await liveGroups()).to.deep.equal({ analysts: ["SharedSpaceCreator"], viewers: [] });
-        expect((await asBot(emu, host, "/api/v1/groups/settings")).body.autoCreateGroups).to.equal(true);
-        expect(Object.keys((await stackOutputs()).groupIds).sort()).to.deep.equal(["analysts", "viewers"]);
-        await project.expectNoChanges();
-    });
-
-    it("new roles for a group are an in-place update of exactly that field", async () => {
-        const ids = (await stackOutputs()).groupIds;
-        await run(["config", "set", "analystRoles", "SharedSpaceCreator,AuditAdmin"]);
-        const p = await run(["preview", "--diff"]);
-        expect(p.output).to.match(/~\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:GroupSet: \(update\)/);
-        expect(p.output).to.match(/~ groups\s*: \[/);
-        expect(p.output).to.match(/\+ \[1\]: "AuditAdmin"/);
-        expect(p.output).to.not.match(/~ (tenantHost|autoCreateGroups|pruneUnmanaged)\b/);
-        expect(p.output).to.not.match(/replace/);
-        await run(["up", "--yes"]);
-        expect(await liveGroups()).to.deep.equal({ analysts: ["AuditAdmin", "SharedSpaceCreator"], viewers: [] });
-        expect((await stackOutputs()).groupIds, "groups keep their ids").to.deep.equal(ids);
-    });
-
-    it("a tenantHost of ANOTHER tenant is a replacement (another name of the same tenant would be an update)", async () => {
-        await run(["config", "set", "tenantHost", await newTenantHost(emu)]);
-        const p = await run(["preview", "--diff"]);
-        expect(p.output).to.match(/\+-\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:GroupSet: \(replace\)/);
-        await run(["config", "set", "tenantHost", host]);
-        await run(["preview", "--expect-no-changes"]);
-    });
-
-    it("refresh detects changed roles and a group added by hand (in unmanagedGroups); up repairs the roles, keeps the stray", async () => {
-        const { groupIds } = await stackOutputs();
-        const patch = await asBot(emu, host, `/api/v1/groups/${groupIds.analysts}`, {
-            method: "PATCH",
-            body: [{ op: "replace", path: "assignedRoles", value: [{ name: "TenantAdmin" }] }],
+    it("the lifecycle, step by step (each step works on the stack the previous ones left)", async () => {
+        await step("up creates the groups; preview and refresh then report no changes", async () => {
+            await run(["up", "--yes"]);
+            expect(await liveGroups()).to.deep.equal({ analysts: ["SharedSpaceCreator"], viewers: [] });
+            expect((await asBot(emu, host, "/api/v1/groups/settings")).body.autoCreateGroups).to.equal(true);
+            expect(Object.keys((await stackOutputs()).groupIds).sort()).to.deep.equal(["analysts", "viewers"]);
+            await project.expectNoChanges();
         });
-        expect(patch.status, patch.text).to.be.within(200, 299);
-        const add = await asBot(emu, host, "/api/v1/groups", {
-            method: "POST",
-            body: { name: "by-hand", status: "active" },
-        });
-        expect(add.status, add.text).to.equal(201);
-        expect((await stateOutputs()).unmanagedGroups).to.deep.equal([]);
-        const r = await run(["refresh", "--yes", "--expect-no-changes"], { allowFailure: true });
-        expect(r.code).to.not.equal(0);
-        expect(r.output).to.match(/GroupSet groups updated .*\[diff: [^\]]*~groups/);
-        expect(r.output).to.match(/GroupSet groups updated .*\[diff: [^\]]*unmanagedGroups/);
-        expect((await stateOutputs()).unmanagedGroups).to.deep.equal(["by-hand"]);
-        await run(["up", "--yes"]);
-        expect(await liveGroups()).to.deep.equal({
-            analysts: ["AuditAdmin", "SharedSpaceCreator"],
-            viewers: [],
-            "by-hand": [],
-        });
-        await run(["preview", "--expect-no-changes"]);
-        // The up acknowledged the stray (pruneUnmanaged is off): refresh is quiet until another appears.
-        await run(["refresh", "--yes", "--expect-no-changes"]);
-        const add2 = await asBot(emu, host, "/api/v1/groups", {
-            method: "POST",
-            body: { name: "by-hand-2", status: "active" },
-        });
-        expect(add2.status, add2.text).to.equal(201);
-        const again = await run(["refresh", "--yes", "--expect-no-changes"], { allowFailure: true });
-        expect(again.code).to.not.equal(0);
-        expect(again.output).to.match(/GroupSet groups updated .*\[diff: [^\]]*unmanagedGroups/);
-        await run(["up", "--yes"]);
-        await run(["preview", "--expect-no-changes"]);
-        await run(["refresh", "--yes", "--expect-no-changes"]);
-    });
 
-    it("destroy deletes the managed groups only", async () => {
-        await run(["destroy", "--yes"]);
-        expect(await liveGroups()).to.deep.equal({ "by-hand": [], "by-hand-2": [] });
+        await step("new roles for a group are an in-place update of exactly that field", async () => {
+            const ids = (await stackOutputs()).groupIds;
+            await run(["config", "set", "analystRoles", "SharedSpaceCreator,AuditAdmin"]);
+            const p = await run(["preview", "--diff"]);
+            expect(p.output).to.match(/~\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:GroupSet: \(update\)/);
+            expect(p.output).to.match(/~ groups\s*: \[/);
+            expect(p.output).to.match(/\+ \[1\]: "AuditAdmin"/);
+            expect(p.output).to.not.match(/~ (tenantHost|autoCreateGroups|pruneUnmanaged)\b/);
+            expect(p.output).to.not.match(/replace/);
+            await run(["up", "--yes"]);
+            expect(await liveGroups()).to.deep.equal({ analysts: ["AuditAdmin", "SharedSpaceCreator"], viewers: [] });
+            expect((await stackOutputs()).groupIds, "groups keep their ids").to.deep.equal(ids);
+        });
+
+        await step(
+            "a tenantHost of ANOTHER tenant is a replacement (another name of the same tenant would be an update)",
+            async () => {
+                await run(["config", "set", "tenantHost", await newTenantHost(emu)]);
+                const p = await run(["preview", "--diff"]);
+                expect(p.output).to.match(/\+-\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:GroupSet: \(replace\)/);
+                await run(["config", "set", "tenantHost", host]);
+                await run(["preview", "--expect-no-changes"]);
+            },
+        );
+
+        await step(
+            "refresh detects changed roles and a group added by hand (in unmanagedGroups); up repairs the roles, keeps the stray",
+            async () => {
+                const { groupIds } = await stackOutputs();
+                const patch = await asBot(emu, host, `/api/v1/groups/${groupIds.analysts}`, {
+                    method: "PATCH",
+                    body: [{ op: "replace", path: "assignedRoles", value: [{ name: "TenantAdmin" }] }],
+                });
+                expect(patch.status, patch.text).to.be.within(200, 299);
+                const add = await asBot(emu, host, "/api/v1/groups", {
+                    method: "POST",
+                    body: { name: "by-hand", status: "active" },
+                });
+                expect(add.status, add.text).to.equal(201);
+                expect((await stateOutputs()).unmanagedGroups).to.deep.equal([]);
+                const r = await run(["refresh", "--yes", "--expect-no-changes"], { allowFailure: true });
+                expect(r.code).to.not.equal(0);
+                expect(r.output).to.match(/GroupSet groups updated .*\[diff: [^\]]*~groups/);
+                expect(r.output).to.match(/GroupSet groups updated .*\[diff: [^\]]*unmanagedGroups/);
+                expect((await stateOutputs()).unmanagedGroups).to.deep.equal(["by-hand"]);
+                await run(["up", "--yes"]);
+                expect(await liveGroups()).to.deep.equal({
+                    analysts: ["AuditAdmin", "SharedSpaceCreator"],
+                    viewers: [],
+                    "by-hand": [],
+                });
+                await run(["preview", "--expect-no-changes"]);
+                // The up acknowledged the stray (pruneUnmanaged is off): refresh is quiet until another appears.
+                await run(["refresh", "--yes", "--expect-no-changes"]);
+                const add2 = await asBot(emu, host, "/api/v1/groups", {
+                    method: "POST",
+                    body: { name: "by-hand-2", status: "active" },
+                });
+                expect(add2.status, add2.text).to.equal(201);
+                const again = await run(["refresh", "--yes", "--expect-no-changes"], { allowFailure: true });
+                expect(again.code).to.not.equal(0);
+                expect(again.output).to.match(/GroupSet groups updated .*\[diff: [^\]]*unmanagedGroups/);
+                await run(["up", "--yes"]);
+                await run(["preview", "--expect-no-changes"]);
+                await run(["refresh", "--yes", "--expect-no-changes"]);
+            },
+        );
+
+        await step("destroy deletes the managed groups only", async () => {
+            await run(["destroy", "--yes"]);
+            expect(await liveGroups()).to.deep.equal({ "by-hand": [], "by-hand-2": [] });
+        });
     });
 });

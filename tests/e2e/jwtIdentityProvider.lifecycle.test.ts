@@ -2,6 +2,7 @@
 // resource design, including proof that the issuer swap is create-before-delete (logins never see a
 // tenant without a trusted JWT IdP).
 import { expect } from "chai";
+import { step } from "../support/steps";
 import type { RunningEmulator } from "../../emulator/index";
 import { TempProject } from "./harness";
 import { newTenantHost, stackConfigFor, startTestEmulator } from "./emulatorFixture";
@@ -25,7 +26,7 @@ exports.keyId = idp.keyId;
 const IDP_PATH = "/api/v1/identity-providers";
 
 describe("e2e: JwtIdentityProvider lifecycle", function () {
-    this.timeout(600_000);
+    this.timeout(1_200_000); // one test runs the whole lifecycle; generous for a busy machine
     let emu: RunningEmulator;
     let project: TempProject;
     let host: string;
@@ -57,77 +58,86 @@ describe("e2e: JwtIdentityProvider lifecycle", function () {
         await emu?.close();
     });
 
-    it("up creates the IdP; preview and refresh then report no changes", async () => {
-        await run(["up", "--yes"]);
-        const { idpId, keyId } = await stackOutputs();
-        expect(keyId).to.match(/^qtf-[0-9a-f]{10}-[0-9a-f]{16}$/);
-        const idps = await jwtIdps();
-        expect(idps.map((p) => p.id)).to.deep.equal([idpId]);
-        // Qlik holds the user's description followed by the ownership marker (docs/ownership.md).
-        expect(parseMarker(idps[0].description).text).to.equal("web app");
-        expect(parseMarker(idps[0].description).marker?.owner).to.equal("organization/jwt-e2e/test");
-        expect(idps[0].options.issuer).to.equal("https://isv.example/one");
-        await project.expectNoChanges();
-    });
-
-    it("a new description is an in-place update of exactly that field", async () => {
-        const before = (await stackOutputs()).idpId;
-        await run(["config", "set", "description", "web app v2"]);
-        const p = await run(["preview", "--diff"]);
-        expect(p.output).to.match(/~\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:JwtIdentityProvider: \(update\)/);
-        expect(p.output).to.match(/~ description\s*: "web app" => "web app v2"/);
-        expect(p.output).to.not.match(/~ (issuer|tenantHost|generateKeyPair|keyId)\b/);
-        expect(p.output).to.not.match(/replace/);
-        await run(["up", "--yes"]);
-        expect((await stackOutputs()).idpId).to.equal(before);
-        expect(parseMarker((await jwtIdps())[0].description).text).to.equal("web app v2");
-    });
-
-    it("a new issuer replaces the IdP create-before-delete: the new one is POSTed before the old one is DELETEd", async () => {
-        const oldId = (await stackOutputs()).idpId as string;
-        await run(["config", "set", "issuer", "https://isv.example/two"]);
-        const p = await run(["preview", "--diff"]);
-        expect(p.output).to.match(/\+-\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:JwtIdentityProvider: \(replace\)/);
-        const since = await lastSeq(emu);
-        await run(["up", "--yes"]);
-        const newId = (await stackOutputs()).idpId as string;
-        expect(newId).to.not.equal(oldId);
-        const log = (await requestLog(emu, since)).filter((l) => l.host === host && l.path.startsWith(IDP_PATH));
-        const post = log.findIndex((l) => l.method === "POST" && l.path === IDP_PATH && l.status === 201);
-        const del = log.findIndex((l) => l.method === "DELETE" && l.path === `${IDP_PATH}/${oldId}`);
-        expect(post, "POST of the new IdP").to.be.at.least(0);
-        expect(del, "DELETE of the old IdP").to.be.at.least(0);
-        expect(post, "the new IdP exists before the old one goes").to.be.below(del);
-        expect(
-            log.filter((l) => l.method === "DELETE"),
-            "only the old IdP is deleted",
-        ).to.have.length(1);
-        const idps = await jwtIdps();
-        expect(idps.map((x) => x.id)).to.deep.equal([newId]);
-        expect(idps[0].options.issuer).to.equal("https://isv.example/two");
-        await run(["preview", "--expect-no-changes"]);
-    });
-
-    it("refresh detects a description patched in Qlik and up repairs it", async () => {
-        const { idpId } = await stackOutputs();
-        const patched = await asBot(emu, host, `${IDP_PATH}/${idpId}`, {
-            method: "PATCH",
-            body: [{ op: "replace", path: "/description", value: "edited by hand" }],
+    it("the lifecycle, step by step (each step works on the stack the previous ones left)", async () => {
+        await step("up creates the IdP; preview and refresh then report no changes", async () => {
+            await run(["up", "--yes"]);
+            const { idpId, keyId } = await stackOutputs();
+            expect(keyId).to.match(/^qtf-[0-9a-f]{10}-[0-9a-f]{16}$/);
+            const idps = await jwtIdps();
+            expect(idps.map((p) => p.id)).to.deep.equal([idpId]);
+            // Qlik holds the user's description followed by the ownership marker (docs/ownership.md).
+            expect(parseMarker(idps[0].description).text).to.equal("web app");
+            expect(parseMarker(idps[0].description).marker?.owner).to.equal("organization/jwt-e2e/test");
+            expect(idps[0].options.issuer).to.equal("https://isv.example/one");
+            await project.expectNoChanges();
         });
-        expect(patched.status, patched.text).to.be.within(200, 299);
-        const r = await run(["refresh", "--yes", "--expect-no-changes"], { allowFailure: true });
-        expect(r.code).to.not.equal(0);
-        expect(r.output).to.match(/JwtIdentityProvider web updated .*\[diff: [^\]]*~description/);
-        await run(["up", "--yes"]);
-        expect(parseMarker((await jwtIdps())[0].description).text).to.equal("web app v2");
-        await run(["preview", "--expect-no-changes"]);
-        await run(["refresh", "--yes", "--expect-no-changes"]);
-    });
 
-    it("destroy leaves no JWT IdP on the tenant", async () => {
-        const { idpId } = await stackOutputs();
-        await run(["destroy", "--yes"]);
-        expect((await asBot(emu, host, `${IDP_PATH}/${idpId}`)).status).to.equal(404);
-        expect(await jwtIdps()).to.deep.equal([]);
+        await step("a new description is an in-place update of exactly that field", async () => {
+            const before = (await stackOutputs()).idpId;
+            await run(["config", "set", "description", "web app v2"]);
+            const p = await run(["preview", "--diff"]);
+            expect(p.output).to.match(/~\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:JwtIdentityProvider: \(update\)/);
+            expect(p.output).to.match(/~ description\s*: "web app" => "web app v2"/);
+            expect(p.output).to.not.match(/~ (issuer|tenantHost|generateKeyPair|keyId)\b/);
+            expect(p.output).to.not.match(/replace/);
+            await run(["up", "--yes"]);
+            expect((await stackOutputs()).idpId).to.equal(before);
+            expect(parseMarker((await jwtIdps())[0].description).text).to.equal("web app v2");
+        });
+
+        await step(
+            "a new issuer replaces the IdP create-before-delete: the new one is POSTed before the old one is DELETEd",
+            async () => {
+                const oldId = (await stackOutputs()).idpId as string;
+                await run(["config", "set", "issuer", "https://isv.example/two"]);
+                const p = await run(["preview", "--diff"]);
+                expect(p.output).to.match(
+                    /\+-\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:JwtIdentityProvider: \(replace\)/,
+                );
+                const since = await lastSeq(emu);
+                await run(["up", "--yes"]);
+                const newId = (await stackOutputs()).idpId as string;
+                expect(newId).to.not.equal(oldId);
+                const log = (await requestLog(emu, since)).filter(
+                    (l) => l.host === host && l.path.startsWith(IDP_PATH),
+                );
+                const post = log.findIndex((l) => l.method === "POST" && l.path === IDP_PATH && l.status === 201);
+                const del = log.findIndex((l) => l.method === "DELETE" && l.path === `${IDP_PATH}/${oldId}`);
+                expect(post, "POST of the new IdP").to.be.at.least(0);
+                expect(del, "DELETE of the old IdP").to.be.at.least(0);
+                expect(post, "the new IdP exists before the old one goes").to.be.below(del);
+                expect(
+                    log.filter((l) => l.method === "DELETE"),
+                    "only the old IdP is deleted",
+                ).to.have.length(1);
+                const idps = await jwtIdps();
+                expect(idps.map((x) => x.id)).to.deep.equal([newId]);
+                expect(idps[0].options.issuer).to.equal("https://isv.example/two");
+                await run(["preview", "--expect-no-changes"]);
+            },
+        );
+
+        await step("refresh detects a description patched in Qlik and up repairs it", async () => {
+            const { idpId } = await stackOutputs();
+            const patched = await asBot(emu, host, `${IDP_PATH}/${idpId}`, {
+                method: "PATCH",
+                body: [{ op: "replace", path: "/description", value: "edited by hand" }],
+            });
+            expect(patched.status, patched.text).to.be.within(200, 299);
+            const r = await run(["refresh", "--yes", "--expect-no-changes"], { allowFailure: true });
+            expect(r.code).to.not.equal(0);
+            expect(r.output).to.match(/JwtIdentityProvider web updated .*\[diff: [^\]]*~description/);
+            await run(["up", "--yes"]);
+            expect(parseMarker((await jwtIdps())[0].description).text).to.equal("web app v2");
+            await run(["preview", "--expect-no-changes"]);
+            await run(["refresh", "--yes", "--expect-no-changes"]);
+        });
+
+        await step("destroy leaves no JWT IdP on the tenant", async () => {
+            const { idpId } = await stackOutputs();
+            await run(["destroy", "--yes"]);
+            expect((await asBot(emu, host, `${IDP_PATH}/${idpId}`)).status).to.equal(404);
+            expect(await jwtIdps()).to.deep.equal([]);
+        });
     });
 });
