@@ -11,7 +11,15 @@
 // connections); check() computes it from the inputs alone, so a preview already knows whether it changes, and
 // ManagedSpacePublish takes it as an input to republish exactly when the staged content changed (item 3).
 import * as fs from "fs";
-import { Failures, Props, ResourceHandlers, diffFields, isUnknown, stableJson, withoutProviderKey } from "./handlers";
+import {
+    Failures,
+    LooseProps as Props,
+    ResourceHandlers,
+    diffFields,
+    isUnknown,
+    stableJson,
+    withoutProviderKey,
+} from "./handlers";
 import {
     SpaceInfo,
     api,
@@ -110,7 +118,7 @@ async function check(_olds: Props, news: Props) {
 
 // ---------- handlers ----------
 
-export const handlers: ResourceHandlers = {
+export const handlers: ResourceHandlers<Props> = {
     check,
 
     async diff(_id, olds, news) {

@@ -1,7 +1,7 @@
 // An AppCopy's data connections in the staging space (docs/reference/qlik-cloud-api.md §8): the JSON Patch that
 // turns a live connection into the declared one, the sync on create/update, and what read() reports as live.
 import { HostClient } from "../qlik";
-import { Props, stableJson } from "./handlers";
+import { LooseProps as Props, stableJson } from "./handlers";
 import { Marker, assertMayAdopt, formatMarker, markOf, mayDelete, parseMarker } from "./ownership";
 import {
     CHANGED_OUTSIDE,

@@ -3,7 +3,7 @@
 // knows whether the staged content changes (provider/resources/appCopy.ts, ManagedSpacePublish.contentVersion).
 import * as crypto from "crypto";
 import type { z } from "zod";
-import { Props, UNKNOWN, stableJson } from "./handlers";
+import { LooseProps as Props, UNKNOWN, stableJson } from "./handlers";
 import { registerSecret } from "../qlik";
 import type { appCopyDataConnection, appCopySource } from "../schema/appCopy";
 

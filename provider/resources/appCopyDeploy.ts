@@ -3,7 +3,7 @@
 // §12.3, §9).
 import * as crypto from "crypto";
 import { HostClient } from "../qlik";
-import { Props } from "./handlers";
+import { LooseProps as Props } from "./handlers";
 import { SpaceInfo, ensureSpace, initFailed, isStatus, sleep } from "./support";
 import { Marker, assertMayAdopt, markOf, mayDelete, ownershipOutputs, parseMarker, withMarker } from "./ownership";
 import { AppAttrs, appsNamed, templateBytes } from "./appCopyTemplate";

@@ -2,7 +2,7 @@
 // Groups are found by name (names are unique and case-sensitive), so a crashed create or a group
 // made by a JWT login is adopted rather than duplicated. Groups the set does not declare are
 // reported in `unmanagedGroups` and deleted only with pruneUnmanaged.
-import { Failures, Props, ResourceHandlers, isUnknown, stableJson, checkWith } from "./handlers";
+import { Failures, LooseProps as Props, ResourceHandlers, isUnknown, stableJson, checkWith } from "./handlers";
 import { isQlikApiError } from "../qlik";
 import { api, assertSameTenant, initFailed, tenantHostDiff, tenantIdOf } from "./support";
 import {
@@ -258,7 +258,7 @@ const mine = (inputs: Props, claim: string): Marker => ({
     claim,
 });
 
-export const handlers: ResourceHandlers = {
+export const handlers: ResourceHandlers<Props> = {
     check: checkWith(validate),
 
     async diff(_id, olds, news) {

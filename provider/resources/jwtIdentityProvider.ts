@@ -3,7 +3,15 @@
 // replace it; the replacement is created before the old one is deleted (Pulumi's default), so
 // logins never hit a tenant without a trusted key.
 import * as crypto from "crypto";
-import { Failures, Props, ResourceHandlers, diffFields, isUnknown, stableJson, checkWith } from "./handlers";
+import {
+    Failures,
+    LooseProps as Props,
+    ResourceHandlers,
+    diffFields,
+    isUnknown,
+    stableJson,
+    checkWith,
+} from "./handlers";
 import { isQlikApiError, registerSecret } from "../qlik";
 import { api, assertSameTenant, tenantHostDiff, tenantIdOf } from "./support";
 import {
@@ -107,7 +115,7 @@ const mine = (inputs: Props, claim: string): Marker => ({
     claim,
 });
 
-export const handlers: ResourceHandlers = {
+export const handlers: ResourceHandlers<Props> = {
     check: checkWith(validate),
 
     async diff(_id, olds, news) {

@@ -1,11 +1,12 @@
 // LicenseAssignment: a tenant's license auto-assign settings and the license type of the subjects
 // this resource manages (docs/reference/qlik-cloud-api.md §3). Assignment actions answer 207 with one result per
 // item; every item is inspected, because a 207 is a 2xx even when every item failed.
-import { Props, ResourceHandlers, isUnknown, stableJson, checkWith } from "./handlers";
+import { Props, isUnknown, stableJson, checkWith, typedHandlers } from "./handlers";
 import { isQlikApiError } from "../qlik";
 import { api, assertSameTenant, initFailed, tenantHostDiff, tenantIdOf } from "./support";
 import {
     Marker,
+    OwnershipOutputs,
     assertMayAdopt,
     claimOf,
     mayDelete,
@@ -15,10 +16,37 @@ import {
     removeTenantMarker,
     writeTenantMarker,
 } from "./ownership";
-import { schemaFailures } from "../schema/core";
-import { LICENSE_SETTINGS, licenseAssignmentSchema } from "../schema/licenseAssignment";
+import { z } from "zod";
+import { CheckedInputs, checkedInputs, schemaFailures, stateParser } from "../schema/core";
+import { LICENSE_SETTINGS, licenseAssignmentInputs, licenseAssignmentSchema } from "../schema/licenseAssignment";
 
 const SETTINGS = LICENSE_SETTINGS;
+type Setting = (typeof LICENSE_SETTINGS)[number];
+
+type LicenseInputs = CheckedInputs<typeof licenseAssignmentInputs>;
+
+/** The outputs; only tenantHost is in every state (a failed create stores tenantHost, tenantId, owner, claim). */
+interface LicenseState extends Partial<OwnershipOutputs> {
+    tenantHost: string;
+    tenantId?: string;
+    autoAssignProfessional?: boolean;
+    autoAssignAnalyzer?: boolean;
+    /** The settings the inputs declared (older states lack it: then the settings that are set). */
+    managedSettings?: string[];
+    assignments?: Record<string, string>;
+}
+
+const licenseState: z.ZodType<LicenseState> = z.looseObject({
+    tenantHost: z.string(),
+    tenantId: z.string().optional(),
+    owner: z.string().optional(),
+    claim: z.string().optional(),
+    takeOverFrom: z.string().nullish(),
+    autoAssignProfessional: z.boolean().optional(),
+    autoAssignAnalyzer: z.boolean().optional(),
+    managedSettings: z.array(z.string()).optional(),
+    assignments: z.record(z.string(), z.string()).optional(),
+});
 /** The actions endpoints take at most 100 items per call. */
 const BATCH = 100;
 
@@ -35,7 +63,7 @@ interface ItemResult {
 }
 
 /** Fails with every failed item named (subject, code, title): partial success is failure. */
-function inspect(action: string, sent: Assignment[], data: ItemResult[] | undefined): void {
+function inspect(action: string, sent: readonly { subject?: string }[], data: ItemResult[] | undefined): void {
     const results = data ?? [];
     const failed: string[] = [];
     sent.forEach((item, i) => {
@@ -63,7 +91,7 @@ async function act(host: string, action: "add" | "update" | "delete", items: Rec
             expect: [200, 207],
             purpose: `${action} license assignments on ${host}`,
         });
-        inspect(action, batch as unknown as Assignment[], res.body?.data);
+        inspect(action, batch, res.body?.data);
     }
 }
 
@@ -105,9 +133,12 @@ async function converge(host: string, want: Record<string, string>, drop: string
     if (add.length) await act(host, "add", add);
 }
 
-async function putSettings(host: string, inputs: Props): Promise<void> {
+async function putSettings(host: string, inputs: LicenseInputs): Promise<void> {
     const body: Record<string, boolean> = {};
-    for (const k of SETTINGS) if (typeof inputs[k] === "boolean") body[k] = inputs[k];
+    for (const k of SETTINGS) {
+        const v = inputs[k];
+        if (typeof v === "boolean") body[k] = v;
+    }
     if (Object.keys(body).length)
         await api(host).put("/api/v1/licenses/settings", body, { purpose: `set license auto-assign on ${host}` });
 }
@@ -119,29 +150,30 @@ async function putSettings(host: string, inputs: Props): Promise<void> {
 const MARKER_KEY = "licenses";
 
 /** The settings the inputs declare: only those come back from read() as inputs (no `+autoAssignProfessional` noise). */
-function declaredSettings(inputs: Props): string[] {
-    if (Array.isArray(inputs.managedSettings)) return inputs.managedSettings as string[];
+function declaredSettings(inputs: LicenseInputs | LicenseState): Setting[] {
+    const managed = inputs.managedSettings;
+    if (Array.isArray(managed)) return SETTINGS.filter((k) => managed.includes(k));
     return SETTINGS.filter((k) => inputs[k] !== undefined);
 }
 
 async function outputsFor(
     host: string,
-    inputs: Props,
+    inputs: LicenseInputs | LicenseState,
     managed: string[],
     own: Marker,
     tenantId?: string,
-): Promise<Props> {
+): Promise<LicenseState> {
     const [settings, live] = await Promise.all([liveSettings(host), liveAssignments(host)]);
     const assignments: Record<string, string> = {};
     for (const s of managed) {
         const t = live.get(s);
         if (t !== undefined) assignments[s] = t;
     }
-    const outs: Props = {
+    const outs: LicenseState = {
         owner: own.owner,
         claim: own.claim,
         tenantHost: host,
-        tenantId: tenantId ?? inputs.tenantId,
+        tenantId: tenantId ?? (typeof inputs.tenantId === "string" ? inputs.tenantId : undefined),
         autoAssignProfessional: settings.autoAssignProfessional ?? false,
         autoAssignAnalyzer: settings.autoAssignAnalyzer ?? false,
         managedSettings: declaredSettings(inputs),
@@ -151,12 +183,14 @@ async function outputsFor(
     return outs;
 }
 
-const mine = (inputs: Props, claim: string): Marker => ({
+const mine = (inputs: { owner?: unknown }, claim: string): Marker => ({
     owner: typeof inputs.owner === "string" ? inputs.owner : "",
     claim,
 });
 
-export const handlers: ResourceHandlers = {
+const parse = { inputs: checkedInputs(licenseAssignmentSchema), state: stateParser("LicenseAssignment", licenseState) };
+
+export const handlers = typedHandlers<LicenseInputs, LicenseState>(parse, {
     check: checkWith((inputs) => schemaFailures(licenseAssignmentSchema, inputs)),
 
     async diff(_id, olds, news) {
@@ -177,8 +211,8 @@ export const handlers: ResourceHandlers = {
     },
 
     async create(inputs) {
-        const host = inputs.tenantHost as string;
-        const want = (inputs.assignments ?? {}) as Record<string, string>;
+        const host = inputs.tenantHost;
+        const want = inputs.assignments ?? {};
         const id = `${host}/licenses`;
         // Before any change: another stack's license settings are not adopted (docs/ownership.md).
         const c = api(host);
@@ -203,8 +237,8 @@ export const handlers: ResourceHandlers = {
     },
 
     async read(id, props) {
-        const host = props.tenantHost as string;
-        let outs: Props;
+        const host = props.tenantHost;
+        let outs: LicenseState;
         try {
             // The owner found in Qlik is reported: a take-over or a removed marker shows as a diff of `owner`.
             const tm = await readTenantMarker(api(host), MARKER_KEY);
@@ -222,8 +256,8 @@ export const handlers: ResourceHandlers = {
 
     async update(_id, olds, news) {
         const tenantId = await assertSameTenant("LicenseAssignment", olds, news);
-        const host = news.tenantHost as string;
-        const want = (news.assignments ?? {}) as Record<string, string>;
+        const host = news.tenantHost;
+        const want = news.assignments ?? {};
         const claim = claimOf(olds);
         const c = api(host);
         const tm = await readTenantMarker(c, MARKER_KEY);
@@ -236,7 +270,7 @@ export const handlers: ResourceHandlers = {
     },
 
     async delete(_id, props) {
-        const host = props.tenantHost as string;
+        const host = props.tenantHost;
         try {
             // Replacement safety: a successor (or another stack) that re-marked the licenses manages them now.
             const c = api(host);
@@ -250,9 +284,9 @@ export const handlers: ResourceHandlers = {
             throw e;
         }
     },
-};
+});
 
-function inputsFrom(outs: Props): Props {
+function inputsFrom(outs: LicenseState): Props {
     const inputs: Props = { tenantHost: outs.tenantHost, assignments: outs.assignments, owner: outs.owner ?? "" };
     // Only declared settings: an unset one is Qlik's default, not drift (issue 8 item 5).
     for (const k of declaredSettings(outs)) inputs[k] = outs[k];

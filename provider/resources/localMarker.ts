@@ -5,8 +5,10 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as crypto from "crypto";
-import { Failures, Props, ResourceHandlers, diffFields, isUnknown, withoutProviderKey } from "./handlers";
+import { z } from "zod";
+import { Failures, Props, diffFields, isUnknown, typedHandlers, withoutProviderKey } from "./handlers";
 import { configSecrets } from "../config";
+import { stateParser } from "../schema/core";
 
 /** Written into the file on every write, so tests can tell which implementation ran. */
 const IMPLEMENTATION_TAG = "local-marker/1";
@@ -18,6 +20,40 @@ interface MarkerFile {
     writtenBy: string;
 }
 
+interface MarkerInputs {
+    directory: string;
+    name: string;
+    value: string;
+    secretValue?: string;
+    requireCredential?: boolean;
+}
+
+/** The outputs; `value` and the rest are optional as far as reading and deleting the file is concerned. */
+interface MarkerState extends Partial<MarkerInputs> {
+    directory: string;
+    name: string;
+    secretDigest?: string;
+    writtenBy?: string;
+}
+
+const markerInputs: z.ZodType<MarkerInputs> = z.looseObject({
+    directory: z.string(),
+    name: z.string(),
+    value: z.string(),
+    secretValue: z.string().optional(),
+    requireCredential: z.boolean().optional(),
+});
+
+const markerState: z.ZodType<MarkerState> = z.looseObject({
+    directory: z.string(),
+    name: z.string(),
+    value: z.string().optional(),
+    secretValue: z.string().optional(),
+    requireCredential: z.boolean().optional(),
+    secretDigest: z.string().optional(),
+    writtenBy: z.string().optional(),
+});
+
 function markerPath(dir: string, name: string): string {
     return path.join(dir, `${name}.json`);
 }
@@ -26,7 +62,7 @@ function digest(secret: string): string {
     return crypto.createHash("sha256").update(secret).digest("hex");
 }
 
-function write(inputs: Props): MarkerFile {
+function write(inputs: MarkerInputs): MarkerFile {
     // The credential is read at call time from provider config, never captured or stored.
     if (inputs.requireCredential && configSecrets().length === 0) {
         throw new Error("LocalMarker: set qlik:clientSecret (pulumi config set --secret qlik:clientSecret ...)");
@@ -42,7 +78,7 @@ function write(inputs: Props): MarkerFile {
     return file;
 }
 
-function outputs(inputs: Props, file: MarkerFile): Props {
+function outputs(inputs: MarkerState, file: MarkerFile): MarkerState {
     return {
         directory: inputs.directory,
         name: file.name,
@@ -54,7 +90,9 @@ function outputs(inputs: Props, file: MarkerFile): Props {
     };
 }
 
-export const handlers: ResourceHandlers = {
+const parse = { inputs: (p: Props) => markerInputs.parse(p), state: stateParser("LocalMarker", markerState) };
+
+export const handlers = typedHandlers<MarkerInputs, MarkerState>(parse, {
     async check(_olds, news) {
         const f = new Failures();
         const inputs = withoutProviderKey(news);
@@ -108,4 +146,4 @@ export const handlers: ResourceHandlers = {
             `${props.name} deleted by ${IMPLEMENTATION_TAG}\n`,
         );
     },
-};
+});

@@ -9,7 +9,7 @@
 // shows as a `contentVersion` diff and `up` republishes the staged app again (issue 8 items 2 and 3).
 // Members may name groups by `groupName`, which is known at preview time; a group id from GroupSet is unknown in
 // the preview of any GroupSet update, which would preview a members update that does not happen (item 5).
-import { Failures, Props, ResourceHandlers, diffFields, isUnknown, checkWith } from "./handlers";
+import { Failures, LooseProps as Props, ResourceHandlers, diffFields, isUnknown, checkWith } from "./handlers";
 import { HostClient } from "../qlik";
 import {
     api,
@@ -132,7 +132,7 @@ function comparable(p: Props): Props {
     };
 }
 
-export const handlers: ResourceHandlers = {
+export const handlers: ResourceHandlers<Props> = {
     check: checkWith(checkInputs),
 
     async diff(_id, olds, news) {

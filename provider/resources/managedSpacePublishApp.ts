@@ -2,7 +2,7 @@
 // with retries while the new space becomes visible, republish into the same target, adoption, and its marker.
 import * as crypto from "crypto";
 import { HostClient } from "../qlik";
-import { Props } from "./handlers";
+import { LooseProps as Props } from "./handlers";
 import { isStatus, sleep } from "./support";
 import { Marker, assertMayAdopt, parseMarker, withMarker } from "./ownership";
 

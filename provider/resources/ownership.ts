@@ -17,7 +17,7 @@
 //     description is the marker. A space is the one tenant-scoped object with a free-text field
 //     that every Qlik Cloud tenant offers (spaces API, docs/reference/qlik-cloud-api.md §5).
 import * as crypto from "crypto";
-import { Props, isUnknown } from "./handlers";
+import { isUnknown } from "./handlers";
 import { HostClient, isQlikApiError } from "../qlik";
 import { findSpaceByName } from "./support";
 
@@ -30,7 +30,14 @@ export interface Marker {
 /** The ownership inputs every resource takes (the SDK fills `owner` from qlik:owner or org/project/stack). */
 export interface OwnershipInputs {
     owner?: string;
-    takeOverFrom?: string;
+    takeOverFrom?: string | null;
+}
+
+/** The ownership part of a resource's outputs. */
+export interface OwnershipOutputs {
+    owner: string;
+    claim: string;
+    takeOverFrom?: string | null;
 }
 
 // The owner part may be empty: resources driven without the SDK (owner unset) still mark their claim.
@@ -38,7 +45,7 @@ const MARKER_RE = /\s*\[qtf:([A-Za-z0-9._@/-]{0,100})#([0-9a-f]{8,32})\]\s*$/;
 const MARKER_SPACE_PREFIX = "qlik-tenant-fleet.owner.";
 
 /** The marker a resource writes: its inputs' owner and its claim. */
-export const markOf = (inputs: Props, claim: string): Marker => ({
+export const markOf = (inputs: { owner?: unknown }, claim: string): Marker => ({
     owner: typeof inputs.owner === "string" ? inputs.owner : "",
     claim,
 });
@@ -49,7 +56,7 @@ export function newClaim(): string {
 }
 
 /** The claim of an existing resource, or a new one for state written by versions without claims. */
-export function claimOf(props: Props): string {
+export function claimOf(props: { claim?: unknown }): string {
     return typeof props.claim === "string" && props.claim ? props.claim : newClaim();
 }
 
@@ -185,13 +192,13 @@ export async function removeTenantMarker(c: HostClient, key: string, claim: stri
 }
 
 /** A diff of `owner` (unset = ""; `takeOverFrom` alone is never a change: it only permits one). */
-export function ownerChanged(olds: Props, news: Props): boolean {
+export function ownerChanged(olds: { owner?: unknown }, news: { owner?: unknown }): boolean {
     return isUnknown(news.owner) || (news.owner ?? "") !== (olds.owner ?? "");
 }
 
 /** The ownership part of a resource's outputs. */
-export function ownershipOutputs(inputs: OwnershipInputs, claim: string): Props {
-    const out: Props = { owner: inputs.owner ?? "", claim };
+export function ownershipOutputs(inputs: OwnershipInputs, claim: string): OwnershipOutputs {
+    const out: OwnershipOutputs = { owner: inputs.owner ?? "", claim };
     if (inputs.takeOverFrom !== undefined) out.takeOverFrom = inputs.takeOverFrom;
     return out;
 }

@@ -5,7 +5,15 @@
 // the next up instead of minting a second tenant under the license quota.
 // Deactivation is the only way to "delete" a tenant and it starts a purge countdown, so delete is
 // guarded by an explicit opt-in.
-import { Failures, Props, ResourceHandlers, isUnknown, stableJson, checkWith, withoutProviderKey } from "./handlers";
+import {
+    Failures,
+    LooseProps as Props,
+    ResourceHandlers,
+    isUnknown,
+    stableJson,
+    checkWith,
+    withoutProviderKey,
+} from "./handlers";
 import { getProviderConfig, ProviderConfig } from "../config";
 import { clearPending, pendingFor, recordPending } from "./tenantJournal";
 import { initFailed } from "./support";
@@ -148,7 +156,7 @@ function effectiveRegion(inputs: Props, fallback?: string): string {
     }
 }
 
-export const handlers: ResourceHandlers = {
+export const handlers: ResourceHandlers<Props> = {
     async check(olds, news) {
         const checked = await checkWith(validate)(olds, news);
         // A create that will reactivate a deactivated tenant says so in the preview (issue 9.7): the id

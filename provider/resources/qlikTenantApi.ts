@@ -2,7 +2,7 @@
 // host (the crash-safe adoption lookup), the license key, reactivation, and the tenant-level ownership marker.
 import { getProviderConfig, ProviderConfig } from "../config";
 import { QlikClient, isQlikApiError } from "../qlik";
-import { Props } from "./handlers";
+import { LooseProps as Props } from "./handlers";
 import { Marker, TenantMarker, readTenantMarker, writeTenantMarker } from "./ownership";
 
 export interface TenantJson {

@@ -12,7 +12,7 @@
 // small local file next to the create journal (tenantJournal.ts); `reactivate` may also be the tenant id.
 import * as fs from "fs";
 import * as path from "path";
-import { Props } from "./handlers";
+import { LooseProps as Props } from "./handlers";
 import { journalFile } from "./tenantJournal";
 import { getProviderConfig } from "../config";
 import { QlikClient, isQlikApiError } from "../qlik";

@@ -1,5 +1,5 @@
 // Small helpers shared by the resource modules: the per-host client, space lookup/adoption, and the error shape that makes Pulumi keep a half-configured resource.
-import { Props, isUnknown } from "./handlers";
+import { isUnknown } from "./handlers";
 import { HostClient, QlikClient, isQlikApiError } from "../qlik";
 import { errMessage } from "../qlik/errors";
 
@@ -64,7 +64,7 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
  * `cause`, the message and the reasons Pulumi prints carry the API's status, code and message
  * (QlikApiError's text), not just "resource init failed".
  */
-export function initFailed(message: string, id: string, outs: Props, cause?: unknown): Error {
+export function initFailed(message: string, id: string, outs: object, cause?: unknown): Error {
     const full = cause === undefined ? message : `${message}: ${errMessage(cause)}`;
     // protobuf Structs reject undefined members, so the outputs go through JSON.
     return Object.assign(new Error(full), { id, properties: JSON.parse(JSON.stringify(outs)), reasons: [full] });
@@ -102,6 +102,12 @@ export async function tenantIdOf(host: string): Promise<string | undefined> {
 
 export type TenantHostChange = "same" | "readdress" | "replace";
 
+/** The addressing fields of a resource's inputs or state, as they arrive (any version, unknowns in a preview). */
+export interface Addressed {
+    tenantHost?: unknown;
+    tenantId?: unknown;
+}
+
 /** Folds the tenantHost rule (support.ts) into a field diff: "replace" replaces, "readdress" updates in place. */
 export function withTenantHost(
     d: { changes?: boolean; replaces?: string[]; deleteBeforeReplace?: boolean },
@@ -121,10 +127,12 @@ export function withTenantHost(
  *   update() then proves it is the same tenant (assertSameTenant) or fails before any change.
  * - "replace": another tenant (or no tenant id on record and the old host unknown).
  */
-export async function tenantHostDiff(olds: Props, news: Props): Promise<TenantHostChange> {
+export async function tenantHostDiff(olds: Addressed, news: Addressed): Promise<TenantHostChange> {
     const oldId = typeof olds.tenantId === "string" && olds.tenantId ? olds.tenantId : undefined;
     if (isUnknown(news.tenantHost)) return oldId ? "same" : "replace";
     if (news.tenantHost === olds.tenantHost) return "same";
+    // check() made tenantHost a hostname; anything else cannot name the recorded tenant.
+    if (typeof news.tenantHost !== "string") return "replace";
     const newId = await tenantIdOf(news.tenantHost);
     const recorded = oldId ?? (typeof olds.tenantHost === "string" ? await tenantIdOf(olds.tenantHost) : undefined);
     if (recorded === undefined) return "replace";
@@ -133,13 +141,15 @@ export async function tenantHostDiff(olds: Props, news: Props): Promise<TenantHo
 }
 
 /** In update(): when tenantHost changed, proves it still names the recorded tenant (or fails before any change). Returns the tenant id. */
-export async function assertSameTenant(kind: string, olds: Props, news: Props): Promise<string | undefined> {
+export async function assertSameTenant(kind: string, olds: Addressed, news: Addressed): Promise<string | undefined> {
     const oldId = typeof olds.tenantId === "string" && olds.tenantId ? olds.tenantId : undefined;
     if (news.tenantHost === olds.tenantHost && oldId) return oldId;
+    // check() made tenantHost a hostname before update() runs.
+    if (typeof news.tenantHost !== "string") throw new Error(`${kind}: tenantHost must be the tenant's hostname`);
     const newId = await tenantIdOf(news.tenantHost);
     if (oldId && newId !== oldId) {
         throw new Error(
-            `${kind}: tenantHost ${news.tenantHost} ${newId ? `is tenant ${newId}` : "does not answer"}, not tenant ${oldId} (${olds.tenantHost}) that this resource manages; ` +
+            `${kind}: tenantHost ${news.tenantHost} ${newId ? `is tenant ${newId}` : "does not answer"}, not tenant ${oldId} (${String(olds.tenantHost)}) that this resource manages; ` +
                 "nothing was changed. Pass the tenant's systemHostname (or alias hostname) of the same tenant, or `pulumi up --replace <urn>` to move the resource to another tenant.",
         );
     }

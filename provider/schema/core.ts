@@ -41,11 +41,35 @@ export interface ResourceSchema<S extends Shape = Shape> {
     kind: string;
     inputs: S;
     /** Loose: Pulumi's own and the provider's derived keys (e.g. contentVersion) pass through untouched. */
-    object: z.ZodType;
+    object: z.ZodObject<S, z.core.$loose>;
+}
+
+/** The inputs check() accepted, as the resource's handlers see them (the schema has no defaults or transforms). */
+export type CheckedInputs<S extends Shape> = z.output<z.ZodObject<S, z.core.$loose>>;
+
+/**
+ * The checked inputs Pulumi hands create() and update(), typed by parsing them again: check() accepted exactly these
+ * (a parse failure here means Pulumi skipped check(), and says which field is wrong).
+ */
+export function checkedInputs<S extends Shape>(s: ResourceSchema<S>): (props: Props) => CheckedInputs<S> {
+    return (props) => s.object.parse(props);
 }
 
 export function resourceSchema<S extends Shape>(kind: string, inputs: S): ResourceSchema<S> {
     return { kind, inputs, object: z.looseObject(inputs) };
+}
+
+/**
+ * A parser of a resource's stored state (outputs of this or an older provider version, or the partial outputs of a
+ * failed create): keys the schema does not name pass through; a state of another shape fails with the fields named.
+ */
+export function stateParser<O>(kind: string, schema: z.ZodType<O>): (props: Props) => O {
+    return (props) => {
+        const r = schema.safeParse(props);
+        if (r.success) return r.data;
+        const why = r.error.issues.map((i) => `${fieldPath(i.path) || "(state)"}: ${i.message}`).join("; ");
+        throw new Error(`${kind}: the stored state is not one this provider wrote (${why}); run \`pulumi refresh\``);
+    };
 }
 
 /** The fields whose change replaces the resource, for diff(). */

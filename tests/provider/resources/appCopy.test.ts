@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { AppsEnv, TenantRef } from "./appsFixture";
 import { handlers } from "../../../provider/resources/appCopy";
 import { connectionPatch } from "../../../provider/resources/appCopyConnections";
-import type { Props } from "../../../provider/resources/handlers";
+import type { LooseProps as Props } from "../../../provider/resources/handlers";
 
 const PASSWORD = "pw-9f3a1c77-never-log";
 

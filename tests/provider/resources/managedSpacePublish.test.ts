@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { AppsEnv, TenantRef } from "./appsFixture";
 import { handlers as appCopy } from "../../../provider/resources/appCopy";
 import { handlers } from "../../../provider/resources/managedSpacePublish";
-import { UNKNOWN, type Props } from "../../../provider/resources/handlers";
+import { UNKNOWN, type LooseProps as Props } from "../../../provider/resources/handlers";
 
 interface AssignmentJson {
     assigneeId: string;
