@@ -2,11 +2,14 @@
 // Groups are found by name (names are unique and case-sensitive), so a crashed create or a group
 // made by a JWT login is adopted rather than duplicated. Groups the set does not declare are
 // reported in `unmanagedGroups` and deleted only with pruneUnmanaged.
-import { Failures, LooseProps as Props, ResourceHandlers, isUnknown, stableJson, checkWith } from "./handlers";
+import { z } from "zod";
+import { Failures, Props, isUnknown, stableJson, checkWith, typedHandlers } from "./handlers";
 import { isQlikApiError } from "../qlik";
 import { api, assertSameTenant, initFailed, tenantHostDiff, tenantIdOf } from "./support";
 import {
     Marker,
+    OwnershipInputs,
+    OwnershipOutputs,
     assertMayAdopt,
     claimOf,
     markerLength,
@@ -16,14 +19,48 @@ import {
     parseMarker,
     withMarker,
 } from "./ownership";
-import { schemaFailures } from "../schema/core";
-import { groupSetSchema } from "../schema/groupSet";
+import { CheckedInputs, checkedInputs, schemaFailures, stateParser } from "../schema/core";
+import { groupSetInputs, groupSetSchema } from "../schema/groupSet";
 
 interface GroupSpec {
     name: string;
     roles: string[];
     description?: string;
 }
+
+type GroupSetInputs = CheckedInputs<typeof groupSetInputs>;
+
+/** The outputs; only tenantHost is in every state (a failed create stores tenantHost, tenantId, groups, owner, claim). */
+interface GroupSetState extends Partial<OwnershipOutputs> {
+    tenantHost: string;
+    tenantId?: string;
+    groups?: GroupSpec[];
+    /** Name -> group id of the declared groups found live. */
+    groupIds?: Record<string, string>;
+    autoCreateGroups?: boolean;
+    /** The program declares autoCreateGroups (older states lack it: then it counts as declared). */
+    autoCreateGroupsManaged?: boolean;
+    pruneUnmanaged?: boolean;
+    unmanagedGroups?: string[];
+    unmanagedGroupsAcknowledged?: string[];
+}
+
+const groupSetState: z.ZodType<GroupSetState> = z.looseObject({
+    tenantHost: z.string(),
+    tenantId: z.string().optional(),
+    owner: z.string().optional(),
+    claim: z.string().optional(),
+    takeOverFrom: z.string().nullish(),
+    groups: z
+        .array(z.looseObject({ name: z.string(), roles: z.array(z.string()), description: z.string().optional() }))
+        .optional(),
+    groupIds: z.record(z.string(), z.string()).optional(),
+    autoCreateGroups: z.boolean().optional(),
+    autoCreateGroupsManaged: z.boolean().optional(),
+    pruneUnmanaged: z.boolean().optional(),
+    unmanagedGroups: z.array(z.string()).optional(),
+    unmanagedGroupsAcknowledged: z.array(z.string()).optional(),
+});
 interface GroupJson {
     id: string;
     name: string;
@@ -41,6 +78,7 @@ function validate(inputs: Props): Failures {
     const seen = new Set<string>();
     groups.forEach((g: unknown, i: number) => {
         if (!g || typeof g !== "object" || isUnknown(g)) return;
+        // Checked just above: a non-null object, whose fields are read as unknown.
         const { name, description } = g as Record<string, unknown>;
         if (typeof name === "string" && !isUnknown(name) && name !== "") {
             if (seen.has(name))
@@ -84,7 +122,7 @@ async function setAutoCreate(host: string, value: unknown): Promise<void> {
 async function assertOwnsGroups(
     host: string,
     want: GroupSpec[],
-    inputs: Props,
+    inputs: OwnershipInputs,
     ownClaim?: string,
 ): Promise<GroupJson[]> {
     const live = await listGroups(host);
@@ -154,8 +192,13 @@ async function converge(
 }
 
 /** The live state of the declared groups (in declared order, declared role order when the set matches). */
-async function outputsFor(host: string, inputs: Props, claim: string, tenantId?: string): Promise<Props> {
-    const want = (inputs.groups ?? []) as GroupSpec[];
+async function outputsFor(
+    host: string,
+    inputs: GroupSetInputs | GroupSetState,
+    claim: string,
+    tenantId?: string,
+): Promise<GroupSetState> {
+    const want: GroupSpec[] = inputs.groups ?? [];
     const me = typeof inputs.owner === "string" ? inputs.owner : "";
     let liveOwner = me;
     const [live, settings] = await Promise.all([
@@ -181,7 +224,7 @@ async function outputsFor(host: string, inputs: Props, claim: string, tenantId?:
         const owner = parsed.marker?.owner ?? "";
         if (liveOwner === me && owner !== me) liveOwner = owner;
     }
-    const outs: Props = {
+    const outs: GroupSetState = {
         owner: liveOwner,
         claim,
         // Whether the program manages autoCreateGroups: an unmanaged setting never comes back as an input (no noise).
@@ -190,7 +233,7 @@ async function outputsFor(host: string, inputs: Props, claim: string, tenantId?:
                 ? inputs.autoCreateGroupsManaged
                 : inputs.autoCreateGroups !== undefined,
         tenantHost: host,
-        tenantId: tenantId ?? inputs.tenantId,
+        tenantId: tenantId ?? (typeof inputs.tenantId === "string" ? inputs.tenantId : undefined),
         groups,
         groupIds,
         autoCreateGroups: settings.autoCreateGroups ?? false,
@@ -212,13 +255,13 @@ async function outputsFor(host: string, inputs: Props, claim: string, tenantId?:
  * alarm; read also hands the list back as an input so the CLI names it), and the next `up`
  * acknowledges it (or deletes it when pruning). No perpetual diff either way.
  */
-function newStrays(outs: Props): boolean {
-    const live = (outs.unmanagedGroups ?? []) as string[];
-    const known = new Set((outs.unmanagedGroupsAcknowledged ?? live) as string[]);
+function newStrays(outs: GroupSetState): boolean {
+    const live = outs.unmanagedGroups ?? [];
+    const known = new Set(outs.unmanagedGroupsAcknowledged ?? live);
     return live.some((n) => !known.has(n));
 }
 
-function inputsFrom(outs: Props): Props {
+function inputsFrom(outs: GroupSetState): Props {
     const inputs: Props = {
         tenantHost: outs.tenantHost,
         groups: outs.groups,
@@ -232,12 +275,20 @@ function inputsFrom(outs: Props): Props {
 }
 
 /** Outputs of create/update: what they saw is acknowledged. */
-async function convergedOutputs(host: string, inputs: Props, claim: string, tenantId?: string): Promise<Props> {
+async function convergedOutputs(
+    host: string,
+    inputs: GroupSetInputs,
+    claim: string,
+    tenantId?: string,
+): Promise<GroupSetState> {
     const outs = await outputsFor(host, inputs, claim, tenantId);
     return { ...outs, unmanagedGroupsAcknowledged: outs.unmanagedGroups };
 }
 
-/** Groups sorted by name with sorted roles; unknown members stay as they are (they compare unequal). */
+/**
+ * Groups sorted by name with sorted roles; unknown members stay as they are (they compare unequal). The new inputs
+ * of a preview may hold Pulumi's unknown anywhere, so the casts below only follow the object checks beside them.
+ */
 function canonicalGroups(groups: unknown): unknown {
     if (!Array.isArray(groups)) return groups ?? [];
     return groups
@@ -253,12 +304,14 @@ function canonicalGroups(groups: unknown): unknown {
         });
 }
 
-const mine = (inputs: Props, claim: string): Marker => ({
+const mine = (inputs: { owner?: unknown }, claim: string): Marker => ({
     owner: typeof inputs.owner === "string" ? inputs.owner : "",
     claim,
 });
 
-export const handlers: ResourceHandlers<Props> = {
+const parse = { inputs: checkedInputs(groupSetSchema), state: stateParser("GroupSet", groupSetState) };
+
+export const handlers = typedHandlers<GroupSetInputs, GroupSetState>(parse, {
     check: checkWith(validate),
 
     async diff(_id, olds, news) {
@@ -288,7 +341,7 @@ export const handlers: ResourceHandlers<Props> = {
     },
 
     async create(inputs) {
-        const host = inputs.tenantHost as string;
+        const host = inputs.tenantHost;
         const id = `${host}/groups`;
         // Before any change: another owner's groups are not adopted (docs/ownership.md).
         const live = await assertOwnsGroups(host, inputs.groups ?? [], inputs);
@@ -319,7 +372,7 @@ export const handlers: ResourceHandlers<Props> = {
 
     async update(_id, olds, news) {
         const tenantId = await assertSameTenant("GroupSet", olds, news);
-        const host = news.tenantHost as string;
+        const host = news.tenantHost;
         const claim = claimOf(olds);
         // Groups another stack took over since our last up are not changed back.
         const live = await assertOwnsGroups(host, news.groups ?? [], news, claim);
@@ -337,8 +390,8 @@ export const handlers: ResourceHandlers<Props> = {
     },
 
     async delete(_id, props) {
-        const host = props.tenantHost as string;
-        for (const [name, gid] of Object.entries((props.groupIds ?? {}) as Record<string, string>)) {
+        const host = props.tenantHost;
+        for (const [name, gid] of Object.entries(props.groupIds ?? {})) {
             try {
                 // Replacement safety: a group a successor (or another stack) re-marked is theirs now.
                 const g = await api(host).get<GroupJson>(`/api/v1/groups/${encodeURIComponent(gid)}`, {
@@ -355,4 +408,4 @@ export const handlers: ResourceHandlers<Props> = {
             }
         }
     },
-};
+});
