@@ -3,19 +3,13 @@
 // replace it; the replacement is created before the old one is deleted (Pulumi's default), so
 // logins never hit a tenant without a trusted key.
 import * as crypto from "crypto";
-import {
-    Failures,
-    LooseProps as Props,
-    ResourceHandlers,
-    diffFields,
-    isUnknown,
-    stableJson,
-    checkWith,
-} from "./handlers";
+import { z } from "zod";
+import { Failures, Props, diffFields, isUnknown, stableJson, checkWith, typedHandlers } from "./handlers";
 import { isQlikApiError, registerSecret } from "../qlik";
 import { api, assertSameTenant, tenantHostDiff, tenantIdOf } from "./support";
 import {
     Marker,
+    OwnershipOutputs,
     assertMayAdopt,
     claimOf,
     markerLength,
@@ -25,8 +19,8 @@ import {
     parseMarker,
     withMarker,
 } from "./ownership";
-import { replaceKeys, schemaFailures } from "../schema/core";
-import { jwtIdentityProviderSchema } from "../schema/jwtIdentityProvider";
+import { CheckedInputs, checkedInputs, replaceKeys, schemaFailures, stateParser } from "../schema/core";
+import { jwtIdentityProviderInputs, jwtIdentityProviderSchema } from "../schema/jwtIdentityProvider";
 import {
     IdpJson,
     canonicalPem,
@@ -39,6 +33,46 @@ import {
 } from "./jwtKeys";
 
 export const JWT_AUDIENCE = "qlik.api/login/jwt-session";
+
+type JwtInputs = CheckedInputs<typeof jwtIdentityProviderInputs>;
+
+/** The outputs; only tenantHost is in every state. */
+interface JwtState extends Partial<OwnershipOutputs> {
+    tenantHost: string;
+    idpId?: string;
+    tenantId?: string;
+    issuer?: string;
+    keyId?: string | null;
+    audience?: string;
+    publicKey?: string | null;
+    generateKeyPair?: boolean | null;
+    publicKeyPem?: string;
+    /** Only with generateKeyPair; a secret (the SDK marks it so). */
+    privateKeyPem?: string;
+    description?: string;
+    clockToleranceSec?: number;
+    /** The optional inputs the program declared (older states lack it). */
+    declared?: string[];
+}
+
+const jwtState: z.ZodType<JwtState> = z.looseObject({
+    tenantHost: z.string(),
+    owner: z.string().optional(),
+    claim: z.string().optional(),
+    takeOverFrom: z.string().nullish(),
+    idpId: z.string().optional(),
+    tenantId: z.string().optional(),
+    issuer: z.string().optional(),
+    keyId: z.string().nullish(),
+    audience: z.string().optional(),
+    publicKey: z.string().nullish(),
+    generateKeyPair: z.boolean().nullish(),
+    publicKeyPem: z.string().optional(),
+    privateKeyPem: z.string().optional(),
+    description: z.string().optional(),
+    clockToleranceSec: z.number().optional(),
+    declared: z.array(z.string()).optional(),
+});
 
 /** The schema's rules (provider/schema/jwtIdentityProvider.ts), then the key and the description's room. */
 function validate(inputs: Props): Failures {
@@ -76,12 +110,13 @@ function validate(inputs: Props): Failures {
 
 function outputs(
     p: IdpJson,
-    inputs: Props,
+    inputs: JwtInputs | JwtState,
     extra: { publicKeyPem: string; privateKeyPem?: string },
     own: Marker,
-): Props {
+): JwtState {
     const key = p.options.staticKeys[0];
-    const out: Props = {
+    const declared = inputs.declared;
+    const out: JwtState = {
         owner: own.owner,
         claim: own.claim,
         tenantHost: inputs.tenantHost,
@@ -98,7 +133,9 @@ function outputs(
         clockToleranceSec: p.clockToleranceSec,
         // The optional inputs the program declared: only these come back from read() as inputs, so a
         // preview of another change never shows "- keyId" or "- clockToleranceSec" that nobody set (issue 8 item 5).
-        declared: Array.isArray(inputs.declared) ? inputs.declared : OPTIONAL.filter((k) => inputs[k] !== undefined),
+        declared: Array.isArray(declared)
+            ? declared.filter((k): k is string => typeof k === "string")
+            : OPTIONAL.filter((k) => inputs[k] !== undefined),
     };
     if (inputs.takeOverFrom !== undefined) out.takeOverFrom = inputs.takeOverFrom;
     return out;
@@ -110,12 +147,14 @@ const PLAIN_REPLACE_KEYS = replaceKeys(jwtIdentityProviderSchema).filter(
     (k) => !["tenantHost", "keyId", "generateKeyPair"].includes(k),
 );
 
-const mine = (inputs: Props, claim: string): Marker => ({
+const mine = (inputs: { owner?: unknown }, claim: string): Marker => ({
     owner: typeof inputs.owner === "string" ? inputs.owner : "",
     claim,
 });
 
-export const handlers: ResourceHandlers<Props> = {
+const parse = { inputs: checkedInputs(jwtIdentityProviderSchema), state: stateParser("JwtIdentityProvider", jwtState) };
+
+export const handlers = typedHandlers<JwtInputs, JwtState>(parse, {
     check: checkWith(validate),
 
     async diff(_id, olds, news) {
@@ -138,7 +177,7 @@ export const handlers: ResourceHandlers<Props> = {
     },
 
     async create(inputs) {
-        const host = inputs.tenantHost as string;
+        const host = inputs.tenantHost;
         let publicKeyPem: string;
         let privateKeyPem: string | undefined;
         const generatedPrefix = generatedKidPrefix(host, inputs.issuer);
@@ -150,8 +189,11 @@ export const handlers: ResourceHandlers<Props> = {
             publicKeyPem = pair.publicKey.export({ type: "spki", format: "pem" }).toString();
             privateKeyPem = pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
             registerSecret(privateKeyPem);
-        } else {
+        } else if (typeof inputs.publicKey === "string") {
             publicKeyPem = canonicalPem(inputs.publicKey);
+        } else {
+            // check() requires publicKey unless generateKeyPair is true.
+            throw new Error("JwtIdentityProvider: publicKey is required unless generateKeyPair is true");
         }
 
         const claim = newClaim();
@@ -278,7 +320,7 @@ export const handlers: ResourceHandlers<Props> = {
 
     async update(id, olds, news) {
         const tenantId = await assertSameTenant("JwtIdentityProvider", olds, news);
-        const host = news.tenantHost as string;
+        const host = news.tenantHost;
         const claim = claimOf(olds);
         const live = await api(host).get<IdpJson>(`/api/v1/identity-providers/${encodeURIComponent(id)}`, {
             purpose: `read JWT IdP ${id}`,
@@ -302,7 +344,7 @@ export const handlers: ResourceHandlers<Props> = {
                 },
             );
         }
-        const outs: Props = {
+        const outs: JwtState = {
             ...olds,
             tenantHost: host,
             tenantId: tenantId ?? olds.tenantId,
@@ -334,4 +376,4 @@ export const handlers: ResourceHandlers<Props> = {
             throw e;
         }
     },
-};
+});
