@@ -59,3 +59,18 @@ export function listReply<T extends Record<string, unknown>>(
     if (ctx.query.get("totalResults") === "true") out.totalResults = filtered.length;
     return out;
 }
+
+/**
+ * The `filter` query parameter as a SCIM predicate (undefined when absent or empty), for lists that filter before
+ * their own paging (data-connections, reloads); one it cannot parse is a 400 "Invalid filter: ..." with `code`.
+ */
+export function scimQuery(ctx: RequestContext, api: ApiName, code: string): ((item: object) => boolean) | undefined {
+    const filter = ctx.query.get("filter");
+    if (!filter) return undefined;
+    try {
+        const p = parseScim(filter);
+        return (item) => p(item as Record<string, unknown>);
+    } catch (e) {
+        throw apiError(api, 400, code, "Bad request", `Invalid filter: ${e instanceof Error ? e.message : String(e)}`);
+    }
+}

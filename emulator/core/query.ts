@@ -16,6 +16,33 @@ export interface QueryParam {
     fields?: string[];
 }
 
+/** Spec enums that list each sort field with a "+" and a "-" prefix, in that order. */
+const prefixed = (...fields: string[]): string[] => fields.flatMap((f) => [`+${f}`, `-${f}`]);
+/** Spec enums that list each sort field bare, then with "+", then with "-". */
+const signed = (...fields: string[]): string[] => fields.flatMap((f) => [f, `+${f}`, `-${f}`]);
+/** Item resourceType enum of GET /api/v1/items and GET /api/v1/items/:itemId/publisheditems. */
+const ITEM_RESOURCE_TYPES = [
+    "app",
+    "qlikview",
+    "qvapp",
+    "genericlink",
+    "sharingservicetask",
+    "note",
+    "dataasset",
+    "dataset",
+    "automation",
+    "automl-experiment",
+    "automl-deployment",
+    "assistant",
+    "dataproduct",
+    "dataqualityrule",
+    "glossary",
+    "knowledgebase",
+    "script",
+    "semantictype",
+    "page",
+];
+
 const QUERY_PARAMS: Readonly<Record<string, Readonly<Record<string, QueryParam>>>> = {
     // identity-providers lists: `limit` is `type: number` (qliksense-idp-api-openapi.yml).
     // qliksense-apps-api-openapi.yml
@@ -87,7 +114,7 @@ const QUERY_PARAMS: Readonly<Record<string, Readonly<Record<string, QueryParam>>
     // qliksense-groups-api-openapi.yml
     "POST /api/v1/groups/actions/filter": {
         limit: { type: "number", minimum: 1, maximum: 100 },
-        sort: { enum: ["name", "+name", "-name"] },
+        sort: { enum: signed("name") },
     },
     // qliksense-idp-api-openapi.yml
     "GET /api/v1/identity-providers": {
@@ -97,41 +124,8 @@ const QUERY_PARAMS: Readonly<Record<string, Readonly<Record<string, QueryParam>>
     // qliksense-items-api-openapi.yml
     "GET /api/v1/items": {
         limit: { type: "integer", minimum: 1, maximum: 100 },
-        resourceType: {
-            enum: [
-                "app",
-                "qlikview",
-                "qvapp",
-                "genericlink",
-                "sharingservicetask",
-                "note",
-                "dataasset",
-                "dataset",
-                "automation",
-                "automl-experiment",
-                "automl-deployment",
-                "assistant",
-                "dataproduct",
-                "dataqualityrule",
-                "glossary",
-                "knowledgebase",
-                "script",
-                "semantictype",
-                "page",
-            ],
-        },
-        sort: {
-            enum: [
-                "+createdAt",
-                "-createdAt",
-                "+name",
-                "-name",
-                "+updatedAt",
-                "-updatedAt",
-                "+recentlyUsed",
-                "-recentlyUsed",
-            ],
-        },
+        resourceType: { enum: ITEM_RESOURCE_TYPES },
+        sort: { enum: prefixed("createdAt", "name", "updatedAt", "recentlyUsed") },
         spaceType: { enum: ["shared", "managed", "personal", "data"] },
         shared: { type: "boolean" },
         noActions: { type: "boolean" },
@@ -139,36 +133,14 @@ const QUERY_PARAMS: Readonly<Record<string, Readonly<Record<string, QueryParam>>
     // qliksense-items-api-openapi.yml
     "GET /api/v1/items/:itemId/collections": {
         limit: { type: "integer", minimum: 1, maximum: 100 },
-        sort: { enum: ["+createdAt", "-createdAt", "+name", "-name", "+updatedAt", "-updatedAt"] },
+        sort: { enum: prefixed("createdAt", "name", "updatedAt") },
         type: { enum: ["private", "public", "publicgoverned"] },
     },
     // qliksense-items-api-openapi.yml
     "GET /api/v1/items/:itemId/publisheditems": {
         limit: { type: "integer", minimum: 1, maximum: 100 },
-        resourceType: {
-            enum: [
-                "app",
-                "qlikview",
-                "qvapp",
-                "genericlink",
-                "sharingservicetask",
-                "note",
-                "dataasset",
-                "dataset",
-                "automation",
-                "automl-experiment",
-                "automl-deployment",
-                "assistant",
-                "dataproduct",
-                "dataqualityrule",
-                "glossary",
-                "knowledgebase",
-                "script",
-                "semantictype",
-                "page",
-            ],
-        },
-        sort: { enum: ["+createdAt", "-createdAt", "+name", "-name", "+updatedAt", "-updatedAt"] },
+        resourceType: { enum: ITEM_RESOURCE_TYPES },
+        sort: { enum: prefixed("createdAt", "name", "updatedAt") },
     },
     // qliksense-licenses-api-openapi.yml
     "GET /api/v1/licenses/assignments": {
@@ -199,22 +171,7 @@ const QUERY_PARAMS: Readonly<Record<string, Readonly<Record<string, QueryParam>>
         limit: { type: "integer", minimum: 1, maximum: 100 },
         log: { type: "boolean" },
         partial: { type: "boolean" },
-        sort: {
-            enum: [
-                "creationTime",
-                "+creationTime",
-                "-creationTime",
-                "status",
-                "+status",
-                "-status",
-                "startTime",
-                "+startTime",
-                "-startTime",
-                "endTime",
-                "+endTime",
-                "-endTime",
-            ],
-        },
+        sort: { enum: signed("creationTime", "status", "startTime", "endTime") },
     },
     // qliksense-roles-api-openapi.yml
     "GET /api/v1/roles": {
@@ -243,45 +200,25 @@ const QUERY_PARAMS: Readonly<Record<string, Readonly<Record<string, QueryParam>>
     "GET /api/v1/users": {
         limit: { type: "number", minimum: 1, maximum: 100 },
         sort: {
-            enum: [
+            enum: signed(
                 "name",
-                "+name",
-                "-name",
                 "_id",
-                "+_id",
-                "-_id",
                 "id",
-                "+id",
-                "-id",
                 "tenantId",
-                "+tenantId",
-                "-tenantId",
                 "clientId",
-                "+clientId",
-                "-clientId",
                 "status",
-                "+status",
-                "-status",
                 "subject",
-                "+subject",
-                "-subject",
                 "email",
-                "+email",
-                "-email",
                 "inviteExpiry",
-                "+inviteExpiry",
-                "-inviteExpiry",
                 "createdAt",
-                "+createdAt",
-                "-createdAt",
-            ],
+            ),
         },
         totalResults: { type: "boolean" },
     },
     // qliksense-users-api-openapi.yml
     "POST /api/v1/users/actions/filter": {
         limit: { type: "number", minimum: 1, maximum: 100 },
-        sort: { enum: ["name", "+name", "-name"] },
+        sort: { enum: signed("name") },
     },
 };
 

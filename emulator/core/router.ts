@@ -133,3 +133,25 @@ function guessApi(path: string): ApiName {
     if (path.startsWith("/oauth")) return "oauth";
     return "default";
 }
+
+type Shared = Pick<Route, "host" | "auth" | "api"> & Pick<Route, "bodyLimit">;
+export type RouteBuilder = (method: Method, path: string, tier: Tier, handler: Route["handler"], op?: string) => Route;
+
+/** Route builder for the routes of an area that share host, auth, API (error style) and maybe a bodyLimit. */
+export function routesFor(shared: Shared): RouteBuilder {
+    return (method, path, tier, handler, op) => ({
+        method,
+        path,
+        tier,
+        handler,
+        ...(op === undefined ? {} : { op }),
+        ...shared,
+    });
+}
+
+/**
+ * Most Qlik REST areas are served on tenant hosts to bearer or cookie callers (qlik.dev lists both schemes on them);
+ * `extra` carries what holds for every route of the area (e.g. a raised bodyLimit).
+ */
+export const tenantRoutes = (api: ApiName, extra: Pick<Route, "bodyLimit"> = {}): RouteBuilder =>
+    routesFor({ host: "tenant", auth: "bearer-or-cookie", api, ...extra });

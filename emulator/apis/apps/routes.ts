@@ -3,9 +3,10 @@ import type { RequestContext } from "../../core/context";
 import { apiError } from "../../core/errors";
 import { json } from "../../core/http";
 import { TIER1, TIER2 } from "../../core/limits";
-import type { Route } from "../../core/router";
+import { tenantRoutes, type Route } from "../../core/router";
 import { tempContentsModel } from "../temp-contents/model";
 import { appsModel } from "./model";
+import type { AppDocument } from "./appDocument";
 import { appScriptsModel } from "./scripts";
 import { appTransferModel } from "./transfer";
 import { appPublishingModel } from "./publishing";
@@ -14,23 +15,7 @@ import { boolQuery, optionalObject, who } from "./routeUtil";
 
 const API = "apps" as const;
 
-const r = (
-    method: Route["method"],
-    path: string,
-    tier: Route["tier"],
-    handler: Route["handler"],
-    op?: string,
-): Route => ({
-    method,
-    path,
-    host: "tenant",
-    auth: "bearer-or-cookie",
-    tier,
-    api: API,
-    handler,
-    op,
-    bodyLimit: 200 * 1024 * 1024,
-});
+const r = tenantRoutes(API, { bodyLimit: 200 * 1024 * 1024 });
 
 function app(ctx: RequestContext, id: string) {
     const { tenantId, actor } = who(ctx, API);
@@ -53,6 +38,18 @@ function scriptBody(ctx: RequestContext): string {
         throw apiError(API, 400, "AppsBadRequest", "Bad request", 'Body must be {"script": "<load script>"}.');
     return script;
 }
+
+type AppsModel = ReturnType<typeof appsModel>;
+type Actor = ReturnType<typeof who>["actor"];
+
+/** Create, update, copy, publish, move and owner changes all answer 200 with the app as the caller sees it. */
+const answerApp =
+    (change: (ctx: RequestContext, m: AppsModel, tenantId: string, actor: Actor) => AppDocument): Route["handler"] =>
+    (ctx) => {
+        const { tenantId, actor } = who(ctx, API);
+        const m = appsModel(ctx.emu);
+        return json(200, m.view(actor, change(ctx, m, tenantId, actor)));
+    };
 
 /** NxPatch[] ({Op, Path, Value}); the spec says only /versionMessage of a script version can be patched. */
 function nxPatches(ctx: RequestContext): { op: "add" | "remove" | "replace"; value: string }[] {
@@ -103,30 +100,33 @@ function nxPatches(ctx: RequestContext): { op: "add" | "remove" | "replace"; val
 }
 
 export const routes: Route[] = [
-    r("POST", "/api/v1/apps", TIER2, (ctx) => {
-        const { tenantId, actor } = who(ctx, API);
-        const m = appsModel(ctx.emu);
-        return json(200, m.view(actor, m.create(tenantId, actor, optionalObject(ctx, API))));
-    }),
+    r(
+        "POST",
+        "/api/v1/apps",
+        TIER2,
+        answerApp((ctx, m, t, actor) => m.create(t, actor, optionalObject(ctx, API))),
+    ),
     r("GET", "/api/v1/apps/:appId", TIER1, (ctx) => {
         const { m, actor, doc } = app(ctx, ctx.params.appId);
         return json(200, m.view(actor, doc));
     }),
-    r("PUT", "/api/v1/apps/:appId", TIER2, (ctx) => {
-        const { tenantId, actor } = who(ctx, API);
-        const m = appsModel(ctx.emu);
-        return json(200, m.view(actor, m.update(tenantId, actor, ctx.params.appId, optionalObject(ctx, API))));
-    }),
+    r(
+        "PUT",
+        "/api/v1/apps/:appId",
+        TIER2,
+        answerApp((ctx, m, t, actor) => m.update(t, actor, ctx.params.appId, optionalObject(ctx, API))),
+    ),
     r("DELETE", "/api/v1/apps/:appId", TIER2, (ctx) => {
         const { tenantId, actor } = who(ctx, API);
         appsModel(ctx.emu).delete(tenantId, actor, ctx.params.appId);
         return { status: 200 };
     }),
-    r("POST", "/api/v1/apps/:appId/copy", TIER2, (ctx) => {
-        const { tenantId, actor } = who(ctx, API);
-        const m = appsModel(ctx.emu);
-        return json(200, m.view(actor, m.copy(tenantId, actor, ctx.params.appId, optionalObject(ctx, API))));
-    }),
+    r(
+        "POST",
+        "/api/v1/apps/:appId/copy",
+        TIER2,
+        answerApp((ctx, m, t, actor) => m.copy(t, actor, ctx.params.appId, optionalObject(ctx, API))),
+    ),
     r(
         "POST",
         "/api/v1/apps/:appId/export",
@@ -182,61 +182,36 @@ export const routes: Route[] = [
         },
         "app.import",
     ),
-    r(
-        "POST",
-        "/api/v1/apps/:appId/publish",
-        TIER2,
-        (ctx) => {
-            const { tenantId, actor } = who(ctx, API);
-            const m = appsModel(ctx.emu);
-            return json(
-                200,
-                m.view(
-                    actor,
-                    appPublishingModel(ctx.emu).publish(tenantId, actor, ctx.params.appId, optionalObject(ctx, API)),
-                ),
-            );
-        },
-        "app.publish",
+    // POST publishes, PUT republishes a published app (qliksense-apps-api-openapi.yml /apps/{appId}/publish): one handler.
+    ...(["publish", "republish"] as const).map((action) =>
+        r(
+            action === "publish" ? "POST" : "PUT",
+            "/api/v1/apps/:appId/publish",
+            TIER2,
+            answerApp((ctx, _m, t, actor) =>
+                appPublishingModel(ctx.emu)[action](t, actor, ctx.params.appId, optionalObject(ctx, API)),
+            ),
+            "app.publish",
+        ),
     ),
     r(
         "PUT",
-        "/api/v1/apps/:appId/publish",
+        "/api/v1/apps/:appId/space",
         TIER2,
-        (ctx) => {
-            const { tenantId, actor } = who(ctx, API);
-            const m = appsModel(ctx.emu);
-            return json(
-                200,
-                m.view(
-                    actor,
-                    appPublishingModel(ctx.emu).republish(tenantId, actor, ctx.params.appId, optionalObject(ctx, API)),
-                ),
-            );
-        },
-        "app.publish",
+        answerApp((ctx, m, t, actor) => m.moveToSpace(t, actor, ctx.params.appId, optionalObject(ctx, API).spaceId)),
     ),
-    r("PUT", "/api/v1/apps/:appId/space", TIER2, (ctx) => {
-        const { tenantId, actor } = who(ctx, API);
-        const m = appsModel(ctx.emu);
-        return json(
-            200,
-            m.view(actor, m.moveToSpace(tenantId, actor, ctx.params.appId, optionalObject(ctx, API).spaceId)),
-        );
-    }),
-    r("DELETE", "/api/v1/apps/:appId/space", TIER2, (ctx) => {
-        const { tenantId, actor } = who(ctx, API);
-        const m = appsModel(ctx.emu);
-        return json(200, m.view(actor, m.removeFromSpace(tenantId, actor, ctx.params.appId)));
-    }),
-    r("PUT", "/api/v1/apps/:appId/owner", TIER2, (ctx) => {
-        const { tenantId, actor } = who(ctx, API);
-        const m = appsModel(ctx.emu);
-        return json(
-            200,
-            m.view(actor, m.changeOwner(tenantId, actor, ctx.params.appId, optionalObject(ctx, API).ownerId)),
-        );
-    }),
+    r(
+        "DELETE",
+        "/api/v1/apps/:appId/space",
+        TIER2,
+        answerApp((ctx, m, t, actor) => m.removeFromSpace(t, actor, ctx.params.appId)),
+    ),
+    r(
+        "PUT",
+        "/api/v1/apps/:appId/owner",
+        TIER2,
+        answerApp((ctx, m, t, actor) => m.changeOwner(t, actor, ctx.params.appId, optionalObject(ctx, API).ownerId)),
+    ),
     r("GET", "/api/v1/apps/:appId/scripts", TIER1, (ctx) => {
         const { tenantId, actor } = who(ctx, API);
         const m = appsModel(ctx.emu);

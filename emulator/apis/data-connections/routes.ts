@@ -4,8 +4,8 @@ import { apiError, statusOf } from "../../core/errors";
 import { json, noContent, objectBody } from "../../core/http";
 import { TIER1, TIER2 } from "../../core/limits";
 import { paginate } from "../../core/paging";
-import type { Route } from "../../core/router";
-import { parseScim } from "../../core/scim";
+import { tenantRoutes, type Route } from "../../core/router";
+import { scimQuery } from "../../core/listing";
 import { boolQuery, who } from "../apps/routeUtil";
 import { dataConnectionsModel, type BulkOutcome } from "./model";
 
@@ -22,15 +22,7 @@ function bulkItem({ id, error }: BulkOutcome) {
 
 const API = "data-connections" as const;
 
-const r = (method: Route["method"], path: string, tier: Route["tier"], handler: Route["handler"]): Route => ({
-    method,
-    path,
-    host: "tenant",
-    auth: "bearer-or-cookie",
-    tier,
-    api: API,
-    handler,
-});
+const r = tenantRoutes(API);
 
 /**
  * `?type=connectionname&spaceId=` turns the path id into a connection name. `type` accepts only `connectionname`
@@ -80,22 +72,8 @@ export const routes: Route[] = [
     r("GET", "/api/v1/data-connections", TIER1, (ctx) => {
         const { tenantId, actor } = who(ctx, API);
         const m = dataConnectionsModel(ctx.emu);
-        const filter = ctx.query.get("filter");
-        let nameFilter: ((n: string) => boolean) | undefined;
-        if (filter) {
-            try {
-                const p = parseScim(filter);
-                nameFilter = (n) => p({ qName: n, name: n });
-            } catch (e) {
-                throw apiError(
-                    API,
-                    400,
-                    "DCAAS-400",
-                    "Bad request",
-                    `Invalid filter: ${e instanceof Error ? e.message : String(e)}`,
-                );
-            }
-        }
+        const p = scimQuery(ctx, API, "DCAAS-400");
+        const nameFilter = p && ((n: string) => p({ qName: n, name: n }));
         const list = m.list(tenantId, actor, {
             spaceId: ctx.query.get("spaceId") ?? undefined,
             personal: boolQuery(ctx, "personal"),

@@ -37,6 +37,19 @@ export const EVERYONE_ID = "000000000000000000000001";
 const MAX_GROUPS = 10_000;
 const bad = (detail: string) => domainError("invalid", "GROUPS-400", "Bad request", detail);
 
+function patchArray(ops: unknown): unknown[] {
+    if (!Array.isArray(ops) || ops.length === 0) throw bad("Body must be a non-empty JSON Patch array");
+    return ops;
+}
+
+/** A groups JSON Patch operation: only "replace"; `path` is taken with or without its leading slash. */
+function replaceOp(raw: unknown): { op: { path?: unknown; value?: unknown }; path: string } {
+    if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw bad("Each patch operation must be an object");
+    const op = raw as { op?: unknown; path?: unknown; value?: unknown };
+    if (op.op !== "replace") throw bad('op must be "replace"');
+    return { op, path: typeof op.path === "string" ? op.path.replace(/^\//, "") : "" };
+}
+
 export class GroupsModel {
     constructor(private readonly emu: Emulator) {}
 
@@ -88,14 +101,9 @@ export class GroupsModel {
     patch(tenantId: string, id: string, ops: unknown): Group {
         const g = this.get(tenantId, id);
         if (!g) throw domainError("not-found", "GROUPS-7", "Not found");
-        if (!Array.isArray(ops) || ops.length === 0) throw bad("Body must be a non-empty JSON Patch array");
         const next: Group = { ...g };
-        for (const raw of ops) {
-            if (!raw || typeof raw !== "object" || Array.isArray(raw))
-                throw bad("Each patch operation must be an object");
-            const op = raw as { op?: unknown; path?: unknown; value?: unknown };
-            if (op.op !== "replace") throw bad('op must be "replace"');
-            const path = typeof op.path === "string" ? op.path.replace(/^\//, "") : "";
+        for (const raw of patchArray(ops)) {
+            const { op, path } = replaceOp(raw);
             if (path === "assignedRoles")
                 next.assignedRoles = rolesModel(this.emu).resolve(tenantId, op.value, "groups");
             else if (path === "name") {
@@ -161,14 +169,10 @@ export class GroupsModel {
     }
 
     patchSettings(tenantId: string, ops: unknown): GroupSettings {
-        if (!Array.isArray(ops) || ops.length === 0) throw bad("Body must be a non-empty JSON Patch array");
+        const list = patchArray(ops);
         const s: GroupSettings = JSON.parse(JSON.stringify(this.settings(tenantId)));
-        for (const raw of ops) {
-            if (!raw || typeof raw !== "object" || Array.isArray(raw))
-                throw bad("Each patch operation must be an object");
-            const op = raw as { op?: unknown; path?: unknown; value?: unknown };
-            if (op.op !== "replace") throw bad('op must be "replace"');
-            const path = typeof op.path === "string" ? op.path.replace(/^\//, "") : "";
+        for (const raw of list) {
+            const { op, path } = replaceOp(raw);
             const sys = /^systemGroups\/([^/]+)\/(assignedRoles|enabled)$/.exec(path);
             if (path === "autoCreateGroups" || path === "syncIdpGroups") {
                 if (typeof op.value !== "boolean") throw bad(`${path} must be a boolean`);

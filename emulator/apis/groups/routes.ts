@@ -1,12 +1,13 @@
 // Groups API (docs/reference/qlik-cloud-api.md §4).
-import type { Route } from "../../core/router";
+import { tenantRoutes, type Route } from "../../core/router";
 import { special, TIER1, TIER2 } from "../../core/limits";
-import { apiError } from "../../core/errors";
 import { json, noContent, objectBody, requireRole, tenantOf } from "../../core/http";
 import { listReply } from "../../core/listing";
+import { byIdRoutes } from "../../core/byId";
 import type { RequestContext } from "../../core/context";
 import { groupsModel, type Group, type GroupSettings } from "./model";
 
+const r = tenantRoutes("groups");
 const toJson = (ctx: RequestContext, g: Group) => ({
     ...g,
     links: { self: { href: `${ctx.baseUrl}/api/v1/groups/${g.id}` } },
@@ -26,98 +27,28 @@ const list = (ctx: RequestContext, filter?: unknown) =>
     );
 
 export const routes: Route[] = [
-    {
-        method: "GET",
-        path: "/api/v1/groups",
-        host: "tenant",
-        auth: "bearer-or-cookie",
-        tier: TIER1,
+    r("GET", "/api/v1/groups", TIER1, (ctx) => json(200, list(ctx))),
+    r("POST", "/api/v1/groups/actions/filter", special(200), (ctx) => {
+        const b = ctx.body === undefined ? {} : objectBody(ctx, "groups", "GROUPS-400");
+        return json(200, list(ctx, b.filter ?? ""));
+    }),
+    r("POST", "/api/v1/groups", TIER2, (ctx) => {
+        admin(ctx);
+        return json(201, toJson(ctx, groupsModel(ctx.emu).create(tenantOf(ctx).id, ctx.body, ctx.caller?.userId)));
+    }),
+    r("GET", "/api/v1/groups/settings", TIER1, (ctx) =>
+        json(200, settingsJson(ctx, groupsModel(ctx.emu).settings(tenantOf(ctx).id))),
+    ),
+    r("PATCH", "/api/v1/groups/settings", TIER2, (ctx) => {
+        admin(ctx);
+        groupsModel(ctx.emu).patchSettings(tenantOf(ctx).id, ctx.body);
+        return noContent();
+    }),
+    ...byIdRoutes(r, "/api/v1/groups/:groupId", {
         api: "groups",
-        handler: (ctx) => json(200, list(ctx)),
-    },
-    {
-        method: "POST",
-        path: "/api/v1/groups/actions/filter",
-        host: "tenant",
-        auth: "bearer-or-cookie",
-        tier: special(200),
-        api: "groups",
-        handler: (ctx) => {
-            const b = ctx.body === undefined ? {} : objectBody(ctx, "groups", "GROUPS-400");
-            return json(200, list(ctx, b.filter ?? ""));
-        },
-    },
-    {
-        method: "POST",
-        path: "/api/v1/groups",
-        host: "tenant",
-        auth: "bearer-or-cookie",
-        tier: TIER2,
-        api: "groups",
-        handler: (ctx) => {
-            admin(ctx);
-            return json(201, toJson(ctx, groupsModel(ctx.emu).create(tenantOf(ctx).id, ctx.body, ctx.caller?.userId)));
-        },
-    },
-    {
-        method: "GET",
-        path: "/api/v1/groups/settings",
-        host: "tenant",
-        auth: "bearer-or-cookie",
-        tier: TIER1,
-        api: "groups",
-        handler: (ctx) => json(200, settingsJson(ctx, groupsModel(ctx.emu).settings(tenantOf(ctx).id))),
-    },
-    {
-        method: "PATCH",
-        path: "/api/v1/groups/settings",
-        host: "tenant",
-        auth: "bearer-or-cookie",
-        tier: TIER2,
-        api: "groups",
-        handler: (ctx) => {
-            admin(ctx);
-            groupsModel(ctx.emu).patchSettings(tenantOf(ctx).id, ctx.body);
-            return noContent();
-        },
-    },
-    {
-        method: "GET",
-        path: "/api/v1/groups/:groupId",
-        host: "tenant",
-        auth: "bearer-or-cookie",
-        tier: TIER1,
-        api: "groups",
-        handler: (ctx) => {
-            const g = groupsModel(ctx.emu).get(tenantOf(ctx).id, ctx.params.groupId);
-            if (!g) throw apiError("groups", 404, "GROUPS-7", "Not found");
-            return json(200, toJson(ctx, g));
-        },
-    },
-    {
-        method: "PATCH",
-        path: "/api/v1/groups/:groupId",
-        host: "tenant",
-        auth: "bearer-or-cookie",
-        tier: TIER2,
-        api: "groups",
-        handler: (ctx) => {
-            admin(ctx);
-            groupsModel(ctx.emu).patch(tenantOf(ctx).id, ctx.params.groupId, ctx.body);
-            return noContent();
-        },
-    },
-    {
-        method: "DELETE",
-        path: "/api/v1/groups/:groupId",
-        host: "tenant",
-        auth: "bearer-or-cookie",
-        tier: TIER2,
-        api: "groups",
-        handler: (ctx) => {
-            admin(ctx);
-            groupsModel(ctx.emu).delete(tenantOf(ctx).id, ctx.params.groupId);
-            return noContent();
-        },
-    },
+        notFound: "GROUPS-7",
+        model: groupsModel,
+        view: toJson,
+        admin,
+    }),
 ];

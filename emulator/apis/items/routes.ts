@@ -4,7 +4,7 @@ import { apiError } from "../../core/errors";
 import { json, noContent, objectBody } from "../../core/http";
 import { TIER1, TIER2 } from "../../core/limits";
 import { paginate } from "../../core/paging";
-import type { Route } from "../../core/router";
+import { tenantRoutes, type Route } from "../../core/router";
 import type { AppDocument } from "../apps/appDocument";
 import { appsModel } from "../apps/model";
 import { who } from "../apps/routeUtil";
@@ -12,15 +12,7 @@ import { itemsModel, type ItemRecord } from "./model";
 
 const API = "items" as const;
 
-const r = (method: Route["method"], path: string, tier: Route["tier"], handler: Route["handler"]): Route => ({
-    method,
-    path,
-    host: "tenant",
-    auth: "bearer-or-cookie",
-    tier,
-    api: API,
-    handler,
-});
+const r = tenantRoutes(API);
 
 function view(ctx: RequestContext, item: ItemRecord, app: AppDocument): Record<string, unknown> {
     const { actor } = who(ctx, API);

@@ -121,9 +121,34 @@ export class LicensesModel {
         });
     }
 
-    add(tenantId: string, body: unknown): ItemResult[] {
+    /** One assignments action: each item's result from `fn` over the tenant's state, saved once. */
+    private batch(
+        tenantId: string,
+        body: unknown,
+        key: string,
+        fn: (st: LicenseState, item: Record<string, unknown>) => ItemResult,
+    ): ItemResult[] {
         const st = this.state(tenantId);
-        const out = this.items(body, "add").map((i): ItemResult => {
+        const out = this.items(body, key).map((i) => fn(st, i));
+        this.save(st);
+        return out;
+    }
+
+    /** The per-item 403 when no unit of `type` is left (or the license has no such type). */
+    private noAllotment(st: LicenseState, subject: string, type: string): ItemResult | undefined {
+        const units = this.units(type);
+        if (units !== undefined && st.assignments.filter((a) => a.type === type).length < units) return undefined;
+        return {
+            subject,
+            type,
+            status: 403,
+            code: "LICENSES-011",
+            title: "No available allotment for the license type.",
+        };
+    }
+
+    add(tenantId: string, body: unknown): ItemResult[] {
+        return this.batch(tenantId, body, "add", (st, i): ItemResult => {
             const subject = i.subject,
                 type = i.type;
             if (typeof subject !== "string" || subject === "" || typeof type !== "string") {
@@ -137,26 +162,15 @@ export class LicensesModel {
             if (st.assignments.some((a) => a.subject === subject)) {
                 return { subject, type, status: 409, code: "LICENSES-012", title: "Assignment already exists." };
             }
-            const units = this.units(type);
-            if (units === undefined || st.assignments.filter((a) => a.type === type).length >= units) {
-                return {
-                    subject,
-                    type,
-                    status: 403,
-                    code: "LICENSES-011",
-                    title: "No available allotment for the license type.",
-                };
-            }
+            const full = this.noAllotment(st, subject, type);
+            if (full) return full;
             st.assignments.push({ subject, type, excess: false, created: this.emu.clock.iso() });
             return { subject, type, status: 201 };
         });
-        this.save(st);
-        return out;
     }
 
     update(tenantId: string, body: unknown): ItemResult[] {
-        const st = this.state(tenantId);
-        const out = this.items(body, "update").map((i): ItemResult => {
+        return this.batch(tenantId, body, "update", (st, i): ItemResult => {
             const subject = i.subject,
                 type = i.type;
             if (typeof subject !== "string" || (type !== undefined && typeof type !== "string")) {
@@ -171,27 +185,16 @@ export class LicensesModel {
             const a = st.assignments.find((x) => x.subject === subject && (!source || x.type === source));
             if (!a) return { subject, type, status: 404, code: "LICENSES-016", title: "Assignment not found." };
             if (typeof type === "string" && type !== a.type) {
-                const units = this.units(type);
-                if (units === undefined || st.assignments.filter((x) => x.type === type).length >= units) {
-                    return {
-                        subject,
-                        type,
-                        status: 403,
-                        code: "LICENSES-011",
-                        title: "No available allotment for the license type.",
-                    };
-                }
+                const full = this.noAllotment(st, subject, type);
+                if (full) return full;
                 a.type = type;
             }
             return { subject, type: a.type, status: 200 };
         });
-        this.save(st);
-        return out;
     }
 
     delete(tenantId: string, body: unknown): ItemResult[] {
-        const st = this.state(tenantId);
-        const out = this.items(body, "delete").map((i): ItemResult => {
+        return this.batch(tenantId, body, "delete", (st, i): ItemResult => {
             const subject = i.subject,
                 type = i.type;
             const idx = st.assignments.findIndex(
@@ -209,8 +212,6 @@ export class LicensesModel {
             st.assignments.splice(idx, 1);
             return { subject, type: typeof type === "string" ? type : undefined, status: 200 };
         });
-        this.save(st);
-        return out;
     }
 
     putSettings(tenantId: string, body: unknown): LicenseState["settings"] {

@@ -1,4 +1,4 @@
-import type { Route } from "../../core/router";
+import { tenantRoutes, type Route } from "../../core/router";
 import { TIER1, TIER2 } from "../../core/limits";
 import { json, requireRole, tenantOf } from "../../core/http";
 import { apiError } from "../../core/errors";
@@ -9,15 +9,7 @@ import { licensesModel } from "./model";
 
 const API = "licenses" as const;
 const admin = (ctx: RequestContext) => requireRole(ctx, API, "TenantAdmin", "LICENSES-403");
-const route = (method: Route["method"], path: string, tier: Route["tier"], handler: Route["handler"]): Route => ({
-    method,
-    path,
-    host: "tenant",
-    auth: "bearer-or-cookie",
-    tier,
-    api: API,
-    handler,
-});
+const route = tenantRoutes(API);
 
 export const routes: Route[] = [
     route("GET", "/api/v1/licenses/overview", TIER1, (ctx) =>

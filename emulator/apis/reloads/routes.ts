@@ -1,25 +1,16 @@
 // HTTP surface of the reloads API (docs/reference/qlik-cloud-api.md §9). Queue and cancel are the "special" 50/min tier.
 import type { RequestContext } from "../../core/context";
-import { apiError } from "../../core/errors";
 import { json, objectBody } from "../../core/http";
 import { special, TIER1 } from "../../core/limits";
 import { paginate } from "../../core/paging";
-import type { Route } from "../../core/router";
-import { parseScim } from "../../core/scim";
+import { tenantRoutes, type Route } from "../../core/router";
+import { scimQuery } from "../../core/listing";
 import { boolQuery, who } from "../apps/routeUtil";
 import { reloadsModel, type ReloadRecord } from "./model";
 
 const API = "reloads" as const;
 
-const r = (method: Route["method"], path: string, tier: Route["tier"], handler: Route["handler"]): Route => ({
-    method,
-    path,
-    host: "tenant",
-    auth: "bearer-or-cookie",
-    tier,
-    api: API,
-    handler,
-});
+const r = tenantRoutes(API);
 
 function view(ctx: RequestContext, rec: ReloadRecord, withLog = true): Record<string, unknown> {
     const { variables: _v, ...rest } = rec;
@@ -38,22 +29,7 @@ export const routes: Route[] = [
     }),
     r("GET", "/api/v1/reloads", TIER1, (ctx) => {
         const { tenantId, actor } = who(ctx, API);
-        const filter = ctx.query.get("filter");
-        let pred: ((rec: ReloadRecord) => boolean) | undefined;
-        if (filter) {
-            try {
-                const p = parseScim(filter);
-                pred = (rec) => p(rec as unknown as Record<string, unknown>);
-            } catch (e) {
-                throw apiError(
-                    API,
-                    400,
-                    "RELOADS-002",
-                    "Bad request",
-                    `Invalid filter: ${e instanceof Error ? e.message : String(e)}`,
-                );
-            }
-        }
+        const pred = scimQuery(ctx, API, "RELOADS-002");
         const list = reloadsModel(ctx.emu).list(tenantId, actor, {
             appId: ctx.query.get("appId") ?? undefined,
             partial: boolQuery(ctx, "partial"),

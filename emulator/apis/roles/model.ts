@@ -2,6 +2,7 @@
 import type { Emulator } from "../../core/context";
 import { domainError, type ApiName } from "../../core/errors";
 import * as ids from "../../core/ids";
+import { lookupRef } from "../refs";
 
 export interface Role {
     id: string;
@@ -87,14 +88,11 @@ export class RolesModel {
             throw domainError("invalid", `${codePrefix(api)}-400`, "Bad request", `${field} allows at most 100 roles`);
         const out: RoleRef[] = [];
         for (const ref of refs) {
-            const r =
-                ref && typeof ref === "object" && !Array.isArray(ref) ? (ref as { id?: unknown; name?: unknown }) : {};
-            const role =
-                typeof r.id === "string"
-                    ? this.get(tenantId, r.id)
-                    : typeof r.name === "string"
-                      ? this.byName(tenantId, r.name)
-                      : undefined;
+            const role = lookupRef(
+                ref,
+                (id) => this.get(tenantId, id),
+                (name) => this.byName(tenantId, name),
+            );
             if (!role) {
                 throw domainError(
                     "invalid",

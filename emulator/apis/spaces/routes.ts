@@ -4,7 +4,7 @@ import { apiError } from "../../core/errors";
 import { json, noContent, objectBody } from "../../core/http";
 import { TIER1, TIER2 } from "../../core/limits";
 import { paginate } from "../../core/paging";
-import type { Route } from "../../core/router";
+import { tenantRoutes, type Route } from "../../core/router";
 import { who } from "../apps/routeUtil";
 import { type Actor, ASSIGNABLE_ROLES, type AssignmentRecord, spacesModel, type SpaceRecord } from "./model";
 
@@ -82,15 +82,7 @@ function patchToUpdate(body: unknown): Record<string, unknown> {
     return out;
 }
 
-const r = (method: Route["method"], path: string, tier: Route["tier"], handler: Route["handler"]): Route => ({
-    method,
-    path,
-    host: "tenant",
-    auth: "bearer-or-cookie",
-    tier,
-    api: API,
-    handler,
-});
+const r = tenantRoutes(API);
 
 export const routes: Route[] = [
     r("POST", "/api/v1/spaces", TIER2, (ctx) => {

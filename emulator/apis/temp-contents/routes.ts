@@ -3,7 +3,7 @@
 import { apiError } from "../../core/errors";
 import { json } from "../../core/http";
 import { TIER1, TIER2 } from "../../core/limits";
-import type { Route } from "../../core/router";
+import { tenantRoutes, type Route } from "../../core/router";
 import { who } from "../apps/routeUtil";
 import { tempContentsModel } from "./model";
 
@@ -26,16 +26,7 @@ function contentDisposition(filename: string): string {
         : `attachment; filename="${ascii}"; filename*=UTF-8''${ext}`;
 }
 
-const r = (method: Route["method"], path: string, tier: Route["tier"], handler: Route["handler"]): Route => ({
-    method,
-    path,
-    host: "tenant",
-    auth: "bearer-or-cookie",
-    tier,
-    api: API,
-    handler,
-    bodyLimit: 200 * 1024 * 1024,
-});
+const r = tenantRoutes(API, { bodyLimit: 200 * 1024 * 1024 });
 
 export const routes: Route[] = [
     r("POST", "/api/v1/temp-contents", TIER2, (ctx) => {

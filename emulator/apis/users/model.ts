@@ -5,6 +5,7 @@ import { domainError } from "../../core/errors";
 import * as ids from "../../core/ids";
 import { rolesModel, toRef, type RoleRef } from "../roles/model";
 import { EVERYONE_ID, groupsModel } from "../groups/model";
+import { lookupRef } from "../refs";
 
 export type UserStatus = "active" | "invited" | "disabled" | "deleted" | "provisioned";
 export interface User {
@@ -158,13 +159,11 @@ export class UsersModel {
                     if (!Array.isArray(op.value)) throw bad("/assignedGroups must be an array");
                     const groups = groupsModel(this.emu);
                     const gids = op.value.map((ref: unknown) => {
-                        const r = ref && typeof ref === "object" ? (ref as { id?: unknown; name?: unknown }) : {};
-                        const g =
-                            typeof r.id === "string"
-                                ? groups.get(tenantId, r.id)
-                                : typeof r.name === "string"
-                                  ? groups.byName(tenantId, r.name)
-                                  : undefined;
+                        const g = lookupRef(
+                            ref,
+                            (id) => groups.get(tenantId, id),
+                            (name) => groups.byName(tenantId, name),
+                        );
                         if (!g) throw bad(`Unknown group ${JSON.stringify(ref)}`);
                         return g.id;
                     });

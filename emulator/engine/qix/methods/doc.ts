@@ -34,6 +34,44 @@ function tablesFor(s: Session) {
     return s.openedWithoutData ? [] : s.doc().tables;
 }
 
+interface ObjectProp {
+    qInfo: { qId?: unknown; qType: string };
+    qMetaDef?: Record<string, unknown>;
+}
+
+/** qProp of CreateObject / CreateSessionObject: an object whose qInfo.qType is a non-empty string. */
+function objectProp(v: unknown): ObjectProp {
+    const prop = v as { qInfo?: { qType?: unknown } } | null;
+    if (
+        !prop ||
+        typeof prop !== "object" ||
+        Array.isArray(prop) ||
+        !prop.qInfo ||
+        typeof prop.qInfo !== "object" ||
+        typeof prop.qInfo.qType !== "string" ||
+        prop.qInfo.qType === ""
+    ) {
+        throw QIX.invalidParams("qProp.qInfo.qType");
+    }
+    return prop as ObjectProp;
+}
+
+/** The caller's object for `prop`, under the qId it names (a free one, else error 3) or a new one. */
+function newAppObject(s: Session, prop: ObjectProp, origin: AppObject["origin"], taken: (qId: string) => boolean) {
+    const qType = prop.qInfo.qType;
+    const qId = typeof prop.qInfo.qId === "string" && prop.qInfo.qId !== "" ? prop.qInfo.qId : newObjectId();
+    if (taken(qId)) throw new QixError(3, qId, "Already exists");
+    const obj: AppObject = {
+        qInfo: { qId, qType },
+        qMetaDef: { ...(prop.qMetaDef ?? {}) },
+        qProperties: { ...(prop as unknown as Record<string, unknown>), qInfo: { qId, qType } },
+        ownerId: s.userId,
+        origin,
+        createdAt: s.ctx.emu.clock.iso(),
+    };
+    return obj;
+}
+
 function str(v: unknown, name: string): string {
     if (typeof v !== "string") throw QIX.invalidParams(name);
     return v;
@@ -219,35 +257,14 @@ export const docMethods: MethodTable = {
         params: ["qProp"],
         required: ["qProp"],
         run(s, a) {
-            const prop = a.qProp as {
-                qInfo?: { qId?: unknown; qType?: unknown };
-                qMetaDef?: Record<string, unknown>;
-            } | null;
-            if (
-                !prop ||
-                typeof prop !== "object" ||
-                !prop.qInfo ||
-                typeof prop.qInfo.qType !== "string" ||
-                prop.qInfo.qType === ""
-            ) {
-                throw QIX.invalidParams("qProp.qInfo.qType");
-            }
-            const qType = prop.qInfo.qType;
+            const prop = objectProp(a.qProp);
             const doc = s.doc();
             const editor = s.canEdit(doc);
-            if (!editor && !PERSONAL_TYPES.includes(qType)) throw QIX.accessDenied();
-            const qId = typeof prop.qInfo.qId === "string" && prop.qInfo.qId !== "" ? prop.qInfo.qId : newObjectId();
-            if (doc.objects[qId]) throw new QixError(3, qId, "Already exists");
-            const obj: AppObject = {
-                qInfo: { qId, qType },
-                qMetaDef: { ...(prop.qMetaDef ?? {}) },
-                qProperties: { ...(prop as Record<string, unknown>), qInfo: { qId, qType } },
-                ownerId: s.userId,
-                // Consumers' objects, and anything created in a published app, are personal and survive republish.
-                origin: !editor || doc.attributes.publishTime ? "user" : "template",
-                createdAt: s.ctx.emu.clock.iso(),
-            };
-            doc.objects[qId] = obj;
+            if (!editor && !PERSONAL_TYPES.includes(prop.qInfo.qType)) throw QIX.accessDenied();
+            // Consumers' objects, and anything created in a published app, are personal and survive republish.
+            const origin = !editor || doc.attributes.publishTime ? "user" : "template";
+            const obj = newAppObject(s, prop, origin, (qId) => Boolean(doc.objects[qId]));
+            doc.objects[obj.qInfo.qId] = obj;
             s.save(doc);
             return { qInfo: { ...obj.qInfo }, qReturn: objectRef(s, obj) };
         },
@@ -283,34 +300,10 @@ export const docMethods: MethodTable = {
         params: ["qProp"],
         required: ["qProp"],
         run(s, a) {
-            const prop = a.qProp as {
-                qInfo?: { qId?: unknown; qType?: unknown };
-                qMetaDef?: Record<string, unknown>;
-            } | null;
-            if (
-                !prop ||
-                typeof prop !== "object" ||
-                Array.isArray(prop) ||
-                !prop.qInfo ||
-                typeof prop.qInfo !== "object" ||
-                typeof prop.qInfo.qType !== "string" ||
-                prop.qInfo.qType === ""
-            ) {
-                throw QIX.invalidParams("qProp.qInfo.qType");
-            }
-            const qType = prop.qInfo.qType;
+            const prop = objectProp(a.qProp);
             s.doc(); // the app must still exist
-            const qId = typeof prop.qInfo.qId === "string" && prop.qInfo.qId !== "" ? prop.qInfo.qId : newObjectId();
-            if (s.sessionObjects.has(qId)) throw new QixError(3, qId, "Already exists");
-            const obj: AppObject = {
-                qInfo: { qId, qType },
-                qMetaDef: { ...(prop.qMetaDef ?? {}) },
-                qProperties: { ...(prop as Record<string, unknown>), qInfo: { qId, qType } },
-                ownerId: s.userId,
-                origin: "user",
-                createdAt: s.ctx.emu.clock.iso(),
-            };
-            s.sessionObjects.set(qId, obj);
+            const obj = newAppObject(s, prop, "user", (qId) => s.sessionObjects.has(qId));
+            s.sessionObjects.set(obj.qInfo.qId, obj);
             return { qReturn: objectRef(s, obj) };
         },
     },
