@@ -1,6 +1,7 @@
 // LicenseAssignment with the real Pulumi CLI against an in-process emulator: the lifecycle from the
 // resource design; subjects it does not manage are left alone throughout.
 import { expect } from "chai";
+import { step } from "../support/steps";
 import type { RunningEmulator } from "../../emulator/index";
 import { TempProject } from "./harness";
 import { newTenantHost, stackConfigFor, startTestEmulator } from "./emulatorFixture";
@@ -19,7 +20,7 @@ exports.assignments = lic.assignments;
 `;
 
 describe("e2e: LicenseAssignment lifecycle", function () {
-    this.timeout(600_000);
+    this.timeout(1_200_000); // one test runs the whole lifecycle; generous for a busy machine
     let emu: RunningEmulator;
     let project: TempProject;
     let host: string;
@@ -49,69 +50,76 @@ describe("e2e: LicenseAssignment lifecycle", function () {
         await emu?.close();
     });
 
-    it("up assigns the licenses; preview and refresh then report no changes", async () => {
-        await run(["up", "--yes"]);
-        expect(await live()).to.deep.equal({
-            "u\\alice": "professional",
-            "u\\bob": "analyzer",
-            "u\\bystander": "analyzer",
+    it("the lifecycle, step by step (each step works on the stack the previous ones left)", async () => {
+        await step("up assigns the licenses; preview and refresh then report no changes", async () => {
+            await run(["up", "--yes"]);
+            expect(await live()).to.deep.equal({
+                "u\\alice": "professional",
+                "u\\bob": "analyzer",
+                "u\\bystander": "analyzer",
+            });
+            expect((await asBot(emu, host, "/api/v1/licenses/settings")).body.autoAssignAnalyzer).to.equal(true);
+            await project.expectNoChanges();
         });
-        expect((await asBot(emu, host, "/api/v1/licenses/settings")).body.autoAssignAnalyzer).to.equal(true);
-        await project.expectNoChanges();
-    });
 
-    it("a new license type for one subject is an in-place update of exactly that field", async () => {
-        await setAssignments({ "u\\alice": "analyzer", "u\\bob": "analyzer" });
-        const p = await run(["preview", "--diff"]);
-        expect(p.output).to.match(/~\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:LicenseAssignment: \(update\)/);
-        expect(p.output).to.match(/~ assignments\s*: \{/);
-        expect(p.output).to.match(/~ u\\+alice\s*: "professional" => "analyzer"/);
-        expect(p.output).to.not.match(/bob"?\s*:.*=>/);
-        expect(p.output).to.not.match(/~ (tenantHost|autoAssign\w+)\b/);
-        expect(p.output).to.not.match(/replace/);
-        await run(["up", "--yes"]);
-        expect(await live()).to.deep.equal({
-            "u\\alice": "analyzer",
-            "u\\bob": "analyzer",
-            "u\\bystander": "analyzer",
+        await step("a new license type for one subject is an in-place update of exactly that field", async () => {
+            await setAssignments({ "u\\alice": "analyzer", "u\\bob": "analyzer" });
+            const p = await run(["preview", "--diff"]);
+            expect(p.output).to.match(/~\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:LicenseAssignment: \(update\)/);
+            expect(p.output).to.match(/~ assignments\s*: \{/);
+            expect(p.output).to.match(/~ u\\+alice\s*: "professional" => "analyzer"/);
+            expect(p.output).to.not.match(/bob"?\s*:.*=>/);
+            expect(p.output).to.not.match(/~ (tenantHost|autoAssign\w+)\b/);
+            expect(p.output).to.not.match(/replace/);
+            await run(["up", "--yes"]);
+            expect(await live()).to.deep.equal({
+                "u\\alice": "analyzer",
+                "u\\bob": "analyzer",
+                "u\\bystander": "analyzer",
+            });
         });
-    });
 
-    it("a tenantHost of ANOTHER tenant is a replacement (another name of the same tenant would be an update)", async () => {
-        await run(["config", "set", "tenantHost", await newTenantHost(emu)]);
-        const p = await run(["preview", "--diff"]);
-        expect(p.output).to.match(/\+-\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:LicenseAssignment: \(replace\)/);
-        await run(["config", "set", "tenantHost", host]);
-        await run(["preview", "--expect-no-changes"]);
-    });
+        await step(
+            "a tenantHost of ANOTHER tenant is a replacement (another name of the same tenant would be an update)",
+            async () => {
+                await run(["config", "set", "tenantHost", await newTenantHost(emu)]);
+                const p = await run(["preview", "--diff"]);
+                expect(p.output).to.match(
+                    /\+-\s*pulumi-nodejs:dynamic\/qlik-tenant-fleet:LicenseAssignment: \(replace\)/,
+                );
+                await run(["config", "set", "tenantHost", host]);
+                await run(["preview", "--expect-no-changes"]);
+            },
+        );
 
-    it("refresh detects a deleted assignment and a changed type; up repairs both", async () => {
-        const del = await asBot(emu, host, "/api/v1/licenses/assignments/actions/delete", {
-            method: "POST",
-            body: { delete: [{ subject: "u\\bob", type: "analyzer" }] },
+        await step("refresh detects a deleted assignment and a changed type; up repairs both", async () => {
+            const del = await asBot(emu, host, "/api/v1/licenses/assignments/actions/delete", {
+                method: "POST",
+                body: { delete: [{ subject: "u\\bob", type: "analyzer" }] },
+            });
+            expect(del.status, del.text).to.be.within(200, 299);
+            const upd = await asBot(emu, host, "/api/v1/licenses/assignments/actions/update", {
+                method: "POST",
+                body: { update: [{ subject: "u\\alice", type: "professional", sourceType: "analyzer" }] },
+            });
+            expect(upd.status, upd.text).to.be.within(200, 299);
+            expect(await live()).to.deep.equal({ "u\\alice": "professional", "u\\bystander": "analyzer" });
+            const r = await run(["refresh", "--yes", "--expect-no-changes"], { allowFailure: true });
+            expect(r.code).to.not.equal(0);
+            expect(r.output).to.match(/LicenseAssignment licenses updated .*\[diff: [^\]]*~assignments/);
+            await run(["up", "--yes"]);
+            expect(await live()).to.deep.equal({
+                "u\\alice": "analyzer",
+                "u\\bob": "analyzer",
+                "u\\bystander": "analyzer",
+            });
+            await run(["preview", "--expect-no-changes"]);
+            await run(["refresh", "--yes", "--expect-no-changes"]);
         });
-        expect(del.status, del.text).to.be.within(200, 299);
-        const upd = await asBot(emu, host, "/api/v1/licenses/assignments/actions/update", {
-            method: "POST",
-            body: { update: [{ subject: "u\\alice", type: "professional", sourceType: "analyzer" }] },
-        });
-        expect(upd.status, upd.text).to.be.within(200, 299);
-        expect(await live()).to.deep.equal({ "u\\alice": "professional", "u\\bystander": "analyzer" });
-        const r = await run(["refresh", "--yes", "--expect-no-changes"], { allowFailure: true });
-        expect(r.code).to.not.equal(0);
-        expect(r.output).to.match(/LicenseAssignment licenses updated .*\[diff: [^\]]*~assignments/);
-        await run(["up", "--yes"]);
-        expect(await live()).to.deep.equal({
-            "u\\alice": "analyzer",
-            "u\\bob": "analyzer",
-            "u\\bystander": "analyzer",
-        });
-        await run(["preview", "--expect-no-changes"]);
-        await run(["refresh", "--yes", "--expect-no-changes"]);
-    });
 
-    it("destroy unassigns the managed subjects only", async () => {
-        await run(["destroy", "--yes"]);
-        expect(await live()).to.deep.equal({ "u\\bystander": "analyzer" });
+        await step("destroy unassigns the managed subjects only", async () => {
+            await run(["destroy", "--yes"]);
+            expect(await live()).to.deep.equal({ "u\\bystander": "analyzer" });
+        });
     });
 });
