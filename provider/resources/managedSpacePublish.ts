@@ -9,7 +9,8 @@
 // shows as a `contentVersion` diff and `up` republishes the staged app again (issue 8 items 2 and 3).
 // Members may name groups by `groupName`, which is known at preview time; a group id from GroupSet is unknown in
 // the preview of any GroupSet update, which would preview a members update that does not happen (item 5).
-import { Failures, LooseProps as Props, ResourceHandlers, diffFields, isUnknown, checkWith } from "./handlers";
+import { z } from "zod";
+import { Failures, Props, diffFields, isUnknown, checkWith, typedHandlers } from "./handlers";
 import { HostClient } from "../qlik";
 import {
     api,
@@ -22,6 +23,7 @@ import {
     withTenantHost,
 } from "./support";
 import {
+    OwnershipOutputs,
     assertMayAdopt,
     markOf,
     claimOf,
@@ -31,10 +33,62 @@ import {
     parseMarker,
     withMarker,
 } from "./ownership";
-import { replaceKeys, schemaFailures } from "../schema/core";
-import { managedSpacePublishSchema } from "../schema/managedSpacePublish";
+import { CheckedInputs, checkedInputs, replaceKeys, schemaFailures, stateParser } from "../schema/core";
+import { managedSpacePublishInputs, managedSpacePublishSchema } from "../schema/managedSpacePublish";
 import { Member, listAssignments, listGroups, normMembers, syncMembers } from "./managedSpaceMembers";
 import { AppAttrs, ensurePublished, readApp, scriptDigestOf } from "./managedSpacePublishApp";
+
+type PublishInputs = CheckedInputs<typeof managedSpacePublishInputs>;
+
+/** The outputs; only tenantHost is in every state. */
+interface PublishState extends Partial<OwnershipOutputs> {
+    tenantHost: string;
+    tenantId?: string;
+    spaceName?: string;
+    spaceDescription?: string;
+    members?: Member[];
+    sourceAppId?: string;
+    /** The sourceAppId of the last up (sourceAppId itself is refreshed to the published copy's origin). */
+    lastSourceAppId?: string;
+    publishedAppName?: string;
+    contentVersion?: string;
+    spaceId?: string;
+    publishedAppId?: string;
+    /** Group id -> space assignment id. */
+    assignmentIds?: Record<string, string>;
+    publishedSourceAppId?: string;
+    publishTime?: string;
+    publishedScriptDigest?: string;
+}
+
+const publishState: z.ZodType<PublishState> = z.looseObject({
+    tenantHost: z.string(),
+    tenantId: z.string().optional(),
+    owner: z.string().optional(),
+    claim: z.string().optional(),
+    takeOverFrom: z.string().nullish(),
+    spaceName: z.string().optional(),
+    spaceDescription: z.string().optional(),
+    members: z
+        .array(
+            z.looseObject({
+                groupId: z.string().optional(),
+                groupName: z.string().optional(),
+                roles: z.array(z.string()),
+            }),
+        )
+        .optional(),
+    sourceAppId: z.string().optional(),
+    lastSourceAppId: z.string().optional(),
+    publishedAppName: z.string().optional(),
+    contentVersion: z.string().optional(),
+    spaceId: z.string().optional(),
+    publishedAppId: z.string().optional(),
+    assignmentIds: z.record(z.string(), z.string()).optional(),
+    publishedSourceAppId: z.string().optional(),
+    publishTime: z.string().optional(),
+    publishedScriptDigest: z.string().optional(),
+});
 
 const UPDATE_KEYS = [
     "spaceName",
@@ -58,6 +112,7 @@ function checkInputs(news: Props): Failures {
     members.forEach((m: unknown, i: number) => {
         if (!m || typeof m !== "object" || isUnknown(m)) return;
         const p = `members[${i}]`;
+        // Checked just above: a non-null object, whose fields are read as unknown.
         const mm = m as Record<string, unknown>;
         const byName = mm.groupName !== undefined;
         if (byName && mm.groupId !== undefined) {
@@ -83,15 +138,16 @@ function checkInputs(news: Props): Failures {
 
 async function outputs(
     c: HostClient,
-    inputs: Props,
+    inputs: PublishInputs,
     claim: string,
     space: SpaceInfo,
     assignmentIds: Record<string, string>,
     app: AppAttrs,
-): Promise<Props> {
-    const outs: Props = {
+): Promise<PublishState> {
+    const outs: PublishState = {
         tenantHost: inputs.tenantHost,
-        tenantId: inputs.tenantId,
+        // create() and update() add the tenant's id to their inputs.
+        tenantId: typeof inputs.tenantId === "string" ? inputs.tenantId : undefined,
         spaceName: inputs.spaceName,
         members: normMembers(inputs.members),
         sourceAppId: inputs.sourceAppId,
@@ -121,18 +177,24 @@ async function patchSpace(c: HostClient, space: SpaceInfo, name: string, descrip
     return c.patch<SpaceInfo>(`/api/v1/spaces/${space.id}`, ops, { purpose: `update managed space ${space.id}` });
 }
 
-/** The diff's view of a side: defaults applied, members canonical. */
-function comparable(p: Props): Props {
+/** The diff's view of a side (the state, or the new inputs of a preview): defaults applied, members canonical. */
+function comparable(p: PublishState | Props): Props {
     return {
         ...p,
         spaceDescription: p.spaceDescription ?? "",
         contentVersion: p.contentVersion ?? "",
         owner: p.owner ?? "",
-        members: isUnknown(p.members) ? p.members : normMembers(p.members),
+        // check() accepted these members; normMembers keeps a preview's unknowns inside them as they are.
+        members: isUnknown(p.members) ? p.members : normMembers(p.members as Member[] | undefined),
     };
 }
 
-export const handlers: ResourceHandlers<Props> = {
+const parse = {
+    inputs: checkedInputs(managedSpacePublishSchema),
+    state: stateParser("ManagedSpacePublish", publishState),
+};
+
+export const handlers = typedHandlers<PublishInputs, PublishState>(parse, {
     check: checkWith(checkInputs),
 
     async diff(_id, olds, news) {
@@ -194,7 +256,7 @@ export const handlers: ResourceHandlers<Props> = {
         const { marker, text: description } = parseMarker(space.description);
         const live = (await listAssignments(c, id)).filter((a) => a.type === "group");
         const declaredNames = new Set(
-            ((props.members ?? []) as Member[]).filter((m) => m.groupName !== undefined).map((m) => m.groupName),
+            (props.members ?? []).filter((m) => m.groupName !== undefined).map((m) => m.groupName),
         );
         const names = declaredNames.size ? Object.fromEntries((await listGroups(c)).map((g) => [g.id, g.name])) : {};
         const members = normMembers(
@@ -230,7 +292,7 @@ export const handlers: ResourceHandlers<Props> = {
                 );
             }
         } else publishedAppId = "";
-        const outs: Props = {
+        const outs: PublishState = {
             ...props,
             spaceName: space.name,
             members,
@@ -249,6 +311,7 @@ export const handlers: ResourceHandlers<Props> = {
         if (props.claim !== undefined && (marker?.owner ?? "") !== (props.owner ?? ""))
             outs.owner = marker?.owner ?? "";
         const inputs: Props = {};
+        const byKey = new Map<string, unknown>(Object.entries(outs));
         for (const k of [
             "tenantHost",
             "spaceName",
@@ -260,7 +323,7 @@ export const handlers: ResourceHandlers<Props> = {
             "owner",
             "takeOverFrom",
         ]) {
-            if (outs[k] !== undefined) inputs[k] = outs[k];
+            if (byKey.get(k) !== undefined) inputs[k] = byKey.get(k);
         }
         return { id, props: outs, inputs };
     },
@@ -310,7 +373,7 @@ export const handlers: ResourceHandlers<Props> = {
                 });
             }
         }
-        for (const aid of Object.values((props.assignmentIds ?? {}) as Record<string, string>)) {
+        for (const aid of Object.values(props.assignmentIds ?? {})) {
             await c.send({
                 method: "DELETE",
                 path: `/api/v1/spaces/${id}/assignments/${aid}`,
@@ -331,4 +394,4 @@ export const handlers: ResourceHandlers<Props> = {
             );
         }
     },
-};
+});

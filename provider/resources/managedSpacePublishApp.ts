@@ -2,9 +2,8 @@
 // with retries while the new space becomes visible, republish into the same target, adoption, and its marker.
 import * as crypto from "crypto";
 import { HostClient } from "../qlik";
-import { LooseProps as Props } from "./handlers";
 import { isStatus, sleep } from "./support";
-import { Marker, assertMayAdopt, parseMarker, withMarker } from "./ownership";
+import { Marker, OwnershipInputs, assertMayAdopt, parseMarker, withMarker } from "./ownership";
 
 export interface AppAttrs {
     id: string;
@@ -97,7 +96,7 @@ async function republish(
 export async function ensurePublished(
     c: HostClient,
     spaceId: string,
-    inputs: Props,
+    inputs: OwnershipInputs & { sourceAppId: string; publishedAppName?: string },
     m: Marker,
     force: boolean,
     knownTarget?: string,
