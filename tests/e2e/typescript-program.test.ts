@@ -3,6 +3,7 @@
 // packagemanager) mean what Pulumi documents:
 // https://www.pulumi.com/docs/iac/concepts/projects/project-file/#runtime-options
 import { expect } from "chai";
+import { step } from "../support/steps";
 import * as fs from "fs";
 import * as path from "path";
 import { TempProject } from "./harness";
@@ -47,7 +48,7 @@ const TSCONFIG = JSON.stringify(
 );
 
 describe("e2e: TypeScript programs through the project's language host", function () {
-    this.timeout(600_000);
+    this.timeout(1_200_000); // one test runs every step; generous for a busy machine
 
     describe("index.ts, `runtime: nodejs`, no main and no build step", () => {
         let project: TempProject;
@@ -64,64 +65,75 @@ describe("e2e: TypeScript programs through the project's language host", functio
         });
         after(() => project?.cleanup());
 
-        it("up, then preview and refresh with no changes", async () => {
-            const up = await project.run(["up", "--yes"]);
-            expect(up.output).to.match(/LocalMarker\s+ts-alpha\s+created/);
-            expect(JSON.parse(fs.readFileSync(marker(), "utf8"))).to.include({ value: "v1" });
-            const outputs = JSON.parse((await project.run(["stack", "output", "--json"])).stdout);
-            expect(outputs.values).to.deep.equal(["v1"]);
-            await project.run(["preview", "--expect-no-changes"]);
-            await project.run(["refresh", "--yes", "--expect-no-changes"]);
-        });
+        it("the steps in order (each works on the stack the previous ones left)", async () => {
+            await step("up, then preview and refresh with no changes", async () => {
+                const up = await project.run(["up", "--yes"]);
+                expect(up.output).to.match(/LocalMarker\s+ts-alpha\s+created/);
+                expect(JSON.parse(fs.readFileSync(marker(), "utf8"))).to.include({ value: "v1" });
+                const outputs = JSON.parse((await project.run(["stack", "output", "--json"])).stdout);
+                expect(outputs.values).to.deep.equal(["v1"]);
+                await project.run(["preview", "--expect-no-changes"]);
+                await project.run(["refresh", "--yes", "--expect-no-changes"]);
+            });
 
-        it("an update previews as one in-place change and up applies it", async () => {
-            await project.run(["config", "set", "value", "v2"]);
-            const preview = await project.run(["preview", "--diff"]);
-            expect(preview.output).to.match(/~ value\s*: "v1" => "v2"/);
-            await project.run(["up", "--yes"]);
-            expect(JSON.parse(fs.readFileSync(marker(), "utf8"))).to.include({ value: "v2" });
-        });
+            await step("an update previews as one in-place change and up applies it", async () => {
+                await project.run(["config", "set", "value", "v2"]);
+                const preview = await project.run(["preview", "--diff"]);
+                expect(preview.output).to.match(/~ value\s*: "v1" => "v2"/);
+                await project.run(["up", "--yes"]);
+                expect(JSON.parse(fs.readFileSync(marker(), "utf8"))).to.include({ value: "v2" });
+            });
 
-        it("pulumi about reports the Node.js runtime and the package manager, `packagemanager` chooses it", async () => {
-            const auto = await project.run(["about"], { allowFailure: true });
-            // No lock file anywhere above the project: npm, as Pulumi's "auto" decides.
-            expect(auto.output, auto.output.slice(-3000)).to.match(
-                /written in nodejs: executable='[^']*node' version='v\d+[^']*'.*\bpackagemanager='npm'/,
-            );
-            const yaml = fs.readFileSync(path.join(project.dir, "Pulumi.yaml"), "utf8");
-            rewriteYaml(project, "runtime:\n  name: nodejs\n  options:\n    packagemanager: yarn\n");
-            try {
-                const yarn = await project.run(["about"], { allowFailure: true });
-                expect(yarn.output, yarn.output.slice(-3000)).to.match(/packagemanager='yarn'/);
-            } finally {
-                fs.writeFileSync(path.join(project.dir, "Pulumi.yaml"), yaml);
-            }
-        });
-
-        it("destroy runs the program's provider and removes the marker", async () => {
-            await project.run(["destroy", "--yes"]);
-            expect(fs.existsSync(marker())).to.equal(false);
-        });
-
-        it("`typescript: false` really turns ts-node off: the same index.ts is a SyntaxError for plain Node", async () => {
-            rewriteYaml(project, "runtime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.ts\n");
-            const r = await project.run(["preview"], { allowFailure: true });
-            expect(r.code).to.not.equal(0);
-            expect(r.output).to.match(/SyntaxError|Unexpected (token|identifier)/);
-        });
-
-        it("`tsconfig` reaches the runner, and a bad option value is named in the error", async () => {
-            rewriteYaml(project, "runtime:\n  name: nodejs\n  options:\n    tsconfig: tsconfig.missing.json\n");
-            const missing = await project.run(["preview"], { allowFailure: true });
-            expect(missing.code).to.not.equal(0);
-            expect(missing.output).to.match(
-                /tsconfig path was set to tsconfig\.missing\.json but the file was not found/,
+            await step(
+                "pulumi about reports the Node.js runtime and the package manager, `packagemanager` chooses it",
+                async () => {
+                    const auto = await project.run(["about"], { allowFailure: true });
+                    // No lock file anywhere above the project: npm, as Pulumi's "auto" decides.
+                    expect(auto.output, auto.output.slice(-3000)).to.match(
+                        /written in nodejs: executable='[^']*node' version='v\d+[^']*'.*\bpackagemanager='npm'/,
+                    );
+                    const yaml = fs.readFileSync(path.join(project.dir, "Pulumi.yaml"), "utf8");
+                    rewriteYaml(project, "runtime:\n  name: nodejs\n  options:\n    packagemanager: yarn\n");
+                    try {
+                        const yarn = await project.run(["about"], { allowFailure: true });
+                        expect(yarn.output, yarn.output.slice(-3000)).to.match(/packagemanager='yarn'/);
+                    } finally {
+                        fs.writeFileSync(path.join(project.dir, "Pulumi.yaml"), yaml);
+                    }
+                },
             );
 
-            rewriteYaml(project, "runtime:\n  name: nodejs\n  options:\n    packagemanager: npx\n");
-            const bad = await project.run(["preview"], { allowFailure: true });
-            expect(bad.code).to.not.equal(0);
-            expect(bad.output).to.match(/packagemanager.*must be one of auto, npm, yarn, pnpm, bun/);
+            await step("destroy runs the program's provider and removes the marker", async () => {
+                await project.run(["destroy", "--yes"]);
+                expect(fs.existsSync(marker())).to.equal(false);
+            });
+
+            await step(
+                "`typescript: false` really turns ts-node off: the same index.ts is a SyntaxError for plain Node",
+                async () => {
+                    rewriteYaml(
+                        project,
+                        "runtime:\n  name: nodejs\n  options:\n    typescript: false\nmain: index.ts\n",
+                    );
+                    const r = await project.run(["preview"], { allowFailure: true });
+                    expect(r.code).to.not.equal(0);
+                    expect(r.output).to.match(/SyntaxError|Unexpected (token|identifier)/);
+                },
+            );
+
+            await step("`tsconfig` reaches the runner, and a bad option value is named in the error", async () => {
+                rewriteYaml(project, "runtime:\n  name: nodejs\n  options:\n    tsconfig: tsconfig.missing.json\n");
+                const missing = await project.run(["preview"], { allowFailure: true });
+                expect(missing.code).to.not.equal(0);
+                expect(missing.output).to.match(
+                    /tsconfig path was set to tsconfig\.missing\.json but the file was not found/,
+                );
+
+                rewriteYaml(project, "runtime:\n  name: nodejs\n  options:\n    packagemanager: npx\n");
+                const bad = await project.run(["preview"], { allowFailure: true });
+                expect(bad.code).to.not.equal(0);
+                expect(bad.output).to.match(/packagemanager.*must be one of auto, npm, yarn, pnpm, bun/);
+            });
         });
     });
 

@@ -3,6 +3,7 @@
 // owner and `takeOverFrom`; the first stack's users still log in with the first stack's keys, and the first
 // stack still previews and refreshes clean. The same TypeScript program (tenancy-program) drives both stacks.
 import { expect } from "chai";
+import { step } from "../../support/steps";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -15,7 +16,7 @@ import { INDEX_TS, TSCONFIG, TenancyConfig } from "./tenancy-program/program";
 import { Rest, jwtLogin } from "./tenancy-program/support";
 
 describe("e2e: two stacks on one Qlik account (ownership)", function () {
-    this.timeout(900_000);
+    this.timeout(1_200_000); // one test runs every step; generous for a busy machine
     let emu: RunningEmulator;
     let rest: Rest;
     let dbDir: string;
@@ -78,76 +79,86 @@ describe("e2e: two stacks on one Qlik account (ownership)", function () {
         if (dbDir) fs.rmSync(dbDir, { recursive: true, force: true });
     });
 
-    it("the first stack deploys; its users log in", async () => {
-        await first.run(["up", "--yes"], { timeoutMs: 600_000 });
-        const o = await outputs(first);
-        expect(
-            (
-                await jwtLogin(
-                    emu,
-                    o.direct.hostname,
-                    { privateKey: o.direct.privateKey, keyId: o.direct.keyId, issuer: cfg.direct.issuer },
-                    "acme\\ann",
-                )
-            ).status,
-        ).to.equal(200);
-        const i = o.customerOutputs.initech;
-        expect(
-            (
-                await jwtLogin(
-                    emu,
-                    i.hostname,
-                    { privateKey: i.privateKey, keyId: i.keyId, issuer: i.issuer },
-                    "initech\\ina",
-                )
-            ).status,
-        ).to.equal(200);
-    });
+    it("the steps in order (each works on the stack the previous ones left)", async () => {
+        await step("the first stack deploys; its users log in", async () => {
+            await first.run(["up", "--yes"], { timeoutMs: 600_000 });
+            const o = await outputs(first);
+            expect(
+                (
+                    await jwtLogin(
+                        emu,
+                        o.direct.hostname,
+                        { privateKey: o.direct.privateKey, keyId: o.direct.keyId, issuer: cfg.direct.issuer },
+                        "acme\\ann",
+                    )
+                ).status,
+            ).to.equal(200);
+            const i = o.customerOutputs.initech;
+            expect(
+                (
+                    await jwtLogin(
+                        emu,
+                        i.hostname,
+                        { privateKey: i.privateKey, keyId: i.keyId, issuer: i.issuer },
+                        "initech\\ina",
+                    )
+                ).status,
+            ).to.equal(200);
+        });
 
-    it("the second stack's up fails before changing anything, naming the owner and takeOverFrom", async () => {
-        const since = (await requestLog(emu)).at(-1)?.seq ?? 0;
-        const r = await second.run(["up", "--yes"], { allowFailure: true, timeoutMs: 600_000 });
-        expect(r.code).to.not.equal(0);
-        expect(r.output).to.contain('managed by "organization/fleet/prod"');
-        expect(r.output).to.contain('takeOverFrom: "organization/fleet/prod"');
-        // Nothing changed in Qlik: no write of the Qlik APIs at all (token requests are not changes).
-        const writes = (await requestLog(emu, since)).filter((l) => l.method !== "GET" && l.path.startsWith("/api/"));
-        expect(writes, JSON.stringify(writes)).to.deep.equal([]);
-        // and the second stack recorded no resource it did not create
-        const state = JSON.parse((await second.run(["stack", "export"])).stdout);
-        const kinds = ((state.deployment.resources ?? []) as { type: string }[])
-            .map((x) => x.type)
-            .filter((t) => t.includes("qlik-tenant-fleet:"));
-        expect(kinds.filter((t) => !t.endsWith(":CustomerTenant"))).to.deep.equal([]);
-    });
-
-    it("the first stack's users still log in and the first stack still previews and refreshes clean", async () => {
-        const o = await outputs(first);
-        expect(
-            (
-                await jwtLogin(
-                    emu,
-                    o.direct.hostname,
-                    { privateKey: o.direct.privateKey, keyId: o.direct.keyId, issuer: cfg.direct.issuer },
-                    "acme\\ann",
-                )
-            ).status,
-        ).to.equal(200);
-        const i = o.customerOutputs.initech;
-        expect(
-            (
-                await jwtLogin(
-                    emu,
-                    i.hostname,
-                    { privateKey: i.privateKey, keyId: i.keyId, issuer: i.issuer },
-                    "initech\\ina",
-                )
-            ).status,
-        ).to.equal(200);
-        const idps = (await rest.list(o.direct.systemHostname, "/api/v1/identity-providers")).filter(
-            (p) => p.protocol === "jwtAuth",
+        await step(
+            "the second stack's up fails before changing anything, naming the owner and takeOverFrom",
+            async () => {
+                const since = (await requestLog(emu)).at(-1)?.seq ?? 0;
+                const r = await second.run(["up", "--yes"], { allowFailure: true, timeoutMs: 600_000 });
+                expect(r.code).to.not.equal(0);
+                expect(r.output).to.contain('managed by "organization/fleet/prod"');
+                expect(r.output).to.contain('takeOverFrom: "organization/fleet/prod"');
+                // Nothing changed in Qlik: no write of the Qlik APIs at all (token requests are not changes).
+                const writes = (await requestLog(emu, since)).filter(
+                    (l) => l.method !== "GET" && l.path.startsWith("/api/"),
+                );
+                expect(writes, JSON.stringify(writes)).to.deep.equal([]);
+                // and the second stack recorded no resource it did not create
+                const state = JSON.parse((await second.run(["stack", "export"])).stdout);
+                const kinds = ((state.deployment.resources ?? []) as { type: string }[])
+                    .map((x) => x.type)
+                    .filter((t) => t.includes("qlik-tenant-fleet:"));
+                expect(kinds.filter((t) => !t.endsWith(":CustomerTenant"))).to.deep.equal([]);
+            },
         );
-        expect(idps.map((p) => p.id)).to.deep.equal([o.direct.idpId]);
-        await first.expectNoChanges();
+
+        await step(
+            "the first stack's users still log in and the first stack still previews and refreshes clean",
+            async () => {
+                const o = await outputs(first);
+                expect(
+                    (
+                        await jwtLogin(
+                            emu,
+                            o.direct.hostname,
+                            { privateKey: o.direct.privateKey, keyId: o.direct.keyId, issuer: cfg.direct.issuer },
+                            "acme\\ann",
+                        )
+                    ).status,
+                ).to.equal(200);
+                const i = o.customerOutputs.initech;
+                expect(
+                    (
+                        await jwtLogin(
+                            emu,
+                            i.hostname,
+                            { privateKey: i.privateKey, keyId: i.keyId, issuer: i.issuer },
+                            "initech\\ina",
+                        )
+                    ).status,
+                ).to.equal(200);
+                const idps = (await rest.list(o.direct.systemHostname, "/api/v1/identity-providers")).filter(
+                    (p) => p.protocol === "jwtAuth",
+                );
+                expect(idps.map((p) => p.id)).to.deep.equal([o.direct.idpId]);
+                await first.expectNoChanges();
+            },
+        );
     });
 });
