@@ -7,7 +7,7 @@
 // staging space + data connection + imported template + reload, managed space + group members + publish.
 // Run by bench/fleet.ts against a fresh emulator (`npm run bench -- --skip-trivial ...`).
 import * as crypto from "node:crypto";
-import type { EmulatorInfo } from "../emulator";
+import type { EmulatorInfo } from "../emulator/index";
 import type { CustomerRecord } from "../examples/fleet/masterDb";
 import { request, type Reply, type RequestOptions } from "./lib/http";
 

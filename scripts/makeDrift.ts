@@ -4,7 +4,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import type { EmulatorInfo } from "../emulator";
+import type { EmulatorInfo } from "../emulator/index";
 import { clientFor } from "./template/place";
 
 export async function renameTenant(info: EmulatorInfo, alias: string, newName: string): Promise<string> {

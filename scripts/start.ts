@@ -19,7 +19,7 @@ import * as net from "net";
 import * as path from "path";
 import { spawn, spawnSync } from "child_process";
 import { parseArgs } from "util";
-import type { EmulatorInfo } from "../emulator";
+import type { EmulatorInfo } from "../emulator/index";
 import { seed } from "./seed";
 import { readMasterDb, type CustomerRecord } from "../examples/fleet/masterDb";
 import { businessTotals } from "./seed/businessDb";

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
-import type { EmulatorInfo } from "../../emulator";
+import type { EmulatorInfo } from "../../emulator/index";
 import type { LoggedRequest } from "../../emulator/core/requestLog";
 import { request } from "./http";
 

@@ -3,7 +3,7 @@
 // in the emulator's source tenant (through the project's own template placement).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { EmulatorInfo } from "../../emulator";
+import type { EmulatorInfo } from "../../emulator/index";
 import { seed, readMasterDb, type DemoCustomer } from "../../scripts/seed";
 import type { CustomerRecord } from "../../examples/fleet/masterDb";
 import { placeTemplate, TEMPLATE_APP_NAME } from "../../scripts/template/place";

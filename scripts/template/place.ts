@@ -4,7 +4,7 @@
 // (REST), its sheets (engine) and a reload. Idempotent: everything is found by name first and only
 // what differs is written, so a second run makes no changes and returns the same version.
 import * as crypto from "crypto";
-import type { EmulatorInfo } from "../../emulator";
+import type { EmulatorInfo } from "../../emulator/index";
 import { QlikClient, type HostClient } from "../../provider/qlik";
 import { getProviderConfig } from "../../provider/config";
 import { CONNECTION_NAME, CONNECTION_SPACE, LOAD_SCRIPT } from "./loadScript";

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { REPO_ROOT, engine, type EngineRecord } from "../../scripts/lib/repo";
 import { waitFor } from "../support/wait";
-import type { EmulatorInfo } from "../../emulator";
+import type { EmulatorInfo } from "../../emulator/index";
 
 /** What a stack must not get with the provider: databases, the emulator and its TLS/WebSocket/QIX stack. */
 const NOT_FOR_THE_PROVIDER = ["better-sqlite3", "pg", "selfsigned", "enigma.js", "qlik-cloud-emulator", "ws", "jose"];
