@@ -6,11 +6,10 @@ import type * as pulumi from "@pulumi/pulumi";
 export type Props = Record<string, unknown>;
 
 /**
- * The bag the resource modules not yet typed by their schema still read field by field (appCopy, qlikTenant,
- * jwtIdentityProvider, managedSpacePublish, groupSet): each moves to TypedHandlers below, as licenseAssignment,
- * localMarker and fleetGuard did (issue 13 item 4).
+ * The bag the AppCopy modules (appCopy*.ts), not yet typed by their schema, still read field by field; they move to
+ * TypedHandlers below as the other resources did (issue 13 item 4).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the not-yet-typed modules above; shrinks per module
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- AppCopy's four modules, until they are typed
 export type LooseProps = Record<string, any>;
 
 /**

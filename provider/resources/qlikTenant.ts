@@ -5,20 +5,13 @@
 // the next up instead of minting a second tenant under the license quota.
 // Deactivation is the only way to "delete" a tenant and it starts a purge countdown, so delete is
 // guarded by an explicit opt-in.
-import {
-    Failures,
-    LooseProps as Props,
-    ResourceHandlers,
-    isUnknown,
-    stableJson,
-    checkWith,
-    withoutProviderKey,
-} from "./handlers";
+import { z } from "zod";
+import { Failures, Props, isUnknown, stableJson, checkWith, typedHandlers, withoutProviderKey } from "./handlers";
 import { getProviderConfig, ProviderConfig } from "../config";
 import { clearPending, pendingFor, recordPending } from "./tenantJournal";
 import { initFailed } from "./support";
-import { schemaFailures } from "../schema/core";
-import { TENANT_FLAGS, qlikTenantSchema } from "../schema/qlikTenant";
+import { CheckedInputs, checkedInputs, schemaFailures, stateParser } from "../schema/core";
+import { TENANT_FLAGS, qlikTenantInputs, qlikTenantSchema } from "../schema/qlikTenant";
 import {
     TenantJson,
     client,
@@ -33,7 +26,57 @@ import {
     tenantOwningAlias,
 } from "./qlikTenantApi";
 import { reactivateIfOptedIn, reactivationPreview, recordDeactivated } from "./reactivation";
-import { assertMayAdopt, claimOf, mayDelete, newClaim, ownerChanged } from "./ownership";
+import { OwnershipOutputs, assertMayAdopt, claimOf, mayDelete, newClaim, ownerChanged } from "./ownership";
+
+type TenantInputs = CheckedInputs<typeof qlikTenantInputs>;
+type TenantFlag = (typeof TENANT_FLAGS)[number];
+
+/** The outputs: the live tenant plus the input-only settings; the managed flags carry Qlik's values. */
+interface TenantState extends Partial<OwnershipOutputs>, Partial<Record<TenantFlag, unknown>> {
+    tenantId?: string;
+    alias?: string;
+    displayName?: string;
+    hostname?: string;
+    systemHostname?: string;
+    hostnames?: string[];
+    status?: string;
+    region?: string;
+    datacenter?: string;
+    created?: string;
+    purgeAfterDays?: number | null;
+    allowDeactivation?: boolean | null;
+    /** The datacenter input ("" = not asked), kept as written. */
+    requestedDatacenter?: unknown;
+}
+
+const tenantState: z.ZodType<TenantState> = z.looseObject({
+    owner: z.string().optional(),
+    claim: z.string().optional(),
+    takeOverFrom: z.string().nullish(),
+    tenantId: z.string().optional(),
+    alias: z.string().optional(),
+    displayName: z.string().optional(),
+    hostname: z.string().optional(),
+    systemHostname: z.string().optional(),
+    hostnames: z.array(z.string()).optional(),
+    status: z.string().optional(),
+    region: z.string().optional(),
+    datacenter: z.string().optional(),
+    created: z.string().optional(),
+    purgeAfterDays: z.number().nullish(),
+    allowDeactivation: z.boolean().nullish(),
+    requestedDatacenter: z.unknown().optional(),
+});
+
+/** The tenant's system hostname as the state records it (every state this provider wrote has it). */
+function systemHostOf(props: TenantState): string {
+    const host = props.systemHostname ?? props.hostname;
+    if (!host)
+        throw new Error(
+            `QlikTenant: the state of tenant ${props.tenantId ?? "?"} names no host; run \`pulumi refresh\``,
+        );
+    return host;
+}
 
 export class TenantDeactivationRefused extends Error {
     constructor(message: string) {
@@ -80,10 +123,10 @@ function outputs(
     t: TenantJson,
     suffix: string,
     region: string,
-    inputs: Props,
+    inputs: TenantInputs | TenantState,
     own: { owner: string; claim: string },
-): Props {
-    const out: Props = {
+): TenantState {
+    const out: TenantState = {
         owner: own.owner,
         claim: own.claim,
         tenantId: t.id,
@@ -108,11 +151,14 @@ function outputs(
     return out;
 }
 
-const ownOf = (props: Props) => (typeof props.owner === "string" ? props.owner : "");
-const own = (inputs: Props, claim: string) => ({ owner: typeof inputs.owner === "string" ? inputs.owner : "", claim });
+const ownOf = (props: { owner?: unknown }) => (typeof props.owner === "string" ? props.owner : "");
+const own = (inputs: { owner?: unknown }, claim: string) => ({
+    owner: typeof inputs.owner === "string" ? inputs.owner : "",
+    claim,
+});
 
 /** The inputs that reproduce a live state: what read() hands back so refresh diffs are real drift. */
-function inputsFrom(outs: Props, region?: string): Props {
+function inputsFrom(outs: TenantState, region?: string): Props {
     // hostname is an input too: the SDK derives it from alias/region so that it is known during
     // preview (dynamic providers cannot predict outputs) and dependents never preview a false replace.
     const inputs: Props = {
@@ -124,15 +170,15 @@ function inputsFrom(outs: Props, region?: string): Props {
     if (outs.takeOverFrom !== undefined) inputs.takeOverFrom = outs.takeOverFrom;
     if (region !== undefined) inputs.region = region;
     if (outs.requestedDatacenter) inputs.datacenter = outs.datacenter;
-    for (const k of ["purgeAfterDays", "allowDeactivation", ...TENANT_FLAGS]) {
+    for (const k of ["purgeAfterDays", "allowDeactivation", ...TENANT_FLAGS] as const) {
         if (outs[k] !== undefined) inputs[k] = outs[k];
     }
     return inputs;
 }
 
 function patchOps(
-    olds: Props | undefined,
-    news: Props,
+    olds: TenantState | undefined,
+    news: TenantInputs,
     suffix: string,
 ): { op: "replace"; path: string; value: string | boolean }[] {
     const ops: { op: "replace"; path: string; value: string | boolean }[] = [];
@@ -141,22 +187,25 @@ function patchOps(
     if (!olds || olds.alias !== news.alias)
         ops.push({ op: "replace", path: "/hostnames/1", value: `${news.alias}${suffix}` });
     for (const flag of TENANT_FLAGS) {
-        if (typeof news[flag] === "boolean" && (!olds || olds[flag] !== news[flag]))
-            ops.push({ op: "replace", path: `/${flag}`, value: news[flag] });
+        const value = news[flag];
+        if (typeof value === "boolean" && (!olds || olds[flag] !== value))
+            ops.push({ op: "replace", path: `/${flag}`, value });
     }
     return ops;
 }
 
-function effectiveRegion(inputs: Props, fallback?: string): string {
+function effectiveRegion(inputs: { region?: unknown }, fallback?: string): string | undefined {
     if (typeof inputs.region === "string" && !isUnknown(inputs.region)) return inputs.region;
     try {
         return getProviderConfig({ requireCredentials: false }).region;
     } catch {
-        return fallback as string;
+        return fallback;
     }
 }
 
-export const handlers: ResourceHandlers<Props> = {
+const parse = { inputs: checkedInputs(qlikTenantSchema), state: stateParser("QlikTenant", tenantState) };
+
+export const handlers = typedHandlers<TenantInputs, TenantState>(parse, {
     async check(olds, news) {
         const checked = await checkWith(validate)(olds, news);
         // A create that will reactivate a deactivated tenant says so in the preview (issue 9.7): the id
@@ -167,8 +216,9 @@ export const handlers: ResourceHandlers<Props> = {
     },
 
     async diff(_id, olds, news) {
+        const old = new Map<string, unknown>(Object.entries(olds));
         const changed = (k: string) =>
-            isUnknown(news[k]) || stableJson(olds[k] ?? null) !== stableJson(news[k] ?? null);
+            isUnknown(news[k]) || stableJson(old.get(k) ?? null) !== stableJson(news[k] ?? null);
         const setAndChanged = (k: string) => news[k] !== undefined && changed(k);
         const replaces: string[] = [];
         if (isUnknown(news.region) || effectiveRegion(news, olds.region) !== olds.region) replaces.push("region");
@@ -188,7 +238,8 @@ export const handlers: ResourceHandlers<Props> = {
 
     async create(inputs) {
         const cfg = getProviderConfig();
-        const region = effectiveRegion(inputs);
+        // The fallback is never used: the complete config just read has the region.
+        const region = effectiveRegion(inputs, cfg.region) ?? cfg.region;
         const { suffix, register } = hostsFor(cfg, region);
         const aliasHost = `${inputs.alias}${suffix}`;
 
@@ -290,11 +341,11 @@ export const handlers: ResourceHandlers<Props> = {
 
     async read(id, props) {
         const cfg = getProviderConfig();
-        const region = (props.region as string) ?? cfg.region;
+        const region = props.region ?? cfg.region;
         const { suffix, register } = hostsFor(cfg, region);
         let t: TenantJson | undefined;
         try {
-            t = await getTenant(props.systemHostname ?? props.hostname, id, `read tenant ${id}`);
+            t = await getTenant(systemHostOf(props), id, `read tenant ${id}`);
         } catch (e) {
             if (!isDisabled(e) && !isGone(e)) throw e;
             // Deactivated (its host answers TENANT_DISABLED) or purged: the register host still knows it.
@@ -303,7 +354,13 @@ export const handlers: ResourceHandlers<Props> = {
             } catch (e2) {
                 if (isGone(e2)) return { id: "" };
                 if (!isDisabled(e)) throw e2;
-                t = { ...(props as TenantJson), id, name: props.displayName, status: "disabled" };
+                t = {
+                    ...props,
+                    id,
+                    name: props.displayName ?? "",
+                    hostnames: props.hostnames ?? [],
+                    status: "disabled",
+                };
             }
         }
         if (t.status === "deleted") return { id: "" };
@@ -319,9 +376,9 @@ export const handlers: ResourceHandlers<Props> = {
 
     async update(id, olds, news) {
         const cfg = getProviderConfig();
-        const region = olds.region as string;
+        const region = olds.region ?? cfg.region;
         const { suffix, register } = hostsFor(cfg, region);
-        const host = olds.systemHostname as string;
+        const host = systemHostOf(olds);
         if (olds.status && olds.status !== "active") await reactivate(register, { id, systemHostname: host });
         // A tenant another stack took over since our last up is not changed back (docs/ownership.md).
         const claim = claimOf(olds);
@@ -341,7 +398,7 @@ export const handlers: ResourceHandlers<Props> = {
     async delete(id, props) {
         const cfg = getProviderConfig();
         const allowed = props.allowDeactivation === true || cfg.allowTenantDeactivation;
-        const host = props.systemHostname as string;
+        const host = systemHostOf(props);
         if (!allowed) {
             throw new TenantDeactivationRefused(
                 `QlikTenant ${props.hostname ?? host} (id ${id}) was NOT deactivated: deactivating a tenant schedules the purge of all its content. ` +
@@ -350,7 +407,7 @@ export const handlers: ResourceHandlers<Props> = {
                     "or keep the tenant and drop it from Pulumi with `pulumi state delete <urn>`.",
             );
         }
-        const { register } = hostsFor(cfg, (props.region as string) ?? cfg.region);
+        const { register } = hostsFor(cfg, props.region ?? cfg.region);
         // Replacement safety: a tenant that another resource (another stack after a take-over) has
         // marked since is theirs now; deactivating it would lock their users out.
         try {
@@ -377,4 +434,4 @@ export const handlers: ResourceHandlers<Props> = {
             throw e;
         }
     },
-};
+});

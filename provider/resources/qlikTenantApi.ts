@@ -2,7 +2,6 @@
 // host (the crash-safe adoption lookup), the license key, reactivation, and the tenant-level ownership marker.
 import { getProviderConfig, ProviderConfig } from "../config";
 import { QlikClient, isQlikApiError } from "../qlik";
-import { LooseProps as Props } from "./handlers";
 import { Marker, TenantMarker, readTenantMarker, writeTenantMarker } from "./ownership";
 
 export interface TenantJson {
@@ -73,10 +72,11 @@ export async function tenantOwningAlias(aliasHost: string): Promise<TenantJson |
     }
 }
 
-export async function licenseKeyFor(inputs: Props): Promise<string> {
+export async function licenseKeyFor(inputs: { licenseKey?: unknown }): Promise<string> {
     if (typeof inputs.licenseKey === "string" && inputs.licenseKey) return inputs.licenseKey;
     const cfg = getProviderConfig({ require: ["sourceTenantHost"] });
     const overview = await client()
+        // Defined: getProviderConfig() fails above unless sourceTenantHost is set.
         .forHost(cfg.sourceTenantHost as string)
         .get<{ licenseKey?: string }>("/api/v1/licenses/overview", {
             purpose: "read the signed license key of the source tenant",

@@ -12,7 +12,6 @@
 // small local file next to the create journal (tenantJournal.ts); `reactivate` may also be the tenant id.
 import * as fs from "fs";
 import * as path from "path";
-import { LooseProps as Props } from "./handlers";
 import { journalFile } from "./tenantJournal";
 import { getProviderConfig } from "../config";
 import { QlikClient, isQlikApiError } from "../qlik";
@@ -63,7 +62,7 @@ function forget(aliasHost: string): void {
 }
 
 /** check(): `reactivate` is true/false or a tenant id. No API call. */
-function reactivationOptIn(inputs: Props): boolean {
+function reactivationOptIn(inputs: { reactivate?: unknown }): boolean {
     if (inputs.reactivate === true || (typeof inputs.reactivate === "string" && inputs.reactivate !== "")) return true;
     if (inputs.reactivate === false) return false;
     try {
@@ -77,7 +76,7 @@ function reactivationOptIn(inputs: Props): boolean {
  * The tenant a create would reactivate, as far as check() can know without an API call: the id the
  * opt-in names, or the one this machine recorded when it deactivated the tenant on this alias host.
  */
-export function reactivationPreview(inputs: Props): string | undefined {
+export function reactivationPreview(inputs: { reactivate?: unknown; hostname?: unknown }): string | undefined {
     if (!reactivationOptIn(inputs)) return undefined;
     if (typeof inputs.reactivate === "string" && inputs.reactivate !== "") return inputs.reactivate;
     const host = typeof inputs.hostname === "string" ? inputs.hostname : undefined;
@@ -100,7 +99,7 @@ function isDisabled(e: unknown): boolean {
 export async function reactivateIfOptedIn(
     aliasHost: string,
     registerHost: string,
-    inputs: Props,
+    inputs: { reactivate?: unknown },
 ): Promise<string | undefined> {
     if (!reactivationOptIn(inputs)) return undefined;
     const alias = new QlikClient().forHost(aliasHost);
