@@ -4,27 +4,16 @@
 // profile and on a port the test chose (QLIK_EMULATOR_PORT), next to other tests.
 import { expect } from "chai";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { spawn, spawnSync } from "child_process";
 import { REPO_ROOT, engine } from "../../scripts/lib/repo";
-import { stopEmulator } from "../../scripts/start";
+import { stopEmulator } from "../../scripts/demo/emulatorProcess";
+import { freePort } from "../../scripts/lib/freePort";
 
 interface Run {
     code: number;
     output: string;
-}
-
-function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const port = (srv.address() as net.AddressInfo).port;
-            srv.close(() => resolve(port));
-        });
-    });
 }
 
 /** Emulator processes serving this data folder (from /proc: what really runs, not what a pid file says). */

@@ -6,15 +6,8 @@ import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { REPO_ROOT } from "./harness";
-import {
-    ensureEmulator,
-    stopEmulator,
-    probe,
-    desiredConfig,
-    planConfig,
-    legacyManaged,
-    MANAGED_KEY,
-} from "../../scripts/start";
+import { ensureEmulator, stopEmulator, probe } from "../../scripts/demo/emulatorProcess";
+import { desiredConfig, planConfig, legacyManaged, MANAGED_KEY } from "../../scripts/demo/stackConfig";
 import { waitGone } from "./fixtures/processes";
 
 describe("npm start: background emulator", function () {

@@ -4,7 +4,7 @@
 // Each call makes a throw-away cluster (initdb, ~1 s) in a temp folder on a free loopback port and
 // stops and deletes it in stop(); the server runs as a non-root account when the caller is root.
 import * as fs from "fs";
-import * as net from "net";
+import { freePort } from "../../scripts/lib/freePort";
 import * as os from "os";
 import * as path from "path";
 import { spawn, spawnSync, type ChildProcess } from "child_process";
@@ -33,17 +33,6 @@ export interface StatePostgres {
 
 const USER = "fleet";
 const DATABASE = "postgres";
-
-async function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const srv = net.createServer();
-        srv.once("error", reject);
-        srv.listen(0, "127.0.0.1", () => {
-            const port = (srv.address() as net.AddressInfo).port;
-            srv.close(() => resolve(port));
-        });
-    });
-}
 
 function exited(child: ChildProcess): Promise<void> {
     return new Promise((resolve) => {
