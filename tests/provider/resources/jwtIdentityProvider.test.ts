@@ -1,6 +1,7 @@
 // JwtIdentityProvider handlers in-process against the emulator, including a real JWT login with the
 // generated key (proves the IdP the provider made actually lets users in).
 import { expect } from "chai";
+import { step } from "../../support/steps";
 import * as crypto from "crypto";
 import { parseMarker } from "../../../provider/resources/ownership";
 import { handlers, JWT_AUDIENCE } from "../../../provider/resources/jwtIdentityProvider";
@@ -40,12 +41,10 @@ function signJwt(privateKeyPem: string, kid: string, issuer: string, sub: string
 }
 
 describe("JwtIdentityProvider handlers (emulator)", function () {
-    this.timeout(30_000);
+    this.timeout(120_000); // the lifecycle is one test of five steps; generous for a busy machine
     let ctx: EmuContext;
     let host: string;
     let tenantId: string;
-    let outs: Outputs;
-    let id: string;
 
     before(async () => {
         ctx = await startEmu();
@@ -55,97 +54,112 @@ describe("JwtIdentityProvider handlers (emulator)", function () {
     });
     after(async () => ctx?.restore());
 
-    it("generates a key pair, creates the IdP, and a JWT signed with the private key logs in", async () => {
-        const r = await handlers.create({
-            tenantHost: host,
-            issuer: "https://isv.example/issuer",
-            generateKeyPair: true,
-            description: "web app",
+    it("the lifecycle of one IdP, step by step (each step works on the IdPs the previous ones left)", async () => {
+        let outs: Outputs;
+        let id: string;
+        await step("generates a key pair, creates the IdP, and a JWT signed with the private key logs in", async () => {
+            const r = await handlers.create({
+                tenantHost: host,
+                issuer: "https://isv.example/issuer",
+                generateKeyPair: true,
+                description: "web app",
+            });
+            id = r.id;
+            outs = r.outs as Outputs;
+            expect(outs).to.include({
+                idpId: id,
+                tenantId,
+                issuer: "https://isv.example/issuer",
+                audience: JWT_AUDIENCE,
+                description: "web app",
+            });
+            expect(outs.keyId).to.match(/^qtf-[0-9a-f]{10}-[0-9a-f]{16}$/);
+            expect(outs.privateKeyPem).to.match(/^-----BEGIN PRIVATE KEY-----/);
+            expect(crypto.createPublicKey(outs.publicKeyPem).asymmetricKeyType).to.equal("rsa");
+            // sent single-line as Qlik requires
+            const live = await asBot(ctx.emu, host, `/api/v1/identity-providers/${id}`);
+            expect(live.body.options.staticKeys[0].pem).to.not.include("\n");
+            const login = await call(ctx.emu.info.httpUrl, "/login/jwt-session", {
+                method: "POST",
+                host,
+                headers: { authorization: `Bearer ${signJwt(outs.privateKeyPem, outs.keyId, outs.issuer, "user-1")}` },
+            });
+            expect(login.status, login.text).to.equal(200);
         });
-        id = r.id;
-        outs = r.outs as Outputs;
-        expect(outs).to.include({
-            idpId: id,
-            tenantId,
-            issuer: "https://isv.example/issuer",
-            audience: JWT_AUDIENCE,
-            description: "web app",
-        });
-        expect(outs.keyId).to.match(/^qtf-[0-9a-f]{10}-[0-9a-f]{16}$/);
-        expect(outs.privateKeyPem).to.match(/^-----BEGIN PRIVATE KEY-----/);
-        expect(crypto.createPublicKey(outs.publicKeyPem).asymmetricKeyType).to.equal("rsa");
-        // sent single-line as Qlik requires
-        const live = await asBot(ctx.emu, host, `/api/v1/identity-providers/${id}`);
-        expect(live.body.options.staticKeys[0].pem).to.not.include("\n");
-        const login = await call(ctx.emu.info.httpUrl, "/login/jwt-session", {
-            method: "POST",
-            host,
-            headers: { authorization: `Bearer ${signJwt(outs.privateKeyPem, outs.keyId, outs.issuer, "user-1")}` },
-        });
-        expect(login.status, login.text).to.equal(200);
-    });
 
-    it("read returns the same state; description drift is seen and update repairs it in place", async () => {
-        const same = await handlers.read(id, outs);
-        expect(same.props).to.deep.equal(outs);
-        await asBot(ctx.emu, host, `/api/v1/identity-providers/${id}`, {
-            method: "PATCH",
-            body: [{ op: "replace", path: "/description", value: "edited" }],
+        await step(
+            "read returns the same state; description drift is seen and update repairs it in place",
+            async () => {
+                const same = await handlers.read(id, outs);
+                expect(same.props).to.deep.equal(outs);
+                await asBot(ctx.emu, host, `/api/v1/identity-providers/${id}`, {
+                    method: "PATCH",
+                    body: [{ op: "replace", path: "/description", value: "edited" }],
+                });
+                const drift = await handlers.read(id, outs);
+                expect(drift.props!.description).to.equal("edited");
+                const news = { tenantHost: host, issuer: outs.issuer, generateKeyPair: true, description: "web app" };
+                const d = await handlers.diff(id, drift.props!, news);
+                expect(d).to.deep.include({ changes: true, replaces: [] });
+                const up = await handlers.update(id, drift.props!, news);
+                expect((up.outs as Outputs).description).to.equal("web app");
+                expect((up.outs as Outputs).privateKeyPem).to.equal(outs.privateKeyPem);
+                // Qlik keeps the user's text followed by the ownership marker (docs/ownership.md).
+                const live = parseMarker(
+                    (await asBot(ctx.emu, host, `/api/v1/identity-providers/${id}`)).body.description,
+                );
+                expect(live.text).to.equal("web app");
+                expect(live.marker).to.deep.equal({ owner: "", claim: outs.claim });
+            },
+        );
+
+        await step(
+            "diff: issuer/keyId/publicKey/clockTolerance replace (create-before-delete), an unset keyId is no change",
+            async () => {
+                const news = { tenantHost: host, issuer: outs.issuer, generateKeyPair: true, description: "web app" };
+                expect((await handlers.diff(id, outs, news)).changes).to.equal(false);
+                expect(await handlers.diff(id, outs, { ...news, issuer: "other" })).to.deep.include({
+                    replaces: ["issuer"],
+                    deleteBeforeReplace: false,
+                });
+                expect((await handlers.diff(id, outs, { ...news, keyId: "k2" })).replaces).to.deep.equal(["keyId"]);
+                expect((await handlers.diff(id, outs, { ...news, clockToleranceSec: 5 })).changes).to.equal(false);
+                expect((await handlers.diff(id, outs, { ...news, clockToleranceSec: 30 })).replaces).to.deep.equal([
+                    "clockToleranceSec",
+                ]);
+            },
+        );
+
+        await step(
+            "with a given certificate-style public key: adopts an existing IdP with the same issuer+kid",
+            async () => {
+                const { publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+                const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
+                const inputs = { tenantHost: host, issuer: "iss-2", keyId: "k-2", publicKey: pem };
+                const first = await handlers.create(inputs);
+                const since = await lastSeq(ctx.emu);
+                const again = await handlers.create(inputs);
+                expect(again.id).to.equal(first.id);
+                expect((await requestLog(ctx.emu, since)).filter((l) => l.method === "POST")).to.have.length(0);
+                // two JWT IdPs coexist (the create-before-delete swap needs that)
+                const list = await asBot(ctx.emu, host, "/api/v1/identity-providers");
+                expect(list.body.data.filter((p: JsonBody) => p.protocol === "jwtAuth")).to.have.length(2);
+                const read = await handlers.read(first.id, first.outs!);
+                expect(read.inputs!.publicKey).to.equal(pem);
+                // Replacement safety: the adoption re-marked the IdP with its own claim, so the delete of
+                // the first resource (the replaced one) leaves it; the delete of the adopter removes it.
+                await handlers.delete(first.id, first.outs!);
+                expect((await handlers.read(first.id, first.outs!)).id).to.equal(first.id);
+                await handlers.delete(again.id, again.outs!);
+                expect((await handlers.read(first.id, first.outs!)).id).to.equal("");
+            },
+        );
+
+        await step("delete removes the IdP and tolerates it being gone", async () => {
+            await handlers.delete(id, outs);
+            expect((await asBot(ctx.emu, host, `/api/v1/identity-providers/${id}`)).status).to.equal(404);
+            await handlers.delete(id, outs);
         });
-        const drift = await handlers.read(id, outs);
-        expect(drift.props!.description).to.equal("edited");
-        const news = { tenantHost: host, issuer: outs.issuer, generateKeyPair: true, description: "web app" };
-        const d = await handlers.diff(id, drift.props!, news);
-        expect(d).to.deep.include({ changes: true, replaces: [] });
-        const up = await handlers.update(id, drift.props!, news);
-        expect((up.outs as Outputs).description).to.equal("web app");
-        expect((up.outs as Outputs).privateKeyPem).to.equal(outs.privateKeyPem);
-        // Qlik keeps the user's text followed by the ownership marker (docs/ownership.md).
-        const live = parseMarker((await asBot(ctx.emu, host, `/api/v1/identity-providers/${id}`)).body.description);
-        expect(live.text).to.equal("web app");
-        expect(live.marker).to.deep.equal({ owner: "", claim: outs.claim });
-    });
-
-    it("diff: issuer/keyId/publicKey/clockTolerance replace (create-before-delete), an unset keyId is no change", async () => {
-        const news = { tenantHost: host, issuer: outs.issuer, generateKeyPair: true, description: "web app" };
-        expect((await handlers.diff(id, outs, news)).changes).to.equal(false);
-        expect(await handlers.diff(id, outs, { ...news, issuer: "other" })).to.deep.include({
-            replaces: ["issuer"],
-            deleteBeforeReplace: false,
-        });
-        expect((await handlers.diff(id, outs, { ...news, keyId: "k2" })).replaces).to.deep.equal(["keyId"]);
-        expect((await handlers.diff(id, outs, { ...news, clockToleranceSec: 5 })).changes).to.equal(false);
-        expect((await handlers.diff(id, outs, { ...news, clockToleranceSec: 30 })).replaces).to.deep.equal([
-            "clockToleranceSec",
-        ]);
-    });
-
-    it("with a given certificate-style public key: adopts an existing IdP with the same issuer+kid", async () => {
-        const { publicKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
-        const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
-        const inputs = { tenantHost: host, issuer: "iss-2", keyId: "k-2", publicKey: pem };
-        const first = await handlers.create(inputs);
-        const since = await lastSeq(ctx.emu);
-        const again = await handlers.create(inputs);
-        expect(again.id).to.equal(first.id);
-        expect((await requestLog(ctx.emu, since)).filter((l) => l.method === "POST")).to.have.length(0);
-        // two JWT IdPs coexist (the create-before-delete swap needs that)
-        const list = await asBot(ctx.emu, host, "/api/v1/identity-providers");
-        expect(list.body.data.filter((p: JsonBody) => p.protocol === "jwtAuth")).to.have.length(2);
-        const read = await handlers.read(first.id, first.outs!);
-        expect(read.inputs!.publicKey).to.equal(pem);
-        // Replacement safety: the adoption re-marked the IdP with its own claim, so the delete of
-        // the first resource (the replaced one) leaves it; the delete of the adopter removes it.
-        await handlers.delete(first.id, first.outs!);
-        expect((await handlers.read(first.id, first.outs!)).id).to.equal(first.id);
-        await handlers.delete(again.id, again.outs!);
-        expect((await handlers.read(first.id, first.outs!)).id).to.equal("");
-    });
-
-    it("delete removes the IdP and tolerates it being gone", async () => {
-        await handlers.delete(id, outs);
-        expect((await asBot(ctx.emu, host, `/api/v1/identity-providers/${id}`)).status).to.equal(404);
-        await handlers.delete(id, outs);
     });
 
     it("a create whose run died before Pulumi recorded it leaves no second IdP behind", async () => {

@@ -1,6 +1,7 @@
 // LicenseAssignment handlers in-process against the emulator: settings, per-subject add/update/delete,
 // 207 item failures, read drift limited to managed subjects.
 import { expect } from "chai";
+import { step } from "../../support/steps";
 import { handlers } from "../../../provider/resources/licenseAssignment";
 import {
     asBot,
@@ -14,11 +15,9 @@ import {
 import type { JsonBody } from "../../support/http";
 
 describe("LicenseAssignment handlers (emulator)", function () {
-    this.timeout(30_000);
+    this.timeout(120_000); // the lifecycle is one test of five steps; generous for a busy machine
     let ctx: EmuContext;
     let host: string;
-    let id: string;
-    let outs: Outputs;
     const live = async () => {
         const r = await asBot(ctx.emu, host, "/api/v1/licenses/assignments?limit=100");
         return Object.fromEntries((r.body.data as { subject: string; type: string }[]).map((a) => [a.subject, a.type]));
@@ -30,97 +29,107 @@ describe("LicenseAssignment handlers (emulator)", function () {
     });
     after(async () => ctx?.restore());
 
-    it("create sets the settings and assigns each subject; an existing matching assignment is adopted", async () => {
-        await asBot(ctx.emu, host, "/api/v1/licenses/assignments/actions/add", {
-            method: "POST",
-            body: {
-                add: [
-                    { subject: "u\\bob", type: "analyzer" },
-                    { subject: "u\\other", type: "analyzer" },
-                ],
+    it("the lifecycle of one assignment set, step by step (each step works on the licenses the previous ones left)", async () => {
+        let id: string;
+        let outs: Outputs;
+        await step(
+            "create sets the settings and assigns each subject; an existing matching assignment is adopted",
+            async () => {
+                await asBot(ctx.emu, host, "/api/v1/licenses/assignments/actions/add", {
+                    method: "POST",
+                    body: {
+                        add: [
+                            { subject: "u\\bob", type: "analyzer" },
+                            { subject: "u\\other", type: "analyzer" },
+                        ],
+                    },
+                });
+                const r = await handlers.create({
+                    tenantHost: host,
+                    autoAssignAnalyzer: true,
+                    assignments: { "u\\alice": "professional", "u\\bob": "analyzer" },
+                });
+                id = r.id;
+                outs = r.outs as Outputs;
+                expect(outs).to.deep.include({
+                    tenantHost: host,
+                    autoAssignAnalyzer: true,
+                    autoAssignProfessional: false,
+                    assignments: { "u\\alice": "professional", "u\\bob": "analyzer" },
+                });
+                expect(await live()).to.deep.equal({
+                    "u\\alice": "professional",
+                    "u\\bob": "analyzer",
+                    "u\\other": "analyzer",
+                });
             },
-        });
-        const r = await handlers.create({
-            tenantHost: host,
-            autoAssignAnalyzer: true,
-            assignments: { "u\\alice": "professional", "u\\bob": "analyzer" },
-        });
-        id = r.id;
-        outs = r.outs as Outputs;
-        expect(outs).to.deep.include({
-            tenantHost: host,
-            autoAssignAnalyzer: true,
-            autoAssignProfessional: false,
-            assignments: { "u\\alice": "professional", "u\\bob": "analyzer" },
-        });
-        expect(await live()).to.deep.equal({
-            "u\\alice": "professional",
-            "u\\bob": "analyzer",
-            "u\\other": "analyzer",
-        });
-    });
+        );
 
-    it("read shows only managed subjects; drift of one is seen, unmanaged changes are ignored", async () => {
-        expect((await handlers.read(id, outs)).props).to.deep.equal(outs);
-        await asBot(ctx.emu, host, "/api/v1/licenses/assignments/actions/delete", {
-            method: "POST",
-            body: {
-                delete: [
-                    { subject: "u\\bob", type: "analyzer" },
-                    { subject: "u\\other", type: "analyzer" },
-                ],
+        await step(
+            "read shows only managed subjects; drift of one is seen, unmanaged changes are ignored",
+            async () => {
+                expect((await handlers.read(id, outs)).props).to.deep.equal(outs);
+                await asBot(ctx.emu, host, "/api/v1/licenses/assignments/actions/delete", {
+                    method: "POST",
+                    body: {
+                        delete: [
+                            { subject: "u\\bob", type: "analyzer" },
+                            { subject: "u\\other", type: "analyzer" },
+                        ],
+                    },
+                });
+                const r = await handlers.read(id, outs);
+                expect(r.props!.assignments).to.deep.equal({ "u\\alice": "professional" });
+                expect(r.inputs!.assignments).to.deep.equal({ "u\\alice": "professional" });
+                const news = { tenantHost: host, autoAssignAnalyzer: true, assignments: outs.assignments };
+                expect((await handlers.diff(id, r.props!, news)).changes).to.equal(true);
+                expect((await handlers.diff(id, outs, news)).changes).to.equal(false);
+                const up = await handlers.update(id, r.props!, news);
+                expect((up.outs as Outputs).assignments).to.deep.equal(outs.assignments);
             },
+        );
+
+        await step("update changes a type, adds and removes subjects", async () => {
+            const news = {
+                tenantHost: host,
+                autoAssignAnalyzer: false,
+                assignments: { "u\\alice": "analyzer", "u\\carol": "professional" },
+            };
+            const r = await handlers.update(id, outs, news);
+            expect((r.outs as Outputs).assignments).to.deep.equal(news.assignments);
+            expect((r.outs as Outputs).autoAssignAnalyzer).to.equal(false);
+            expect(await live()).to.deep.equal({ "u\\alice": "analyzer", "u\\carol": "professional" });
+            outs = r.outs as Outputs;
         });
-        const r = await handlers.read(id, outs);
-        expect(r.props!.assignments).to.deep.equal({ "u\\alice": "professional" });
-        expect(r.inputs!.assignments).to.deep.equal({ "u\\alice": "professional" });
-        const news = { tenantHost: host, autoAssignAnalyzer: true, assignments: outs.assignments };
-        expect((await handlers.diff(id, r.props!, news)).changes).to.equal(true);
-        expect((await handlers.diff(id, outs, news)).changes).to.equal(false);
-        const up = await handlers.update(id, r.props!, news);
-        expect((up.outs as Outputs).assignments).to.deep.equal(outs.assignments);
-    });
 
-    it("update changes a type, adds and removes subjects", async () => {
-        const news = {
-            tenantHost: host,
-            autoAssignAnalyzer: false,
-            assignments: { "u\\alice": "analyzer", "u\\carol": "professional" },
-        };
-        const r = await handlers.update(id, outs, news);
-        expect((r.outs as Outputs).assignments).to.deep.equal(news.assignments);
-        expect((r.outs as Outputs).autoAssignAnalyzer).to.equal(false);
-        expect(await live()).to.deep.equal({ "u\\alice": "analyzer", "u\\carol": "professional" });
-        outs = r.outs as Outputs;
-    });
-
-    it("a failed 207 item fails the operation naming subject, code and title", async () => {
-        // the emulator's license has a finite professional allotment: ask for more than it holds
-        const many: Record<string, string> = {};
-        for (let i = 0; i < 120; i++) many[`u\\p${i}`] = "professional";
-        const overview = await asBot(ctx.emu, host, "/api/v1/licenses/overview");
-        const units = overview.body.allotments.find((a: JsonBody) => a.name === "professional").units as number;
-        expect(units, "the seed's professional allotment").to.be.below(120);
-        let err: Error | undefined;
-        try {
-            await handlers.update(id, outs, { tenantHost: host, assignments: { ...outs.assignments, ...many } });
-        } catch (e) {
-            err = e as Error;
-        }
-        expect(err?.message).to.match(/add failed for \d+ of \d+ subject\(s\)/);
-        expect(err?.message).to.match(/subject "u\\\\p\d+": LICENSES-011 \(403\) No available allotment/);
-    });
-
-    it("delete unassigns only the managed subjects", async () => {
-        await asBot(ctx.emu, host, "/api/v1/licenses/assignments/actions/add", {
-            method: "POST",
-            body: { add: [{ subject: "u\\keep", type: "analyzer" }] },
+        await step("a failed 207 item fails the operation naming subject, code and title", async () => {
+            // the emulator's license has a finite professional allotment: ask for more than it holds
+            const many: Record<string, string> = {};
+            for (let i = 0; i < 120; i++) many[`u\\p${i}`] = "professional";
+            const overview = await asBot(ctx.emu, host, "/api/v1/licenses/overview");
+            const units = overview.body.allotments.find((a: JsonBody) => a.name === "professional").units as number;
+            expect(units, "the seed's professional allotment").to.be.below(120);
+            let err: Error | undefined;
+            try {
+                await handlers.update(id, outs, { tenantHost: host, assignments: { ...outs.assignments, ...many } });
+            } catch (e) {
+                err = e as Error;
+            }
+            expect(err?.message).to.match(/add failed for \d+ of \d+ subject\(s\)/);
+            expect(err?.message).to.match(/subject "u\\\\p\d+": LICENSES-011 \(403\) No available allotment/);
         });
-        const current = await handlers.read(id, outs);
-        await handlers.delete(id, { ...current.props!, assignments: outs.assignments });
-        const left = await live();
-        expect(left).to.not.have.any.keys("u\\alice", "u\\carol");
-        expect(left).to.have.property("u\\keep", "analyzer");
+
+        await step("delete unassigns only the managed subjects", async () => {
+            await asBot(ctx.emu, host, "/api/v1/licenses/assignments/actions/add", {
+                method: "POST",
+                body: { add: [{ subject: "u\\keep", type: "analyzer" }] },
+            });
+            const current = await handlers.read(id, outs);
+            await handlers.delete(id, { ...current.props!, assignments: outs.assignments });
+            const left = await live();
+            expect(left).to.not.have.any.keys("u\\alice", "u\\carol");
+            expect(left).to.have.property("u\\keep", "analyzer");
+        });
     });
 });
 

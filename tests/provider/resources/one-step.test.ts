@@ -5,6 +5,7 @@
 // a step. Every unchanged input is no change at all. The e2e suite tests/e2e/platform-team/tenancy.test.ts
 // confirms the same with the real CLI's preview for a subset of fields.
 import { expect } from "chai";
+import { step } from "../../support/steps";
 import * as crypto from "crypto";
 import { handlers as tenant } from "../../../provider/resources/qlikTenant";
 import { handlers as jwt } from "../../../provider/resources/jwtIdentityProvider";
@@ -143,7 +144,7 @@ const cases: ResourceCase[] = [
 const FIXED_PEM = pem();
 
 describe("one field, one step: every single-field change of QlikTenant, JwtIdentityProvider, LicenseAssignment, GroupSet", function () {
-    this.timeout(120_000);
+    this.timeout(600_000); // one test per resource runs every field's step; generous for a busy machine
     let ctx: EmuContext;
     let t: Props;
     let other: Props;
@@ -156,46 +157,46 @@ describe("one field, one step: every single-field change of QlikTenant, JwtIdent
     after(async () => ctx?.restore());
 
     for (const rc of cases) {
-        describe(rc.name, () => {
-            let outs: Props;
-            let inputs: Props;
-            let id: string;
+        // Each field's step starts from the base the previous step restored, so the fields are the steps of one test.
+        it(`${rc.name}: each single-field change, step by step from the base (each step puts the base back)`, async () => {
+            const inputs: Props = rc.base(t);
+            const r = await rc.h.create({ ...inputs });
+            const id = r.id;
+            let outs = r.outs as Props;
 
-            before(async () => {
-                inputs = rc.base(t);
-                const r = await rc.h.create({ ...inputs });
-                id = r.id;
-                outs = r.outs as Props;
-            });
-
-            it("unchanged inputs are no change", async () => {
+            await step("unchanged inputs are no change", async () => {
                 expect(await rc.h.diff(id, outs, inputs)).to.deep.include({ changes: false, replaces: [] });
             });
 
             for (const fc of rc.fields) {
                 const label = `${fc.field}${fc.replace ? " (to another tenant/value that replaces)" : ""}`;
-                it(`${label}: ${fc.changes === false ? "no step" : fc.replace ? "one replacement of this resource" : "one in-place update, converged, consumed outputs unchanged"}`, async () => {
-                    const news = {
-                        ...inputs,
-                        [fc.field]: fc.value(inputs, { other, tenant: rc.name === "QlikTenant" ? outs : t }),
-                    };
-                    const d = await rc.h.diff(id, outs, news);
-                    if (fc.changes === false) {
-                        expect(d.changes, fc.field).to.equal(false);
-                        return;
-                    }
-                    expect(d.changes, fc.field).to.equal(true);
-                    expect(d.replaces, fc.field).to.deep.equal(fc.replace ? [fc.field] : []);
-                    if (fc.apply === false) return;
-                    const up = (await rc.h.update(id, outs, news)).outs as Props;
-                    for (const k of rc.consumed)
-                        expect(up[k], `${fc.field}: consumed output ${k}`).to.deep.equal(outs[k]);
-                    expect((await rc.h.diff(id, up, news)).changes, `${fc.field}: converged`).to.equal(false);
-                    // and back, so the next field starts from the base
-                    const back = (await rc.h.update(id, up, inputs)).outs as Props;
-                    expect((await rc.h.diff(id, back, inputs)).changes, `${fc.field}: back to base`).to.equal(false);
-                    outs = back;
-                });
+                await step(
+                    `${label}: ${fc.changes === false ? "no step" : fc.replace ? "one replacement of this resource" : "one in-place update, converged, consumed outputs unchanged"}`,
+                    async () => {
+                        const news = {
+                            ...inputs,
+                            [fc.field]: fc.value(inputs, { other, tenant: rc.name === "QlikTenant" ? outs : t }),
+                        };
+                        const d = await rc.h.diff(id, outs, news);
+                        if (fc.changes === false) {
+                            expect(d.changes, fc.field).to.equal(false);
+                            return;
+                        }
+                        expect(d.changes, fc.field).to.equal(true);
+                        expect(d.replaces, fc.field).to.deep.equal(fc.replace ? [fc.field] : []);
+                        if (fc.apply === false) return;
+                        const up = (await rc.h.update(id, outs, news)).outs as Props;
+                        for (const k of rc.consumed)
+                            expect(up[k], `${fc.field}: consumed output ${k}`).to.deep.equal(outs[k]);
+                        expect((await rc.h.diff(id, up, news)).changes, `${fc.field}: converged`).to.equal(false);
+                        // and back, so the next field starts from the base
+                        const back = (await rc.h.update(id, up, inputs)).outs as Props;
+                        expect((await rc.h.diff(id, back, inputs)).changes, `${fc.field}: back to base`).to.equal(
+                            false,
+                        );
+                        outs = back;
+                    },
+                );
             }
         });
     }
