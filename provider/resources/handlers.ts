@@ -49,15 +49,15 @@ export interface Parsers<I, O> {
     state(props: Props): O;
 }
 
-/** The typed handlers behind the untyped face: every bag goes through the resource's parsers first. */
+/** The typed handlers behind the untyped face: every bag goes through the resource's parsers first (a parse failure rejects). */
 export function typedHandlers<I, O>(parse: Parsers<I, O>, h: TypedHandlers<I, O>): ResourceHandlers {
     return {
-        check: (olds, news) => h.check(olds, news),
-        diff: (id, olds, news) => h.diff(id, parse.state(olds), news),
-        create: (inputs) => h.create(parse.inputs(inputs)),
-        read: (id, props) => h.read(id, parse.state(props)),
-        update: (id, olds, news) => h.update(id, parse.state(olds), parse.inputs(news)),
-        delete: (id, props) => h.delete(id, parse.state(props)),
+        check: async (olds, news) => h.check(olds, news),
+        diff: async (id, olds, news) => h.diff(id, parse.state(olds), news),
+        create: async (inputs) => h.create(parse.inputs(inputs)),
+        read: async (id, props) => h.read(id, parse.state(props)),
+        update: async (id, olds, news) => h.update(id, parse.state(olds), parse.inputs(news)),
+        delete: async (id, props) => h.delete(id, parse.state(props)),
     };
 }
 

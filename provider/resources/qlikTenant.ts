@@ -73,7 +73,7 @@ function systemHostOf(props: TenantState): string {
     const host = props.systemHostname ?? props.hostname;
     if (!host)
         throw new Error(
-            `QlikTenant: the state of tenant ${props.tenantId ?? "?"} names no host; run \`pulumi refresh\``,
+            `QlikTenant: the state of tenant ${props.tenantId ?? "?"} names no host; drop it from the state (\`pulumi state delete <urn>\`) and let the next up adopt the tenant by its alias`,
         );
     return host;
 }

@@ -68,7 +68,10 @@ export function stateParser<O>(kind: string, schema: z.ZodType<O>): (props: Prop
         const r = schema.safeParse(props);
         if (r.success) return r.data;
         const why = r.error.issues.map((i) => `${fieldPath(i.path) || "(state)"}: ${i.message}`).join("; ");
-        throw new Error(`${kind}: the stored state is not one this provider wrote (${why}); run \`pulumi refresh\``);
+        throw new Error(
+            `${kind}: the stored state is not one this provider version can read (${why}); upgrade qlik-tenant-fleet, ` +
+                "or drop the resource from the state (`pulumi state delete <urn>`) and let the next up adopt its objects",
+        );
     };
 }
 
