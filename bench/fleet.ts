@@ -6,89 +6,14 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
 import { spawnEmulator, type EmulatorProcess } from "./lib/emulatorProcess";
 import { BenchProject, REPO_ROOT, engineVersion, type TimedRun } from "./lib/pulumiProject";
 import { prepareFleet, TEMPLATE_APP_NAME } from "./lib/fleetFixture";
-import { computeLowerBound, type LowerBound } from "./lib/lowerBound";
+import { computeLowerBound } from "./lib/lowerBound";
 import { runSequentialBaseline, type BaselineResult } from "./sequentialBaseline";
 import { fleetChartSvg } from "./lib/fleetChart";
-import type { MemoryReport } from "./lib/memory";
-
-interface Options {
-    sizes: number[];
-    parallel?: number;
-    baselineSample?: number;
-    baselineBudgetMin: number;
-    skipBaseline: boolean;
-    skipTrivial: boolean;
-    skipRefresh: boolean;
-    maxConcurrentPerHost?: number;
-    skipCheckpoints: boolean;
-    outDir: string;
-    keep: boolean;
-    dumpRequests: boolean;
-}
-
-const USAGE = `usage: npm run bench -- [--n N | --sizes 10,25,50] [--parallel P] [--baseline-sample K]
-       [--baseline-budget-min 10] [--skip-baseline] [--skip-trivial] [--skip-refresh]
-       [--max-concurrent-per-host C] [--skip-checkpoints] [--out bench/results] [--keep] [--dump-requests]`;
-
-function parseOptions(argv: string[]): Options {
-    const { values: v } = parseArgs({
-        args: argv,
-        options: {
-            n: { type: "string" },
-            sizes: { type: "string" },
-            parallel: { type: "string" },
-            "baseline-sample": { type: "string" },
-            "baseline-budget-min": { type: "string" },
-            "skip-baseline": { type: "boolean", default: false },
-            "skip-trivial": { type: "boolean", default: false },
-            "skip-refresh": { type: "boolean", default: false },
-            "max-concurrent-per-host": { type: "string" },
-            "skip-checkpoints": { type: "boolean", default: false },
-            out: { type: "string" },
-            keep: { type: "boolean", default: false },
-            "dump-requests": { type: "boolean", default: false },
-            help: { type: "boolean", short: "h", default: false },
-        },
-        strict: true,
-        allowPositionals: false,
-    });
-    if (v.help) {
-        console.log(USAGE);
-        process.exit(0);
-    }
-    const int = (flag: string, value: string, min: number, max: number): number => {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < min || n > max)
-            throw new Error(`--${flag} needs an integer in ${min}..${max}\n${USAGE}`);
-        return n;
-    };
-    const optionalInt = (flag: string, value: string | undefined, min: number, max: number) =>
-        value === undefined ? undefined : int(flag, value, min, max);
-    // 1..200: 10..200 is the documented range; smaller sizes are allowed for quick validation runs.
-    const sizes = v.sizes
-        ? v.sizes.split(",").map((s) => int("sizes", s.trim(), 1, 200))
-        : [v.n === undefined ? 50 : int("n", v.n, 1, 200)];
-    const budget = v["baseline-budget-min"] === undefined ? 10 : Number(v["baseline-budget-min"]);
-    if (!Number.isFinite(budget) || budget < 0) throw new Error(`--baseline-budget-min needs minutes\n${USAGE}`);
-    return {
-        sizes: [...new Set(sizes)].sort((a, b) => a - b),
-        parallel: optionalInt("parallel", v.parallel, 1, 10_000),
-        baselineSample: optionalInt("baseline-sample", v["baseline-sample"], 1, 200),
-        baselineBudgetMin: budget,
-        skipBaseline: v["skip-baseline"] ?? false,
-        skipTrivial: v["skip-trivial"] ?? false,
-        skipRefresh: v["skip-refresh"] ?? false,
-        maxConcurrentPerHost: optionalInt("max-concurrent-per-host", v["max-concurrent-per-host"], 1, 256),
-        skipCheckpoints: v["skip-checkpoints"] ?? false,
-        outDir: v.out === undefined ? path.join(REPO_ROOT, "bench", "results") : path.resolve(v.out),
-        keep: v.keep ?? false,
-        dumpRequests: v["dump-requests"] ?? false,
-    };
-}
+import { parseOptions, type Options } from "./lib/options";
+import { fmtS, memSummary, printReport, type FleetRun, type SizeResult, type TrivialRun } from "./lib/report";
 
 /** Dynamic resources per tenant in the fleet stack (sdk/customerTenant.ts) when no fleet state is at hand. */
 const RESOURCES_PER_TENANT = 6;
@@ -102,9 +27,6 @@ const RESOURCES_PER_TENANT = 6;
 const parallelFor = (n: number, o: Options) => o.parallel ?? Math.max(16, n * RESOURCES_PER_TENANT);
 
 const log = (m: string) => console.error(`[bench] ${m}`);
-const sec = (ms: number) => ms / 1000;
-const fmtS = (ms: number | undefined) => (ms === undefined ? "-" : `${sec(ms).toFixed(1)} s`);
-const mib = (kib: number | undefined) => (kib === undefined ? "-" : `${(kib / 1024).toFixed(0)} MiB`);
 
 function vmHwmKiB(pid: number): number | undefined {
     try {
@@ -131,33 +53,6 @@ function stackConfig(
     };
     if (o.maxConcurrentPerHost) config["qlik:maxConcurrentPerHost"] = String(o.maxConcurrentPerHost);
     return { config, secrets: { "qlik:clientSecret": i.oauthClient.clientSecret } };
-}
-
-const memSummary = (m: MemoryReport) => ({
-    treePeakKiB: m.treePeakKiB,
-    byRoleHwmKiB: m.byRole,
-    samples: m.samples,
-});
-
-interface FleetRun {
-    n: number;
-    parallel: number;
-    upMs: number;
-    upMemory: ReturnType<typeof memSummary>;
-    previewMs: number;
-    previewMemory: ReturnType<typeof memSummary>;
-    refreshMs?: number;
-    stateBytes: number;
-    stateBytesPerTenant: number;
-    resources: number;
-    dynamicResourcesPerTenant: number;
-    reloadsSucceeded: number;
-    emulatorHwmKiB?: number;
-    lowerBound: LowerBound;
-    requestsDuringUp: number;
-    status429DuringUp: number;
-    /** From the first request's start to the last one's end: the up minus engine start-up and wrap-up. */
-    requestSpanMs: number;
 }
 
 async function runFleet(n: number, o: Options): Promise<FleetRun> {
@@ -264,13 +159,6 @@ function requestSpan(requests: { time: string; durationMs?: number }[]): number 
     return end - start;
 }
 
-interface TrivialRun {
-    resources: number;
-    upMs: number;
-    previewMs: number;
-    previewMemory: ReturnType<typeof memSummary>;
-}
-
 /** The reference for preview: the same number of dynamic resources that do nothing (a local file each). */
 async function runTrivial(count: number, parallel: number, o: Options): Promise<TrivialRun> {
     const project = new BenchProject({
@@ -320,126 +208,6 @@ async function runBaseline(n: number, o: Options): Promise<BaselineResult> {
         await emu.stop();
         if (!o.keep) fs.rmSync(work, { recursive: true, force: true });
     }
-}
-
-interface SizeResult {
-    n: number;
-    fleet?: FleetRun;
-    trivial?: TrivialRun;
-    baseline?: BaselineResult;
-    error?: string;
-}
-
-function ratioRows(r: SizeResult): string[][] {
-    const rows: string[][] = [];
-    const f = r.fleet;
-    if (f) {
-        const ub = f.upMs / f.lowerBound.ms;
-        rows.push([
-            "up / lower bound",
-            `${fmtS(f.upMs)} / ${fmtS(f.lowerBound.ms)}`,
-            ub.toFixed(2) + "x",
-            "<= 1.25x",
-            ub <= 1.25 ? "PASS" : "FAIL",
-        ]);
-    }
-    if (f && r.baseline) {
-        const sp = r.baseline.totalMs / f.upMs;
-        const target = r.n === 50 ? ">= 10x (N=50)" : ">= 10x (target set at N=50)";
-        rows.push([
-            "baseline / up",
-            `${fmtS(r.baseline.totalMs)}${r.baseline.extrapolated ? "*" : ""} / ${fmtS(f.upMs)}`,
-            sp.toFixed(1) + "x",
-            target,
-            sp >= 10 ? "PASS" : "FAIL",
-        ]);
-    }
-    if (f && r.trivial) {
-        const pr = f.previewMs / r.trivial.previewMs;
-        rows.push([
-            "no-op preview / trivial preview",
-            `${fmtS(f.previewMs)} / ${fmtS(r.trivial.previewMs)}`,
-            pr.toFixed(2) + "x",
-            "<= 1.5x",
-            pr <= 1.5 ? "PASS" : "FAIL",
-        ]);
-    }
-    return rows;
-}
-
-function table(rows: string[][]): string {
-    const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-    return rows
-        .map((r, i) => {
-            const line = r.map((cell, c) => cell.padEnd(widths[c])).join("  ");
-            return i === 0 ? `${line}\n${widths.map((w) => "-".repeat(w)).join("  ")}` : line;
-        })
-        .join("\n");
-}
-
-function printReport(results: SizeResult[], machine: Record<string, unknown>): void {
-    const out: string[] = [];
-    out.push("");
-    out.push(
-        `Fleet benchmark: ${machine.cpus} x ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}, pulumi ${machine.pulumi}`,
-    );
-    for (const r of results) {
-        out.push("");
-        out.push(`== N = ${r.n} tenants ==`);
-        if (r.error) out.push(`ERROR: ${r.error}`);
-        const f = r.fleet;
-        if (f) {
-            out.push(
-                table([
-                    ["measure", "value"],
-                    ["pulumi up (--skip-preview, --parallel " + f.parallel + ")", fmtS(f.upMs)],
-                    [
-                        "lower bound: max(chain, rate limits)",
-                        `${fmtS(f.lowerBound.ms)} (chain ${fmtS(f.lowerBound.chainMs)}, rate limits ${fmtS(f.lowerBound.rateLimitMs)})`,
-                    ],
-                    [
-                        "  critical path",
-                        f.lowerBound.criticalPath.map((s) => `${s.stage} ${s.ms}`).join(" > ") + " (ms)",
-                    ],
-                    ["reloads SUCCEEDED", `${f.reloadsSucceeded}/${f.n}`],
-                    ["requests during up (429s)", `${f.requestsDuringUp} (${f.status429DuringUp})`],
-                    [
-                        "  first request -> last response",
-                        `${fmtS(f.requestSpanMs)} (the rest of up is engine start-up, program, checkpoints)`,
-                    ],
-                    ["no-op preview", fmtS(f.previewMs)],
-                    ["no-op refresh", fmtS(f.refreshMs)],
-                    [
-                        "state bytes per tenant",
-                        `${f.stateBytesPerTenant} (total ${f.stateBytes}, ${f.resources} resources)`,
-                    ],
-                    ["peak memory during up: whole tree", mib(f.upMemory.treePeakKiB)],
-                    [
-                        "  pulumi CLI / program / provider",
-                        `${mib(f.upMemory.byRoleHwmKiB["pulumi-cli"])} / ${mib(f.upMemory.byRoleHwmKiB.program)} / ${mib(f.upMemory.byRoleHwmKiB.provider)}`,
-                    ],
-                    ["emulator peak (separate process)", mib(f.emulatorHwmKiB)],
-                ]),
-            );
-        }
-        if (r.trivial)
-            out.push(
-                `trivial: ${r.trivial.resources} LocalMarker resources, no-op preview ${fmtS(r.trivial.previewMs)} (their up ${fmtS(r.trivial.upMs)})`,
-            );
-        if (r.baseline) {
-            const b = r.baseline;
-            out.push(
-                `sequential baseline: ${fmtS(b.totalMs)} for ${b.n} tenants` +
-                    (b.extrapolated
-                        ? ` (* EXTRAPOLATED linearly from ${b.done} tenants measured in ${fmtS(b.measuredMs)})`
-                        : "") +
-                    `, ${b.calls} calls, mean ${fmtS(b.perTenantMs.reduce((a, x) => a + x, 0) / Math.max(1, b.perTenantMs.length))} per tenant`,
-            );
-        }
-        const rows = ratioRows(r);
-        if (rows.length) out.push("", table([["ratio", "values", "ratio", "target", "result"], ...rows]));
-    }
-    console.log(out.join("\n"));
 }
 
 async function main(): Promise<void> {

@@ -1,0 +1,79 @@
+// `npm run bench` flags: parsed strictly, so a mistyped flag fails the run instead of benchmarking the default.
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { REPO_ROOT } from "./pulumiProject";
+
+export interface Options {
+    sizes: number[];
+    parallel?: number;
+    baselineSample?: number;
+    baselineBudgetMin: number;
+    skipBaseline: boolean;
+    skipTrivial: boolean;
+    skipRefresh: boolean;
+    maxConcurrentPerHost?: number;
+    skipCheckpoints: boolean;
+    outDir: string;
+    keep: boolean;
+    dumpRequests: boolean;
+}
+
+const USAGE = `usage: npm run bench -- [--n N | --sizes 10,25,50] [--parallel P] [--baseline-sample K]
+       [--baseline-budget-min 10] [--skip-baseline] [--skip-trivial] [--skip-refresh]
+       [--max-concurrent-per-host C] [--skip-checkpoints] [--out bench/results] [--keep] [--dump-requests]`;
+
+export function parseOptions(argv: string[]): Options {
+    const { values: v } = parseArgs({
+        args: argv,
+        options: {
+            n: { type: "string" },
+            sizes: { type: "string" },
+            parallel: { type: "string" },
+            "baseline-sample": { type: "string" },
+            "baseline-budget-min": { type: "string" },
+            "skip-baseline": { type: "boolean", default: false },
+            "skip-trivial": { type: "boolean", default: false },
+            "skip-refresh": { type: "boolean", default: false },
+            "max-concurrent-per-host": { type: "string" },
+            "skip-checkpoints": { type: "boolean", default: false },
+            out: { type: "string" },
+            keep: { type: "boolean", default: false },
+            "dump-requests": { type: "boolean", default: false },
+            help: { type: "boolean", short: "h", default: false },
+        },
+        strict: true,
+        allowPositionals: false,
+    });
+    if (v.help) {
+        console.log(USAGE);
+        process.exit(0);
+    }
+    const int = (flag: string, value: string, min: number, max: number): number => {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < min || n > max)
+            throw new Error(`--${flag} needs an integer in ${min}..${max}\n${USAGE}`);
+        return n;
+    };
+    const optionalInt = (flag: string, value: string | undefined, min: number, max: number) =>
+        value === undefined ? undefined : int(flag, value, min, max);
+    // 1..200: 10..200 is the documented range; smaller sizes are allowed for quick validation runs.
+    const sizes = v.sizes
+        ? v.sizes.split(",").map((s) => int("sizes", s.trim(), 1, 200))
+        : [v.n === undefined ? 50 : int("n", v.n, 1, 200)];
+    const budget = v["baseline-budget-min"] === undefined ? 10 : Number(v["baseline-budget-min"]);
+    if (!Number.isFinite(budget) || budget < 0) throw new Error(`--baseline-budget-min needs minutes\n${USAGE}`);
+    return {
+        sizes: [...new Set(sizes)].sort((a, b) => a - b),
+        parallel: optionalInt("parallel", v.parallel, 1, 10_000),
+        baselineSample: optionalInt("baseline-sample", v["baseline-sample"], 1, 200),
+        baselineBudgetMin: budget,
+        skipBaseline: v["skip-baseline"] ?? false,
+        skipTrivial: v["skip-trivial"] ?? false,
+        skipRefresh: v["skip-refresh"] ?? false,
+        maxConcurrentPerHost: optionalInt("max-concurrent-per-host", v["max-concurrent-per-host"], 1, 256),
+        skipCheckpoints: v["skip-checkpoints"] ?? false,
+        outDir: v.out === undefined ? path.join(REPO_ROOT, "bench", "results") : path.resolve(v.out),
+        keep: v.keep ?? false,
+        dumpRequests: v["dump-requests"] ?? false,
+    };
+}
