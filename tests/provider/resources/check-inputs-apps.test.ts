@@ -158,72 +158,75 @@ const cases: {
 describe("AppCopy / ManagedSpacePublish check(): invalid inputs", function () {
     this.timeout(30_000);
     let env: AppsEnv;
-    let seq = 0;
+    /** Runs one test's checks and fails if they reached the API: each test asserts it, none relies on another. */
+    const withoutApiCalls = async (checks: () => Promise<void>) => {
+        const seq = await env.lastSeq();
+        await checks();
+        const log = (await env.requests(seq)).filter((x) => x.host !== "127.0.0.1");
+        expect(log, "check() made an API call").to.deep.equal([]);
+    };
     before(async () => {
         env = await AppsEnv.start();
-        seq = await env.lastSeq();
     });
     after(async () => env?.close());
 
     for (const c of cases) {
-        it(`${c.kind}: ${c.title} -> ${c.field}`, async () => {
-            const base = c.kind === "copy" ? goodCopy : goodPublish;
-            const news: Record<string, unknown> = { ...base, ...c.patch };
-            for (const [k, v] of Object.entries(news)) if (v === undefined) delete news[k];
-            const r = await (c.kind === "copy" ? appCopy : publish).check({}, news);
-            const hit = (r.failures ?? []).find((f) => f.property === c.field);
-            expect(hit, JSON.stringify(r.failures)).to.not.equal(undefined);
-            if (c.reason) expect(hit!.reason).to.match(c.reason);
-        });
+        it(`${c.kind}: ${c.title} -> ${c.field}`, () =>
+            withoutApiCalls(async () => {
+                const base = c.kind === "copy" ? goodCopy : goodPublish;
+                const news: Record<string, unknown> = { ...base, ...c.patch };
+                for (const [k, v] of Object.entries(news)) if (v === undefined) delete news[k];
+                const r = await (c.kind === "copy" ? appCopy : publish).check({}, news);
+                const hit = (r.failures ?? []).find((f) => f.property === c.field);
+                expect(hit, JSON.stringify(r.failures)).to.not.equal(undefined);
+                if (c.reason) expect(hit!.reason).to.match(c.reason);
+            }));
     }
 
-    it("the valid inputs pass, and unknown values during preview are not errors", async () => {
-        expect((await appCopy.check({}, goodCopy)).failures ?? []).to.deep.equal([]);
-        expect((await publish.check({}, goodPublish)).failures ?? []).to.deep.equal([]);
-        expect(
-            (await appCopy.check({}, { ...goodCopy, tenantHost: UNKNOWN, name: UNKNOWN })).failures ?? [],
-        ).to.deep.equal([]);
-        expect(
-            (await publish.check({}, { ...goodPublish, sourceAppId: UNKNOWN, members: UNKNOWN })).failures ?? [],
-        ).to.deep.equal([]);
-    });
+    it("the valid inputs pass, and unknown values during preview are not errors", () =>
+        withoutApiCalls(async () => {
+            expect((await appCopy.check({}, goodCopy)).failures ?? []).to.deep.equal([]);
+            expect((await publish.check({}, goodPublish)).failures ?? []).to.deep.equal([]);
+            expect(
+                (await appCopy.check({}, { ...goodCopy, tenantHost: UNKNOWN, name: UNKNOWN })).failures ?? [],
+            ).to.deep.equal([]);
+            expect(
+                (await publish.check({}, { ...goodPublish, sourceAppId: UNKNOWN, members: UNKNOWN })).failures ?? [],
+            ).to.deep.equal([]);
+        }));
 
-    it("AppCopy check derives contentVersion from the content inputs only (known in previews, unknown while an input is)", async () => {
-        const cv = async (patch: Record<string, unknown>) =>
-            (await appCopy.check({}, { ...goodCopy, ...patch })).inputs!.contentVersion;
-        const base = await cv({});
-        expect(base).to.match(/^sha256:[0-9a-f]{32}$/);
-        expect(await cv({ name: "Renamed" }), "a rename keeps it").to.equal(base);
-        expect(await cv({ reloadTimeoutSeconds: 60 }), "a reload setting keeps it").to.equal(base);
-        for (const patch of [
-            { loadScript: "X: LOAD 1 AS x AUTOGENERATE 1;" },
-            { templateVersion: "2" },
-            { source: { appName: "Other" } },
-            {
-                dataConnections: [
-                    { ...goodCopy.dataConnections[0], connectionProperties: { host: "db2", password: "x" } },
-                ],
-            },
-            {
-                dataConnections: [
-                    { ...goodCopy.dataConnections[0], connectionProperties: { host: "db", password: "y" } },
-                ],
-            },
-        ]) {
-            expect(await cv(patch), JSON.stringify(patch)).to.not.equal(base);
-        }
-        expect(
-            await cv({
-                dataConnections: [
-                    { ...goodCopy.dataConnections[0], connectionProperties: { host: UNKNOWN, password: "x" } },
-                ],
-            }),
-        ).to.equal(UNKNOWN);
-        expect(await cv({ tenantHost: UNKNOWN }), "the tenant does not define the content").to.equal(base);
-    });
-
-    it("no check made an API call", async () => {
-        const log = (await env.requests(seq)).filter((x) => x.host !== "127.0.0.1");
-        expect(log).to.deep.equal([]);
-    });
+    it("AppCopy check derives contentVersion from the content inputs only (known in previews, unknown while an input is)", () =>
+        withoutApiCalls(async () => {
+            const cv = async (patch: Record<string, unknown>) =>
+                (await appCopy.check({}, { ...goodCopy, ...patch })).inputs!.contentVersion;
+            const base = await cv({});
+            expect(base).to.match(/^sha256:[0-9a-f]{32}$/);
+            expect(await cv({ name: "Renamed" }), "a rename keeps it").to.equal(base);
+            expect(await cv({ reloadTimeoutSeconds: 60 }), "a reload setting keeps it").to.equal(base);
+            for (const patch of [
+                { loadScript: "X: LOAD 1 AS x AUTOGENERATE 1;" },
+                { templateVersion: "2" },
+                { source: { appName: "Other" } },
+                {
+                    dataConnections: [
+                        { ...goodCopy.dataConnections[0], connectionProperties: { host: "db2", password: "x" } },
+                    ],
+                },
+                {
+                    dataConnections: [
+                        { ...goodCopy.dataConnections[0], connectionProperties: { host: "db", password: "y" } },
+                    ],
+                },
+            ]) {
+                expect(await cv(patch), JSON.stringify(patch)).to.not.equal(base);
+            }
+            expect(
+                await cv({
+                    dataConnections: [
+                        { ...goodCopy.dataConnections[0], connectionProperties: { host: UNKNOWN, password: "x" } },
+                    ],
+                }),
+            ).to.equal(UNKNOWN);
+            expect(await cv({ tenantHost: UNKNOWN }), "the tenant does not define the content").to.equal(base);
+        }));
 });
