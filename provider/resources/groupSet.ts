@@ -2,14 +2,12 @@
 // Groups are found by name (names are unique and case-sensitive), so a crashed create or a group
 // made by a JWT login is adopted rather than duplicated. Groups the set does not declare are
 // reported in `unmanagedGroups` and deleted only with pruneUnmanaged.
-import { z } from "zod";
 import { Failures, Props, isUnknown, stableJson, checkWith, typedHandlers } from "./handlers";
 import { isQlikApiError } from "../qlik";
 import { api, assertSameTenant, initFailed, tenantHostDiff, tenantIdOf } from "./support";
 import {
     Marker,
     OwnershipInputs,
-    OwnershipOutputs,
     assertMayAdopt,
     claimOf,
     markerLength,
@@ -19,48 +17,10 @@ import {
     parseMarker,
     withMarker,
 } from "./ownership";
-import { CheckedInputs, checkedInputs, schemaFailures, stateParser } from "../schema/core";
-import { groupSetInputs, groupSetSchema } from "../schema/groupSet";
+import { checkedInputs, schemaFailures, stateParser } from "../schema/core";
+import { groupSetSchema } from "../schema/groupSet";
+import { GroupSetInputs, GroupSetState, GroupSpec, groupSetState } from "./groupSetState";
 
-interface GroupSpec {
-    name: string;
-    roles: string[];
-    description?: string;
-}
-
-type GroupSetInputs = CheckedInputs<typeof groupSetInputs>;
-
-/** The outputs; only tenantHost is in every state (a failed create stores tenantHost, tenantId, groups, owner, claim). */
-interface GroupSetState extends Partial<OwnershipOutputs> {
-    tenantHost: string;
-    tenantId?: string;
-    groups?: GroupSpec[];
-    /** Name -> group id of the declared groups found live. */
-    groupIds?: Record<string, string>;
-    autoCreateGroups?: boolean;
-    /** The program declares autoCreateGroups (older states lack it: then it counts as declared). */
-    autoCreateGroupsManaged?: boolean;
-    pruneUnmanaged?: boolean;
-    unmanagedGroups?: string[];
-    unmanagedGroupsAcknowledged?: string[];
-}
-
-const groupSetState: z.ZodType<GroupSetState> = z.looseObject({
-    tenantHost: z.string(),
-    tenantId: z.string().optional(),
-    owner: z.string().optional(),
-    claim: z.string().optional(),
-    takeOverFrom: z.string().nullish(),
-    groups: z
-        .array(z.looseObject({ name: z.string(), roles: z.array(z.string()), description: z.string().optional() }))
-        .optional(),
-    groupIds: z.record(z.string(), z.string()).optional(),
-    autoCreateGroups: z.boolean().optional(),
-    autoCreateGroupsManaged: z.boolean().optional(),
-    pruneUnmanaged: z.boolean().optional(),
-    unmanagedGroups: z.array(z.string()).optional(),
-    unmanagedGroupsAcknowledged: z.array(z.string()).optional(),
-});
 interface GroupJson {
     id: string;
     name: string;

@@ -5,13 +5,12 @@
 // the next up instead of minting a second tenant under the license quota.
 // Deactivation is the only way to "delete" a tenant and it starts a purge countdown, so delete is
 // guarded by an explicit opt-in.
-import { z } from "zod";
 import { Failures, Props, isUnknown, stableJson, checkWith, typedHandlers, withoutProviderKey } from "./handlers";
 import { getProviderConfig, ProviderConfig } from "../config";
 import { clearPending, pendingFor, recordPending } from "./tenantJournal";
 import { initFailed } from "./support";
-import { CheckedInputs, checkedInputs, schemaFailures, stateParser } from "../schema/core";
-import { TENANT_FLAGS, qlikTenantInputs, qlikTenantSchema } from "../schema/qlikTenant";
+import { checkedInputs, schemaFailures, stateParser } from "../schema/core";
+import { TENANT_FLAGS, qlikTenantSchema } from "../schema/qlikTenant";
 import {
     TenantJson,
     client,
@@ -26,57 +25,8 @@ import {
     tenantOwningAlias,
 } from "./qlikTenantApi";
 import { reactivateIfOptedIn, reactivationPreview, recordDeactivated } from "./reactivation";
-import { OwnershipOutputs, assertMayAdopt, claimOf, mayDelete, newClaim, ownerChanged } from "./ownership";
-
-type TenantInputs = CheckedInputs<typeof qlikTenantInputs>;
-type TenantFlag = (typeof TENANT_FLAGS)[number];
-
-/** The outputs: the live tenant plus the input-only settings; the managed flags carry Qlik's values. */
-interface TenantState extends Partial<OwnershipOutputs>, Partial<Record<TenantFlag, unknown>> {
-    tenantId?: string;
-    alias?: string;
-    displayName?: string;
-    hostname?: string;
-    systemHostname?: string;
-    hostnames?: string[];
-    status?: string;
-    region?: string;
-    datacenter?: string;
-    created?: string;
-    purgeAfterDays?: number | null;
-    allowDeactivation?: boolean | null;
-    /** The datacenter input ("" = not asked), kept as written. */
-    requestedDatacenter?: unknown;
-}
-
-const tenantState: z.ZodType<TenantState> = z.looseObject({
-    owner: z.string().optional(),
-    claim: z.string().optional(),
-    takeOverFrom: z.string().nullish(),
-    tenantId: z.string().optional(),
-    alias: z.string().optional(),
-    displayName: z.string().optional(),
-    hostname: z.string().optional(),
-    systemHostname: z.string().optional(),
-    hostnames: z.array(z.string()).optional(),
-    status: z.string().optional(),
-    region: z.string().optional(),
-    datacenter: z.string().optional(),
-    created: z.string().optional(),
-    purgeAfterDays: z.number().nullish(),
-    allowDeactivation: z.boolean().nullish(),
-    requestedDatacenter: z.unknown().optional(),
-});
-
-/** The tenant's system hostname as the state records it (every state this provider wrote has it). */
-function systemHostOf(props: TenantState): string {
-    const host = props.systemHostname ?? props.hostname;
-    if (!host)
-        throw new Error(
-            `QlikTenant: the state of tenant ${props.tenantId ?? "?"} names no host; drop it from the state (\`pulumi state delete <urn>\`) and let the next up adopt the tenant by its alias`,
-        );
-    return host;
-}
+import { assertMayAdopt, claimOf, mayDelete, newClaim, ownerChanged } from "./ownership";
+import { TenantInputs, TenantState, systemHostOf, tenantState } from "./qlikTenantState";
 
 export class TenantDeactivationRefused extends Error {
     constructor(message: string) {
