@@ -1,8 +1,10 @@
 // Issue 9 "operator safety" with the real Pulumi CLI: the mistakes that used to break live customers are
 // refused at PREVIEW, before anything changes. One emulator and one fleet stack (the project's fleet program,
-// three customers) are shared by the it()s; every it() puts the master database and config back as it found
-// them. A user's own TypeScript program (CustomerTenant + FleetGuard from the package) gets the same guard.
+// three customers) serve every mistake, so they are the named steps of ONE test (tests/support/steps.ts): each step
+// puts the master database and config back as it found them, but a later step still runs on the stack the earlier
+// ones left. A user's own TypeScript program (CustomerTenant + FleetGuard from the package) gets the same guard.
 import { expect } from "chai";
+import { step } from "../support/steps";
 import * as fs from "fs";
 import * as path from "path";
 import Database = require("better-sqlite3");
@@ -30,7 +32,7 @@ interface IdpRecord {
 }
 
 describe("operator safety (issue 9): mistakes are refused at preview, nothing changes", function () {
-    this.timeout(600_000);
+    this.timeout(1_800_000); // one test runs every step; generous for a busy machine
     let fleet: Fleet;
     let backup: string;
     const aliases = ["acme", "globex", "initech"];
@@ -94,185 +96,206 @@ describe("operator safety (issue 9): mistakes are refused at preview, nothing ch
         await fleet?.close();
     });
 
-    it("a refused offboarding deletes nothing, says so once for that customer at preview, and its users still log in", async () => {
-        const before = await fleet.outputs();
-        await withMasterDb(
-            (file) => {
-                const db = new Database(file);
-                db.pragma("foreign_keys = ON");
-                db.prepare("DELETE FROM customers WHERE alias = 'globex'").run();
-                db.close();
-            },
+    it("each mistake on the one fleet stack, step by step (each step puts the master database and config back as it found them)", async () => {
+        await step(
+            "a refused offboarding deletes nothing, says so once for that customer at preview, and its users still log in",
             async () => {
-                const preview = await fleet.project.run(["preview", "--diff"], { allowFailure: true });
-                expect(preview.code).to.not.equal(0);
-                expect(
-                    count(diagnostics(preview.output), /NOTHING of globex is deleted or replaced/),
-                    preview.output,
-                ).to.equal(1);
-                expect(preview.output).to.not.match(/NOTHING of (acme|initech)/);
-                expect(preview.output).to.match(/pulumi config set qlik:allowTenantDeactivation true/);
-                const up = await fleet.project.run(["up", "--yes"], { allowFailure: true });
-                expect(up.code).to.not.equal(0);
-                expect(up.output).to.match(/NOTHING of globex/);
-                expect(up.output, "no resource was deleted").to.not.match(/deleted \(|deleting|--\s*delete/);
+                const before = await fleet.outputs();
+                await withMasterDb(
+                    (file) => {
+                        const db = new Database(file);
+                        db.pragma("foreign_keys = ON");
+                        db.prepare("DELETE FROM customers WHERE alias = 'globex'").run();
+                        db.close();
+                    },
+                    async () => {
+                        const preview = await fleet.project.run(["preview", "--diff"], { allowFailure: true });
+                        expect(preview.code).to.not.equal(0);
+                        expect(
+                            count(diagnostics(preview.output), /NOTHING of globex is deleted or replaced/),
+                            preview.output,
+                        ).to.equal(1);
+                        expect(preview.output).to.not.match(/NOTHING of (acme|initech)/);
+                        expect(preview.output).to.match(/pulumi config set qlik:allowTenantDeactivation true/);
+                        const up = await fleet.project.run(["up", "--yes"], { allowFailure: true });
+                        expect(up.code).to.not.equal(0);
+                        expect(up.output).to.match(/NOTHING of globex/);
+                        expect(up.output, "no resource was deleted").to.not.match(/deleted \(|deleting|--\s*delete/);
+                    },
+                );
+                // Nothing left the state or Qlik: with the row back, the next preview sees no change at all.
+                await fleet.project.run(["preview", "--expect-no-changes"]);
+                await expectLogins(before, ["globex"]);
             },
         );
-        // Nothing left the state or Qlik: with the row back, the next preview sees no change at all.
-        await fleet.project.run(["preview", "--expect-no-changes"]);
-        await expectLogins(before, ["globex"]);
-    });
 
-    it("a 0-byte master database is refused at preview, naming the file and the fix", async () => {
-        await withMasterDb(
-            (file) => fs.writeFileSync(file, ""),
-            async () => {
-                const r = await fleet.project.run(["preview"], { allowFailure: true });
-                expect(r.code).to.not.equal(0);
-                expect(r.output).to.include(fleet.masterDb);
-                expect(r.output).to.match(/is empty \(0 bytes\).*Fix: restore it from your backup/);
-                expect(r.output).to.not.match(/to delete/);
-                expect(r.output, "an expected failure has no stack trace").to.not.match(STACK_TRACE);
-                expect(fs.statSync(fleet.masterDb).size, "nothing re-seeded the file").to.equal(0);
-            },
-        );
-    });
-
-    it("a plan deleting 3 of 3 customers is refused at preview, listing them, unless confirmed for the run", async () => {
-        await fleet.project.run(["config", "set", "qlik:allowTenantDeactivation", "true"]);
-        try {
+        await step("a 0-byte master database is refused at preview, naming the file and the fix", async () => {
             await withMasterDb(
-                (file) => {
-                    const db = new Database(file);
-                    db.pragma("foreign_keys = ON");
-                    db.prepare("DELETE FROM customers").run();
-                    db.close();
-                },
+                (file) => fs.writeFileSync(file, ""),
                 async () => {
                     const r = await fleet.project.run(["preview"], { allowFailure: true });
                     expect(r.code).to.not.equal(0);
-                    expect(r.output).to.match(
-                        /offboards or replaces 3 of 3 customers \(acme, globex, initech\), more than fleet:maxDeletions allows \(1\)/,
-                    );
-                    expect(r.output).to.match(/QLIK_FLEET_CONFIRM_DELETIONS=acme,globex,initech/);
-                    // The operator's confirmation for this run (the env var is never stored) lets the preview through.
-                    const confirmed = await fleet.project.run(["preview"], {
-                        env: { QLIK_FLEET_CONFIRM_DELETIONS: "acme,globex,initech" },
-                    });
-                    expect(confirmed.output).to.match(/- 3[0-9]? to delete|to delete/);
+                    expect(r.output).to.include(fleet.masterDb);
+                    expect(r.output).to.match(/is empty \(0 bytes\).*Fix: restore it from your backup/);
+                    expect(r.output).to.not.match(/to delete/);
+                    expect(r.output, "an expected failure has no stack trace").to.not.match(STACK_TRACE);
+                    expect(fs.statSync(fleet.masterDb).size, "nothing re-seeded the file").to.equal(0);
                 },
             );
-        } finally {
-            await fleet.project.run(["config", "rm", "qlik:allowTenantDeactivation"]);
-        }
-    });
+        });
 
-    it("reports every invalid customer row at once, before any change", async () => {
-        const since = (await fleet.emu.emu.store.list<unknown>("tenants")).length;
-        await withMasterDb(
-            (file) => {
-                const db = new Database(file);
-                // Rows a database created under older, looser rules can hold (the CHECKs would refuse them today).
-                db.pragma("ignore_check_constraints = ON");
-                db.prepare(
-                    "INSERT INTO customers(id, name, alias) VALUES ('cust-100', 'Trailing Dash Ltd', 'trail-')",
-                ).run();
-                db.prepare(
-                    "INSERT INTO customer_connections(customer_id, name, datasource_id, database) VALUES ('cust-100', 'CustomerDB', 'sqlite', 'x.sqlite')",
-                ).run();
-                db.prepare("UPDATE users SET email = 'linda at globex' WHERE subject = 'globex\\linda'").run();
-                db.close();
-            },
+        await step(
+            "a plan deleting 3 of 3 customers is refused at preview, listing them, unless confirmed for the run",
             async () => {
-                const r = await fleet.project.run(["up", "--yes"], { allowFailure: true });
-                expect(r.code).to.not.equal(0);
-                expect(r.output).to.match(/2 invalid value\(s\); nothing was changed/);
-                expect(r.output).to.match(/customers id=cust-100 \(alias "trail-"\): alias must be a host label/);
-                expect(r.output).to.match(
-                    /users customer=cust-002 subject="globex\\\\linda": email "linda at globex" is not an email address/,
-                );
-                expect(r.output).to.not.match(STACK_TRACE);
+                await fleet.project.run(["config", "set", "qlik:allowTenantDeactivation", "true"]);
+                try {
+                    await withMasterDb(
+                        (file) => {
+                            const db = new Database(file);
+                            db.pragma("foreign_keys = ON");
+                            db.prepare("DELETE FROM customers").run();
+                            db.close();
+                        },
+                        async () => {
+                            const r = await fleet.project.run(["preview"], { allowFailure: true });
+                            expect(r.code).to.not.equal(0);
+                            expect(r.output).to.match(
+                                /offboards or replaces 3 of 3 customers \(acme, globex, initech\), more than fleet:maxDeletions allows \(1\)/,
+                            );
+                            expect(r.output).to.match(/QLIK_FLEET_CONFIRM_DELETIONS=acme,globex,initech/);
+                            // The operator's confirmation for this run (the env var is never stored) lets the preview through.
+                            const confirmed = await fleet.project.run(["preview"], {
+                                env: { QLIK_FLEET_CONFIRM_DELETIONS: "acme,globex,initech" },
+                            });
+                            expect(confirmed.output).to.match(/- 3[0-9]? to delete|to delete/);
+                        },
+                    );
+                } finally {
+                    await fleet.project.run(["config", "rm", "qlik:allowTenantDeactivation"]);
+                }
             },
         );
-        expect((await fleet.emu.emu.store.list<unknown>("tenants")).length, "no tenant was created").to.equal(since);
-    });
 
-    it("missing or malformed config fails preview once, in one message naming the key and the fix", async () => {
-        const region = stackConfigFor(fleet.emu).config["qlik:region"];
-        await own.run(["config", "rm", "qlik:region"]);
-        try {
-            const r = await own.run(["preview"], { allowFailure: true });
-            expect(r.code).to.not.equal(0);
-            expect(count(diagnostics(r.output), /missing qlik:region/), r.output).to.equal(1);
-            expect(r.output).to.match(/pulumi config set qlik:region/);
-            expect(r.output).to.not.match(STACK_TRACE);
-            await own.run(["config", "set", "qlik:region", "zz"]);
-            const zz = await own.run(["preview"], { allowFailure: true });
-            expect(
-                count(diagnostics(zz.output), /qlik:region must be a Qlik Cloud region .* got "zz"/),
-                zz.output,
-            ).to.equal(1);
-            expect(zz.output, "no OAuth call to a register host that does not exist").to.not.match(/register\.zz\./);
-        } finally {
-            await own.run(["config", "set", "qlik:region", region]);
-        }
-    });
-
-    it("a wrong client secret: refresh with the current config fails with one line per call and its FIX, no stack traces", async () => {
-        const secret = stackConfigFor(fleet.emu).secrets["qlik:clientSecret"];
-        await fleet.project.run(["config", "set-all", "--secret", "qlik:clientSecret=definitely-wrong"]);
-        try {
-            // The provider configuration recorded by the last up is what a plain refresh uses (docs/provider-client.md);
-            // --run-program (the default of `npm run pulumi -- refresh`) uses the stack's current config.
-            const r = await fleet.project.run(["refresh", "--yes", "--run-program"], { allowFailure: true });
-            expect(r.code).to.not.equal(0);
-            expect(r.output).to.match(
-                /HTTP 401.*FIX: authentication failed: check qlik:clientId and qlik:clientSecret/,
+        await step("reports every invalid customer row at once, before any change", async () => {
+            const since = (await fleet.emu.emu.store.list<unknown>("tenants")).length;
+            await withMasterDb(
+                (file) => {
+                    const db = new Database(file);
+                    // Rows a database created under older, looser rules can hold (the CHECKs would refuse them today).
+                    db.pragma("ignore_check_constraints = ON");
+                    db.prepare(
+                        "INSERT INTO customers(id, name, alias) VALUES ('cust-100', 'Trailing Dash Ltd', 'trail-')",
+                    ).run();
+                    db.prepare(
+                        "INSERT INTO customer_connections(customer_id, name, datasource_id, database) VALUES ('cust-100', 'CustomerDB', 'sqlite', 'x.sqlite')",
+                    ).run();
+                    db.prepare("UPDATE users SET email = 'linda at globex' WHERE subject = 'globex\\linda'").run();
+                    db.close();
+                },
+                async () => {
+                    const r = await fleet.project.run(["up", "--yes"], { allowFailure: true });
+                    expect(r.code).to.not.equal(0);
+                    expect(r.output).to.match(/2 invalid value\(s\); nothing was changed/);
+                    expect(r.output).to.match(/customers id=cust-100 \(alias "trail-"\): alias must be a host label/);
+                    expect(r.output).to.match(
+                        /users customer=cust-002 subject="globex\\\\linda": email "linda at globex" is not an email address/,
+                    );
+                    expect(r.output).to.not.match(STACK_TRACE);
+                },
             );
-            expect(r.output).to.not.match(STACK_TRACE);
-            expect(r.output).to.not.include("definitely-wrong");
-        } finally {
-            await fleet.project.run(["config", "set-all", "--secret", `qlik:clientSecret=${secret}`]);
-        }
-    });
+            expect((await fleet.emu.emu.store.list<unknown>("tenants")).length, "no tenant was created").to.equal(
+                since,
+            );
+        });
 
-    it("a user's own TypeScript program with FleetGuard: the refused offboarding deletes nothing and users still log in", async () => {
-        // Umbrella's opt-in reaches the guard's record through an up in which the guard itself shows no change.
-        const optedIn = [{ ...ownCustomers[0], allowDeactivation: true }, ownCustomers[1]];
-        await own.run(["config", "set", "customers", JSON.stringify(optedIn)]);
-        const recorded = await own.run(["up", "--yes"]);
-        expect(recorded.output).to.not.match(/FleetGuard.*(update|create)/);
-        await own.run(["config", "set", "customers", "[]"]);
-        try {
-            const preview = await own.run(["preview"], { allowFailure: true });
-            expect(preview.code).to.not.equal(0);
-            const diag = diagnostics(preview.output);
-            expect(count(diag, /NOTHING of stark is deleted or replaced/), preview.output).to.equal(1);
-            expect(diag, "umbrella's recorded opt-in lets it go").to.not.match(/NOTHING of umbrella/);
-            const up = await own.run(["up", "--yes"], { allowFailure: true });
-            expect(up.code).to.not.equal(0);
-            expect(up.output).to.match(/NOTHING of stark/);
-        } finally {
-            await own.run(["config", "set", "customers", JSON.stringify(optedIn)]);
-        }
-        // Nothing was deleted: Stark's identity provider is still in its tenant, and its user still logs in.
-        const host = ownOut.stark.host;
-        const token = await tokenFor(fleet.emu.url, host, fleet.emu.info.oauthClient);
-        const idps = await call(fleet.emu.url, "/api/v1/identity-providers", { host, token });
-        expect(
-            (idps.body as { data: IdpRecord[] }).data.filter((i) => i.protocol === "jwtAuth" && i.active),
-        ).to.have.length(1);
-        const session = await jwtLogin(
-            fleet.emu.url,
-            host,
-            await signUserJwt(ownOut.stark, {
-                subject: "stark\\ann",
-                name: "Ann",
-                email: "ann@stark.example",
-                groups: ["stark-analysts"],
-            }),
+        await step(
+            "missing or malformed config fails preview once, in one message naming the key and the fix",
+            async () => {
+                const region = stackConfigFor(fleet.emu).config["qlik:region"];
+                await own.run(["config", "rm", "qlik:region"]);
+                try {
+                    const r = await own.run(["preview"], { allowFailure: true });
+                    expect(r.code).to.not.equal(0);
+                    expect(count(diagnostics(r.output), /missing qlik:region/), r.output).to.equal(1);
+                    expect(r.output).to.match(/pulumi config set qlik:region/);
+                    expect(r.output).to.not.match(STACK_TRACE);
+                    await own.run(["config", "set", "qlik:region", "zz"]);
+                    const zz = await own.run(["preview"], { allowFailure: true });
+                    expect(
+                        count(diagnostics(zz.output), /qlik:region must be a Qlik Cloud region .* got "zz"/),
+                        zz.output,
+                    ).to.equal(1);
+                    expect(zz.output, "no OAuth call to a register host that does not exist").to.not.match(
+                        /register\.zz\./,
+                    );
+                } finally {
+                    await own.run(["config", "set", "qlik:region", region]);
+                }
+            },
         );
-        expect(session.cookie).to.match(/eas\.sid=/);
-        await own.run(["preview", "--expect-no-changes"]);
+
+        await step(
+            "a wrong client secret: refresh with the current config fails with one line per call and its FIX, no stack traces",
+            async () => {
+                const secret = stackConfigFor(fleet.emu).secrets["qlik:clientSecret"];
+                await fleet.project.run(["config", "set-all", "--secret", "qlik:clientSecret=definitely-wrong"]);
+                try {
+                    // The provider configuration recorded by the last up is what a plain refresh uses (docs/provider-client.md);
+                    // --run-program (the default of `npm run pulumi -- refresh`) uses the stack's current config.
+                    const r = await fleet.project.run(["refresh", "--yes", "--run-program"], { allowFailure: true });
+                    expect(r.code).to.not.equal(0);
+                    expect(r.output).to.match(
+                        /HTTP 401.*FIX: authentication failed: check qlik:clientId and qlik:clientSecret/,
+                    );
+                    expect(r.output).to.not.match(STACK_TRACE);
+                    expect(r.output).to.not.include("definitely-wrong");
+                } finally {
+                    await fleet.project.run(["config", "set-all", "--secret", `qlik:clientSecret=${secret}`]);
+                }
+            },
+        );
+
+        await step(
+            "a user's own TypeScript program with FleetGuard: the refused offboarding deletes nothing and users still log in",
+            async () => {
+                // Umbrella's opt-in reaches the guard's record through an up in which the guard itself shows no change.
+                const optedIn = [{ ...ownCustomers[0], allowDeactivation: true }, ownCustomers[1]];
+                await own.run(["config", "set", "customers", JSON.stringify(optedIn)]);
+                const recorded = await own.run(["up", "--yes"]);
+                expect(recorded.output).to.not.match(/FleetGuard.*(update|create)/);
+                await own.run(["config", "set", "customers", "[]"]);
+                try {
+                    const preview = await own.run(["preview"], { allowFailure: true });
+                    expect(preview.code).to.not.equal(0);
+                    const diag = diagnostics(preview.output);
+                    expect(count(diag, /NOTHING of stark is deleted or replaced/), preview.output).to.equal(1);
+                    expect(diag, "umbrella's recorded opt-in lets it go").to.not.match(/NOTHING of umbrella/);
+                    const up = await own.run(["up", "--yes"], { allowFailure: true });
+                    expect(up.code).to.not.equal(0);
+                    expect(up.output).to.match(/NOTHING of stark/);
+                } finally {
+                    await own.run(["config", "set", "customers", JSON.stringify(optedIn)]);
+                }
+                // Nothing was deleted: Stark's identity provider is still in its tenant, and its user still logs in.
+                const host = ownOut.stark.host;
+                const token = await tokenFor(fleet.emu.url, host, fleet.emu.info.oauthClient);
+                const idps = await call(fleet.emu.url, "/api/v1/identity-providers", { host, token });
+                expect(
+                    (idps.body as { data: IdpRecord[] }).data.filter((i) => i.protocol === "jwtAuth" && i.active),
+                ).to.have.length(1);
+                const session = await jwtLogin(
+                    fleet.emu.url,
+                    host,
+                    await signUserJwt(ownOut.stark, {
+                        subject: "stark\\ann",
+                        name: "Ann",
+                        email: "ann@stark.example",
+                        groups: ["stark-analysts"],
+                    }),
+                );
+                expect(session.cookie).to.match(/eas\.sid=/);
+                await own.run(["preview", "--expect-no-changes"]);
+            },
+        );
     });
 });
