@@ -6,6 +6,7 @@ import * as path from "path";
 import type { EmulatorInfo } from "../../emulator/index";
 import { REPO_ROOT as ROOT, type EngineRecord } from "../lib/repo";
 import { pulumi } from "./pulumiCli";
+import { emulatorStackConfig } from "../lib/emulatorSettings";
 
 /** The stack npm start configures and updates: QLIK_FLEET_STACK, default dev. */
 export const STACK = process.env.QLIK_FLEET_STACK || "dev";
@@ -18,17 +19,10 @@ export function desiredConfig(
     emu: EmulatorInfo,
     template: { appId: string; version: string },
 ): { plain: Record<string, string>; secret: Record<string, string> } {
+    const { plain, secret } = emulatorStackConfig(emu);
     return {
-        plain: {
-            "qlik:region": emu.region,
-            "qlik:domain": emu.domain,
-            "qlik:clientId": emu.oauthClient.clientId,
-            "qlik:sourceTenantHost": emu.sourceTenant.hostname,
-            "qlik:endpointOverride": emu.httpUrl,
-            "fleet:templateAppId": template.appId,
-            "fleet:templateVersion": template.version,
-        },
-        secret: { "qlik:clientSecret": emu.oauthClient.clientSecret },
+        plain: { ...plain, "fleet:templateAppId": template.appId, "fleet:templateVersion": template.version },
+        secret,
     };
 }
 

@@ -9,6 +9,10 @@ export function seedFrom(label: string): number {
     return crypto.createHash("sha256").update(label).digest().readUInt32LE(0);
 }
 
+/**
+ * mulberry32 (a well-known 32-bit PRNG, public domain): enough for demo data and test inputs, not for cryptography.
+ * Returns a function like Math.random: a float in [0, 1). Also the tests' generator (tests/support/random.ts).
+ */
 export function mulberry32(seed: number): Rng {
     let a = seed >>> 0;
     return () => {

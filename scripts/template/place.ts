@@ -7,6 +7,7 @@ import * as crypto from "crypto";
 import type { EmulatorInfo } from "../../emulator/index";
 import { QlikClient, type HostClient } from "../../provider/qlik";
 import { getProviderConfig } from "../../provider/config";
+import { emulatorProviderEnv } from "../lib/emulatorSettings";
 import { CONNECTION_NAME, CONNECTION_SPACE, LOAD_SCRIPT } from "./loadScript";
 import { TEMPLATE_OBJECTS, type GenericObjectDef } from "./sheets";
 import { openQixDoc } from "./qix";
@@ -41,16 +42,7 @@ export function templateVersion(script: string, objects: GenericObjectDef[]): st
 
 /** A REST client for the emulator described by emulator.json, with the region OAuth client. */
 export function clientFor(info: EmulatorInfo): QlikClient {
-    const cfg = getProviderConfig({
-        env: {
-            QLIK_REGION: info.region,
-            QLIK_DOMAIN: info.domain,
-            QLIK_CLIENT_ID: info.oauthClient.clientId,
-            QLIK_CLIENT_SECRET: info.oauthClient.clientSecret,
-            QLIK_SOURCE_TENANT_HOST: info.sourceTenant.hostname,
-            QLIK_ENDPOINT_OVERRIDE: info.httpUrl,
-        },
-    });
+    const cfg = getProviderConfig({ env: emulatorProviderEnv(info) });
     return new QlikClient({ getConfig: () => cfg });
 }
 

@@ -3,6 +3,7 @@
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../emulator/index";
 import { call, tokenFor } from "../support/http";
 import { TEST_SEED, seedsInUse } from "../support/random";
+import { emulatorProviderEnv, emulatorStackConfig } from "../../scripts/lib/emulatorSettings";
 
 export interface EmulatorStackConfig {
     /** Plain `pulumi config set` values. */
@@ -20,30 +21,13 @@ export async function startTestEmulator(opts: EmulatorOptions = {}): Promise<Run
 
 /** Stack config for a running emulator: region, OAuth client (secret), source tenant, endpoint override. */
 export function stackConfigFor(emu: RunningEmulator): EmulatorStackConfig {
-    const info = emu.info;
-    return {
-        config: {
-            "qlik:region": info.region,
-            "qlik:domain": info.domain,
-            "qlik:clientId": info.oauthClient.clientId,
-            "qlik:sourceTenantHost": info.sourceTenant.hostname,
-            "qlik:endpointOverride": info.httpUrl,
-        },
-        secrets: { "qlik:clientSecret": info.oauthClient.clientSecret },
-    };
+    const { plain, secret } = emulatorStackConfig(emu.info);
+    return { config: plain, secrets: secret };
 }
 
 /** The same settings as environment variables, for handler tests that call the provider in-process. */
 export function providerEnvFor(emu: RunningEmulator): NodeJS.ProcessEnv {
-    const info = emu.info;
-    return {
-        QLIK_REGION: info.region,
-        QLIK_DOMAIN: info.domain,
-        QLIK_CLIENT_ID: info.oauthClient.clientId,
-        QLIK_CLIENT_SECRET: info.oauthClient.clientSecret,
-        QLIK_SOURCE_TENANT_HOST: info.sourceTenant.hostname,
-        QLIK_ENDPOINT_OVERRIDE: info.httpUrl,
-    };
+    return emulatorProviderEnv(emu.info);
 }
 
 /** A tenant made straight through the emulator's REST API (no resource under test involved); its hostname. */

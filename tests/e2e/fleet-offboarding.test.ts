@@ -2,23 +2,16 @@
 // (the tenant stays active and its users keep working) until the ISV opts in, then the tenant is deactivated.
 import { expect } from "chai";
 import Database = require("better-sqlite3");
-import { Fleet } from "./fleet-fixture";
+import { describeFleet } from "./fixtures/fleetSuite";
 
 interface TenantRecord {
     id: string;
     status: string;
 }
 
-describe("fleet example: offboarding a customer", function () {
-    this.timeout(240_000);
-    let fleet: Fleet;
-    before(async () => {
-        fleet = await Fleet.start(["acme", "globex"]);
-        await fleet.project.run(["up", "--yes"]);
-    });
-    after(async () => fleet?.close());
-
+describeFleet("fleet example: offboarding a customer", ["acme", "globex"], (current) => {
     it("refuses to deactivate without the opt-in, then deactivates with it", async () => {
+        const fleet = current();
         const out = await fleet.outputs();
         const globexId = out.tenants.globex.tenantId;
         const db = new Database(fleet.masterDb);

@@ -1,20 +1,13 @@
 // Example: a template change rolls out to every tenant as a republish into the SAME published app;
 // the sheets users made for themselves in the published app survive.
 import { expect } from "chai";
-import { Fleet } from "./fleet-fixture";
+import { describeFleet } from "./fixtures/fleetSuite";
 import { placeTemplate } from "../../scripts/template/place";
 import { LOAD_SCRIPT } from "../../scripts/template/loadScript";
 
-describe("fleet example: template change rolled out to every tenant", function () {
-    this.timeout(240_000);
-    let fleet: Fleet;
-    before(async () => {
-        fleet = await Fleet.start(["acme", "globex"]);
-        await fleet.project.run(["up", "--yes"]);
-    });
-    after(async () => fleet?.close());
-
+describeFleet("fleet example: template change rolled out to every tenant", ["acme", "globex"], (current) => {
     it("republishes on every tenant, keeps the published app ids and the users' own sheets", async () => {
+        const fleet = current();
         const before = await fleet.outputs();
         // John makes a personal sheet in his published app.
         const john = await fleet.openAs("acme", before);

@@ -56,6 +56,8 @@ export interface LoggedRequest {
     host: string;
     path: string;
     status: number;
+    /** The fault rule that answered instead of the API (POST /_emulator/faults), if any. */
+    fault?: string;
 }
 
 /** The emulator's request log (admin endpoint on the 127.0.0.1 host). */

@@ -3,6 +3,8 @@
 // here, and the root hook tests/hooks/print-seed-on-failure.ts prints the seeds of a failed test
 // ("to replay: QTF_TEST_SEED=<n>").
 import { randomInt } from "crypto";
+// The same mulberry32 as the demo seed: one implementation outside the emulator (a package of its own, issue 13).
+import { mulberry32 } from "../../scripts/seed/prng";
 
 const fromEnv = process.env.QTF_TEST_SEED;
 if (fromEnv !== undefined && !/^\d+$/.test(fromEnv))
@@ -13,21 +15,6 @@ export const TEST_SEED: number = fromEnv !== undefined ? Number(fromEnv) % 2 ** 
 
 /** Seeds drawn by the running test, labelled; cleared after each test by the root hook. */
 export const seedsInUse = new Map<string, number>();
-
-/**
- * mulberry32 (a well-known 32-bit PRNG, public domain): enough for test inputs, not for cryptography.
- * Returns a function like Math.random: a float in [0, 1).
- */
-export function mulberry32(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 /** A seeded generator for one use (label it: "ports of unreachable-endpoint"); its seed is printed on failure. */
 export function seededRandom(label: string, seed: number = TEST_SEED): () => number {
