@@ -1,3 +1,4 @@
+// Over 400 lines: one stack's lifecycle is one test, and each step keeps its checks next to the change it makes.
 // The tenancy half of the "independent platform team" suite (issue 8 items 4-8): a TypeScript stack program that is
 // not one of our examples (tenancy-program/program.ts), run by the real `pulumi` CLI as `index.ts`, with four
 // customer shapes: QlikTenant/JwtIdentityProvider/LicenseAssignment/GroupSet declared one by one ("direct"), the

@@ -1,3 +1,4 @@
+// Over 400 lines: the lifecycle is one test of 15 steps, each keeping its checks next to the change it makes.
 // AppCopy handlers in-process against the emulator: deploy, adoption, refresh, rollout, failed reload, delete.
 import { expect } from "chai";
 import { step } from "../../support/steps";
