@@ -5,7 +5,6 @@ import type { ArgsOf, InputOf } from "../provider/schema/core";
 import type { appCopyDataConnection, appCopyInputs, appCopySource } from "../provider/schema/appCopy";
 import { ownershipInputs } from "./owner";
 
-/** Where the template app comes from: exactly one of appId, appName or exportFile. */
 /** Where the template app comes from: exactly one of appId, appName or exportFile (provider/schema/appCopy.ts). */
 export type AppCopySource = InputOf<z.input<typeof appCopySource>>;
 

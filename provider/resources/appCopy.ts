@@ -30,7 +30,7 @@ import {
     tenantIdOf,
     withTenantHost,
 } from "./support";
-import { assertMayAdopt, claimOf, markOf, mayDelete, newClaim, parseMarker } from "./ownership";
+import { claimOf, markOf, mayDelete, newClaim, parseMarker } from "./ownership";
 import { replaceKeys, schemaFailures } from "../schema/core";
 import { appCopySchema } from "../schema/appCopy";
 import { ConnectionSpec, contentVersionOf, digestConnections } from "./appCopyContent";
@@ -42,6 +42,7 @@ import {
     importApp,
     markApp,
     readApp,
+    assertMayAdoptApp,
     ReloadInfo,
     sha,
 } from "./appCopyDeploy";
@@ -251,20 +252,7 @@ export const handlers: ResourceHandlers<Props> = {
             }
         }
         const inputs: Props = {};
-        for (const k of [
-            "tenantHost",
-            "source",
-            "name",
-            "templateVersion",
-            "spaceName",
-            "dataConnections",
-            "loadScript",
-            "reload",
-            "reloadTimeoutSeconds",
-            "owner",
-            "takeOverFrom",
-            "contentVersion",
-        ]) {
+        for (const k of ["tenantHost", "spaceName", ...UPDATE_KEYS, "contentVersion"]) {
             if (outs[k] !== undefined) inputs[k] = outs[k];
         }
         return { id, props: outs, inputs };
@@ -280,14 +268,7 @@ export const handlers: ResourceHandlers<Props> = {
         const allowed: string[] = olds.owner ? [olds.owner] : [];
         const current = oldAppId ? await readApp(c, oldAppId) : undefined;
         // Ownership of every object is checked before the first change (an object another stack took over stays as is).
-        if (current)
-            assertMayAdopt(
-                "AppCopy",
-                `app "${current.name}" (${current.id}) on ${c.host}`,
-                parseMarker(current.description).marker,
-                news,
-                allowed,
-            );
+        if (current) assertMayAdoptApp(c, current, news, allowed);
         // The staging space: re-adopted (and re-created if deleted by hand) under the same ownership record.
         const { space, owned } = await ensureStagingSpace(c, news, claim, olds.spaceCreated ?? false, allowed);
         const redeploy =

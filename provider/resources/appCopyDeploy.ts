@@ -25,6 +25,17 @@ export async function readApp(c: HostClient, appId: string): Promise<AppFull | u
 }
 
 /** Writes this resource's marker into the app's description (keeps the user's part of it). */
+/** Refuses to touch an app another stack owns (docs/ownership.md); `allowed` lists owners this resource may take over. */
+export function assertMayAdoptApp(c: HostClient, app: AppFull, inputs: Props, allowed: string[]): void {
+    assertMayAdopt(
+        "AppCopy",
+        `app "${app.name}" (${app.id}) on ${c.host}`,
+        parseMarker(app.description).marker,
+        inputs,
+        allowed,
+    );
+}
+
 export async function markApp(c: HostClient, app: AppFull, m: Marker): Promise<void> {
     const cur = parseMarker(app.description).marker;
     if (cur && cur.owner === m.owner && cur.claim === m.claim) return;
@@ -48,13 +59,7 @@ export async function importApp(
     const existing = (await appsNamed(c, inputs.name, spaceId)).filter((a) => a.id !== excludeId);
     if (existing.length > 0) {
         const app: AppFull = (await readApp(c, existing[0].id)) ?? existing[0];
-        assertMayAdopt(
-            "AppCopy",
-            `app "${inputs.name}" (${app.id}) on ${c.host}`,
-            parseMarker(app.description).marker,
-            inputs,
-            allowed,
-        );
+        assertMayAdoptApp(c, app, inputs, allowed);
         await markApp(c, app, markOf(inputs, claim));
         return app;
     }

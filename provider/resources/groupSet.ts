@@ -16,6 +16,7 @@ import {
     ownerChanged,
     parseMarker,
     withMarker,
+    markOf,
 } from "./ownership";
 import { checkedInputs, schemaFailures, stateParser } from "../schema/core";
 import { groupSetSchema } from "../schema/groupSet";
@@ -264,11 +265,6 @@ function canonicalGroups(groups: unknown): unknown {
         });
 }
 
-const mine = (inputs: { owner?: unknown }, claim: string): Marker => ({
-    owner: typeof inputs.owner === "string" ? inputs.owner : "",
-    claim,
-});
-
 const parse = { inputs: checkedInputs(groupSetSchema), state: stateParser("GroupSet", groupSetState) };
 
 export const handlers = typedHandlers<GroupSetInputs, GroupSetState>(parse, {
@@ -309,7 +305,7 @@ export const handlers = typedHandlers<GroupSetInputs, GroupSetState>(parse, {
         const tenantId = await tenantIdOf(host);
         try {
             await setAutoCreate(host, inputs.autoCreateGroups);
-            await converge(host, inputs.groups ?? [], [], inputs.pruneUnmanaged === true, mine(inputs, claim), live);
+            await converge(host, inputs.groups ?? [], [], inputs.pruneUnmanaged === true, markOf(inputs, claim), live);
         } catch (e) {
             // Some groups may exist already: keep the resource so the next up converges instead of orphaning
             // them, and say what the API answered (status, code, message), not just "resource init failed".
@@ -317,7 +313,7 @@ export const handlers = typedHandlers<GroupSetInputs, GroupSetState>(parse, {
                 tenantHost: host,
                 tenantId,
                 groups: [],
-                ...mine(inputs, claim),
+                ...markOf(inputs, claim),
             }));
             throw initFailed(`GroupSet: creating the groups on ${host} failed`, id, outs, e);
         }
@@ -343,7 +339,7 @@ export const handlers = typedHandlers<GroupSetInputs, GroupSetState>(parse, {
             news.groups ?? [],
             Object.keys(olds.groupIds ?? {}),
             news.pruneUnmanaged === true,
-            mine(news, claim),
+            markOf(news, claim),
             live,
         );
         return { outs: await convergedOutputs(host, news, claim, tenantId) };

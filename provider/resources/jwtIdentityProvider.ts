@@ -18,6 +18,7 @@ import {
     ownerChanged,
     parseMarker,
     withMarker,
+    markOf,
 } from "./ownership";
 import { CheckedInputs, checkedInputs, replaceKeys, schemaFailures, stateParser } from "../schema/core";
 import { jwtIdentityProviderInputs, jwtIdentityProviderSchema } from "../schema/jwtIdentityProvider";
@@ -147,11 +148,6 @@ const PLAIN_REPLACE_KEYS = replaceKeys(jwtIdentityProviderSchema).filter(
     (k) => !["tenantHost", "keyId", "generateKeyPair"].includes(k),
 );
 
-const mine = (inputs: { owner?: unknown }, claim: string): Marker => ({
-    owner: typeof inputs.owner === "string" ? inputs.owner : "",
-    claim,
-});
-
 const parse = { inputs: checkedInputs(jwtIdentityProviderSchema), state: stateParser("JwtIdentityProvider", jwtState) };
 
 export const handlers = typedHandlers<JwtInputs, JwtState>(parse, {
@@ -227,7 +223,7 @@ export const handlers = typedHandlers<JwtInputs, JwtState>(parse, {
                         "it cannot be adopted. Use another keyId, or delete that IdP (DELETE /api/v1/identity-providers/{id}) first.",
                 );
             }
-            const desc = withMarker(inputs.description, mine(inputs, claim));
+            const desc = withMarker(inputs.description, markOf(inputs, claim));
             if ((existing.description ?? "") !== desc) {
                 await api(host).patch(
                     `/api/v1/identity-providers/${existing.id}`,
@@ -236,7 +232,7 @@ export const handlers = typedHandlers<JwtInputs, JwtState>(parse, {
                 );
                 existing.description = desc;
             }
-            return { id: existing.id, outs: outputs(existing, inputs, { publicKeyPem }, mine(inputs, claim)) };
+            return { id: existing.id, outs: outputs(existing, inputs, { publicKeyPem }, markOf(inputs, claim)) };
         }
 
         const tenantId = await tenantIdOf(host);
@@ -258,7 +254,7 @@ export const handlers = typedHandlers<JwtInputs, JwtState>(parse, {
                 jwtLoginEnabled: true,
             },
         };
-        body.description = withMarker(inputs.description, mine(inputs, claim));
+        body.description = withMarker(inputs.description, markOf(inputs, claim));
         const created = await api(host).send<IdpJson>({
             method: "POST",
             path: "/api/v1/identity-providers",
@@ -272,12 +268,12 @@ export const handlers = typedHandlers<JwtInputs, JwtState>(parse, {
                 inputs.issuer,
                 generatedPrefix,
                 created.body.id,
-                mine(inputs, claim).owner,
+                markOf(inputs, claim).owner,
             );
         }
         return {
             id: created.body.id,
-            outs: outputs(created.body, inputs, { publicKeyPem, privateKeyPem }, mine(inputs, claim)),
+            outs: outputs(created.body, inputs, { publicKeyPem, privateKeyPem }, markOf(inputs, claim)),
         };
     },
 
@@ -334,7 +330,7 @@ export const handlers = typedHandlers<JwtInputs, JwtState>(parse, {
             claim,
         );
         const desc = news.description ?? "";
-        const marked = withMarker(desc, mine(news, claim));
+        const marked = withMarker(desc, markOf(news, claim));
         if (marked !== (live.description ?? "")) {
             await api(host).patch(
                 `/api/v1/identity-providers/${encodeURIComponent(id)}`,
@@ -351,7 +347,7 @@ export const handlers = typedHandlers<JwtInputs, JwtState>(parse, {
             description: desc,
             publicKey: news.publicKey,
             generateKeyPair: news.generateKeyPair,
-            ...mine(news, claim),
+            ...markOf(news, claim),
             declared: OPTIONAL.filter((k) => news[k] !== undefined),
         };
         if (news.takeOverFrom !== undefined) outs.takeOverFrom = news.takeOverFrom;

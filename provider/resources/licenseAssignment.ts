@@ -15,6 +15,7 @@ import {
     readTenantMarker,
     removeTenantMarker,
     writeTenantMarker,
+    markOf,
 } from "./ownership";
 import { z } from "zod";
 import { CheckedInputs, checkedInputs, schemaFailures, stateParser } from "../schema/core";
@@ -183,11 +184,6 @@ async function outputsFor(
     return outs;
 }
 
-const mine = (inputs: { owner?: unknown }, claim: string): Marker => ({
-    owner: typeof inputs.owner === "string" ? inputs.owner : "",
-    claim,
-});
-
 const parse = { inputs: checkedInputs(licenseAssignmentSchema), state: stateParser("LicenseAssignment", licenseState) };
 
 export const handlers = typedHandlers<LicenseInputs, LicenseState>(parse, {
@@ -223,17 +219,19 @@ export const handlers = typedHandlers<LicenseInputs, LicenseState>(parse, {
         try {
             await putSettings(host, inputs);
             await converge(host, want, []);
-            await writeTenantMarker(c, MARKER_KEY, mine(inputs, claim), tm);
+            await writeTenantMarker(c, MARKER_KEY, markOf(inputs, claim), tm);
         } catch (e) {
             // Settings and some assignments may already be in place: keep the resource so the next up converges it.
-            const outs = await outputsFor(host, inputs, Object.keys(want), mine(inputs, claim), tenantId).catch(() => ({
-                tenantHost: host,
-                tenantId,
-                ...mine(inputs, claim),
-            }));
+            const outs = await outputsFor(host, inputs, Object.keys(want), markOf(inputs, claim), tenantId).catch(
+                () => ({
+                    tenantHost: host,
+                    tenantId,
+                    ...markOf(inputs, claim),
+                }),
+            );
             throw initFailed(`LicenseAssignment: configuring licenses on ${host} failed`, id, outs, e);
         }
-        return { id, outs: await outputsFor(host, inputs, Object.keys(want), mine(inputs, claim), tenantId) };
+        return { id, outs: await outputsFor(host, inputs, Object.keys(want), markOf(inputs, claim), tenantId) };
     },
 
     async read(id, props) {
@@ -265,8 +263,8 @@ export const handlers = typedHandlers<LicenseInputs, LicenseState>(parse, {
         assertMayAdopt("LicenseAssignment", `the license settings and assignments of ${host}`, tm.marker, news, claim);
         await putSettings(host, news);
         await converge(host, want, Object.keys(olds.assignments ?? {}));
-        await writeTenantMarker(c, MARKER_KEY, mine(news, claim), tm);
-        return { outs: await outputsFor(host, news, Object.keys(want), mine(news, claim), tenantId) };
+        await writeTenantMarker(c, MARKER_KEY, markOf(news, claim), tm);
+        return { outs: await outputsFor(host, news, Object.keys(want), markOf(news, claim), tenantId) };
     },
 
     async delete(_id, props) {

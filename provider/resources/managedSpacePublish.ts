@@ -312,17 +312,8 @@ export const handlers = typedHandlers<PublishInputs, PublishState>(parse, {
             outs.owner = marker?.owner ?? "";
         const inputs: Props = {};
         const byKey = new Map<string, unknown>(Object.entries(outs));
-        for (const k of [
-            "tenantHost",
-            "spaceName",
-            "spaceDescription",
-            "members",
-            "sourceAppId",
-            "publishedAppName",
-            "contentVersion",
-            "owner",
-            "takeOverFrom",
-        ]) {
+        // The inputs that reproduce this state: every updatable field plus the tenant it lives in.
+        for (const k of ["tenantHost", ...UPDATE_KEYS]) {
             if (byKey.get(k) !== undefined) inputs[k] = byKey.get(k);
         }
         return { id, props: outs, inputs };
