@@ -1,3 +1,5 @@
+// Over 400 lines: loading, $ref resolution, the older-snapshot fallback and the validators are one pipeline over
+// the same parsed documents; splitting it would pass that state between modules.
 // Loads Qlik's OpenAPI documents and compiles request/response validators for the contract suite.
 // Primary source: every qliksense-*-api-openapi.yml in QLIK_OPENAPI_DIR. Operations those files lack
 // (POST /oauth/token, POST /login/jwt-session, space assignments, group settings, ...) fall back to the

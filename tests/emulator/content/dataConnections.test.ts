@@ -1,3 +1,5 @@
+// Over 400 lines: the data-connections API has two create shapes, PATCH, bulk 207 results and secrets; every case
+// shares one emulator (helpers.ts) and reads as one table of the documented behaviour.
 import { expect } from "chai";
 import { Env } from "./helpers";
 

@@ -1,3 +1,5 @@
+// Over 400 lines: one describe for the REST core (retries, Retry-After, timeouts, paging, uploads), each case a few
+// lines against the same scripted server; splitting it would repeat that server setup per file.
 import { expect } from "chai";
 import { QlikApiError } from "../../../provider/qlik/errors";
 import { paginateAll, download, upload } from "../../../provider/qlik/rest";
