@@ -11,15 +11,7 @@
 // connections); check() computes it from the inputs alone, so a preview already knows whether it changes, and
 // ManagedSpacePublish takes it as an input to republish exactly when the staged content changed (item 3).
 import * as fs from "fs";
-import {
-    Failures,
-    LooseProps as Props,
-    ResourceHandlers,
-    diffFields,
-    isUnknown,
-    stableJson,
-    withoutProviderKey,
-} from "./handlers";
+import { Failures, Props, diffFields, isUnknown, stableJson, typedHandlers, withoutProviderKey } from "./handlers";
 import {
     SpaceInfo,
     api,
@@ -31,7 +23,7 @@ import {
     withTenantHost,
 } from "./support";
 import { claimOf, markOf, mayDelete, newClaim, parseMarker } from "./ownership";
-import { replaceKeys, schemaFailures } from "../schema/core";
+import { checkedInputs, replaceKeys, schemaFailures, stateParser } from "../schema/core";
 import { appCopySchema } from "../schema/appCopy";
 import { ConnectionSpec, contentVersionOf, digestConnections } from "./appCopyContent";
 import {
@@ -47,6 +39,7 @@ import {
     sha,
 } from "./appCopyDeploy";
 import { connectionMarker, describeTarget, listConnections, liveConnection } from "./appCopyConnections";
+import { AppCopyDeployInputs, AppCopyInputs, AppCopyState, appCopyState } from "./appCopyState";
 
 const UPDATE_KEYS = [
     "source",
@@ -119,7 +112,9 @@ async function check(_olds: Props, news: Props) {
 
 // ---------- handlers ----------
 
-export const handlers: ResourceHandlers<Props> = {
+const parse = { inputs: checkedInputs(appCopySchema), state: stateParser("AppCopy", appCopyState) };
+
+export const handlers = typedHandlers<AppCopyInputs, AppCopyState>(parse, {
     check,
 
     async diff(_id, olds, news) {
@@ -130,9 +125,10 @@ export const handlers: ResourceHandlers<Props> = {
             owner: news.owner ?? "",
             dataConnections: isUnknown(news.dataConnections)
                 ? news.dataConnections
-                : digestConnections(news.dataConnections),
+                : // check() accepted them: a list of connections, or none.
+                  digestConnections(news.dataConnections as ConnectionSpec[] | undefined),
         };
-        const cmpOlds = {
+        const cmpOlds: Props = {
             ...defaults,
             ...olds,
             owner: olds.owner ?? "",
@@ -174,7 +170,7 @@ export const handlers: ResourceHandlers<Props> = {
 
     async read(id, props) {
         const c = api(props.tenantHost);
-        const appId: string = props.appId ?? id;
+        const appId = props.appId ?? id;
         const app = appId ? await readApp(c, appId) : undefined;
         let space: SpaceInfo | undefined;
         if (props.spaceId) {
@@ -186,14 +182,12 @@ export const handlers: ResourceHandlers<Props> = {
         }
         // Gone with its space: nothing of this resource is left, the next up creates it anew.
         if (!app && !space) return { id: "" };
-        const spaceId: string = app?.spaceId ?? props.spaceId ?? "";
-        let spaceName: string = props.spaceName;
-        if (!space || (app && app.spaceId !== props.spaceId)) spaceName = "";
-        else spaceName = space.name;
+        const spaceId = app?.spaceId ?? props.spaceId ?? "";
+        const spaceName = !space || (app && app.spaceId !== props.spaceId) ? "" : space.name;
 
         const liveConns = spaceId ? await listConnections(c, spaceId) : [];
         const present: ConnectionSpec[] = [];
-        for (const d of (props.dataConnections ?? []) as ConnectionSpec[]) {
+        for (const d of props.dataConnections ?? []) {
             const l = liveConns.find((x) => x.qName === d.name);
             if (!l) continue;
             const { spec, retargeted } = liveConnection(d, l, props.connectionVersions?.[d.name]);
@@ -222,11 +216,11 @@ export const handlers: ResourceHandlers<Props> = {
                 if (!isStatus(e, 404)) throw e;
             }
         }
-        const outs: Props = {
+        const outs: AppCopyState = {
             ...props,
             dataConnections: present,
             connectionIds,
-            createdConnections: (props.createdConnections ?? []).filter((n: string) => n in connectionIds),
+            createdConnections: (props.createdConnections ?? []).filter((n) => n in connectionIds),
             spaceName,
             spaceId,
             reloadStatus,
@@ -251,20 +245,22 @@ export const handlers: ResourceHandlers<Props> = {
                 }
             }
         }
+        // The state is its own interface (no index signature): its fields are read by name through a Map.
+        const byKey = new Map<string, unknown>(Object.entries(outs));
         const inputs: Props = {};
         for (const k of ["tenantHost", "spaceName", ...UPDATE_KEYS, "contentVersion"]) {
-            if (outs[k] !== undefined) inputs[k] = outs[k];
+            if (byKey.get(k) !== undefined) inputs[k] = byKey.get(k);
         }
         return { id, props: outs, inputs };
     },
 
-    async update(id, olds, news) {
+    async update(id, olds, declared) {
         // Another name of the same tenant (alias host <-> system host) is proven before any change.
-        const tenantId = await assertSameTenant("AppCopy", olds, news);
-        news = { ...news, tenantId };
+        const tenantId = await assertSameTenant("AppCopy", olds, declared);
+        const news: AppCopyDeployInputs = { ...declared, tenantId };
         const c = api(news.tenantHost);
         const claim = claimOf(olds);
-        const oldAppId: string = olds.appId ?? id;
+        const oldAppId = olds.appId ?? id;
         const allowed: string[] = olds.owner ? [olds.owner] : [];
         const current = oldAppId ? await readApp(c, oldAppId) : undefined;
         // Ownership of every object is checked before the first change (an object another stack took over stays as is).
@@ -279,7 +275,7 @@ export const handlers: ResourceHandlers<Props> = {
             // Template rollout (or the app deleted by hand): a new staged app next to the old one; the old one goes only
             // once the new one is ready.
             const app = await importApp(c, news, space.id, claim, current?.id, allowed);
-            let outs: Props;
+            let outs: AppCopyState;
             try {
                 outs = await configure(
                     c,
@@ -321,7 +317,7 @@ export const handlers: ResourceHandlers<Props> = {
 
     async delete(id, props) {
         const c = api(props.tenantHost);
-        const claim: string | undefined = props.claim;
+        const claim = props.claim;
         await deleteAppIfOurs(c, props.appId ?? id, claim);
         const live =
             props.spaceId && (props.createdConnections ?? []).length
@@ -360,4 +356,4 @@ export const handlers: ResourceHandlers<Props> = {
             });
         }
     },
-};
+});

@@ -1,8 +1,8 @@
 // An AppCopy's data connections in the staging space (docs/reference/qlik-cloud-api.md §8): the JSON Patch that
 // turns a live connection into the declared one, the sync on create/update, and what read() reports as live.
 import { HostClient } from "../qlik";
-import { LooseProps as Props, stableJson } from "./handlers";
-import { Marker, assertMayAdopt, formatMarker, markOf, mayDelete, parseMarker } from "./ownership";
+import { stableJson } from "./handlers";
+import { Marker, OwnershipInputs, assertMayAdopt, formatMarker, markOf, mayDelete, parseMarker } from "./ownership";
 import {
     CHANGED_OUTSIDE,
     ConnectionSpec,
@@ -86,7 +86,7 @@ export function connectionPatch(dc: ConnectionSpec, live: LiveConnection): Patch
 export async function syncConnections(
     c: HostClient,
     spaceId: string,
-    inputs: Props,
+    inputs: OwnershipInputs & { dataConnections?: ConnectionSpec[] },
     claim: string,
     previouslyCreated: string[],
     removed: string[],

@@ -3,7 +3,7 @@
 // knows whether the staged content changes (provider/resources/appCopy.ts, ManagedSpacePublish.contentVersion).
 import * as crypto from "crypto";
 import type { z } from "zod";
-import { LooseProps as Props, UNKNOWN, stableJson } from "./handlers";
+import { UNKNOWN, stableJson } from "./handlers";
 import { registerSecret } from "../qlik";
 import type { appCopyDataConnection, appCopySource } from "../schema/appCopy";
 
@@ -47,7 +47,12 @@ export const CHANGED_OUTSIDE = "<changed outside Pulumi>";
  * digests). Unknown while any part is unknown (preview of a new dependency), so a preview never claims "unchanged"
  * without proof.
  */
-export function contentVersionOf(inputs: Props): string {
+export function contentVersionOf(inputs: {
+    source?: unknown;
+    templateVersion?: unknown;
+    loadScript?: unknown;
+    dataConnections?: unknown;
+}): string {
     const def = {
         source: inputs.source,
         templateVersion: inputs.templateVersion ?? "",

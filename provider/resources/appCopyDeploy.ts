@@ -3,12 +3,21 @@
 // §12.3, §9).
 import * as crypto from "crypto";
 import { HostClient } from "../qlik";
-import { LooseProps as Props } from "./handlers";
 import { SpaceInfo, ensureSpace, initFailed, isStatus, sleep } from "./support";
-import { Marker, assertMayAdopt, markOf, mayDelete, ownershipOutputs, parseMarker, withMarker } from "./ownership";
+import {
+    Marker,
+    OwnershipInputs,
+    assertMayAdopt,
+    markOf,
+    mayDelete,
+    ownershipOutputs,
+    parseMarker,
+    withMarker,
+} from "./ownership";
 import { AppAttrs, appsNamed, templateBytes } from "./appCopyTemplate";
 import { ConnectionSpec, contentVersionOf, digestConnections } from "./appCopyContent";
 import { syncConnections } from "./appCopyConnections";
+import type { AppCopyDeployInputs, AppCopyInputs, AppCopyState } from "./appCopyState";
 
 export interface AppFull extends AppAttrs {
     description?: string;
@@ -26,7 +35,7 @@ export async function readApp(c: HostClient, appId: string): Promise<AppFull | u
 
 /** Writes this resource's marker into the app's description (keeps the user's part of it). */
 /** Refuses to touch an app another stack owns (docs/ownership.md); `allowed` lists owners this resource may take over. */
-export function assertMayAdoptApp(c: HostClient, app: AppFull, inputs: Props, allowed: string[]): void {
+export function assertMayAdoptApp(c: HostClient, app: AppFull, inputs: OwnershipInputs, allowed: string[]): void {
     assertMayAdopt(
         "AppCopy",
         `app "${app.name}" (${app.id}) on ${c.host}`,
@@ -48,7 +57,7 @@ export async function markApp(c: HostClient, app: AppFull, m: Marker): Promise<v
 
 export async function importApp(
     c: HostClient,
-    inputs: Props,
+    inputs: Pick<AppCopyInputs, "name" | "source" | "templateVersion" | "owner" | "takeOverFrom">,
     spaceId: string,
     claim: string,
     excludeId?: string,
@@ -91,7 +100,7 @@ export async function importApp(
  */
 export async function ensureStagingSpace(
     c: HostClient,
-    inputs: Props,
+    inputs: Pick<AppCopyInputs, "spaceName" | "owner" | "takeOverFrom">,
     claim: string,
     wasOwned = false,
     allowed: string[] = [],
@@ -172,8 +181,8 @@ export async function currentScript(c: HostClient, appId: string): Promise<Scrip
     });
 }
 
-function baseOutputs(inputs: Props): Props {
-    const outs: Props = {
+function baseOutputs(inputs: AppCopyDeployInputs): AppCopyState {
+    const outs: AppCopyState = {
         tenantHost: inputs.tenantHost,
         tenantId: inputs.tenantId,
         source: inputs.source,
@@ -202,15 +211,15 @@ export interface Placement {
 /** Connections, script, name and reload on a staged app; returns the complete outputs or throws initFailed. */
 export async function configure(
     c: HostClient,
-    inputs: Props,
+    inputs: AppCopyDeployInputs,
     at: Placement,
-    prev: Props | undefined,
+    prev: AppCopyState | undefined,
     resourceId: string,
     opts: { reload: boolean },
-): Promise<Props> {
+): Promise<AppCopyState> {
     const { app, spaceId, claim } = at;
     const wanted: ConnectionSpec[] = inputs.dataConnections ?? [];
-    const oldNames: string[] = (prev?.dataConnections ?? []).map((d: ConnectionSpec) => d.name);
+    const oldNames: string[] = (prev?.dataConnections ?? []).map((d) => d.name);
     const removed = oldNames.filter((n) => !wanted.some((w) => w.name === n));
     const conns = await syncConnections(
         c,
@@ -258,7 +267,7 @@ export async function configure(
             { purpose: `rename app ${app.id}` },
         );
     }
-    let outs: Props = {
+    let outs: AppCopyState = {
         ...baseOutputs(inputs),
         ...ownershipOutputs(inputs, claim),
         appId: app.id,

@@ -5,17 +5,7 @@ import type * as pulumi from "@pulumi/pulumi";
 /** What Pulumi hands the provider: a property bag of any shape (inputs, outputs of older versions, unknowns in previews). */
 export type Props = Record<string, unknown>;
 
-/**
- * The bag the AppCopy modules (appCopy*.ts), not yet typed by their schema, still read field by field; they move to
- * TypedHandlers below as the other resources did (issue 13 item 4).
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- AppCopy's four modules, until they are typed
-export type LooseProps = Record<string, any>;
-
-/**
- * The untyped face every resource kind shows the dispatcher (provider/index.ts) and the shim. `P` is LooseProps only
- * in the modules not yet typed (they are assignable here because TypeScript compares method parameters bivariantly).
- */
+/** The untyped face every resource kind shows the dispatcher (provider/index.ts) and the shim. */
 export interface ResourceHandlers<P extends object = Props> {
     check(olds: P, news: P): Promise<pulumi.dynamic.CheckResult>;
     diff(id: string, olds: P, news: P): Promise<pulumi.dynamic.DiffResult>;

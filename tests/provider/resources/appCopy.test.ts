@@ -5,7 +5,7 @@ import { step } from "../../support/steps";
 import { AppsEnv, TenantRef } from "./appsFixture";
 import { handlers } from "../../../provider/resources/appCopy";
 import { connectionPatch } from "../../../provider/resources/appCopyConnections";
-import type { LooseProps as Props } from "../../../provider/resources/handlers";
+import type { Outputs as Props } from "../../support/handlerEmulator";
 
 const PASSWORD = "pw-9f3a1c77-never-log";
 

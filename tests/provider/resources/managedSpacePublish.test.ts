@@ -5,7 +5,8 @@ import { step } from "../../support/steps";
 import { AppsEnv, TenantRef } from "./appsFixture";
 import { handlers as appCopy } from "../../../provider/resources/appCopy";
 import { handlers } from "../../../provider/resources/managedSpacePublish";
-import { UNKNOWN, type LooseProps as Props } from "../../../provider/resources/handlers";
+import { UNKNOWN } from "../../../provider/resources/handlers";
+import type { Outputs as Props } from "../../support/handlerEmulator";
 
 interface AssignmentJson {
     assigneeId: string;
