@@ -16,13 +16,15 @@ export type GroupSetInputs = CheckedInputs<typeof groupSetInputs>;
 export interface GroupSetState extends Partial<OwnershipOutputs> {
     tenantHost: string;
     tenantId?: string;
+    /** Live state of the declared groups. */
     groups?: GroupSpec[];
-    /** Name -> group id of the declared groups found live. */
+    /** Group name -> group id, for the declared groups that exist. */
     groupIds?: Record<string, string>;
     autoCreateGroups?: boolean;
     /** The program declares autoCreateGroups (older states lack it: then it counts as declared). */
     autoCreateGroupsManaged?: boolean;
     pruneUnmanaged?: boolean;
+    /** Names of groups in the tenant that this set does not declare (sorted). Refresh shows groups added by hand here. */
     unmanagedGroups?: string[];
     unmanagedGroupsAcknowledged?: string[];
 }

@@ -38,17 +38,21 @@ export const JWT_AUDIENCE = "qlik.api/login/jwt-session";
 type JwtInputs = CheckedInputs<typeof jwtIdentityProviderInputs>;
 
 /** The outputs; only tenantHost is in every state. */
-interface JwtState extends Partial<OwnershipOutputs> {
+export interface JwtState extends Partial<OwnershipOutputs> {
     tenantHost: string;
+    /** The IdP id (same as the resource id). */
     idpId?: string;
     tenantId?: string;
     issuer?: string;
+    /** The key id tokens must carry as `kid` (given or generated). */
     keyId?: string | null;
+    /** Always "qlik.api/login/jwt-session": the `aud` claim of login tokens. */
     audience?: string;
     publicKey?: string | null;
     generateKeyPair?: boolean | null;
+    /** The trusted public key as multi-line PEM. */
     publicKeyPem?: string;
-    /** Only with generateKeyPair; a secret (the SDK marks it so). */
+    /** Generated private key (PKCS#8 PEM), only with `generateKeyPair: true`. Secret (the SDK marks it so). */
     privateKeyPem?: string;
     description?: string;
     clockToleranceSec?: number;

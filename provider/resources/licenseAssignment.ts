@@ -27,13 +27,16 @@ type Setting = (typeof LICENSE_SETTINGS)[number];
 type LicenseInputs = CheckedInputs<typeof licenseAssignmentInputs>;
 
 /** The outputs; only tenantHost is in every state (a failed create stores tenantHost, tenantId, owner, claim). */
-interface LicenseState extends Partial<OwnershipOutputs> {
+export interface LicenseState extends Partial<OwnershipOutputs> {
     tenantHost: string;
     tenantId?: string;
+    /** Live setting. */
     autoAssignProfessional?: boolean;
+    /** Live setting. */
     autoAssignAnalyzer?: boolean;
     /** The settings the inputs declared (older states lack it: then the settings that are set). */
     managedSettings?: string[];
+    /** Live license type of each managed subject (a subject missing here has no license). */
     assignments?: Record<string, string>;
 }
 

@@ -41,7 +41,7 @@ import { AppAttrs, ensurePublished, readApp, scriptDigestOf } from "./managedSpa
 type PublishInputs = CheckedInputs<typeof managedSpacePublishInputs>;
 
 /** The outputs; only tenantHost is in every state. */
-interface PublishState extends Partial<OwnershipOutputs> {
+export interface PublishState extends Partial<OwnershipOutputs> {
     tenantHost: string;
     tenantId?: string;
     spaceName?: string;
@@ -52,11 +52,15 @@ interface PublishState extends Partial<OwnershipOutputs> {
     lastSourceAppId?: string;
     publishedAppName?: string;
     contentVersion?: string;
+    /** Id of the managed space (also the resource id). */
     spaceId?: string;
+    /** Id of the published app; stable across republishes. */
     publishedAppId?: string;
     /** Group id -> space assignment id. */
     assignmentIds?: Record<string, string>;
+    /** The staged app the published copy came from (originAppId). */
     publishedSourceAppId?: string;
+    /** Time of the last (re)publish, ISO 8601. */
     publishTime?: string;
     publishedScriptDigest?: string;
 }

@@ -35,7 +35,9 @@ export interface OwnershipInputs {
 
 /** The ownership part of a resource's outputs. */
 export interface OwnershipOutputs {
+    /** The owner recorded in the ownership marker of this resource's objects (docs/ownership.md). */
     owner: string;
+    /** This resource instance's random claim on its objects (replacement safety; docs/ownership.md). */
     claim: string;
     takeOverFrom?: string | null;
 }

@@ -9,15 +9,24 @@ type TenantFlag = (typeof TENANT_FLAGS)[number];
 
 /** The outputs: the live tenant plus the input-only settings; the managed flags carry Qlik's values. */
 export interface TenantState extends Partial<OwnershipOutputs>, Partial<Record<TenantFlag, unknown>> {
+    /** Tenant id (same as the resource id). */
     tenantId?: string;
     alias?: string;
     displayName?: string;
+    /** The alias hostname `<alias>.<region>.<domain>`, where users log in; changes with the alias. */
     hostname?: string;
+    /**
+     * The system-generated hostname (hostnames[0]); Qlik never changes it. Pass this as `tenantHost`
+     * to the other resources, so an alias rename is an update of the tenant alone (docs/resources/QlikTenant.md).
+     */
     systemHostname?: string;
+    /** All hostnames: [system, alias]. */
     hostnames?: string[];
+    /** "active", or "disabled" when refresh found it deactivated (the next up reactivates it). */
     status?: string;
     region?: string;
     datacenter?: string;
+    /** ISO timestamp of creation. */
     created?: string;
     purgeAfterDays?: number | null;
     allowDeactivation?: boolean | null;
