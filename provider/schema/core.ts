@@ -52,7 +52,13 @@ export type CheckedInputs<S extends Shape> = z.output<z.ZodObject<S, z.core.$loo
  * (a parse failure here means Pulumi skipped check(), and says which field is wrong).
  */
 export function checkedInputs<S extends Shape>(s: ResourceSchema<S>): (props: Props) => CheckedInputs<S> {
-    return (props) => s.object.parse(props);
+    return (props) => {
+        s.object.parse(props);
+        // The inputs as check() accepted them, not zod's copy: nested objects are z.object, whose copy drops keys it
+        // does not name, and check() derived values from the originals (AppCopy's contentVersion digests `source`),
+        // so a copy would diff against the stored inputs on every run. The parse above proved the shape.
+        return props as CheckedInputs<S>;
+    };
 }
 
 export function resourceSchema<S extends Shape>(kind: string, inputs: S): ResourceSchema<S> {
