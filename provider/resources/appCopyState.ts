@@ -19,26 +19,40 @@ export interface AppCopyState extends Partial<OwnershipOutputs> {
     tenantId?: string;
     source?: SourceSpec;
     name?: string;
+    /** The template version now deployed. */
     templateVersion?: string;
     spaceName?: string;
     /** Secret connection properties only as digests (appCopyContent.ts digestConnections). */
     dataConnections?: ConnectionSpec[];
     loadScript?: string;
+    /**
+     * Digest of the staged content's definition (source, templateVersion, loadScript, dataConnections). It changes
+     * exactly when the staged content changes and is known at preview time: pass it to
+     * ManagedSpacePublish.contentVersion so the published app is republished on every content change.
+     */
     contentVersion?: string;
     reload?: boolean;
     reloadTimeoutSeconds?: number;
-    /** "" once the app was deleted by hand (read() keeps the resource: it still owns its space and connections). */
+    /**
+     * Id of the staged app (changes on a template rollout); "" once the app was deleted by hand (read() keeps the
+     * resource: it still owns its space and connections).
+     */
     appId?: string;
+    /** Id of the shared staging space. */
     spaceId?: string;
     spaceCreated?: boolean;
+    /** Connection name -> qID. */
     connectionIds?: Record<string, string>;
     createdConnections?: string[];
     connectionVersions?: Record<string, string>;
     scriptDigest?: string;
     templateScriptId?: string;
     templateScriptDigest?: string;
+    /** Id of the last reload run by the provider. */
     reloadId?: string;
+    /** Status of that reload: SUCCEEDED, FAILED, ... */
     reloadStatus?: string;
+    /** The app's lastReloadTime (ISO 8601). */
     lastReloadTime?: string;
 }
 
