@@ -94,7 +94,41 @@ function summary(output) {
 /** Mocha's spec reporter prints "N passing (Xs)" once the last test and the root after-hooks have run. */
 const FINISHED = /^\s*\d+ passing \(/m;
 
+/** The mocha processes running now, each the leader of its own process group. */
+const running = new Set();
+let stopping = false;
+
+/** Ctrl-C, a CI cancel or a kill of `npm test` ends every running mocha group (TERM, then KILL after 3 s). */
+function stopOnSignal() {
+    const signalGroups = (sig) => {
+        for (const child of running) {
+            try {
+                process.kill(-child.pid, sig);
+            } catch {
+                // the group is gone already
+            }
+        }
+    };
+    for (const [sig, code] of [
+        ["SIGINT", 130],
+        ["SIGTERM", 143],
+        ["SIGHUP", 129],
+    ]) {
+        process.once(sig, () => {
+            stopping = true;
+            process.stderr.write(`\n[test] ${sig}: stopping ${running.size} mocha process(es)\n`);
+            signalGroups("SIGTERM");
+            setTimeout(() => {
+                signalGroups("SIGKILL");
+                process.exit(code);
+            }, 3000);
+        });
+    }
+}
+
 function runJob(job, flags, logDir, exitGraceS) {
+    // Stopping: start nothing new; the signal handler exits.
+    if (stopping) return new Promise(() => {});
     const file = path.join(logDir, `${job.name.replace(/[^\w.-]+/g, "_")}.log`);
     const out = fs.createWriteStream(file);
     const started = Date.now();
@@ -105,8 +139,12 @@ function runJob(job, flags, logDir, exitGraceS) {
             cwd: ROOT,
             stdio: ["ignore", "pipe", "pipe"],
             env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? "1" : "0" },
+            // Its own process group, with the pulumi CLIs and emulators it starts: a stopped `npm test` ends the
+            // whole group (stopOnSignal below) instead of leaving them running.
+            detached: true,
         },
     );
+    running.add(child);
     // Mocha runs without --exit (a leaked handle must not pass unnoticed): once the summary is out, the process
     // has exitGraceS seconds to end on its own. If it does not, a test left a server, socket, timer or child
     // process open: ask the process what is open (tests/hooks/report-open-handles.ts), then end it, a failure.
@@ -130,6 +168,7 @@ function runJob(job, flags, logDir, exitGraceS) {
     child.stderr.on("data", watch);
     return new Promise((resolve) => {
         child.on("close", (code, signal) => {
+            running.delete(child);
             clearTimeout(graceTimer);
             clearTimeout(killTimer);
             if (hung) {
@@ -172,6 +211,7 @@ async function main() {
         log(`no test file matches ${positionals.join(", ")}`);
         process.exit(1);
     }
+    stopOnSignal();
     const flags = mochaFlags();
     const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "qtf-test-logs-"));
     log(`${jobs.length} mocha processes, ${parallel} at a time (logs in ${logDir})`);
