@@ -6,6 +6,14 @@ export interface FleetGuardCustomer {
     region?: pulumi.Input<string>;
     /** The customer's own deactivation opt-in (CustomerTenant `allowDeactivation`). */
     allowDeactivation?: pulumi.Input<boolean>;
+    /** The customer's plan (e.g. "premium"): named in a refused downgrade's message. */
+    plan?: pulumi.Input<string>;
+    /**
+     * What the customer's plan adds that a downgrade would DELETE, one human-readable line each, e.g.
+     * `app "Sales Forecast" published in "Globex Forecast" (sheets its users made in it are deleted with it)`.
+     * A run whose new list lacks a recorded line is refused unless the customer is in confirmDowngrades.
+     */
+    planPieces?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 export interface FleetGuardArgs {
@@ -22,6 +30,11 @@ export interface FleetGuardArgs {
      * Never stored in the state.
      */
     confirmDeletions?: pulumi.Input<string[]>;
+    /**
+     * Customers whose plan downgrade (pieces deleted) the operator confirms for THIS run. Default: the environment
+     * variable QLIK_FLEET_CONFIRM_DOWNGRADES, else `fleet:confirmDowngrades` (comma-separated aliases). Never stored.
+     */
+    confirmDowngrades?: pulumi.Input<string[]>;
 }
 
 /**
@@ -35,8 +48,9 @@ export interface FleetGuardArgs {
  *
  * Its check() compares the fleet with the one recorded by the last up, so `pulumi preview` already fails
  * (one message per customer, nothing deleted or replaced) when a customer would be offboarded without the
- * deactivation opt-in, or when the plan offboards more customers than `maxDeletions` without a
- * confirmation for this run. It never previews as a change itself (an onboarding shows only the new customer's
+ * deactivation opt-in, when the plan offboards more customers than `maxDeletions` without a
+ * confirmation for this run, or when a customer's `planPieces` lose an entry (a plan downgrade deleting an
+ * extra app or space) without `confirmDowngrades` for that customer. It never previews as a change itself (an onboarding shows only the new customer's
  * resources): the record lives in its stored inputs. See docs/recovery.md#guards.
  */
 export class FleetGuard extends pulumi.dynamic.Resource {
@@ -54,16 +68,17 @@ export class FleetGuard extends pulumi.dynamic.Resource {
                     {
                         region: c.region ?? qlikRegion,
                         allowDeactivation: c.allowDeactivation ?? false,
+                        // Only when given: a program without plans records exactly what it recorded before.
+                        ...(c.plan !== undefined ? { plan: c.plan } : {}),
+                        ...(c.planPieces !== undefined ? { planPieces: c.planPieces } : {}),
                     },
                 ]),
             ),
         );
-        const envConfirm = process.env.QLIK_FLEET_CONFIRM_DELETIONS;
-        const confirm =
-            args.confirmDeletions ??
-            (envConfirm
-                ? envConfirm.split(/[,\s]+/).filter(Boolean)
-                : (fleet.get("confirmDeletions") ?? "").split(/[,\s]+/).filter(Boolean));
+        const confirmList = (arg: pulumi.Input<string[]> | undefined, env: string, key: string) => {
+            const fromEnv = process.env[env];
+            return arg ?? (fromEnv ? fromEnv : (fleet.get(key) ?? "")).split(/[,\s]+/).filter(Boolean);
+        };
         super(
             providerShim("FleetGuard"),
             name,
@@ -72,7 +87,16 @@ export class FleetGuard extends pulumi.dynamic.Resource {
                 maxDeletions: pulumi
                     .output(args.maxDeletions ?? fleet.get("maxDeletions") ?? "1")
                     .apply((v) => String(v)),
-                confirmDeletions: confirm,
+                confirmDeletions: confirmList(
+                    args.confirmDeletions,
+                    "QLIK_FLEET_CONFIRM_DELETIONS",
+                    "confirmDeletions",
+                ),
+                confirmDowngrades: confirmList(
+                    args.confirmDowngrades,
+                    "QLIK_FLEET_CONFIRM_DOWNGRADES",
+                    "confirmDowngrades",
+                ),
             },
             opts,
             "qlik-tenant-fleet",

@@ -1,10 +1,10 @@
 // FleetGuard: the fleet-level safety net, decided in check() so that `pulumi preview` already refuses.
 //
 // Its inputs are the fleet as the program declares it now: one entry per customer (alias -> effective
-// region and per-customer deactivation opt-in). Pulumi hands check() the inputs of the LAST up as
+// region, per-customer deactivation opt-in, plan and the plan's deletable pieces). Pulumi hands check() the inputs of the LAST up as
 // `olds` (https://www.pulumi.com/docs/iac/concepts/resources/dynamic-providers/#check), so comparing
 // the two tells, before anything runs, which customers this plan would offboard (gone from the program)
-// or replace (region changed: a new tenant). Two rules, both with no API call:
+// or replace (region changed: a new tenant) or downgrade. Three rules, all with no API call:
 //   1. all or nothing: a customer whose tenant may not be deactivated (no qlik:allowTenantDeactivation,
 //      no allowDeactivation recorded for it) fails the plan with ONE message for that customer. Pulumi
 //      deletes removed resources only after the program finished registering, and a failed check stops
@@ -12,6 +12,10 @@
 //   2. fleet:maxDeletions (a count or a percentage, default 1 customer): a plan that offboards or
 //      replaces more customers fails, listing them, unless the operator confirms exactly those
 //      customers for this run (QLIK_FLEET_CONFIRM_DELETIONS or fleet:confirmDeletions).
+//   3. plan downgrades (issue 12): a customer still declared whose recorded planPieces (what its plan adds and a
+//      downgrade would DELETE, e.g. an extra app with its users' sheets) are not all in the new planPieces is
+//      refused, one message per customer, unless confirmed for this run (QLIK_FLEET_CONFIRM_DOWNGRADES or
+//      fleet:confirmDowngrades). A record without planPieces (a guard from before plans) has nothing to lose.
 // The resource has no remote object; its stored INPUTS are the record of the fleet at the last up (it never
 // previews as a change, see diff()).
 import { Failures, Props, ResourceHandlers, isUnknown, withoutProviderKey } from "./handlers";
@@ -20,6 +24,8 @@ import { getProviderConfig } from "../config";
 export interface GuardCustomer {
     region?: string;
     allowDeactivation?: boolean;
+    plan?: string;
+    planPieces?: string[];
 }
 
 const DEFAULT_MAX_DELETIONS = "1";
@@ -74,6 +80,49 @@ export interface GuardPlan {
     limit: number;
     overLimit: boolean;
     confirmed: boolean;
+    /** Customers still declared whose plan loses pieces, with what would go; `confirmed` says whether this run may. */
+    downgrades: Downgrade[];
+}
+
+export interface Downgrade {
+    alias: string;
+    oldPlan?: string;
+    newPlan?: string;
+    lost: string[];
+    confirmed: boolean;
+}
+
+/** A known list of pieces, else undefined: absent (a record from before plans) or unknown during a preview. */
+function piecesOf(c: GuardCustomer | undefined): string[] | undefined {
+    const p: unknown = c?.planPieces;
+    if (!Array.isArray(p) || p.some((x) => typeof x !== "string" || isUnknown(x))) return undefined;
+    return p as string[];
+}
+
+/** Old pieces the new plan lacks, per customer in both fleets; nothing to compare (no record, unknown) is no downgrade. */
+function downgradesOf(
+    before: Record<string, GuardCustomer>,
+    after: Record<string, GuardCustomer>,
+    confirm: Set<string>,
+): Downgrade[] {
+    const out: Downgrade[] = [];
+    for (const alias of Object.keys(after).sort()) {
+        const was = piecesOf(before[alias]);
+        const now = piecesOf(after[alias]);
+        if (!was || !now) continue;
+        const kept = new Set(now);
+        const lost = was.filter((p) => !kept.has(p));
+        if (lost.length === 0) continue;
+        const name = (v: unknown) => (typeof v === "string" && !isUnknown(v) ? v : undefined);
+        out.push({
+            alias,
+            oldPlan: name(before[alias].plan),
+            newPlan: name(after[alias].plan),
+            lost,
+            confirmed: confirm.has(alias),
+        });
+    }
+    return out;
 }
 
 /** What the plan from `olds` to `news` does to the fleet (pure: exported for the unit tests). */
@@ -110,6 +159,7 @@ export function planOf(olds: Props, news: Props, stackAllowsDeactivation: boolea
         limit,
         overLimit: going.length > limit,
         confirmed: going.every((a) => confirm.has(a)),
+        downgrades: downgradesOf(before, after, new Set(parseConfirmList(news.confirmDowngrades))),
     };
 }
 
@@ -117,9 +167,25 @@ function validate(olds: Props, news: Props): Failures {
     const f = new Failures();
     const c = news.customers;
     if (!isUnknown(c) && (!c || typeof c !== "object" || Array.isArray(c))) {
-        f.add("customers", "must be a map of customer alias to { region, allowDeactivation }");
+        f.add("customers", "must be a map of customer alias to { region, allowDeactivation, plan, planPieces }");
         return f;
     }
+    for (const [alias, entry] of Object.entries(customersOf(news))) {
+        const pieces: unknown = entry?.planPieces;
+        if (
+            pieces !== undefined &&
+            !isUnknown(pieces) &&
+            (!Array.isArray(pieces) || pieces.some((x) => typeof x !== "string"))
+        )
+            f.add(
+                `customers.${alias}.planPieces`,
+                'must be a list of strings, one per piece of the plan a downgrade would delete (e.g. `shared space "Globex Authors"`)',
+            );
+        const plan: unknown = entry?.plan;
+        if (plan !== undefined && !isUnknown(plan) && typeof plan !== "string")
+            f.add(`customers.${alias}.plan`, 'must be the plan\'s name (a string, e.g. "premium")');
+    }
+    if (!f.ok) return f;
     if (news.maxDeletions !== undefined && !isUnknown(news.maxDeletions) && !parseMaxDeletions(news.maxDeletions).ok) {
         f.add(
             "maxDeletions",
@@ -153,12 +219,24 @@ function validate(olds: Props, news: Props): Failures {
                 "`, removed again afterwards).",
         );
     }
+    for (const d of plan.downgrades.filter((x) => !x.confirmed)) f.add("", downgradeMessage(d));
     return f;
+}
+
+function downgradeMessage(d: Downgrade): string {
+    const from = d.oldPlan ?? "its previous plan";
+    const to = d.newPlan ?? "a plan without them";
+    return (
+        `customer ${d.alias} moves from plan ${from} to ${to}, which DELETES: ${d.lost.join("; ")}. Nothing of ${d.alias} ` +
+        "is changed. If the downgrade is intended, confirm it for this run: " +
+        `QLIK_FLEET_CONFIRM_DOWNGRADES=${d.alias} pulumi up (or \`pulumi config set fleet:confirmDowngrades ${d.alias}\`, ` +
+        `removed again afterwards); to keep these pieces, restore ${d.alias}'s plan in the master database.`
+    );
 }
 
 /** The inputs kept in state: the confirmation is for one run, so it is never recorded. */
 function recorded(inputs: Props): Props {
-    const { confirmDeletions: _c, ...rest } = inputs;
+    const { confirmDeletions: _c, confirmDowngrades: _d, ...rest } = inputs;
     return rest;
 }
 

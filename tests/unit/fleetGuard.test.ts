@@ -80,3 +80,110 @@ describe("FleetGuard: offboarding all or nothing, fleet:maxDeletions", () => {
         expect(r.failures![0].reason).to.match(/pulumi config set fleet:maxDeletions/);
     });
 });
+
+describe("FleetGuard: plan downgrades (issue 12)", () => {
+    beforeEach(() => setProviderConfig({ "qlik:region": "us" }));
+    afterEach(() => resetProviderConfig());
+
+    const forecast = `app "Sales Forecast" published in "Globex Forecast" (sheets its users made in it are deleted with it)`;
+    const authors = `shared space "Globex Authors"`;
+    const premium = { region: "us", allowDeactivation: false, plan: "premium", planPieces: [forecast, authors] };
+    const standard = { region: "us", allowDeactivation: false, plan: "standard", planPieces: [] as string[] };
+    const acme = { region: "us", allowDeactivation: false, plan: "standard", planPieces: [] as string[] };
+
+    it("refuses a downgrade at check() with one message per customer: alias, plans, each piece, the fix", async () => {
+        const olds = {
+            customers: { acme: { ...premium, planPieces: ['shared space "Acme Authors"'] }, globex: premium },
+        };
+        const r = await handlers.check(olds, { customers: { acme, globex: standard }, maxDeletions: "1" });
+        expect(r.failures).to.have.length(2);
+        const [a, g] = r.failures!;
+        expect(a.property).to.equal("");
+        expect(a.reason).to.contain("customer acme moves from plan premium to standard");
+        expect(a.reason).to.contain('shared space "Acme Authors"');
+        expect(a.reason).to.not.contain("Globex");
+        expect(g.reason).to.contain("customer globex moves from plan premium to standard, which DELETES: ");
+        expect(g.reason).to.contain(forecast);
+        expect(g.reason).to.contain(authors);
+        expect(g.reason).to.contain("QLIK_FLEET_CONFIRM_DOWNGRADES=globex");
+        expect(g.reason).to.contain("`pulumi config set fleet:confirmDowngrades globex`");
+        expect(r.inputs).to.equal(undefined);
+    });
+
+    it("names only the pieces that go (a partial downgrade)", async () => {
+        const r = await handlers.check(
+            { customers: { globex: premium } },
+            { customers: { globex: { ...premium, plan: "plus", planPieces: [authors] } } },
+        );
+        expect(r.failures).to.have.length(1);
+        expect(r.failures![0].reason).to.contain("from plan premium to plus");
+        expect(r.failures![0].reason).to.contain(forecast);
+        expect(r.failures![0].reason).to.not.contain(authors);
+    });
+
+    it("passes a confirmed downgrade, and the confirmation is never recorded", async () => {
+        const olds = { customers: { acme: premium, globex: premium } };
+        const news = { customers: { acme, globex: standard }, confirmDowngrades: ["globex"] };
+        const partial = await handlers.check(olds, news);
+        expect(partial.failures, "only acme is still refused").to.have.length(1);
+        expect(partial.failures![0].reason).to.match(/^customer acme /);
+        const ok = await handlers.check(olds, { ...news, confirmDowngrades: ["acme", "globex"] });
+        expect(ok.failures).to.equal(undefined);
+        expect(ok.inputs).to.not.have.property("confirmDowngrades");
+        expect((ok.inputs as { customers: Record<string, unknown> }).customers.globex).to.deep.equal(standard);
+        const created = await handlers.create(ok.inputs!);
+        expect(created.outs).to.not.have.property("confirmDowngrades");
+        const updated = await handlers.update("fleet-guard", olds, { ...ok.inputs!, confirmDowngrades: ["acme"] });
+        expect(updated.outs).to.not.have.property("confirmDowngrades");
+    });
+
+    it("passes an upgrade, an unchanged fleet and a reordered list of the same pieces", async () => {
+        const olds = { customers: { acme, globex: standard } };
+        expect((await handlers.check(olds, { customers: { acme, globex: premium } })).failures).to.equal(undefined);
+        const prem = { customers: { acme, globex: premium } };
+        expect((await handlers.check(prem, prem)).failures).to.equal(undefined);
+        const reordered = { customers: { acme, globex: { ...premium, planPieces: [authors, forecast] } } };
+        expect((await handlers.check(prem, reordered)).failures).to.equal(undefined);
+    });
+
+    it("passes a record from before plans (no planPieces) and unknown pieces during a preview", async () => {
+        const before = { customers: { globex: { region: "us", allowDeactivation: false } } };
+        expect((await handlers.check(before, { customers: { globex: standard } })).failures).to.equal(undefined);
+        const unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+        const prem = { customers: { globex: premium } };
+        expect(
+            (await handlers.check(prem, { customers: { globex: { ...standard, planPieces: unknown } } })).failures,
+        ).to.equal(undefined);
+        expect(
+            (await handlers.check(prem, { customers: { globex: { ...standard, planPieces: [unknown] } } })).failures,
+        ).to.equal(undefined);
+        // A program that stops passing planPieces records nothing to compare: not a downgrade.
+        expect(
+            (await handlers.check(prem, { customers: { globex: { region: "us", allowDeactivation: false } } }))
+                .failures,
+        ).to.equal(undefined);
+    });
+
+    it("keeps today's rules for an offboarded premium customer (no downgrade message)", async () => {
+        const olds = { customers: { acme, globex: premium } };
+        const r = await handlers.check(olds, { customers: { acme } });
+        expect(r.failures).to.have.length(1);
+        expect(r.failures![0].reason).to.match(/customer globex is no longer declared \(offboarding\)/);
+        expect(r.failures![0].reason).to.not.contain("DELETES");
+        setProviderConfig({ "qlik:region": "us", "qlik:allowTenantDeactivation": "true" });
+        expect((await handlers.check(olds, { customers: { acme } })).failures).to.equal(undefined);
+        expect(planOf(olds, { customers: { acme } }, true).downgrades).to.deep.equal([]);
+    });
+
+    it("rejects malformed plan fields naming the field", async () => {
+        const r = await handlers.check(
+            {},
+            { customers: { globex: { region: "us", plan: 3, planPieces: "shared space" } } },
+        );
+        expect(r.failures!.map((f) => f.property)).to.have.members([
+            "customers.globex.planPieces",
+            "customers.globex.plan",
+        ]);
+        expect(r.failures!.find((f) => f.property.endsWith("planPieces"))!.reason).to.match(/list of strings/);
+    });
+});
