@@ -1,7 +1,8 @@
 // `node dist/scripts/seed.js [--master-db FILE | --master-db postgres://... [--data-dir DIR]]`: creates the demo master database and the
 // customers' business databases. Idempotent: only a master database that does not exist is created (an
-// existing file is never written; an empty or broken one is an error naming the file), and a
-// business database is regenerated only when it is missing or was made by another generator version.
+// existing file's rows are never written, only a schema-1 file is migrated to schema 2 in place; an empty or broken
+// one is an error naming the file), and a business database is regenerated only when it is missing or was made
+// by another generator version.
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
@@ -9,13 +10,15 @@ import Database = require("better-sqlite3");
 import { applySchema, MASTER_DDL_POSTGRES } from "../examples/fleet/schema";
 import { ensureBusinessDb, type BusinessDbSpec } from "./seed/businessDb";
 import { DEMO_CUSTOMERS, type DemoCustomer } from "./seed/demoCustomers";
-import { customerRows, insertSql } from "./seed/customerRows";
+import { customerRows, insertSql, type InsertRow } from "./seed/customerRows";
+import { DEMO_PLANS, planRows, type DemoPlan } from "./seed/plans";
 import { isPostgresUrl, loadCustomers, masterDbPath, readMasterDb } from "../examples/fleet/masterDb";
 import { connectPostgres, describePostgresUrl, postgresError } from "../examples/fleet/masterDbPostgres";
 
 export { masterDbPath, readMasterDb, loadCustomers } from "../examples/fleet/masterDb";
 export { DEMO_CUSTOMERS, CONNECTION_NAME } from "./seed/demoCustomers";
 export type { DemoCustomer } from "./seed/demoCustomers";
+export { DEMO_PLANS, type DemoPlan } from "./seed/plans";
 
 /** The template's own sample database (source tenant), relative to the master database's folder. */
 export const SAMPLE_DB_SPEC: BusinessDbSpec = { seed: "sample", orders: 500, accounts: 12 };
@@ -24,6 +27,8 @@ export interface SeedOptions {
     masterDb?: string;
     /** Customers for a NEW master database (default: the three demo customers). */
     customers?: DemoCustomer[];
+    /** The plan catalogue of a NEW master database (default: standard, premium, enterprise). */
+    plans?: DemoPlan[];
     log?: (msg: string) => void;
 }
 
@@ -77,6 +82,12 @@ export function seed(opts: SeedOptions = {}): SeedResult {
         const db = new Database(target);
         try {
             applySchema(db);
+            db.transaction(() => {
+                for (const row of planRows(opts.plans ?? DEMO_PLANS)) {
+                    const { sql, params } = insertSql(row, false, true);
+                    db.prepare(sql).run(...params);
+                }
+            })();
             for (const c of opts.customers ?? DEMO_CUSTOMERS) {
                 generated.push(addCustomer(db, file, c));
                 log(`customer ${c.alias}: ${c.data.orders} orders`);
@@ -95,6 +106,9 @@ export function seed(opts: SeedOptions = {}): SeedResult {
         }
     }
 
+    if (!created && migrateSchema1(file))
+        log(`${file}: schema 1 migrated to 2 (every customer on plan standard, ring general)`);
+
     // Business databases of customers already in the master DB (e.g. deleted by hand) come back too.
     const demo = new Map((opts.customers ?? DEMO_CUSTOMERS).map((c) => [c.alias, c]));
     for (const c of readMasterDb(file)) {
@@ -106,10 +120,62 @@ export function seed(opts: SeedOptions = {}): SeedResult {
     return { masterDb: file, created, sampleDb, generated };
 }
 
+/**
+ * A schema-1 master database (no plans table) brought to schema 2 in place (examples/fleet/schema.ts applySchema).
+ * Only a real master database: readMasterDb first refuses an empty, unreadable or schema-less file.
+ */
+function migrateSchema1(file: string): boolean {
+    readMasterDb(file);
+    const db = new Database(file, { fileMustExist: true });
+    try {
+        if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'plans'").get()) return false;
+        applySchema(db);
+        return true;
+    } finally {
+        db.close();
+    }
+}
+
+/**
+ * Records a template release (template_releases: version -> the app of that release in the source tenant), as
+ * the ISV's release process does; `npm start` and the fleet fixtures call it where they place a template. A
+ * version already recorded is left as it is (a release label names one app for good).
+ */
+export async function registerRelease(
+    setting: string,
+    release: { version: string; appName: string },
+    password?: string,
+): Promise<void> {
+    const row: InsertRow = {
+        table: "template_releases",
+        values: { version: release.version, app_name: release.appName },
+    };
+    if (isPostgresUrl(setting)) {
+        const client = await connectPostgres(setting, password);
+        try {
+            const { sql, params } = insertSql(row, true, true);
+            await client.query(sql, params);
+        } catch (e) {
+            throw postgresError(setting, e, password);
+        } finally {
+            await client.end().catch(() => undefined);
+        }
+        return;
+    }
+    const db = new Database(masterDbPath(setting), { fileMustExist: true });
+    try {
+        const { sql, params } = insertSql(row, false, true);
+        db.prepare(sql).run(...params);
+    } finally {
+        db.close();
+    }
+}
+
 export interface PostgresSeedOptions {
     /** Folder for the customers' business databases (SQLite files the emulator's load scripts read). */
     dataDir?: string;
     customers?: DemoCustomer[];
+    plans?: DemoPlan[];
     password?: string;
     log?: (msg: string) => void;
 }
@@ -135,6 +201,10 @@ export async function seedPostgres(url: string, opts: PostgresSeedOptions = {}):
         const seeded = await client.query("SELECT value FROM meta WHERE key = 'seeded_at'");
         if (seeded.rowCount === 0) {
             created = true;
+            for (const row of planRows(opts.plans ?? DEMO_PLANS)) {
+                const { sql, params } = insertSql(row, true, true);
+                await client.query(sql, params);
+            }
             for (const c of opts.customers ?? DEMO_CUSTOMERS) {
                 const file = path.join(dataDir, businessDbRelPath(c.alias));
                 if (ensureBusinessDb(file, c.data)) generated.push(file);

@@ -3,8 +3,46 @@
 import * as fs from "fs";
 import * as path from "path";
 import Database = require("better-sqlite3");
+import { RINGS, type Ring } from "./schema";
+import type {
+    ConnectionRow,
+    CustomerRow,
+    GroupRow,
+    LicenseType,
+    MasterTables,
+    MembershipRow,
+    UserRow,
+} from "./masterTables";
+import { queriesFor } from "./masterTables";
 
-export type LicenseType = "professional" | "analyzer";
+export * from "./masterTables";
+
+/** What a plan means in Qlik (docs/plans.md): one row of plans with its plan_apps. */
+export interface PlanRecord {
+    name: string;
+    description: string;
+    /** Most users with a professional license; null = no cap. */
+    professionalSeats: number | null;
+    autoAssignProfessional: boolean;
+    autoAssignAnalyzer: boolean;
+    /** Professionals get the create-shared-spaces and private-analytics-content-creator roles automatically. */
+    creatorRoles: boolean;
+    /** null = no authors space; else the shared-space role every group of the customer gets there. */
+    authorsSpaceRole: string | null;
+    apps: { key: string; templateAppName: string; templateVersion: string }[];
+}
+
+export interface TemplateRelease {
+    version: string;
+    appName: string;
+}
+
+export interface GateResult {
+    templateVersion: string;
+    gate: "passed" | "failed";
+    detail: string;
+    checkedAt: string;
+}
 
 export interface CustomerConnection {
     name: string;
@@ -42,6 +80,13 @@ export interface CustomerRecord {
     connections: CustomerConnection[];
     groups: CustomerGroup[];
     users: CustomerUser[];
+    /** The customer's plan row, resolved. */
+    plan: PlanRecord;
+    ring: Ring;
+    /** When the customer's version (its own, else the fleet's default) names a template_releases row. */
+    templateRelease?: TemplateRelease;
+    /** The last health gate of a rollout (customer_health). */
+    lastGate?: GateResult;
 }
 
 /** Where the master database lives: explicit value, then QLIK_FLEET_MASTER_DB, then .data/master.sqlite. */
@@ -68,61 +113,36 @@ const csv = (s: string | null | undefined): string[] =>
         .map((x) => x.trim())
         .filter((x) => x.length > 0);
 
-// Column names are the same in both databases (docs/master-database.md).
-export interface CustomerRow {
-    id: string;
-    name: string;
-    alias: string;
-    region: string | null;
-    license_type: LicenseType;
-    template_version: string | null;
-}
-export interface ConnectionRow {
-    customer_id: string;
-    name: string;
-    datasource_id: string;
-    database: string | null;
-    host: string | null;
-    port: number | string | null;
-    username: string | null;
-    password: string | null;
-}
-export interface GroupRow {
-    customer_id: string;
-    name: string;
-    roles: string;
-    space_role: string;
-}
-export interface UserRow {
-    customer_id: string;
-    subject: string;
-    name: string;
-    email: string;
-    license_type: LicenseType | null;
-}
-export interface MembershipRow {
-    customer_id: string;
-    subject: string;
-    group_name: string;
+const bool = (v: number | string | boolean): boolean => v === true || v === 1 || v === "1" || v === "t";
+
+function planRecords(t: MasterTables): Map<string, PlanRecord> {
+    const apps = new Map<string, PlanRecord["apps"]>();
+    for (const a of [...t.planApps].sort(byKey((r) => r.app_key))) {
+        const list = apps.get(a.plan) ?? [];
+        list.push({ key: a.app_key, templateAppName: a.template_app_name, templateVersion: a.template_version });
+        apps.set(a.plan, list);
+    }
+    return new Map(
+        t.plans.map((p) => [
+            p.name,
+            {
+                name: p.name,
+                description: p.description,
+                professionalSeats:
+                    p.professional_seats === null || p.professional_seats === undefined
+                        ? null
+                        : Number(p.professional_seats),
+                autoAssignProfessional: bool(p.auto_assign_professional),
+                autoAssignAnalyzer: bool(p.auto_assign_analyzer),
+                creatorRoles: bool(p.creator_roles),
+                authorsSpaceRole: p.authors_space_role ?? null,
+                apps: apps.get(p.name) ?? [],
+            },
+        ]),
+    );
 }
 
-export interface MasterTables {
-    customers: CustomerRow[];
-    connections: ConnectionRow[];
-    groups: GroupRow[];
-    users: UserRow[];
-    memberships: MembershipRow[];
-}
-
-/** The five reads; both readers run exactly these. */
-export const MASTER_QUERIES = {
-    customers: "SELECT id, name, alias, region, license_type, template_version FROM customers ORDER BY id",
-    connections:
-        "SELECT customer_id, name, datasource_id, database, host, port, username, password FROM customer_connections ORDER BY customer_id, name",
-    groups: "SELECT customer_id, name, roles, space_role FROM groups ORDER BY customer_id, name",
-    users: "SELECT customer_id, subject, name, email, license_type FROM users ORDER BY customer_id, subject",
-    memberships: "SELECT customer_id, subject, group_name FROM user_groups ORDER BY customer_id, subject, group_name",
-} as const;
+const isoTime = (v: string | Date): string => (v instanceof Date ? v.toISOString().replace(/\.\d{3}Z$/, "Z") : v);
 
 /**
  * Code-point order, whatever the database's collation (a PostgreSQL server's locale may sort "a-b" and "ab"
@@ -145,14 +165,56 @@ function byCustomer<T extends { customer_id: string }>(rows: T[]): Map<string, T
 
 /**
  * Rows of both kinds of master database into records. `sqliteBase` resolves relative paths of `sqlite`
- * business databases (the master file's folder for SQLite, the project folder for PostgreSQL).
+ * business databases (the master file's folder for SQLite, the project folder for PostgreSQL);
+ * `fleetTemplateVersion` (fleet:templateVersion) is the version of customers whose template_version is NULL.
  */
-export function assembleCustomers(t: MasterTables, sqliteBase: string): CustomerRecord[] {
+export function assembleCustomers(
+    t: MasterTables,
+    sqliteBase: string,
+    fleetTemplateVersion?: string,
+): CustomerRecord[] {
     const conns = byCustomer(t.connections);
     const groups = byCustomer(t.groups);
     const users = byCustomer(t.users);
     const memberships = byCustomer(t.memberships);
-    return [...t.customers].sort(byKey((c) => c.id)).map((c) => ({
+    const plans = planRecords(t);
+    const releases = new Map(t.releases.map((r) => [r.version, { version: r.version, appName: r.app_name }]));
+    const health = new Map(t.health.map((h) => [h.customer_id, h]));
+    return [...t.customers].sort(byKey((c) => c.id)).map((c) => {
+        // The plans foreign key makes a missing plan impossible in a real database; a hand-made MasterTables is told so.
+        const plan = plans.get(c.plan);
+        if (!plan)
+            throw new MasterDbError(`customer ${c.id} is on plan ${JSON.stringify(c.plan)}, which has no row in plans`);
+        const release = releases.get(c.template_version ?? fleetTemplateVersion ?? "");
+        const gate = health.get(c.id);
+        return {
+            ...customerRecord(c, conns, groups, users, memberships, sqliteBase),
+            plan,
+            ring: (RINGS as readonly string[]).includes(c.ring) ? (c.ring as Ring) : "general",
+            ...(release ? { templateRelease: release } : {}),
+            ...(gate
+                ? {
+                      lastGate: {
+                          templateVersion: gate.template_version,
+                          gate: gate.gate,
+                          detail: gate.detail,
+                          checkedAt: isoTime(gate.checked_at),
+                      },
+                  }
+                : {}),
+        };
+    });
+}
+
+function customerRecord(
+    c: CustomerRow,
+    conns: Map<string, ConnectionRow[]>,
+    groups: Map<string, GroupRow[]>,
+    users: Map<string, UserRow[]>,
+    memberships: Map<string, MembershipRow[]>,
+    sqliteBase: string,
+): Omit<CustomerRecord, "plan" | "ring"> {
+    return {
         id: c.id,
         name: c.name,
         alias: c.alias,
@@ -185,7 +247,7 @@ export function assembleCustomers(t: MasterTables, sqliteBase: string): Customer
                 .map((m) => m.group_name)
                 .sort(byKey((g) => g)),
         })),
-    }));
+    };
 }
 
 /** A master database that cannot be used; the message names the file and the fix. */
@@ -239,19 +301,26 @@ function openMasterDb(file: string): Database.Database {
     }
 }
 
-export function readMasterDb(file: string): CustomerRecord[] {
+export function readMasterDb(file: string, opts: { fleetTemplateVersion?: string } = {}): CustomerRecord[] {
     const db = openMasterDb(file);
     try {
-        const all = <T>(sql: string) => db.prepare(sql).all() as T[];
+        const schema2 = !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'plans'").get();
+        const q = queriesFor(schema2);
+        const all = <T>(sql: string | undefined) => (sql ? (db.prepare(sql).all() as T[]) : []);
         return assembleCustomers(
             {
-                customers: all(MASTER_QUERIES.customers),
-                connections: all(MASTER_QUERIES.connections),
-                groups: all(MASTER_QUERIES.groups),
-                users: all(MASTER_QUERIES.users),
-                memberships: all(MASTER_QUERIES.memberships),
+                customers: all(q.customers),
+                connections: all(q.connections),
+                groups: all(q.groups),
+                users: all(q.users),
+                memberships: all(q.memberships),
+                plans: all(q.plans),
+                planApps: all(q.planApps),
+                releases: all(q.releases),
+                health: all(q.health),
             },
             path.dirname(file),
+            opts.fleetTemplateVersion,
         );
     } catch (e) {
         if (e instanceof MasterDbError) throw e;
@@ -268,15 +337,21 @@ export interface LoadOptions {
     password?: string;
     /** The project folder: relative SQLite paths, and a PostgreSQL master's relative sqlite business paths. */
     cwd?: string;
+    /** fleet:templateVersion: the version of customers whose template_version is NULL (for templateRelease). */
+    fleetTemplateVersion?: string;
 }
 
 /** Reads the customers from wherever the one connection setting points (SQLite file or PostgreSQL URL). */
 export async function loadCustomers(setting: string | undefined, opts: LoadOptions = {}): Promise<CustomerRecord[]> {
     const cwd = opts.cwd ?? process.cwd();
     const where = masterDbLocation(setting, cwd);
-    if (where.kind === "sqlite") return readMasterDb(where.file);
+    if (where.kind === "sqlite") return readMasterDb(where.file, { fleetTemplateVersion: opts.fleetTemplateVersion });
     // Loaded only when used: SQLite users never load the driver. require, not import(): this is CommonJS,
     // and an import() would stay an ESM import under tsx.
     const { readMasterDbPostgres } = require("./masterDbPostgres") as typeof import("./masterDbPostgres");
-    return readMasterDbPostgres(where.url, { password: opts.password, sqliteBase: cwd });
+    return readMasterDbPostgres(where.url, {
+        password: opts.password,
+        sqliteBase: cwd,
+        fleetTemplateVersion: opts.fleetTemplateVersion,
+    });
 }

@@ -1,8 +1,8 @@
-// The master database in PostgreSQL (fleet:masterDb = postgres://user@host:5432/db): the same five
+// The master database in PostgreSQL (fleet:masterDb = postgres://user@host:5432/db): the same
 // reads as the SQLite reader, in one read-only snapshot, so a customer being edited by the broker
 // while Pulumi reads is seen either before or after the edit, never half-way.
 import { Client, type ClientConfig } from "pg";
-import { MASTER_QUERIES, assembleCustomers, type CustomerRecord, type MasterTables } from "./masterDb";
+import { assembleCustomers, queriesFor, type CustomerRecord, type MasterTables } from "./masterDb";
 
 export interface PostgresReadOptions {
     /** Used when the URL carries no password (e.g. the secret fleet:masterDbPassword); PGPASSWORD also works. */
@@ -11,6 +11,8 @@ export interface PostgresReadOptions {
     sqliteBase: string;
     /** Connect and per-query timeout; default 15 s. */
     timeoutMs?: number;
+    /** fleet:templateVersion: the version of customers whose template_version is NULL. */
+    fleetTemplateVersion?: string;
 }
 
 /** The URL as it may be printed: the password replaced. */
@@ -79,16 +81,23 @@ export async function readMasterDbPostgres(url: string, opts: PostgresReadOption
     const client = await connectPostgres(url, opts.password, opts.timeoutMs);
     try {
         await client.query("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
-        const all = async <T>(sql: string) => (await client.query(sql)).rows as T[];
+        // to_regclass is NULL for a missing table without failing the transaction (a schema-1 database).
+        const probe = await client.query<{ t: string | null }>("SELECT to_regclass('plans')::text AS t");
+        const q = queriesFor(probe.rows[0]?.t !== null);
+        const all = async <T>(sql: string | undefined) => (sql ? ((await client.query(sql)).rows as T[]) : []);
         const tables: MasterTables = {
-            customers: await all(MASTER_QUERIES.customers),
-            connections: await all(MASTER_QUERIES.connections),
-            groups: await all(MASTER_QUERIES.groups),
-            users: await all(MASTER_QUERIES.users),
-            memberships: await all(MASTER_QUERIES.memberships),
+            customers: await all(q.customers),
+            connections: await all(q.connections),
+            groups: await all(q.groups),
+            users: await all(q.users),
+            memberships: await all(q.memberships),
+            plans: await all(q.plans),
+            planApps: await all(q.planApps),
+            releases: await all(q.releases),
+            health: await all(q.health),
         };
         await client.query("COMMIT");
-        return assembleCustomers(tables, opts.sqliteBase);
+        return assembleCustomers(tables, opts.sqliteBase, opts.fleetTemplateVersion);
     } catch (e) {
         throw e instanceof Error && e.message.startsWith("master database ") ? e : postgresError(url, e, opts.password);
     } finally {

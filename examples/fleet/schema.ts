@@ -9,8 +9,30 @@ import {
     type SqlDialect,
 } from "qlik-tenant-fleet/naming";
 
-/** Bumped when the DDL changes incompatibly; stored in meta.schema_version. */
-export const SCHEMA_VERSION = 1;
+/** Bumped when the DDL changes; stored in meta.schema_version. 2 = plans, rings, template releases, health, rollouts. */
+export const SCHEMA_VERSION = 2;
+
+/** Rollout rings, in the order a rollout moves through them (docs/plans.md). */
+export const RINGS = ["canary", "early", "general"] as const;
+export type Ring = (typeof RINGS)[number];
+
+/**
+ * Roles a plan may give the customer's groups in its authors space: the roles Qlik assigns in a SHARED space
+ * (docs/reference/qlik-cloud-api.md §6; the SharedSpace resource's members[].roles accept exactly these,
+ * tests/provider/schema/master-db.test.ts proves it).
+ */
+export const AUTHORS_SPACE_ROLES: readonly string[] = [
+    "consumer",
+    "dataconsumer",
+    "facilitator",
+    "producer",
+    "codeveloper",
+];
+
+/** The plan every customer of a schema-1 database is on, and the one a migration creates. */
+export const DEFAULT_PLAN = "standard";
+
+const sqlList = (xs: readonly string[]) => xs.map((x) => `'${x}'`).join(", ");
 
 /** The two places where SQLite and PostgreSQL need different words for the same rule. */
 // The value rules (alias, email, region, space role) come from provider/naming.ts, the module the
@@ -18,13 +40,38 @@ export const SCHEMA_VERSION = 1;
 interface Dialect {
     name: SqlDialect;
     createdAt: string;
+    /** An auto-numbered integer key. */
+    serial: string;
 }
+
+/** 0/1 in both databases (the readers turn it into a JS boolean), so the DDL is the same text. */
+const flag = (col: string) => `${col} INTEGER NOT NULL DEFAULT 0 CHECK (${col} IN (0, 1))`;
+
+/** The two columns schema 2 added to customers: also what the migration of a schema-1 database adds. */
+const PLAN_COLUMN = `plan TEXT NOT NULL DEFAULT '${DEFAULT_PLAN}' REFERENCES plans(name)`;
+const RING_COLUMN = `ring TEXT NOT NULL DEFAULT 'general' CHECK (ring IN (${sqlList(RINGS)}))`;
 
 function masterDdl(d: Dialect): string {
     return `
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS plans (
+    name                     TEXT PRIMARY KEY,
+    description              TEXT NOT NULL DEFAULT '',
+    professional_seats       INTEGER CHECK (professional_seats IS NULL OR professional_seats >= 0),
+    ${flag("auto_assign_professional")},
+    ${flag("auto_assign_analyzer")},
+    ${flag("creator_roles")},
+    authors_space_role       TEXT CHECK (authors_space_role IS NULL OR authors_space_role IN (${sqlList(AUTHORS_SPACE_ROLES)}))
+);
+CREATE TABLE IF NOT EXISTS plan_apps (
+    plan              TEXT NOT NULL REFERENCES plans(name) ON DELETE CASCADE,
+    app_key           TEXT NOT NULL,
+    template_app_name TEXT NOT NULL,
+    template_version  TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (plan, app_key)
 );
 CREATE TABLE IF NOT EXISTS customers (
     id               TEXT PRIMARY KEY,
@@ -33,7 +80,9 @@ CREATE TABLE IF NOT EXISTS customers (
     region           TEXT CHECK (${regionCheckSql()}),
     license_type     TEXT NOT NULL DEFAULT 'analyzer' CHECK (license_type IN ('professional', 'analyzer')),
     template_version TEXT,
-    created_at       ${d.createdAt}
+    created_at       ${d.createdAt},
+    ${PLAN_COLUMN},
+    ${RING_COLUMN}
 );
 CREATE TABLE IF NOT EXISTS customer_connections (
     customer_id   TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
@@ -69,26 +118,98 @@ CREATE TABLE IF NOT EXISTS user_groups (
     FOREIGN KEY (customer_id, subject) REFERENCES users(customer_id, subject) ON DELETE CASCADE,
     FOREIGN KEY (customer_id, group_name) REFERENCES groups(customer_id, name) ON DELETE CASCADE
 );
+${releaseDdl(d)}`;
+}
+
+/** The tables schema 2 added that no schema-1 table refers to: created as they are by the migration too. */
+function releaseDdl(d: Dialect): string {
+    return `CREATE TABLE IF NOT EXISTS template_releases (
+    version     TEXT PRIMARY KEY,
+    app_name    TEXT NOT NULL,
+    released_at ${d.createdAt}
+);
+CREATE TABLE IF NOT EXISTS customer_health (
+    customer_id      TEXT PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+    template_version TEXT NOT NULL,
+    gate             TEXT NOT NULL CHECK (gate IN ('passed', 'failed')),
+    detail           TEXT NOT NULL DEFAULT '',
+    checked_at       ${d.createdAt}
+);
+CREATE TABLE IF NOT EXISTS rollouts (
+    id           ${d.serial},
+    version      TEXT NOT NULL REFERENCES template_releases(version),
+    state        TEXT NOT NULL CHECK (state IN ('running', 'stopped', 'done', 'rolled_back')),
+    current_ring TEXT,
+    message      TEXT NOT NULL DEFAULT '',
+    started_at   ${d.createdAt},
+    updated_at   ${d.createdAt}
+);
+CREATE TABLE IF NOT EXISTS rollout_customers (
+    rollout_id       INTEGER NOT NULL REFERENCES rollouts(id) ON DELETE CASCADE,
+    customer_id      TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    ring             TEXT NOT NULL,
+    previous_version TEXT,
+    state            TEXT NOT NULL CHECK (state IN ('pending', 'applied', 'passed', 'failed', 'rolled_back')),
+    detail           TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (rollout_id, customer_id)
+);
 `;
 }
 
-export const MASTER_DDL = masterDdl({
+const SQLITE: Dialect = {
     name: "sqlite",
     createdAt: "TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
-});
+    serial: "INTEGER PRIMARY KEY AUTOINCREMENT",
+};
 
+export const MASTER_DDL = masterDdl(SQLITE);
+
+const DEFAULT_PLAN_ROW = `INSERT INTO plans(name, description) VALUES ('${DEFAULT_PLAN}', 'the template app only') ON CONFLICT (name) DO NOTHING;`;
+
+/**
+ * Creates the schema, or brings a schema-1 database to schema 2 in place (one transaction): the new tables,
+ * the 'standard' plan, and customers.plan/ring with their defaults, so every existing customer is on plan
+ * standard in ring general and the fleet previews as before (docs/master-database.md#migration).
+ */
 export function applySchema(db: Database.Database): void {
-    db.pragma("foreign_keys = ON");
-    db.exec(MASTER_DDL);
-    db.prepare("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)").run(String(SCHEMA_VERSION));
+    // SQLite refuses ADD COLUMN ... REFERENCES with a non-NULL default while foreign keys are enforced
+    // (https://www.sqlite.org/lang_altertable.html#alter_table_add_column), and the pragma is a no-op inside a transaction.
+    db.pragma("foreign_keys = OFF");
+    try {
+        db.transaction(() => {
+            db.exec(MASTER_DDL);
+            db.exec(DEFAULT_PLAN_ROW);
+            const cols = new Set(
+                (db.prepare("PRAGMA table_info(customers)").all() as { name: string }[]).map((c) => c.name),
+            );
+            if (!cols.has("plan")) db.exec(`ALTER TABLE customers ADD COLUMN ${PLAN_COLUMN}`);
+            if (!cols.has("ring")) db.exec(`ALTER TABLE customers ADD COLUMN ${RING_COLUMN}`);
+            const broken = db.prepare("PRAGMA foreign_key_check").all();
+            if (broken.length) throw new Error(`schema migration left ${broken.length} dangling reference(s)`);
+            db.prepare(
+                "INSERT INTO meta(key, value) VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            ).run(String(SCHEMA_VERSION));
+        })();
+    } finally {
+        db.pragma("foreign_keys = ON");
+    }
 }
+
+const POSTGRES: Dialect = {
+    name: "postgres",
+    createdAt: "TIMESTAMPTZ NOT NULL DEFAULT now()",
+    serial: "SERIAL PRIMARY KEY",
+};
 
 /**
  * The same schema for a PostgreSQL master database (fleet:masterDb = postgres://...): same tables,
- * columns and rules, in PostgreSQL's dialect. The stack only reads it; `seed.js --master-db <url>` creates it.
+ * columns and rules, in PostgreSQL's dialect. The stack only reads it; `seed.js --master-db <url>` creates it,
+ * and migrates a schema-1 database the same way applySchema does (every statement is IF NOT EXISTS).
  */
 export const MASTER_DDL_POSTGRES =
-    masterDdl({
-        name: "postgres",
-        createdAt: "TIMESTAMPTZ NOT NULL DEFAULT now()",
-    }) + `INSERT INTO meta(key, value) VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT (key) DO NOTHING;\n`;
+    masterDdl(POSTGRES) +
+    `${DEFAULT_PLAN_ROW}
+ALTER TABLE customers ADD COLUMN IF NOT EXISTS ${PLAN_COLUMN};
+ALTER TABLE customers ADD COLUMN IF NOT EXISTS ${RING_COLUMN};
+INSERT INTO meta(key, value) VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+`;

@@ -3,6 +3,7 @@
 // (it used to fail after 7 of 23 resources). The rules are provider/naming.ts's, the same ones the
 // database's CHECK constraints and the provider's check() use.
 import {
+    ALIAS_RE,
     ALIAS_RULE_TEXT,
     KNOWN_REGIONS,
     SPACE_ROLES,
@@ -21,8 +22,51 @@ export interface RowProblem {
 
 const LICENSE_TYPES = ["professional", "analyzer"];
 
-export function customerRowProblems(customers: CustomerRecord[]): RowProblem[] {
+/** A plan app's key names Pulumi resources (`<alias>-app-<key>`): a host label, like an alias. */
+const isHostLabel = (k: string) => ALIAS_RE.test(k);
+
+/** Problems of the plans the customers are on (each plan reported once, whatever number of customers is on it). */
+function planProblems(customers: CustomerRecord[]): RowProblem[] {
     const out: RowProblem[] = [];
+    const seen = new Set<string>();
+    for (const { plan } of customers) {
+        if (seen.has(plan.name)) continue;
+        seen.add(plan.name);
+        for (const a of plan.apps) {
+            const row = `plan_apps plan=${JSON.stringify(plan.name)} app_key=${JSON.stringify(a.key)}`;
+            if (!isHostLabel(a.key))
+                out.push({
+                    row,
+                    field: "app_key",
+                    problem:
+                        "must be a host label: 1-63 lowercase letters, digits and '-', not starting or ending with '-' (it names the Pulumi resources <alias>-app-<key>), e.g. forecast",
+                });
+            if (a.templateAppName.trim() === "")
+                out.push({
+                    row,
+                    field: "template_app_name",
+                    problem: "must name the template app in the source tenant",
+                });
+        }
+    }
+    return out;
+}
+
+/** A customer with more professional users than the plan's cap: the count and the cap, and the two ways out. */
+function seatProblem(c: CustomerRecord, row: string): RowProblem | undefined {
+    const cap = c.plan.professionalSeats;
+    if (cap === null) return undefined;
+    const pros = c.users.filter((u) => u.licenseType === "professional").length;
+    if (pros <= cap) return undefined;
+    return {
+        row,
+        field: "plan",
+        problem: `plan ${JSON.stringify(c.plan.name)} allows ${cap} professional seat(s) but the customer has ${pros} professional user(s) (users.license_type, else customers.license_type): give ${pros - cap} of them an analyzer license or move the customer to a plan with more seats`,
+    };
+}
+
+export function customerRowProblems(customers: CustomerRecord[]): RowProblem[] {
+    const out: RowProblem[] = planProblems(customers);
     for (const c of customers) {
         const row = `customers id=${c.id} (alias ${JSON.stringify(c.alias)})`;
         const add = (field: string, problem: string, r = row) => out.push({ row: r, field, problem });
@@ -32,6 +76,8 @@ export function customerRowProblems(customers: CustomerRecord[]): RowProblem[] {
         if (c.region !== undefined && !isKnownRegion(c.region))
             add("region", `must be empty (qlik:region) or one of ${KNOWN_REGIONS.join(", ")}`);
         if (!LICENSE_TYPES.includes(c.licenseType)) add("license_type", "must be professional or analyzer");
+        const seats = seatProblem(c, row);
+        if (seats) out.push(seats);
         if (c.connections.length === 0)
             add(
                 "customer_connections",

@@ -4,7 +4,15 @@ import * as crypto from "crypto";
 import { CONNECTION_NAME, type DemoCustomer } from "./demoCustomers";
 
 export interface InsertRow {
-    table: "customers" | "customer_connections" | "groups" | "users" | "user_groups";
+    table:
+        | "customers"
+        | "customer_connections"
+        | "groups"
+        | "users"
+        | "user_groups"
+        | "plans"
+        | "plan_apps"
+        | "template_releases";
     values: Record<string, string | number | null>;
 }
 
@@ -24,6 +32,8 @@ export function customerRows(c: DemoCustomer, database: string): InsertRow[] {
                 region: null,
                 license_type: c.licenseType,
                 template_version: null,
+                plan: c.plan ?? "standard",
+                ring: c.ring ?? "general",
             },
         },
         {
@@ -66,12 +76,19 @@ export function customerRows(c: DemoCustomer, database: string): InsertRow[] {
     return rows;
 }
 
-/** `INSERT INTO t(a, b) VALUES (?, ?)` or, with numbered placeholders, `($1, $2)` for PostgreSQL. */
-export function insertSql(row: InsertRow, numbered: boolean): { sql: string; params: (string | number | null)[] } {
+/**
+ * `INSERT INTO t(a, b) VALUES (?, ?)` or, with numbered placeholders, `($1, $2)` for PostgreSQL. `keep`: a row
+ * whose key exists already is left as it is (catalogue rows: the ISV's own edits of a plan win).
+ */
+export function insertSql(
+    row: InsertRow,
+    numbered: boolean,
+    keep = false,
+): { sql: string; params: (string | number | null)[] } {
     const cols = Object.keys(row.values);
     const marks = cols.map((_, i) => (numbered ? `$${i + 1}` : "?"));
     return {
-        sql: `INSERT INTO ${row.table}(${cols.join(", ")}) VALUES (${marks.join(", ")})`,
+        sql: `INSERT INTO ${row.table}(${cols.join(", ")}) VALUES (${marks.join(", ")})${keep ? " ON CONFLICT DO NOTHING" : ""}`,
         params: cols.map((k) => row.values[k]),
     };
 }

@@ -1,12 +1,17 @@
-// The three demo customers `npm start` provisions. Users' subjects use the ISV's IdP naming
-// ("<alias>\\<login>"); each user's JWT carries exactly these values.
+// The three demo customers `npm start` provisions, on two plans and in three rings (docs/plans.md). Users'
+// subjects use the ISV's IdP naming ("<alias>\\<login>"); each user's JWT carries exactly these values.
 import type { BusinessDbSpec } from "./businessDb";
+import type { Ring } from "../../examples/fleet/schema";
 
 export interface DemoCustomer {
     id: string;
     name: string;
     alias: string;
     licenseType: "professional" | "analyzer";
+    /** plans.name; default standard. */
+    plan?: string;
+    /** Rollout ring; default general. */
+    ring?: Ring;
     data: BusinessDbSpec;
     groups: { name: string; roles?: string[]; spaceRole?: string }[];
     users: {
@@ -24,6 +29,8 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
         name: "Acme Corporation",
         alias: "acme",
         licenseType: "analyzer",
+        plan: "premium",
+        ring: "canary",
         data: { seed: "acme", orders: 3000, accounts: 60 },
         groups: [{ name: "Acme Sales" }, { name: "Acme Finance" }],
         users: [
@@ -42,6 +49,8 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
         name: "Globex Inc.",
         alias: "globex",
         licenseType: "analyzer",
+        plan: "standard",
+        ring: "general",
         data: { seed: "globex", orders: 2200, accounts: 35 },
         groups: [{ name: "Globex Analysts" }],
         users: [
@@ -58,6 +67,8 @@ export const DEMO_CUSTOMERS: DemoCustomer[] = [
         name: "Initech",
         alias: "initech",
         licenseType: "analyzer",
+        plan: "standard",
+        ring: "early",
         data: { seed: "initech", orders: 1500, accounts: 25 },
         groups: [{ name: "Initech Managers" }],
         users: [

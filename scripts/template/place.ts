@@ -22,6 +22,11 @@ export interface TemplateOptions {
     /** Replace the default script (tests and the template-change example). */
     script?: string;
     objects?: GenericObjectDef[];
+    /**
+     * Name of the app in the source tenant (default TEMPLATE_APP_NAME): a plan's extra template (forecast.ts), or
+     * one app per template release, so that a rollback can copy the previous release again (docs/plans.md).
+     */
+    appName?: string;
     log?: (msg: string) => void;
 }
 
@@ -126,13 +131,14 @@ interface Item {
 async function ensureApp(
     api: HostClient,
     spaceId: string,
+    name: string,
     changes: string[],
 ): Promise<{ appId: string; lastReloadTime?: string }> {
     const items = await api.paginateAll<Item>("/api/v1/items", {
-        query: { resourceType: "app", spaceId, name: TEMPLATE_APP_NAME, limit: 100 },
-        purpose: "find the template app",
+        query: { resourceType: "app", spaceId, name, limit: 100 },
+        purpose: `find the template app ${name}`,
     });
-    const item = items.find((i) => i.name === TEMPLATE_APP_NAME);
+    const item = items.find((i) => i.name === name);
     if (item) {
         const app = await api.get<{ attributes: { id: string; lastReloadTime?: string } }>(
             `/api/v1/apps/${item.resourceId}`,
@@ -140,12 +146,12 @@ async function ensureApp(
         );
         return { appId: app.attributes.id, lastReloadTime: app.attributes.lastReloadTime };
     }
-    changes.push(`app ${TEMPLATE_APP_NAME}`);
+    changes.push(`app ${name}`);
     const app = await api.post<{ attributes: { id: string } }>(
         "/api/v1/apps",
         {
             attributes: {
-                name: TEMPLATE_APP_NAME,
+                name,
                 description: "Template published to every customer tenant",
                 spaceId,
             },
@@ -257,8 +263,9 @@ export async function placeTemplate(opts: TemplateOptions): Promise<PlacedTempla
     const space = await ensureSpace(api, TEMPLATE_SPACE, changes);
     const staging = await ensureSpace(api, CONNECTION_SPACE, changes);
     const connectionId = await ensureConnection(api, staging.id, opts.sampleDb, changes);
-    const app = await ensureApp(api, space.id, changes);
-    log(`template app ${app.appId} in space ${TEMPLATE_SPACE}`);
+    const appName = opts.appName ?? TEMPLATE_APP_NAME;
+    const app = await ensureApp(api, space.id, appName, changes);
+    log(`template app "${appName}" ${app.appId} in space ${TEMPLATE_SPACE}`);
     const scriptChanged = await ensureScript(api, app.appId, script, version, changes);
     await ensureObjects(opts.info, await api.bearer(), app.appId, objects, changes);
 
