@@ -214,6 +214,32 @@ export class LicensesModel {
         });
     }
 
+    /** The license type assigned to `subject` on this tenant, if any. */
+    typeOf(tenantId: string, subject: string): string | undefined {
+        return this.state(tenantId).assignments.find((a) => a.subject === subject)?.type;
+    }
+
+    /**
+     * What the auto-assign settings give a user who signs in with no assignment (PUT /api/v1/licenses/settings,
+     * settingsBody in qliksense-licenses-api-openapi.yml: "If professional users are available, they will be
+     * automatically assigned. Otherwise, analyzer capacity will be assigned, if available."): a professional unit
+     * while one is free and autoAssignProfessional is on, else an analyzer unit while one is free and
+     * autoAssignAnalyzer is on, else nothing (the emulator's license has no analyzer capacity minutes). A subject
+     * that holds an assignment keeps it. Returns the type assigned now, if any.
+     */
+    autoAssign(tenantId: string, subject: string): string | undefined {
+        const st = this.state(tenantId);
+        if (st.assignments.some((a) => a.subject === subject)) return undefined;
+        const order: string[] = [];
+        if (st.settings.autoAssignProfessional) order.push("professional");
+        if (st.settings.autoAssignAnalyzer) order.push("analyzer");
+        const type = order.find((t) => !this.noAllotment(st, subject, t));
+        if (!type) return undefined;
+        st.assignments.push({ subject, type, excess: false, created: this.emu.clock.iso() });
+        this.save(st);
+        return type;
+    }
+
     putSettings(tenantId: string, body: unknown): LicenseState["settings"] {
         if (!body || typeof body !== "object" || Array.isArray(body)) throw bad("Body must be a JSON object");
         const b = body as Record<string, unknown>;

@@ -8,6 +8,7 @@ import { domainError } from "../../core/errors";
 import * as ids from "../../core/ids";
 import { identityProvidersModel, publicKeyOf } from "../identity-providers/model";
 import { usersModel } from "../users/model";
+import { licensesModel } from "../licenses/model";
 
 export interface Session {
     id: string;
@@ -101,6 +102,9 @@ export class LoginModel {
             email: claims.email as string | undefined,
             groups: groups as string[] | undefined,
         });
+        // Signing in without an assignment is when the tenant's license auto-assignment acts (PUT
+        // /api/v1/licenses/settings, docs/reference/qlik-cloud-api.md §3); an assigned user keeps its type.
+        licensesModel(this.emu).autoAssign(tenantId, sub);
         return this.createSession(tenantId, user.id);
     }
 

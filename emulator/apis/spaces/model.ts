@@ -145,11 +145,10 @@ export class SpacesModel {
         if (type !== "shared" && type !== "managed" && type !== "data") {
             throw domainError("invalid", "BadRequest", "Bad request", "type must be one of shared, managed, data.");
         }
-        if (
-            !isTenantAdmin(actor) &&
-            type !== "shared" &&
-            !actor.roles.some((r) => r.toLowerCase() === `${type}spacecreator`)
-        ) {
+        // Every space type needs its creator role ("You need the Shared Space Creator user role in the tenant to create
+        // new shared spaces", help.qlik.com .../Spaces/permissions-shared-space-prof-full.htm); professionals may hold
+        // it through the tenant flag (users/professionalRoles.ts).
+        if (!isTenantAdmin(actor) && !actor.roles.some((r) => r.toLowerCase() === `${type}spacecreator`)) {
             throw domainError("forbidden", "Forbidden", "Forbidden", `Not allowed to create ${type} spaces.`);
         }
         if (body.description !== undefined && typeof body.description !== "string") {

@@ -6,6 +6,7 @@ import * as ids from "../../core/ids";
 import { rolesModel, toRef, type RoleRef } from "../roles/model";
 import { EVERYONE_ID, groupsModel } from "../groups/model";
 import { lookupRef } from "../refs";
+import { professionalRoles } from "./professionalRoles";
 
 export type UserStatus = "active" | "invited" | "disabled" | "deleted" | "provisioned";
 export interface User {
@@ -223,10 +224,16 @@ export class UsersModel {
         return u;
     }
 
-    /** Role names a user effectively holds: own roles, roles of its groups and of the Everyone group. */
+    /**
+     * Role names a user effectively holds: own roles, roles of its groups and of the Everyone group, and the roles
+     * the tenant grants professionals (professionalRoles.ts).
+     */
     effectiveRoles(u: User): string[] {
         const groups = groupsModel(this.emu);
-        const names = new Set(u.assignedRoles.map((r) => r.name));
+        const names = new Set([
+            ...u.assignedRoles.map((r) => r.name),
+            ...professionalRoles(this.emu, u.tenantId, u.subject),
+        ]);
         for (const gid of u.assignedGroups)
             for (const r of groups.get(u.tenantId, gid)?.assignedRoles ?? []) names.add(r.name);
         const everyone = groups.settings(u.tenantId).systemGroups[EVERYONE_ID];
