@@ -13,6 +13,7 @@ const loaders: Record<ResourceKind, () => ResourceHandlers> = {
     GroupSet: () => require("./resources/groupSet").handlers,
     AppCopy: () => require("./resources/appCopy").handlers,
     ManagedSpacePublish: () => require("./resources/managedSpacePublish").handlers,
+    SharedSpace: () => require("./resources/sharedSpace").handlers,
     LocalMarker: () => require("./resources/localMarker").handlers,
     FleetGuard: () => require("./resources/fleetGuard").handlers,
 };

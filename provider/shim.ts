@@ -20,6 +20,7 @@ export type ResourceKind =
     | "GroupSet"
     | "AppCopy"
     | "ManagedSpacePublish"
+    | "SharedSpace"
     | "LocalMarker"
     | "FleetGuard";
 

@@ -5,7 +5,9 @@ import { LicenseAssignment } from "./licenseAssignment";
 import { GroupSet } from "./groupSet";
 import { AppCopy } from "./appCopy";
 import { ManagedSpacePublish } from "./managedSpacePublish";
+import { SharedSpace } from "./sharedSpace";
 import { OwnershipArgs, ownershipInputs } from "./owner";
+import { ALIAS_RE } from "../provider/naming";
 
 export interface CustomerTenantUser {
     /** The JWT `sub` of the user (e.g. "acme\\john"); a plain string, it keys the license assignment. */
@@ -30,6 +32,57 @@ export interface CustomerTenantJwtKey {
     publicKey: pulumi.Input<string>;
 }
 
+/** A template app in the ISV's source tenant, by id or by exact name, and its release label. */
+export interface CustomerTenantTemplate {
+    appId?: pulumi.Input<string>;
+    appName?: pulumi.Input<string>;
+    /** Release label; a change rolls the new template out (republish; users' own sheets survive). */
+    version?: pulumi.Input<string>;
+}
+
+/** An extra template app of the customer's plan, staged, reloaded and published like the main one. */
+export interface CustomerTenantExtraApp {
+    /**
+     * Stable key (lowercase letters, digits and `-`, like a host label, e.g. "forecast"): it names the Pulumi
+     * resources `<name>-app-<key>` and `<name>-publish-<key>`, so it must never change.
+     */
+    key: string;
+    /** The extra template app in the ISV's source tenant. */
+    template: CustomerTenantTemplate;
+    /** Name of the staged copy. Default: the template's appName, else "<customerName> <key>". */
+    name?: pulumi.Input<string>;
+    /** Managed space the app is published into. Default "<customerName> <key>". */
+    managedSpaceName?: pulumi.Input<string>;
+}
+
+/** A shared space for the customer's own authors; every group of the customer becomes a member with `role`. */
+export interface CustomerTenantAuthorsSpace {
+    /** Space name. Default "<customerName> Authors". */
+    name?: pulumi.Input<string>;
+    /** Shared-space role of every group: consumer, dataconsumer, facilitator, producer or codeveloper. */
+    role: pulumi.Input<string>;
+}
+
+/** Tenant settings that differ by plan (QlikTenant inputs; unset = left as Qlik has it). */
+export interface CustomerTenantSettings {
+    autoAssignCreateSharedSpacesRoleToProfessionals?: pulumi.Input<boolean>;
+    autoAssignPrivateAnalyticsContentCreatorRoleToProfessionals?: pulumi.Input<boolean>;
+    autoAssignDataServicesContributorRoleToProfessionals?: pulumi.Input<boolean>;
+    enableAppOpeningFeedback?: pulumi.Input<boolean>;
+}
+
+/** License settings that differ by plan (LicenseAssignment inputs; unset = not managed). */
+export interface CustomerTenantLicenseSettings {
+    autoAssignProfessional?: pulumi.Input<boolean>;
+    autoAssignAnalyzer?: pulumi.Input<boolean>;
+}
+
+/** What an extra app's users see, by its key. */
+export interface CustomerTenantExtraAppOutputs {
+    publishedAppId: string;
+    reloadStatus: string;
+}
+
 export interface CustomerTenantArgs extends OwnershipArgs {
     /** Display name of the customer (tenant name; published app is named after the template). */
     customerName: pulumi.Input<string>;
@@ -46,12 +99,7 @@ export interface CustomerTenantArgs extends OwnershipArgs {
     /** The customer's groups; every group becomes a member of the managed space with its spaceRole. */
     groups: CustomerTenantGroup[];
     /** The template app in the ISV's source tenant. */
-    template: {
-        appId?: pulumi.Input<string>;
-        appName?: pulumi.Input<string>;
-        /** Release label; a change rolls the new template out (republish; users' own sheets survive). */
-        version?: pulumi.Input<string>;
-    };
+    template: CustomerTenantTemplate;
     /** The customer's data connection (name must match the script's `LIB CONNECT TO`). Pass the password as a secret. */
     dataConnection: {
         name: pulumi.Input<string>;
@@ -66,6 +114,37 @@ export interface CustomerTenantArgs extends OwnershipArgs {
     allowDeactivation?: pulumi.Input<boolean>;
     /** Re-onboarding: reactivate and adopt the customer's DEACTIVATED tenant (QlikTenant `reactivate`). Default `qlik:reactivateTenants`. */
     reactivate?: pulumi.Input<boolean | string>;
+    /**
+     * Extra template apps of the customer's plan (e.g. a premium plan's forecast app): each is copied into the
+     * staging space, reads the main app's data connection, is reloaded and published into its own managed space
+     * whose members are the customer's groups, like the main app. Default none.
+     */
+    extraApps?: CustomerTenantExtraApp[];
+    /** A shared space where the customer's own authors build content. Default none. */
+    authorsSpace?: CustomerTenantAuthorsSpace;
+    /** Tenant settings passed to the QlikTenant. Default: none managed. */
+    tenantSettings?: CustomerTenantSettings;
+    /** License settings passed to the LicenseAssignment. Default: none managed. */
+    licenseSettings?: CustomerTenantLicenseSettings;
+}
+
+/** The keys of `o` whose value is set: an unset setting adds no input, so a program that sets none previews no change. */
+function definedOnly<T extends object>(o: T | undefined): Partial<T> {
+    return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** extraApps keys name Pulumi resources: a bad or repeated key fails the program before anything is registered. */
+function checkExtraApps(name: string, extras: CustomerTenantExtraApp[]): void {
+    const seen = new Set<string>();
+    extras.forEach((e, i) => {
+        const at = `CustomerTenant "${name}": extraApps[${i}].key`;
+        if (typeof e.key !== "string" || !ALIAS_RE.test(e.key))
+            throw new Error(
+                `${at} ${JSON.stringify(e.key)} must be 1-63 lowercase letters, digits or "-" (not at either end), e.g. "forecast"`,
+            );
+        if (seen.has(e.key)) throw new Error(`${at} "${e.key}" is listed twice; give each extra app its own key`);
+        seen.add(e.key);
+    });
 }
 
 /**
@@ -89,6 +168,12 @@ export class CustomerTenant extends pulumi.ComponentResource {
     readonly jwtIssuer: pulumi.Output<string>;
     /** Private key to sign login tokens with (secret); undefined when the ISV passed its own key. */
     readonly jwtPrivateKey: pulumi.Output<string | undefined>;
+    /** The main template's release label as deployed (the main AppCopy's templateVersion). */
+    readonly templateVersion: pulumi.Output<string>;
+    /** Each extra app's published app id and last reload status, by key ({} without extra apps). */
+    readonly extraApps: pulumi.Output<Record<string, CustomerTenantExtraAppOutputs>>;
+    /** Id of the authors' shared space; undefined without authorsSpace. */
+    readonly authorsSpaceId: pulumi.Output<string | undefined>;
 
     readonly tenant: QlikTenant;
     readonly identityProvider: JwtIdentityProvider;
@@ -96,9 +181,15 @@ export class CustomerTenant extends pulumi.ComponentResource {
     readonly groupSet: GroupSet;
     readonly app: AppCopy;
     readonly publish: ManagedSpacePublish;
+    /** The extra apps' staged copies and publishes, by key. */
+    readonly extraAppCopies: Record<string, AppCopy> = {};
+    readonly extraPublishes: Record<string, ManagedSpacePublish> = {};
+    readonly authors?: SharedSpace;
 
     constructor(name: string, args: CustomerTenantArgs, opts?: pulumi.ComponentResourceOptions) {
         super("qlik-tenant-fleet:index:CustomerTenant", name, {}, opts);
+        const extras = args.extraApps ?? [];
+        checkExtraApps(name, extras);
         const child = { parent: this };
         // One owner for the whole customer (docs/ownership.md); resolved once here so every child agrees.
         const own = ownershipInputs(args);
@@ -111,6 +202,7 @@ export class CustomerTenant extends pulumi.ComponentResource {
                 region: args.region,
                 allowDeactivation: args.allowDeactivation,
                 ...(args.reactivate === undefined ? {} : { reactivate: args.reactivate }),
+                ...definedOnly(args.tenantSettings),
                 ...own,
                 // The component's dependsOn (e.g. a FleetGuard) gates the tenant, and so everything below it.
             },
@@ -146,6 +238,7 @@ export class CustomerTenant extends pulumi.ComponentResource {
             {
                 tenantHost,
                 assignments: Object.fromEntries(args.users.map((u) => [u.subject, u.licenseType])),
+                ...definedOnly(args.licenseSettings),
                 ...own,
             },
             inTenant,
@@ -175,6 +268,7 @@ export class CustomerTenant extends pulumi.ComponentResource {
             inTenant,
         );
 
+        const spaceMembers = args.groups.map((g) => ({ groupName: g.name, roles: [g.spaceRole ?? "consumer"] }));
         // Members by group NAME (known at preview time; an id from GroupSet is unknown in the preview of any GroupSet
         // update, which would preview a members update that does not happen), after the GroupSet made the groups.
         // contentVersion republishes whenever the staged content changes (script, connection, template).
@@ -185,11 +279,56 @@ export class CustomerTenant extends pulumi.ComponentResource {
                 spaceName: args.managedSpaceName ?? pulumi.interpolate`${args.customerName} Analytics`,
                 sourceAppId: this.app.appId,
                 contentVersion: this.app.contentVersion,
-                members: args.groups.map((g) => ({ groupName: g.name, roles: [g.spaceRole ?? "consumer"] })),
+                members: spaceMembers,
                 ...own,
             },
             { ...inTenant, dependsOn: [this.groupSet] },
         );
+
+        const staging = args.stagingSpaceName ?? "Staging";
+        for (const e of extras) {
+            // No dataConnections of its own: it reads the main app's connection in the same staging space (its script
+            // says LIB CONNECT TO '<staging>:<connection>'). Two AppCopies declaring one connection would each re-mark
+            // it with their claim, and the extra's delete (a downgrade) would remove the connection the main app uses.
+            const app = new AppCopy(
+                `${name}-app-${e.key}`,
+                {
+                    tenantHost,
+                    source: { appId: e.template.appId, appName: e.template.appName },
+                    name: e.name ?? e.template.appName ?? pulumi.interpolate`${args.customerName} ${e.key}`,
+                    templateVersion: e.template.version ?? "",
+                    spaceName: staging,
+                    ...own,
+                },
+                { ...inTenant, dependsOn: [this.app] },
+            );
+            this.extraAppCopies[e.key] = app;
+            this.extraPublishes[e.key] = new ManagedSpacePublish(
+                `${name}-publish-${e.key}`,
+                {
+                    tenantHost,
+                    spaceName: e.managedSpaceName ?? pulumi.interpolate`${args.customerName} ${e.key}`,
+                    sourceAppId: app.appId,
+                    contentVersion: app.contentVersion,
+                    members: spaceMembers,
+                    ...own,
+                },
+                { ...inTenant, dependsOn: [this.groupSet] },
+            );
+        }
+        if (args.authorsSpace) {
+            const role = args.authorsSpace.role;
+            this.authors = new SharedSpace(
+                `${name}-authors`,
+                {
+                    tenantHost,
+                    name: args.authorsSpace.name ?? pulumi.interpolate`${args.customerName} Authors`,
+                    members: args.groups.map((g) => ({ groupName: g.name, roles: [role] })),
+                    ...own,
+                },
+                { ...inTenant, dependsOn: [this.groupSet] },
+            );
+        }
 
         this.hostname = this.tenant.hostname;
         this.systemHostname = tenantHost;
@@ -199,6 +338,19 @@ export class CustomerTenant extends pulumi.ComponentResource {
         this.jwtKeyId = this.identityProvider.keyId;
         this.jwtIssuer = this.identityProvider.issuer;
         this.jwtPrivateKey = pulumi.secret(this.identityProvider.privateKeyPem);
+        this.templateVersion = this.app.templateVersion;
+        this.extraApps = pulumi.output(
+            Object.fromEntries(
+                extras.map((e) => [
+                    e.key,
+                    {
+                        publishedAppId: this.extraPublishes[e.key].publishedAppId,
+                        reloadStatus: this.extraAppCopies[e.key].reloadStatus,
+                    },
+                ]),
+            ),
+        ) as pulumi.Output<Record<string, CustomerTenantExtraAppOutputs>>;
+        this.authorsSpaceId = this.authors ? this.authors.spaceId : pulumi.output(undefined);
         this.registerOutputs({
             hostname: this.hostname,
             systemHostname: this.systemHostname,
@@ -208,6 +360,9 @@ export class CustomerTenant extends pulumi.ComponentResource {
             jwtKeyId: this.jwtKeyId,
             jwtIssuer: this.jwtIssuer,
             jwtPrivateKey: this.jwtPrivateKey,
+            templateVersion: this.templateVersion,
+            extraApps: this.extraApps,
+            authorsSpaceId: this.authorsSpaceId,
         });
     }
 }

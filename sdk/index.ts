@@ -1,6 +1,7 @@
 export { LocalMarker, LocalMarkerArgs } from "./localMarker";
 export { AppCopy, AppCopyArgs, AppCopySource, AppCopyDataConnection } from "./appCopy";
 export { ManagedSpacePublish, ManagedSpacePublishArgs, ManagedSpaceMember } from "./managedSpacePublish";
+export { SharedSpace, SharedSpaceArgs, SharedSpaceMember } from "./sharedSpace";
 export { QlikTenant, QlikTenantArgs } from "./qlikTenant";
 export { JwtIdentityProvider, JwtIdentityProviderArgs } from "./jwtIdentityProvider";
 export { LicenseAssignment, LicenseAssignmentArgs } from "./licenseAssignment";
@@ -11,6 +12,12 @@ export {
     CustomerTenantUser,
     CustomerTenantGroup,
     CustomerTenantJwtKey,
+    CustomerTenantTemplate,
+    CustomerTenantExtraApp,
+    CustomerTenantAuthorsSpace,
+    CustomerTenantSettings,
+    CustomerTenantLicenseSettings,
+    CustomerTenantExtraAppOutputs,
 } from "./customerTenant";
 export { FleetGuard, FleetGuardArgs, FleetGuardCustomer } from "./fleetGuard";
 export { OwnershipArgs, defaultOwner, ownershipInputs } from "./owner";

@@ -5,6 +5,7 @@ import { jwtIdentityProviderSchema } from "./jwtIdentityProvider";
 import { licenseAssignmentSchema } from "./licenseAssignment";
 import { managedSpacePublishSchema } from "./managedSpacePublish";
 import { qlikTenantSchema } from "./qlikTenant";
+import { sharedSpaceSchema } from "./sharedSpace";
 import type { ResourceSchema } from "./core";
 
 export const resourceSchemas: readonly ResourceSchema[] = [
@@ -14,6 +15,7 @@ export const resourceSchemas: readonly ResourceSchema[] = [
     groupSetSchema,
     appCopySchema,
     managedSpacePublishSchema,
+    sharedSpaceSchema,
 ];
 
 export { schemaFailures, replaceKeys, fieldMeta, type ArgsOf, type FieldMeta, type ResourceSchema } from "./core";
