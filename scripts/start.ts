@@ -1,7 +1,7 @@
 // `npm start`: the whole story on one machine, offline.
 //   1. seed the ISV's master database and the customers' business databases (.data/)
 //   2. start the Qlik Cloud emulator in the background (or reuse the running one)
-//   3. place the template app in the ISV's source tenant
+//   3. place the template app (and the premium plan's "Sales Forecast") in the ISV's source tenant
 //   4. point the `dev` stack at the emulator and run `pulumi up` (one tenant per customer)
 //   5. prove it as the customers' users would: JWT login, open the published app, compare the numbers
 // A second run reuses everything and `pulumi up` reports no changes.
@@ -17,10 +17,11 @@
 import * as path from "path";
 import { parseArgs } from "util";
 import type { EmulatorInfo } from "../emulator/index";
-import { seed } from "./seed";
+import { seed, registerRelease } from "./seed";
 import { readMasterDb, type CustomerRecord } from "../examples/fleet/masterDb";
 import { businessTotals } from "./seed/businessDb";
 import { placeTemplate, TEMPLATE_APP_NAME } from "./template/place";
+import { FORECAST_APP_NAME, FORECAST_OBJECTS, FORECAST_SCRIPT } from "./template/forecast";
 import { jwtLogin, openAppAsUser, readDashboard, signUserJwt, type Dashboard } from "./userSession";
 import { REPO_ROOT as ROOT, engine } from "./lib/repo";
 import { EMU_DIR, ensureEmulator, stopEmulator, withStartLock } from "./demo/emulatorProcess";
@@ -33,7 +34,18 @@ const info = (msg: string) => console.log(`      ${msg}`);
 // ---------------------------------------------------------------------------------------------- proof
 
 interface StackOutputs {
-    tenants?: Record<string, { hostname: string; tenantId: string; publishedAppId: string; reloadStatus: string }>;
+    tenants?: Record<
+        string,
+        {
+            hostname: string;
+            tenantId: string;
+            publishedAppId: string;
+            reloadStatus: string;
+            plan?: string;
+            ring?: string;
+            extraApps?: Record<string, { publishedAppId: string; reloadStatus: string }>;
+        }
+    >;
     jwt?: Record<string, { keyId: string; issuer: string; privateKey?: string }>;
 }
 
@@ -41,7 +53,21 @@ interface Seen {
     customer: CustomerRecord;
     user: CustomerRecord["users"][number];
     sees: Dashboard;
+    /** What the user sees in each extra app of the customer's plan (premium: forecast), by key. */
+    extras: Record<string, Dashboard>;
     truth: ReturnType<typeof businessTotals>;
+}
+
+async function readApp(emu: EmulatorInfo, session: Awaited<ReturnType<typeof jwtLogin>>, appId: string) {
+    const doc = await openAppAsUser(emu.httpUrl, session, appId, {
+        onWait: (ms) =>
+            info(`  access to the published app not yet propagated (403), retrying... ${Math.round(ms / 1000)} s`),
+    });
+    try {
+        return await readDashboard(doc);
+    } finally {
+        await doc.close();
+    }
 }
 
 async function proveAsUser(emu: EmulatorInfo, outputs: StackOutputs, customer: CustomerRecord): Promise<Seen> {
@@ -55,33 +81,42 @@ async function proveAsUser(emu: EmulatorInfo, outputs: StackOutputs, customer: C
         { subject: user.subject, name: user.name, email: user.email, groups: user.groups },
     );
     const session = await jwtLogin(emu.httpUrl, t.hostname, jwt);
-    info(`${user.name} (${user.subject}) logged in on ${t.hostname} with a JWT`);
-    const doc = await openAppAsUser(emu.httpUrl, session, t.publishedAppId, {
-        onWait: (ms) =>
-            info(`  access to the published app not yet propagated (403), retrying... ${Math.round(ms / 1000)} s`),
-    });
-    try {
-        const sees = await readDashboard(doc);
-        const db = customer.connections.find((c) => c.datasourceId === "sqlite" && c.database)?.database;
-        if (!db) throw new Error(`customer ${customer.alias} has no sqlite database to compare with`);
-        return { customer, user, sees, truth: businessTotals(db) };
-    } finally {
-        await doc.close();
+    info(`${user.name} (${user.subject}) logged in on ${t.hostname} with a JWT (plan ${customer.plan.name})`);
+    const sees = await readApp(emu, session, t.publishedAppId);
+    const extras: Record<string, Dashboard> = {};
+    for (const a of customer.plan.apps) {
+        const extra = t.extraApps?.[a.key];
+        if (!extra)
+            throw new Error(`stack outputs lack ${customer.alias}'s ${a.key} app of plan ${customer.plan.name}`);
+        extras[a.key] = await readApp(emu, session, extra.publishedAppId);
     }
+    const db = customer.connections.find((c) => c.datasourceId === "sqlite" && c.database)?.database;
+    if (!db) throw new Error(`customer ${customer.alias} has no sqlite database to compare with`);
+    return { customer, user, sees, extras, truth: businessTotals(db) };
 }
 
 const money = (n: number) => n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 function printProof(seen: Seen[]): boolean {
     const rows = [["", ...seen.map((s) => `${s.user.name} @ ${s.customer.name}`)]];
+    rows.push(["plan (ring)", ...seen.map((s) => `${s.customer.plan.name} (${s.customer.ring})`)]);
     rows.push(["orders in the app", ...seen.map((s) => String(s.sees.orders))]);
     rows.push(["orders in own DB", ...seen.map((s) => String(s.truth.orders))]);
     rows.push(["revenue in the app", ...seen.map((s) => money(s.sees.revenue))]);
     rows.push(["revenue in own DB", ...seen.map((s) => money(s.truth.amount))]);
     rows.push(["sheets", ...seen.map((s) => String(s.sees.sheets.length))]);
+    const extraKeys = [...new Set(seen.flatMap((s) => Object.keys(s.extras)))].sort();
+    for (const k of extraKeys) {
+        rows.push([
+            `${k} app: orders`,
+            ...seen.map((s) => (s.extras[k] ? String(s.extras[k].orders) : "- (not in plan)")),
+        ]);
+        rows.push([`${k} app: revenue`, ...seen.map((s) => (s.extras[k] ? money(s.extras[k].revenue) : "-"))]);
+    }
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     for (const r of rows) info(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("   "));
-    const ok = seen.every((s) => s.sees.orders === s.truth.orders && Math.abs(s.sees.revenue - s.truth.amount) < 0.01);
+    const own = (d: Dashboard, s: Seen) => d.orders === s.truth.orders && Math.abs(d.revenue - s.truth.amount) < 0.01;
+    const ok = seen.every((s) => own(s.sees, s) && Object.values(s.extras).every((d) => own(d, s)));
     const distinct = new Set(seen.map((s) => s.sees.orders)).size === seen.length;
     info(
         ok && distinct
@@ -148,7 +183,7 @@ async function run(chosen: number | undefined, profile: "instant" | "realistic" 
     const s = seed({ log: info });
     const customers = readMasterDb(s.masterDb);
     info(
-        `${path.relative(ROOT, s.masterDb)}: ${customers.length} customers (${customers.map((c) => c.alias).join(", ")})${s.created ? ", created" : ""}`,
+        `${path.relative(ROOT, s.masterDb)}: ${customers.length} customers (${customers.map((c) => `${c.alias}: ${c.plan.name}/${c.ring}`).join(", ")})${s.created ? ", created" : ""}`,
     );
 
     step(2, "Qlik Cloud emulator");
@@ -157,12 +192,27 @@ async function run(chosen: number | undefined, profile: "instant" | "realistic" 
         `${emu.started ? "started" : "reusing"} emulator pid ${emu.pid} at ${emu.info.httpUrl} (profile ${emu.info.profile}, source tenant ${emu.info.sourceTenant.hostname})`,
     );
 
-    step(3, `template app "${TEMPLATE_APP_NAME}" in the source tenant`);
+    step(3, `template apps "${TEMPLATE_APP_NAME}" and "${FORECAST_APP_NAME}" in the source tenant`);
     const tpl = await placeTemplate({ info: emu.info, sampleDb: s.sampleDb, log: info });
     info(
         tpl.changes.length
             ? `placed: ${tpl.changes.join(", ")}`
             : `unchanged (app ${tpl.appId}, version ${tpl.version})`,
+    );
+    await registerRelease(s.masterDb, { version: tpl.version, appName: TEMPLATE_APP_NAME });
+    // The premium plan's extra template (plan_apps): placed where the main one is, by the same code.
+    const forecast = await placeTemplate({
+        info: emu.info,
+        sampleDb: s.sampleDb,
+        appName: FORECAST_APP_NAME,
+        script: FORECAST_SCRIPT,
+        objects: FORECAST_OBJECTS,
+        log: info,
+    });
+    info(
+        forecast.changes.length
+            ? `placed "${FORECAST_APP_NAME}": ${forecast.changes.join(", ")}`
+            : `"${FORECAST_APP_NAME}" unchanged (app ${forecast.appId})`,
     );
 
     step(4, `pulumi up (stack ${STACK})`);
@@ -184,8 +234,9 @@ async function run(chosen: number | undefined, profile: "instant" | "realistic" 
     console.log("\n\x1b[1mTenants\x1b[0m");
     for (const c of customers) {
         const t = outputs.tenants?.[c.alias];
+        const extras = Object.keys(t?.extraApps ?? {});
         info(
-            `${c.alias.padEnd(12)} ${(t?.hostname ?? "-").padEnd(30)} ${(t?.tenantId ?? "-").padEnd(34)} app ${t?.publishedAppId ?? "-"}  reload ${t?.reloadStatus ?? "-"}`,
+            `${c.alias.padEnd(12)} ${`${c.plan.name}/${c.ring}`.padEnd(18)} ${(t?.hostname ?? "-").padEnd(30)} ${(t?.tenantId ?? "-").padEnd(34)} app ${t?.publishedAppId ?? "-"}  reload ${t?.reloadStatus ?? "-"}${extras.length ? `  + ${extras.join(", ")}` : ""}`,
         );
     }
     const host = outputs.tenants?.[customers[0]?.alias]?.hostname ?? "acme.us.qlikcloud.com";

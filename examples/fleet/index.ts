@@ -7,7 +7,10 @@
 //         fleet:templateAppName / fleet:templateAppId (the template in the source tenant),
 //         fleet:templateVersion (release label; bump it to roll a template change out),
 //         fleet:maxDeletions (most customers one plan may offboard: "1" by default, a count or "10%"),
-//         fleet:confirmDeletions / env QLIK_FLEET_CONFIRM_DELETIONS (customers confirmed for this run).
+//         fleet:confirmDeletions / env QLIK_FLEET_CONFIRM_DELETIONS (customers confirmed for this run),
+//         fleet:confirmDowngrades / env QLIK_FLEET_CONFIRM_DOWNGRADES (plan downgrades confirmed for this run).
+// Plans (docs/plans.md): each customer's plan row adds extra apps, an authors space, tenant and license settings;
+// the plan pieces a downgrade would delete go to the FleetGuard, which refuses that at preview unless confirmed.
 // Guards (docs/recovery.md#guards): every row is validated first (all problems in one message, before any
 // change), an empty or broken master database is an error, and the FleetGuard refuses at preview an
 // offboarding without the deactivation opt-in or one larger than fleet:maxDeletions.
@@ -17,6 +20,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CustomerTenant, FleetGuard } from "qlik-tenant-fleet";
 import { loadCustomers, masterDbLocation, type CustomerRecord } from "./masterDb";
 import { assertValidCustomers } from "./validate";
+import { HEALTH_CHECK_SUBJECT, planArgs, planPieces } from "./plans";
 
 const config = new pulumi.Config("fleet");
 const templateAppId = config.get("templateAppId");
@@ -60,12 +64,34 @@ function masterDbPassword(): Promise<string | undefined> {
         : Promise.resolve(undefined);
 }
 
+/** Comma-separated aliases confirmed for this run: the environment variable, else the stack config (as FleetGuard reads them). */
+function confirmList(env: string, key: string): string[] {
+    return (process.env[env] || config.get(key) || "").split(/[,\s]+/).filter(Boolean);
+}
+
+/**
+ * The customer's main template: a customer pinned to a release (customers.template_version, as a staged rollout
+ * sets it) gets that release's app; one following the fleet default keeps fleet:templateAppId/Name as before,
+ * so registering a release never redeploys a tenant that did not move (AppCopy redeploys on a source change).
+ */
+function mainTemplate(c: CustomerRecord) {
+    const version = c.templateVersion ?? fleetTemplateVersion;
+    const release = c.templateRelease;
+    if (release && (c.templateVersion !== undefined || (!templateAppId && !config.get("templateAppName"))))
+        return { appName: release.appName, version };
+    return { appId: templateAppId, appName: templateAppName, version };
+}
+
 // An async program (Pulumi awaits the exported function): a PostgreSQL master database is read over the network.
 /** Expected failures (bad rows, unreadable database) end the program with their message alone, no stack trace. */
 async function readFleet(): Promise<CustomerRecord[]> {
     const setting = config.get("masterDb");
     try {
-        const customers = await loadCustomers(setting, { cwd: projectRoot(), password: await masterDbPassword() });
+        const customers = await loadCustomers(setting, {
+            cwd: projectRoot(),
+            password: await masterDbPassword(),
+            fleetTemplateVersion,
+        });
         const where = masterDbLocation(setting, projectRoot());
         return assertValidCustomers(customers, where.kind === "sqlite" ? where.file : "(fleet:masterDb)");
     } catch (e) {
@@ -78,10 +104,14 @@ export = async () => {
     const customers = await readFleet();
     // Registered before any customer, and every customer depends on it: its check() decides at preview.
     const guard = new FleetGuard("fleet-guard", {
-        customers: Object.fromEntries(customers.map((c) => [c.alias, { region: c.region }])),
+        customers: Object.fromEntries(
+            customers.map((c) => [c.alias, { region: c.region, plan: c.plan.name, planPieces: planPieces(c) }]),
+        ),
     });
+    const confirmedDowngrades = new Set(confirmList("QLIK_FLEET_CONFIRM_DOWNGRADES", "confirmDowngrades"));
 
     const fleet = customers.map((c) => ({
+        c,
         alias: c.alias,
         tenant: new CustomerTenant(
             c.alias,
@@ -89,15 +119,16 @@ export = async () => {
                 customerName: c.name,
                 alias: c.alias,
                 region: c.region,
-                users: c.users.map((u) => ({ subject: u.subject, licenseType: u.licenseType })),
+                users: [
+                    ...c.users.map((u) => ({ subject: u.subject, licenseType: u.licenseType })),
+                    // The rollout's health gate logs in as this synthetic user (docs/plans.md#health-check-user).
+                    { subject: HEALTH_CHECK_SUBJECT, licenseType: "analyzer" as const },
+                ],
                 groups: c.groups.map((g) => ({ name: g.name, roles: g.roles, spaceRole: g.spaceRole })),
-                template: {
-                    appId: templateAppId,
-                    appName: templateAppName,
-                    version: c.templateVersion ?? fleetTemplateVersion,
-                },
+                template: mainTemplate(c),
                 dataConnection: connectionOf(c),
                 managedSpaceName: `${c.name} Analytics`,
+                ...planArgs(c, confirmedDowngrades.has(c.alias)),
             },
             { dependsOn: [guard] },
         ),
@@ -105,13 +136,18 @@ export = async () => {
 
     /** Per customer: where its users go and what they open. */
     const tenants = Object.fromEntries(
-        fleet.map(({ alias, tenant }) => [
+        fleet.map(({ c, alias, tenant }) => [
             alias,
             {
                 hostname: tenant.hostname,
                 tenantId: tenant.tenantId,
                 publishedAppId: tenant.publishedAppId,
                 reloadStatus: tenant.reloadStatus,
+                plan: c.plan.name,
+                ring: c.ring,
+                templateVersion: tenant.templateVersion,
+                extraApps: tenant.extraApps,
+                lastGate: c.lastGate ?? null,
             },
         ]),
     );

@@ -1,6 +1,7 @@
 // A small fleet for the examples' end-to-end tests: an in-process emulator (instant profile), a temp master
-// database with two customers (small business databases), the template placed in the source tenant, and a
-// TempProject whose program IS the real stack program (dist/examples/fleet/index.js).
+// database with two customers (small business databases, plan standard unless asked), the template placed in
+// the source tenant (and registered as a release), and a TempProject whose program IS the real stack program
+// (dist/examples/fleet/index.js).
 import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
@@ -8,24 +9,40 @@ import * as path from "path";
 import { startTestEmulator, stackConfigFor } from "./emulatorFixture";
 import { TempProject, REPO_ROOT } from "./harness";
 import type { RunningEmulator } from "../../emulator/index";
-import { seed, seedPostgres, DEMO_CUSTOMERS, type DemoCustomer } from "../../scripts/seed";
+import { seed, seedPostgres, registerRelease, DEMO_CUSTOMERS, type DemoCustomer } from "../../scripts/seed";
 import { loadCustomers, type CustomerRecord } from "../../examples/fleet/masterDb";
 import { startTestPostgres, type TestPostgres } from "../fixtures/postgres";
 import { businessTotals } from "../../scripts/seed/businessDb";
-import { placeTemplate, type PlacedTemplate } from "../../scripts/template/place";
+import { placeTemplate, TEMPLATE_APP_NAME, type PlacedTemplate } from "../../scripts/template/place";
+import { FORECAST_APP_NAME, FORECAST_OBJECTS, FORECAST_SCRIPT } from "../../scripts/template/forecast";
 import { jwtLogin, openAppAsUser, readDashboard, signUserJwt, type Dashboard } from "../../scripts/userSession";
 import type { QixDoc } from "../../scripts/template/qix";
 
+export interface TenantOutputs {
+    hostname: string;
+    tenantId: string;
+    publishedAppId: string;
+    reloadStatus: string;
+    plan: string;
+    ring: string;
+    templateVersion: string;
+    extraApps: Record<string, { publishedAppId: string; reloadStatus: string }>;
+    lastGate: { templateVersion: string; gate: "passed" | "failed"; detail: string; checkedAt: string } | null;
+}
+
 export interface StackOutputs {
-    tenants: Record<string, { hostname: string; tenantId: string; publishedAppId: string; reloadStatus: string }>;
+    tenants: Record<string, TenantOutputs>;
     jwt: Record<string, { keyId: string; issuer: string; privateKey: string }>;
 }
 
-/** Demo customers with small data, so a reload is instant. */
-export function smallCustomer(alias: string, orders = 120): DemoCustomer {
+/**
+ * Demo customers with small data, so a reload is instant; on plan `standard` (the demo's premium customer too)
+ * unless `plan` says otherwise, so that a suite gets the plan pieces it asks for and no more. Rings as in the demo.
+ */
+export function smallCustomer(alias: string, orders = 120, plan = "standard"): DemoCustomer {
     const c = DEMO_CUSTOMERS.find((x) => x.alias === alias);
     if (!c) throw new Error(`no demo customer ${alias}`);
-    return { ...c, data: { seed: alias, orders, accounts: 10 } };
+    return { ...c, plan, data: { seed: alias, orders, accounts: 10 } };
 }
 
 export interface FleetOptions {
@@ -35,6 +52,10 @@ export interface FleetOptions {
      * fleet:masterDbPassword, as docs/master-database.md recommends.
      */
     masterDb?: "sqlite" | "postgres";
+    /** Plan per alias (default standard). */
+    plans?: Record<string, string>;
+    /** Place the premium plan's "Sales Forecast" template too (implied by a non-standard plan). */
+    forecast?: boolean;
 }
 
 export class Fleet {
@@ -51,7 +72,7 @@ export class Fleet {
 
     static async start(aliases: string[], opts: FleetOptions = {}): Promise<Fleet> {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "qtf-fleet-"));
-        const customers = aliases.map((a, i) => smallCustomer(a, 100 + 37 * i));
+        const customers = aliases.map((a, i) => smallCustomer(a, 100 + 37 * i, opts.plans?.[a]));
         const postgres = opts.masterDb === "postgres" ? await startTestPostgres() : undefined;
         const s = postgres
             ? await seedPostgres(postgres.url, { dataDir: dir, customers })
@@ -59,6 +80,15 @@ export class Fleet {
         const masterDb = postgres ? postgres.url : s.masterDb;
         const emu = await startTestEmulator();
         const template = await placeTemplate({ info: emu.info, sampleDb: s.sampleDb });
+        await registerRelease(masterDb, { version: template.version, appName: TEMPLATE_APP_NAME });
+        if (opts.forecast || Object.values(opts.plans ?? {}).some((p) => p !== "standard"))
+            await placeTemplate({
+                info: emu.info,
+                sampleDb: s.sampleDb,
+                appName: FORECAST_APP_NAME,
+                script: FORECAST_SCRIPT,
+                objects: FORECAST_OBJECTS,
+            });
         const program = path.join(REPO_ROOT, "dist", "examples", "fleet", "index.js");
         const project = new TempProject({
             name: "fleet",
@@ -91,22 +121,28 @@ export class Fleet {
         ) as StackOutputs;
     }
 
-    /** The customer's first user logs in with a JWT and opens the published app. Caller closes the doc. */
-    async openAs(alias: string, outputs?: StackOutputs): Promise<QixDoc> {
+    /**
+     * The customer's first user logs in with a JWT and opens the published app (or the plan's extra app `appKey`).
+     * Caller closes the doc.
+     */
+    async openAs(alias: string, outputs?: StackOutputs, appKey?: string): Promise<QixDoc> {
         const out = outputs ?? (await this.outputs());
         const c = (await this.customers()).find((x) => x.alias === alias);
         if (!c) throw new Error(`no customer ${alias} in the master database`);
         const t = out.tenants[alias];
         const key = out.jwt[alias];
+        const appId = appKey ? t.extraApps?.[appKey]?.publishedAppId : t.publishedAppId;
+        if (!appId) throw new Error(`the stack outputs of ${alias} have no published app ${appKey ?? "(main)"}`);
         const session = await jwtLogin(this.emu.url, t.hostname, await signUserJwt(key, c.users[0]));
-        return openAppAsUser(this.emu.url, session, t.publishedAppId, { maxWaitMs: 15_000 });
+        return openAppAsUser(this.emu.url, session, appId, { maxWaitMs: 15_000 });
     }
 
     async dashboardOf(
         alias: string,
         outputs?: StackOutputs,
+        appKey?: string,
     ): Promise<{ sees: Dashboard; truth: ReturnType<typeof businessTotals> }> {
-        const doc = await this.openAs(alias, outputs);
+        const doc = await this.openAs(alias, outputs, appKey);
         try {
             const sees = await readDashboard(doc);
             const db = (await this.customers()).find((x) => x.alias === alias)!.connections[0].database!;
