@@ -1,0 +1,46 @@
+// Everything a fleet command works with, resolved from the stack the way the program resolves it: the master
+// database from fleet:masterDb (+ fleet:masterDbPassword), the fleet default template version, the Qlik API
+// client from the qlik:* settings (provider/config.ts), and where the tenants answer for the health-check user.
+import { QlikClient, type HostClient } from "../../../provider/qlik";
+import { getProviderConfig } from "../../../provider/config";
+import { loadCustomers, type CustomerRecord } from "../masterDb";
+import { FleetStack, type StackTarget } from "./stack";
+import { FleetStore, openMasterSql } from "./store";
+
+export interface OpsContext {
+    stack: FleetStack;
+    store: FleetStore;
+    /** Progress lines (the engine's output, ring by ring). */
+    log: (line: string) => void;
+    /** fleet:templateVersion: the version of a customer whose customers.template_version is NULL. */
+    fleetDefaultVersion: string;
+    customers(): Promise<CustomerRecord[]>;
+    api(hostname: string): HostClient;
+    origin(hostname: string): string;
+    close(): Promise<void>;
+}
+
+export async function openContext(target: StackTarget, log: (line: string) => void): Promise<OpsContext> {
+    const stack = await FleetStack.open(target);
+    const config = await stack.allConfig();
+    const masterDb = config["fleet:masterDb"];
+    const password = config["fleet:masterDbPassword"];
+    const sql = await openMasterSql(masterDb, stack.cwd, password);
+    // The provider reads the whole stack config from PULUMI_CONFIG in its own process; the same here.
+    const providerEnv = { PULUMI_CONFIG: JSON.stringify(config) };
+    let client: QlikClient | undefined;
+    const endpoint = config["qlik:endpointOverride"];
+    return {
+        stack,
+        store: new FleetStore(sql),
+        log,
+        fleetDefaultVersion: config["fleet:templateVersion"] ?? "",
+        customers: () => loadCustomers(masterDb, { cwd: stack.cwd, password }),
+        api: (hostname) => {
+            client ??= new QlikClient({ getConfig: () => getProviderConfig({ env: providerEnv }) });
+            return client.forHost(hostname);
+        },
+        origin: (hostname) => endpoint || `https://${hostname}`,
+        close: () => sql.close(),
+    };
+}

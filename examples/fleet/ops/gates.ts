@@ -1,0 +1,124 @@
+// The health gates of one customer after its ring's `up` (docs/rollouts.md "Health gates"):
+//   (a) the main AppCopy's reload SUCCEEDED at the target version (the exported stack state); when it did not, the
+//       reason is the error line of the failed reload's log, GET /api/v1/apps/{appId}/reloads/logs/{reloadId}
+//       (tests/contract/qlik-openapi/qliksense-apps-api-openapi.yml);
+//   (b) the synthetic user fleet-health-check logs in with a JWT and opens the published app over the engine;
+//   (c) the app holds orders, exactly as many as the customer's SQLite database when it is readable from here.
+import type { HostClient } from "../../../provider/qlik";
+import { nameOfUrn, type ResourceError, type StateResource } from "./stack";
+import { ordersInBusinessDb, ordersSeenByHealthUser } from "./healthUser";
+import type { JwtSigner } from "../../../scripts/userSession";
+
+export interface GateInput {
+    alias: string;
+    /** The template version the customer must run after this `up`. */
+    version: string;
+    resources: StateResource[];
+    /** Errors the `up` reported per resource. */
+    errors: ResourceError[];
+    tenant?: { hostname: string; publishedAppId: string };
+    signer?: JwtSigner;
+    groups: string[];
+    connection?: { datasourceId: string; database?: string };
+    origin: (hostname: string) => string;
+    api: (hostname: string) => HostClient;
+}
+
+export interface GateResult {
+    passed: boolean;
+    /** Why it failed (one line), or what passed. */
+    detail: string;
+}
+
+/** The line after Qlik's "The following error occurred:" in a reload log, else its last meaningful line. */
+export function reloadLogErrorLine(log: string): string | undefined {
+    const lines = log.split(/\r?\n/).map((l) => l.trim());
+    const at = lines.findIndex((l) => /^The following error occurred:?$/i.test(l));
+    if (at >= 0) {
+        const next = lines.slice(at + 1).find((l) => l.length > 0);
+        if (next) return next;
+    }
+    const noise = /^(Execution Failed|Data has not been loaded.*)$/i;
+    return [...lines].reverse().find((l) => l.length > 0 && !noise.test(l));
+}
+
+/** The reload and app ids in AppCopy's failure message (provider/resources/appCopyDeploy.ts, configure()). */
+export function failedReloadOf(message: string): { reloadId: string; appId: string; host: string } | undefined {
+    const m = /reload (\S+) of app "[^"]*" \(([^)\s]+)\) on (\S+) [A-Z_]+:/.exec(message);
+    return m ? { reloadId: m[1], appId: m[2], host: m[3] } : undefined;
+}
+
+async function reloadFailureDetail(input: GateInput, appErrors: ResourceError[]): Promise<string | undefined> {
+    for (const e of appErrors) {
+        const ids = failedReloadOf(e.message);
+        if (!ids) continue;
+        try {
+            const res = await input.api(ids.host).send<string>({
+                method: "GET",
+                path: `/api/v1/apps/${ids.appId}/reloads/logs/${ids.reloadId}`,
+                responseType: "text",
+                purpose: "read the failed reload's log",
+            });
+            const line = reloadLogErrorLine(String(res.body));
+            if (line) return `reload ${ids.reloadId} failed: ${line}`;
+        } catch {
+            // The log is gone or unreadable: the engine's own message below still says why.
+        }
+    }
+    const first = appErrors[0]?.message.split("\n").find((l) => l.trim().length > 0);
+    return first?.trim();
+}
+
+/** Gate (a): did the main AppCopy land at the version with a successful reload? */
+async function deployedGate(input: GateInput): Promise<GateResult> {
+    const appName = `${input.alias}-app`;
+    const app = input.resources.find((r) => r.type.endsWith(":AppCopy") && nameOfUrn(r.urn) === appName);
+    // The main app and its publish decide the gate (names from sdk/customerTenant.ts).
+    const names = new Set([appName, `${input.alias}-publish`]);
+    const mine = input.errors.filter((e) => names.has(nameOfUrn(e.urn)));
+    const appErrors = mine.filter((e) => nameOfUrn(e.urn) === appName);
+    const deployed = String(app?.outputs?.templateVersion ?? "");
+    const reload = String(app?.outputs?.reloadStatus ?? "");
+    if (app && deployed === input.version && reload === "SUCCEEDED" && mine.length === 0)
+        return { passed: true, detail: `reload SUCCEEDED at ${input.version || "(fleet default)"}` };
+    const why =
+        (await reloadFailureDetail(input, appErrors)) ??
+        mine[0]?.message.split("\n")[0] ??
+        (app
+            ? `the stack holds version "${deployed}" (reload ${reload || "none"}), not "${input.version}"`
+            : `the stack has no AppCopy ${appName}`);
+    return { passed: false, detail: why };
+}
+
+/** Every gate of one customer, in order; the first failure is the result. */
+export async function checkCustomer(input: GateInput): Promise<GateResult> {
+    const a = await deployedGate(input);
+    if (!a.passed) return a;
+    if (!input.tenant?.publishedAppId || !input.signer)
+        return { passed: false, detail: "the stack outputs carry no published app or JWT key for this customer" };
+    let seen: number;
+    try {
+        seen = await ordersSeenByHealthUser({
+            origin: input.origin(input.tenant.hostname),
+            hostname: input.tenant.hostname,
+            signer: input.signer,
+            groups: input.groups,
+            publishedAppId: input.tenant.publishedAppId,
+        });
+    } catch (e) {
+        return { passed: false, detail: `health-check user cannot open the published app: ${(e as Error).message}` };
+    }
+    if (!(seen > 0)) return { passed: false, detail: `the published app shows ${seen} orders` };
+    const truth = input.connection
+        ? ordersInBusinessDb(input.connection.datasourceId, input.connection.database)
+        : undefined;
+    if (truth !== undefined && truth !== seen)
+        return {
+            passed: false,
+            detail: `the published app shows ${seen} orders, the customer's database holds ${truth}`,
+        };
+    return {
+        passed: true,
+        detail: `${a.detail}; health-check user sees ${seen} orders${truth !== undefined ? " (= its database)" : ""}`,
+    };
+}

@@ -1,0 +1,80 @@
+// `fleet status`: per customer the plan and ring (master database), the template version deployed and its last
+// reload (the AppCopy in the stack's state), and the last health gate (customer_health; "never checked" until a
+// rollout ran). Works on a stack that a plain `pulumi up` made.
+import type { OpsContext } from "./context";
+import { nameOfUrn } from "./stack";
+import { textTable } from "./report";
+
+export interface CustomerStatus {
+    alias: string;
+    plan: string;
+    ring: string;
+    /** What the master database asks for (customers.template_version, else fleet:templateVersion). */
+    wantedVersion: string;
+    /** What the stack deployed (null: not deployed yet). */
+    templateVersion: string | null;
+    reloadStatus: string | null;
+    publishedAppId: string | null;
+    lastGate: { templateVersion: string; gate: "passed" | "failed"; detail: string; checkedAt: string } | null;
+}
+
+export interface FleetStatus {
+    stack: string;
+    customers: CustomerStatus[];
+    rollout: { id: number; version: string; state: string; currentRing: string | null; message: string } | null;
+}
+
+export async function fleetStatus(ctx: OpsContext): Promise<FleetStatus> {
+    const [customers, health, resources, rollout] = await Promise.all([
+        ctx.store.customers(),
+        ctx.store.health(),
+        ctx.stack.resources(),
+        ctx.store.lastRollout(),
+    ]);
+    const out = (name: string, type: string) =>
+        resources.find((r) => r.type.endsWith(`:${type}`) && nameOfUrn(r.urn) === name)?.outputs;
+    return {
+        stack: ctx.stack.name,
+        customers: customers.map((c) => {
+            const app = out(`${c.alias}-app`, "AppCopy");
+            const publish = out(`${c.alias}-publish`, "ManagedSpacePublish");
+            return {
+                alias: c.alias,
+                plan: c.plan,
+                ring: c.ring,
+                wantedVersion: c.templateVersion ?? ctx.fleetDefaultVersion,
+                templateVersion: app ? String(app.templateVersion ?? "") : null,
+                reloadStatus: app ? String(app.reloadStatus ?? "") : null,
+                publishedAppId: publish ? String(publish.publishedAppId ?? "") : null,
+                lastGate: health.get(c.id) ?? null,
+            };
+        }),
+        rollout: rollout ?? null,
+    };
+}
+
+const label = (v: string | null) => (v === null ? "(not deployed)" : v === "" ? "(fleet default)" : v);
+
+export function statusTable(s: FleetStatus): string {
+    const rows = s.customers.map((c) => [
+        c.alias,
+        c.plan,
+        c.ring,
+        label(c.templateVersion) +
+            (c.templateVersion !== null && c.templateVersion !== c.wantedVersion
+                ? ` (wanted ${label(c.wantedVersion)})`
+                : ""),
+        c.reloadStatus || "-",
+        c.lastGate ? `${c.lastGate.gate} at ${label(c.lastGate.templateVersion)}` : "never checked",
+        c.lastGate?.detail ?? "",
+    ]);
+    const head = `stack ${s.stack}: ${s.customers.length} customer(s)`;
+    const roll = s.rollout
+        ? `last rollout ${s.rollout.id}: ${s.rollout.version} ${s.rollout.state}${s.rollout.currentRing ? ` at ring ${s.rollout.currentRing}` : ""} (${s.rollout.message})`
+        : "no rollout yet";
+    return [
+        head,
+        textTable(["customer", "plan", "ring", "template", "reload", "last gate", "detail"], rows),
+        roll,
+    ].join("\n");
+}
