@@ -226,8 +226,13 @@ function validate(olds: Props, news: Props): Failures {
 function downgradeMessage(d: Downgrade): string {
     const from = d.oldPlan ?? "its previous plan";
     const to = d.newPlan ?? "a plan without them";
+    // Same plan name: the plan catalogue itself dropped a piece, which deletes it just the same.
+    const what =
+        d.oldPlan !== undefined && d.oldPlan === d.newPlan
+            ? `customer ${d.alias} stays on plan ${from}, but the plan no longer includes what this DELETES`
+            : `customer ${d.alias} moves from plan ${from} to ${to}, which DELETES`;
     return (
-        `customer ${d.alias} moves from plan ${from} to ${to}, which DELETES: ${d.lost.join("; ")}. Nothing of ${d.alias} ` +
+        `${what}: ${d.lost.join("; ")}. Nothing of ${d.alias} ` +
         "is changed. If the downgrade is intended, confirm it for this run: " +
         `QLIK_FLEET_CONFIRM_DOWNGRADES=${d.alias} pulumi up (or \`pulumi config set fleet:confirmDowngrades ${d.alias}\`, ` +
         `removed again afterwards); to keep these pieces, restore ${d.alias}'s plan in the master database.`

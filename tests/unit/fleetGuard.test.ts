@@ -121,6 +121,17 @@ describe("FleetGuard: plan downgrades (issue 12)", () => {
         expect(r.failures![0].reason).to.not.contain(authors);
     });
 
+    it("names a plan whose catalogue dropped a piece (same plan name) without calling it a move", async () => {
+        const r = await handlers.check(
+            { customers: { globex: premium } },
+            { customers: { globex: { ...premium, planPieces: [forecast] } } },
+        );
+        expect(r.failures).to.have.length(1);
+        expect(r.failures![0].reason).to.contain(
+            `customer globex stays on plan premium, but the plan no longer includes what this DELETES: ${authors}.`,
+        );
+    });
+
     it("passes a confirmed downgrade, and the confirmation is never recorded", async () => {
         const olds = { customers: { acme: premium, globex: premium } };
         const news = { customers: { acme, globex: standard }, confirmDowngrades: ["globex"] };
