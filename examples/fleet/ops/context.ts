@@ -4,11 +4,15 @@
 import { QlikClient, type HostClient } from "../../../provider/qlik";
 import { getProviderConfig } from "../../../provider/config";
 import { loadCustomers, type CustomerRecord } from "../masterDb";
+import { checkCustomer, type GateInput, type GateResult } from "./gates";
 import { FleetStack, type StackTarget } from "./stack";
 import { FleetStore, openMasterSql } from "./store";
 
+/** What the commands use of the stack (tests/unit/ops/rollout.test.ts drives the rings with a stand-in). */
+export type StackOps = Pick<FleetStack, "name" | "cwd" | "up" | "preview" | "resources" | "outputs">;
+
 export interface OpsContext {
-    stack: FleetStack;
+    stack: StackOps;
     store: FleetStore;
     /** Progress lines (the engine's output, ring by ring). */
     log: (line: string) => void;
@@ -17,6 +21,8 @@ export interface OpsContext {
     customers(): Promise<CustomerRecord[]>;
     api(hostname: string): HostClient;
     origin(hostname: string): string;
+    /** The health gates of one customer (gates.ts). */
+    gate(input: GateInput): Promise<GateResult>;
     close(): Promise<void>;
 }
 
@@ -41,6 +47,7 @@ export async function openContext(target: StackTarget, log: (line: string) => vo
             return client.forHost(hostname);
         },
         origin: (hostname) => endpoint || `https://${hostname}`,
+        gate: checkCustomer,
         close: () => sql.close(),
     };
 }

@@ -4,7 +4,7 @@
 // tables first, so a rerun after a crash continues where the rollouts row says it was.
 import type { CustomerRecord } from "../masterDb";
 import type { OpsContext } from "./context";
-import { checkCustomer, type GateResult } from "./gates";
+import type { GateResult } from "./gates";
 import type { RunResult } from "./stack";
 import { RINGS, type CustomerRing, type Ring, type Rollout } from "./store";
 import type { JwtSigner } from "../../../scripts/userSession";
@@ -81,7 +81,7 @@ function gateOne(
     record: CustomerRecord | undefined,
 ): Promise<GateResult> {
     const conn = record?.connections[0];
-    return checkCustomer({
+    return ctx.gate({
         alias,
         version,
         resources,
