@@ -141,6 +141,7 @@ async function current(ctx: OpsContext, id: number): Promise<Rollout> {
 
 /** `fleet rollout --version <v>`: a new rollout, or the same one continued after a crash (state still running). */
 export async function startRollout(ctx: OpsContext, version: string): Promise<RolloutOutcome> {
+    await ctx.store.assertRolloutTables();
     await requireRelease(ctx, version);
     const active = await ctx.store.activeRollout();
     if (active) {
@@ -162,6 +163,7 @@ export async function startRollout(ctx: OpsContext, version: string): Promise<Ro
 }
 
 async function requireActive(ctx: OpsContext, what: string): Promise<Rollout> {
+    await ctx.store.assertRolloutTables();
     const active = await ctx.store.activeRollout();
     if (!active) {
         const last = await ctx.store.lastRollout();

@@ -1,4 +1,4 @@
-// `fleet status`: per customer the plan and ring (master database), the template version deployed and its last
+// `fleet status`: per customer the plan and ring (master database, through the program's reader), the template version deployed and its last
 // reload (the AppCopy in the stack's state), and the last health gate (customer_health; "never checked" until a
 // rollout ran). Works on a stack that a plain `pulumi up` made.
 import type { OpsContext } from "./context";
@@ -25,11 +25,15 @@ export interface FleetStatus {
 }
 
 export async function fleetStatus(ctx: OpsContext): Promise<FleetStatus> {
-    const [customers, health, resources, rollout] = await Promise.all([
-        ctx.store.customers(),
-        ctx.store.health(),
+    // The program's own reader (plan, ring, last gate): it also reads a schema-1 database, as plan standard in ring
+    // general with no gates (docs/master-database.md), so status works wherever the stack does.
+    const [customers, resources, rollout] = await Promise.all([
+        ctx.customers(),
         ctx.stack.resources(),
-        ctx.store.lastRollout(),
+        ctx.store.lastRollout().catch((e: Error) => {
+            if (/no such table|does not exist/i.test(e.message)) return undefined;
+            throw e;
+        }),
     ]);
     const out = (name: string, type: string) =>
         resources.find((r) => r.type.endsWith(`:${type}`) && nameOfUrn(r.urn) === name)?.outputs;
@@ -40,13 +44,13 @@ export async function fleetStatus(ctx: OpsContext): Promise<FleetStatus> {
             const publish = out(`${c.alias}-publish`, "ManagedSpacePublish");
             return {
                 alias: c.alias,
-                plan: c.plan,
+                plan: c.plan.name,
                 ring: c.ring,
                 wantedVersion: c.templateVersion ?? ctx.fleetDefaultVersion,
                 templateVersion: app ? String(app.templateVersion ?? "") : null,
                 reloadStatus: app ? String(app.reloadStatus ?? "") : null,
                 publishedAppId: publish ? String(publish.publishedAppId ?? "") : null,
-                lastGate: health.get(c.id) ?? null,
+                lastGate: c.lastGate ?? null,
             };
         }),
         rollout: rollout ?? null,

@@ -133,7 +133,7 @@ const now = () => new Date().toISOString();
 export class FleetStore {
     constructor(readonly sql: Sql) {}
 
-    /** A v1 database has no rings: the error names the fix (docs/master-database.md, schema version 2). */
+    /** A schema-1 database has no rings: the error names the fix (docs/master-database.md, schema version 2). */
     async customers(): Promise<CustomerRing[]> {
         try {
             const rows = await this.sql.all<{
@@ -152,9 +152,25 @@ export class FleetStore {
             }));
         } catch (e) {
             throw new Error(
-                `master database ${this.sql.where}: cannot read customers.ring/plan (${(e as Error).message}); ` +
-                    "it predates schema version 2: run `node dist/scripts/seed.js` on it to migrate it (docs/master-database.md)",
+                `master database ${this.sql.where} cannot give customers' rings (${(e as Error).message}): it predates ` +
+                    "schema version 2. Migrate it in place with `node dist/scripts/seed.js --master-db <that database>` " +
+                    "(docs/master-database.md), then run the command again",
             );
+        }
+    }
+
+    /** The rollout commands need schema version 2; a schema-1 database gets one message with the fix. */
+    async assertRolloutTables(): Promise<void> {
+        for (const table of ["template_releases", "rollouts", "rollout_customers", "customer_health"]) {
+            try {
+                await this.sql.all(`SELECT 1 FROM ${table} LIMIT 1`);
+            } catch (e) {
+                throw new Error(
+                    `master database ${this.sql.where} has no ${table} table (${(e as Error).message}): it predates schema ` +
+                        "version 2. Migrate it in place with `node dist/scripts/seed.js --master-db <that database>` " +
+                        "(docs/master-database.md), then run the command again",
+                );
+            }
         }
     }
 
