@@ -151,4 +151,38 @@ describe("master database in PostgreSQL (fleet:masterDb = postgres://...)", func
         );
         expect(err?.message).to.not.contain("another-S3cret");
     });
+
+    it("a schema-1 database is read as plan standard / ring general; the seed migrates it in place", async () => {
+        const before = await loadCustomers(pg.url);
+        // Back to schema 1: the tables and columns schema 2 added, gone (a database made by the previous version).
+        await sql(
+            pg.url,
+            `DROP TABLE rollout_customers, rollouts, customer_health, template_releases, plan_apps;
+             ALTER TABLE customers DROP COLUMN plan, DROP COLUMN ring;
+             DROP TABLE plans;
+             UPDATE meta SET value = '1' WHERE key = 'schema_version'`,
+        );
+        const asV1 = await loadCustomers(pg.url);
+        expect(asV1.map((c) => [c.alias, c.plan.name, c.ring])).to.deep.equal(
+            before.map((c) => [c.alias, "standard", "general"]),
+        );
+        await seedPostgres(pg.url, { dataDir: dir });
+        const migrated = await loadCustomers(pg.url);
+        expect(migrated.map((c) => ({ ...c, plan: { ...c.plan, description: "" } }))).to.deep.equal(
+            asV1.map((c) => ({ ...c, plan: { ...c.plan, description: "" } })),
+        );
+        const c = new Client({ connectionString: pg.url });
+        await c.connect();
+        try {
+            expect((await c.query("SELECT value FROM meta WHERE key = 'schema_version'")).rows[0].value).to.equal("2");
+            expect((await c.query("SELECT name FROM plans")).rows).to.deep.equal([{ name: "standard" }]);
+            const err = await c.query("UPDATE customers SET ring = 'beta'").then(
+                () => undefined,
+                (e: Error) => e,
+            );
+            expect(err?.message).to.match(/check constraint/);
+        } finally {
+            await c.end();
+        }
+    });
 });
