@@ -16,6 +16,8 @@ export interface GateInput {
     resources: StateResource[];
     /** Errors the `up` reported per resource. */
     errors: ResourceError[];
+    /** The `up`'s own failure when it failed (e.g. a guard refused the whole plan, before any resource ran). */
+    upFailure?: string;
     tenant?: { hostname: string; publishedAppId: string };
     signer?: JwtSigner;
     groups: string[];
@@ -69,6 +71,13 @@ async function reloadFailureDetail(input: GateInput, appErrors: ResourceError[])
     return first?.trim();
 }
 
+/** The first "error:" line of a failed engine run (Pulumi prints diagnostics as "error: ..."). */
+export function engineErrorLine(failure: string | undefined): string | undefined {
+    if (!failure) return undefined;
+    const m = /\berror:.*$/im.exec(failure);
+    return m ? `up failed: ${m[0].trim()}` : undefined;
+}
+
 /** Gate (a): did the main AppCopy land at the version with a successful reload? */
 async function deployedGate(input: GateInput): Promise<GateResult> {
     const appName = `${input.alias}-app`;
@@ -84,6 +93,7 @@ async function deployedGate(input: GateInput): Promise<GateResult> {
     const why =
         (await reloadFailureDetail(input, appErrors)) ??
         mine[0]?.message.split("\n")[0] ??
+        engineErrorLine(input.upFailure) ??
         (app
             ? `the stack holds version "${deployed}" (reload ${reload || "none"}), not "${input.version}"`
             : `the stack has no AppCopy ${appName}`);

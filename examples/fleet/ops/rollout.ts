@@ -86,6 +86,7 @@ function gateOne(
         version,
         resources,
         errors: up.errors,
+        upFailure: up.failure,
         tenant: outputs.tenants?.[alias],
         signer: outputs.jwt?.[alias],
         groups: record?.groups.map((g) => g.name) ?? [],

@@ -89,6 +89,13 @@ describe("fleet ops: arguments, gate (a), report", () => {
             errors: [{ urn: URN("acme-eu-app"), message: UP_ERROR }],
         });
         expect(quiet.detail).to.equal('the stack holds version "v2" (reload SUCCEEDED), not "v3"');
+        // An up that failed before any resource ran (a guard refused the plan): its error line is the reason.
+        const refused = await checkCustomer({
+            ...input,
+            errors: [],
+            upFailure: "code: 255\n stderr: error: FleetGuard refused: offboarding acme needs confirmation\n",
+        });
+        expect(refused.detail).to.equal("up failed: error: FleetGuard refused: offboarding acme needs confirmation");
     });
 
     it("reports every customer: failed ones with why, later rings not started", () => {
