@@ -199,6 +199,9 @@ describe("npm run fleet: staged template rollouts with health gates", function (
                     );
                     const r = await fleetCli(f, ["rollout", "--version", "v3", "--yes"]);
                     expect(r.code, r.stderr.slice(-3000)).to.equal(1);
+                    console.log(
+                        `        ${r.stdout.split("\n").find((l) => l.startsWith("FAILED")) ?? "(no FAILED line)"}`,
+                    );
                     expect(r.stdout).to.match(/FAILED acme \(ring canary\): reload \S+ failed: .*regions/);
                     expect(r.stdout).to.contain("## Rollout 2: template release v3: stopped");
                     expect(r.stdout).to.match(/\| globex \| early \| v2 \| not started \|/);

@@ -40,6 +40,14 @@ export function parseArgs(argv: string[]): Args {
 
 export class UsageError extends Error {}
 
+/** `drift`'s verdict from the preview's change summary: anything but unchanged (or read) resources is drift. */
+export function driftOf(changes: Record<string, number>): { code: 0 | 2; message: string } {
+    const changed = Object.entries(changes).filter(([op, n]) => !["same", "read", "refresh"].includes(op) && n > 0);
+    return changed.length
+        ? { code: 2, message: `drift: ${changed.map(([op, n]) => `${n} to ${op}`).join(", ")}` }
+        : { code: 0, message: "no drift" };
+}
+
 const USAGE = `usage: npm run fleet -- <command> [--stack <name>] [--cwd <project folder>]
   status [--json]
   rollout --version <release> [--yes] [--json]
@@ -128,11 +136,9 @@ async function run(a: Args): Promise<number> {
             case "drift": {
                 const r = await ctx.stack.preview(log, { refresh: true, diff: true });
                 if (!r.ok) return 1;
-                const changed = Object.entries(r.changes).filter(
-                    ([op, n]) => !["same", "read", "refresh"].includes(op) && n > 0,
-                );
-                log(changed.length ? `drift: ${changed.map(([op, n]) => `${n} to ${op}`).join(", ")}` : "no drift");
-                return changed.length ? 2 : 0;
+                const d = driftOf(r.changes);
+                log(d.message);
+                return d.code;
             }
             default:
                 throw new UsageError(`unknown command ${cmd}`);

@@ -1,7 +1,7 @@
 // The parts of `npm run fleet` that need no stack: argument parsing, the reload-log reading of gate (a), and the
 // rollout report. The whole command runs against the real CLI in tests/e2e/fleet-rollout.test.ts.
 import { expect } from "chai";
-import { parseArgs } from "../../../examples/fleet/ops/cli";
+import { driftOf, parseArgs } from "../../../examples/fleet/ops/cli";
 import { checkCustomer, failedReloadOf, reloadLogErrorLine, type GateInput } from "../../../examples/fleet/ops/gates";
 import {
     failureLines,
@@ -44,6 +44,12 @@ describe("fleet ops: arguments, gate (a), report", () => {
         expect(parseArgs(["status", "--json", "--cwd", "/x"]).flags).to.deep.equal({ json: true, cwd: "/x" });
         expect(() => parseArgs(["rollout", "--version"])).to.throw(/--version needs a value/);
         expect(() => parseArgs(["status", "--force"])).to.throw(/unknown option --force/);
+    });
+
+    it("drift: exit 2 when the refreshed preview would change anything, 0 when all is the same", () => {
+        expect(driftOf({ same: 12 })).to.deep.equal({ code: 0, message: "no drift" });
+        expect(driftOf({ same: 11, update: 1, read: 2 })).to.deep.equal({ code: 2, message: "drift: 1 to update" });
+        expect(driftOf({ same: 10, create: 1, delete: 0 }).code).to.equal(2);
     });
 
     it("reads the error line of a failed reload log, and the ids in AppCopy's failure", () => {
