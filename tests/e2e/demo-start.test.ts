@@ -130,6 +130,9 @@ describe("npm start: the demo never fights the user", function () {
         // The stack config and emulator.json point at the same, only emulator.
         expect(pulumi(["config", "get", "qlik:endpointOverride"]).trim()).to.equal(info.httpUrl);
         expect(both).to.match(/OK.*each user sees exactly their own company's data/);
+        // Two plans and two rings side by side; the premium user also reads the forecast app (docs/plans.md).
+        expect(both).to.match(/plan \(ring\)\s+premium \(canary\)\s+standard \(general\)/);
+        expect(both).to.match(/forecast app: orders\s+\d+\s+- \(not in plan\)/);
     });
 
     it("a later npm start keeps every key the user set (offboarding opt-in, a changed secret)", async () => {
