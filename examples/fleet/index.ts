@@ -121,7 +121,7 @@ export = async () => {
                 region: c.region,
                 users: [
                     ...c.users.map((u) => ({ subject: u.subject, licenseType: u.licenseType })),
-                    // The rollout's health gate logs in as this synthetic user (docs/plans.md#health-check-user).
+                    // The rollout's health gate logs in as this synthetic user (docs/plans.md#the-health-check-user).
                     { subject: HEALTH_CHECK_SUBJECT, licenseType: "analyzer" as const },
                 ],
                 groups: c.groups.map((g) => ({ name: g.name, roles: g.roles, spaceRole: g.spaceRole })),

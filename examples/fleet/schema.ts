@@ -169,7 +169,7 @@ const DEFAULT_PLAN_ROW = `INSERT INTO plans(name, description) VALUES ('${DEFAUL
 /**
  * Creates the schema, or brings a schema-1 database to schema 2 in place (one transaction): the new tables,
  * the 'standard' plan, and customers.plan/ring with their defaults, so every existing customer is on plan
- * standard in ring general and the fleet previews as before (docs/master-database.md#migration).
+ * standard in ring general and the fleet previews as before (docs/master-database.md#migration-from-schema-1).
  */
 export function applySchema(db: Database.Database): void {
     // SQLite refuses ADD COLUMN ... REFERENCES with a non-NULL default while foreign keys are enforced
