@@ -287,7 +287,10 @@ export const handlers = typedHandlers<AppCopyInputs, AppCopyState>(parse, {
                 );
             } catch (e) {
                 if (!current) throw e;
-                // Keep the old app as the resource's state; the new one is adopted by name on the next attempt.
+                // Keep the old app as the resource's state. The failed new app goes now (its reload log's last lines are
+                // in the message): left in place, nothing in the state would own it, a rollback would never touch it,
+                // and the next rollout would adopt it by name with the failed release's content still in it.
+                if (app.id !== current.id) await deleteAppIfOurs(c, app.id, claim).catch(() => undefined);
                 throw initFailed(
                     `template rollout to ${news.templateVersion} failed, app ${oldAppId} stays in service: ${(e as Error).message}`,
                     id,

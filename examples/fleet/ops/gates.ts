@@ -64,8 +64,12 @@ async function reloadFailureDetail(input: GateInput, appErrors: ResourceError[])
             const line = reloadLogErrorLine(String(res.body));
             if (line) return `reload ${ids.reloadId} failed: ${line}`;
         } catch {
-            // The log is gone or unreadable: the engine's own message below still says why.
+            // The log is gone (AppCopy deletes the failed app of a rollout) or unreadable: AppCopy's message carries
+            // the log's last lines (provider/resources/appCopyDeploy.ts, configure()).
         }
+        const tail = e.message.split(/last lines of the reload log:\r?\n/)[1];
+        const line = tail ? reloadLogErrorLine(tail.split(/\nFIX:/)[0]) : undefined;
+        if (line) return `reload ${ids.reloadId} failed: ${line}`;
     }
     const first = appErrors[0]?.message.split("\n").find((l) => l.trim().length > 0);
     return first?.trim();

@@ -188,6 +188,30 @@ describe("AppCopy handlers (emulator)", function () {
         });
 
         await step(
+            "a rollout whose reload fails keeps the old app in service and leaves no failed app behind",
+            async () => {
+                const bad = {
+                    ...inputs,
+                    templateVersion: "3.0.0-broken",
+                    loadScript: "LIB CONNECT TO 'Staging:customer_db';\nX:\nSQL SELECT nope FROM missing_table;\n",
+                };
+                const err = await handlers.update(id, outs, bad).then(
+                    () => undefined,
+                    (e: Error & { properties?: Props }) => e,
+                );
+                expect(err, "update must fail").to.not.equal(undefined);
+                expect(err!.message)
+                    .to.match(/stays in service/)
+                    .and.match(/missing_table/);
+                expect(err!.properties!.appId, "the state keeps the app in service").to.equal(outs.appId);
+                const items = await env.ok(tenant, "GET", `/api/v1/items?resourceType=app&spaceId=${outs.spaceId}`);
+                const apps = (items.data as { resourceId: string }[]).map((i) => i.resourceId);
+                // A failed app left behind would be owned by no state, and adopted with its broken content by the next rollout.
+                expect(apps, "only the app in service is in the staging space").to.deep.equal([outs.appId]);
+            },
+        );
+
+        await step(
             "refresh finds a load script changed by hand (its text in the diff); update restores it and reloads",
             async () => {
                 // (after the rollout the resource id is the first app's; the staged app is outs.appId)

@@ -88,6 +88,21 @@ describe("fleet ops: arguments, gate (a), report", () => {
         expect(r).to.deep.equal({ passed: false, detail: "reload r-42 failed: SQL error: no such table: regions" });
         expect(asked).to.deep.equal(["acme.example.test/api/v1/apps/a-new/reloads/logs/r-42"]);
 
+        // The failed app is gone (AppCopy deletes it): the log's last lines in AppCopy's message give the line.
+        const gone = await checkCustomer({
+            ...input,
+            errors: [
+                { urn: URN("acme-app"), message: UP_ERROR.replace("...", FAILED_LOG) + "\nFIX: check dataConnections" },
+            ],
+            api: () =>
+                ({
+                    send: async () => {
+                        throw new Error("404 Not Found");
+                    },
+                }) as unknown as HostClient,
+        });
+        expect(gone.detail).to.equal("reload r-42 failed: SQL error: no such table: regions");
+
         // Another customer's error does not fail this one's gate (a); a mismatch without error says what the stack holds.
         const quiet = await checkCustomer({
             ...input,
