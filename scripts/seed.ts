@@ -11,7 +11,7 @@ import { applySchema, MASTER_DDL_POSTGRES } from "../examples/fleet/schema";
 import { ensureBusinessDb, type BusinessDbSpec } from "./seed/businessDb";
 import { DEMO_CUSTOMERS, type DemoCustomer } from "./seed/demoCustomers";
 import { customerRows, insertSql, type InsertRow } from "./seed/customerRows";
-import { DEMO_PLANS, planRows, type DemoPlan } from "./seed/plans";
+import { DEMO_PLANS, planRows, planSettingsUpdates, type DemoPlan } from "./seed/plans";
 import { isPostgresUrl, loadCustomers, masterDbPath, readMasterDb } from "../examples/fleet/masterDb";
 import { connectPostgres, describePostgresUrl, postgresError } from "../examples/fleet/masterDbPostgres";
 
@@ -87,6 +87,7 @@ export function seed(opts: SeedOptions = {}): SeedResult {
                     const { sql, params } = insertSql(row, false, true);
                     db.prepare(sql).run(...params);
                 }
+                for (const u of planSettingsUpdates(opts.plans ?? DEMO_PLANS)) db.prepare(u.sql).run(...u.params);
             })();
             for (const c of opts.customers ?? DEMO_CUSTOMERS) {
                 generated.push(addCustomer(db, file, c));
@@ -205,6 +206,7 @@ export async function seedPostgres(url: string, opts: PostgresSeedOptions = {}):
                 const { sql, params } = insertSql(row, true, true);
                 await client.query(sql, params);
             }
+            for (const u of planSettingsUpdates(opts.plans ?? DEMO_PLANS, true)) await client.query(u.sql, u.params);
             for (const c of opts.customers ?? DEMO_CUSTOMERS) {
                 const file = path.join(dataDir, businessDbRelPath(c.alias));
                 if (ensureBusinessDb(file, c.data)) generated.push(file);

@@ -64,11 +64,6 @@ function masterDbPassword(): Promise<string | undefined> {
         : Promise.resolve(undefined);
 }
 
-/** Comma-separated aliases confirmed for this run: the environment variable, else the stack config (as FleetGuard reads them). */
-function confirmList(env: string, key: string): string[] {
-    return (process.env[env] || config.get(key) || "").split(/[,\s]+/).filter(Boolean);
-}
-
 /**
  * The customer's main template: a customer pinned to a release (customers.template_version, as a staged rollout
  * sets it) gets that release's app; one following the fleet default keeps fleet:templateAppId/Name as before,
@@ -108,8 +103,6 @@ export = async () => {
             customers.map((c) => [c.alias, { region: c.region, plan: c.plan.name, planPieces: planPieces(c) }]),
         ),
     });
-    const confirmedDowngrades = new Set(confirmList("QLIK_FLEET_CONFIRM_DOWNGRADES", "confirmDowngrades"));
-
     const fleet = customers.map((c) => ({
         c,
         alias: c.alias,
@@ -128,7 +121,7 @@ export = async () => {
                 template: mainTemplate(c),
                 dataConnection: connectionOf(c),
                 managedSpaceName: `${c.name} Analytics`,
-                ...planArgs(c, confirmedDowngrades.has(c.alias)),
+                ...planArgs(c),
             },
             { dependsOn: [guard] },
         ),

@@ -23,10 +23,11 @@ export interface PlanRecord {
     description: string;
     /** Most users with a professional license; null = no cap. */
     professionalSeats: number | null;
-    autoAssignProfessional: boolean;
-    autoAssignAnalyzer: boolean;
-    /** Professionals get the create-shared-spaces and private-analytics-content-creator roles automatically. */
-    creatorRoles: boolean;
+    /** License auto-assignment settings; null = not managed (the tenant keeps what it has). */
+    autoAssignProfessional: boolean | null;
+    autoAssignAnalyzer: boolean | null;
+    /** Professionals get the create-shared-spaces and private-analytics-content-creator roles automatically; null = not managed. */
+    creatorRoles: boolean | null;
     /** null = no authors space; else the shared-space role every group of the customer gets there. */
     authorsSpaceRole: string | null;
     apps: { key: string; templateAppName: string; templateVersion: string }[];
@@ -114,6 +115,9 @@ const csv = (s: string | null | undefined): string[] =>
         .filter((x) => x.length > 0);
 
 const bool = (v: number | string | boolean): boolean => v === true || v === 1 || v === "1" || v === "t";
+/** A plan setting: null = not managed. */
+const setting = (v: number | string | boolean | null): boolean | null =>
+    v === null || v === undefined ? null : bool(v);
 
 function planRecords(t: MasterTables): Map<string, PlanRecord> {
     const apps = new Map<string, PlanRecord["apps"]>();
@@ -132,9 +136,9 @@ function planRecords(t: MasterTables): Map<string, PlanRecord> {
                     p.professional_seats === null || p.professional_seats === undefined
                         ? null
                         : Number(p.professional_seats),
-                autoAssignProfessional: bool(p.auto_assign_professional),
-                autoAssignAnalyzer: bool(p.auto_assign_analyzer),
-                creatorRoles: bool(p.creator_roles),
+                autoAssignProfessional: setting(p.auto_assign_professional),
+                autoAssignAnalyzer: setting(p.auto_assign_analyzer),
+                creatorRoles: setting(p.creator_roles),
                 authorsSpaceRole: p.authors_space_role ?? null,
                 apps: apps.get(p.name) ?? [],
             },

@@ -20,9 +20,9 @@ export interface PlanRow {
     name: string;
     description: string;
     professional_seats: number | string | null;
-    auto_assign_professional: number | string | boolean;
-    auto_assign_analyzer: number | string | boolean;
-    creator_roles: number | string | boolean;
+    auto_assign_professional: number | string | boolean | null;
+    auto_assign_analyzer: number | string | boolean | null;
+    creator_roles: number | string | boolean | null;
     authors_space_role: string | null;
 }
 export interface PlanAppRow {
@@ -104,7 +104,7 @@ export const MASTER_QUERIES = {
  */
 export const SCHEMA1_QUERIES: Partial<Record<keyof typeof MASTER_QUERIES, string>> = {
     customers: `SELECT id, name, alias, region, license_type, template_version, '${DEFAULT_PLAN}' AS plan, 'general' AS ring FROM customers ORDER BY id`,
-    plans: `SELECT '${DEFAULT_PLAN}' AS name, '' AS description, NULL AS professional_seats, 0 AS auto_assign_professional, 0 AS auto_assign_analyzer, 0 AS creator_roles, NULL AS authors_space_role`,
+    plans: `SELECT '${DEFAULT_PLAN}' AS name, '' AS description, NULL AS professional_seats, NULL AS auto_assign_professional, NULL AS auto_assign_analyzer, NULL AS creator_roles, NULL AS authors_space_role`,
 };
 
 /** The query for each read: schema 2, or its schema-1 stand-in (none = no rows). */

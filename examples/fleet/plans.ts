@@ -32,19 +32,15 @@ export function planPieces(c: CustomerRecord): string[] {
 }
 
 /**
- * A setting the plan turns on is `true`. One it leaves off is NOT managed (left as the tenant has it), so a fleet
- * of standard customers previews no change, except in the run that confirms the customer's downgrade
- * (fleet:confirmDowngrades), which turns it off: the setting the old plan turned on must not outlive the plan.
+ * The plan's part of the customer's CustomerTenant arguments; empty for a plan that manages nothing (a migrated
+ * schema-1 'standard'). A setting is passed as the plan says (on or off), so a move to a plan that says 0 turns off
+ * what the old plan turned on; NULL (not managed) leaves it as the tenant has it.
  */
-const setting = (on: boolean, downgrading: boolean): boolean | undefined =>
-    on ? true : downgrading ? false : undefined;
-
-/** The plan's part of the customer's CustomerTenant arguments; empty for a plan that adds nothing (standard). */
-export function planArgs(c: CustomerRecord, downgrading: boolean) {
+export function planArgs(c: CustomerRecord) {
     const p = c.plan;
-    const creator = setting(p.creatorRoles, downgrading);
-    const pro = setting(p.autoAssignProfessional, downgrading);
-    const analyzer = setting(p.autoAssignAnalyzer, downgrading);
+    const creator = p.creatorRoles ?? undefined;
+    const pro = p.autoAssignProfessional ?? undefined;
+    const analyzer = p.autoAssignAnalyzer ?? undefined;
     return {
         ...(p.apps.length
             ? {

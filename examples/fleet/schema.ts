@@ -45,7 +45,9 @@ interface Dialect {
 }
 
 /** 0/1 in both databases (the readers turn it into a JS boolean), so the DDL is the same text. */
-const flag = (col: string) => `${col} INTEGER NOT NULL DEFAULT 0 CHECK (${col} IN (0, 1))`;
+// NULL = the plan does not manage the setting (the tenant keeps what it has); 0 = off; 1 = on. A plan that wants a
+// setting off says 0, so a downgrade from a plan that turned it on turns it off (docs/plans.md).
+const flag = (col: string) => `${col} INTEGER CHECK (${col} IS NULL OR ${col} IN (0, 1))`;
 
 /** The two columns schema 2 added to customers: also what the migration of a schema-1 database adds. */
 const PLAN_COLUMN = `plan TEXT NOT NULL DEFAULT '${DEFAULT_PLAN}' REFERENCES plans(name)`;

@@ -8,9 +8,10 @@ export interface DemoPlan {
     name: string;
     description: string;
     professionalSeats: number | null;
-    autoAssignProfessional: boolean;
-    autoAssignAnalyzer: boolean;
-    creatorRoles: boolean;
+    /** null = not managed by the plan. */
+    autoAssignProfessional: boolean | null;
+    autoAssignAnalyzer: boolean | null;
+    creatorRoles: boolean | null;
     authorsSpaceRole: string | null;
     apps: { key: string; templateAppName: string; templateVersion?: string }[];
 }
@@ -51,7 +52,7 @@ export const DEMO_PLANS: DemoPlan[] = [
     },
 ];
 
-const bit = (b: boolean) => (b ? 1 : 0);
+const bit = (b: boolean | null) => (b === null ? null : b ? 1 : 0);
 
 /** The catalogue as rows of plans and plan_apps (insert them with `keep`: the standard row exists already). */
 export function planRows(plans: DemoPlan[] = DEMO_PLANS): InsertRow[] {
@@ -78,4 +79,28 @@ export function planRows(plans: DemoPlan[] = DEMO_PLANS): InsertRow[] {
             },
         })),
     ]);
+}
+
+/**
+ * The catalogue's settings written over rows that existed before the catalogue was inserted: the schema creates
+ * the 'standard' row with every setting NULL (not managed, what a migrated schema-1 fleet needs), and a fresh demo
+ * database wants the catalogue's values (standard says off). Run only on a database the seed creates.
+ */
+export function planSettingsUpdates(
+    plans: DemoPlan[] = DEMO_PLANS,
+    postgres = false,
+): { sql: string; params: unknown[] }[] {
+    const m = (i: number) => (postgres ? `$${i}` : "?");
+    return plans.map((p) => ({
+        sql: `UPDATE plans SET description = ${m(1)}, professional_seats = ${m(2)}, auto_assign_professional = ${m(3)}, auto_assign_analyzer = ${m(4)}, creator_roles = ${m(5)}, authors_space_role = ${m(6)} WHERE name = ${m(7)}`,
+        params: [
+            p.description,
+            p.professionalSeats,
+            bit(p.autoAssignProfessional),
+            bit(p.autoAssignAnalyzer),
+            bit(p.creatorRoles),
+            p.authorsSpaceRole,
+            p.name,
+        ],
+    }));
 }

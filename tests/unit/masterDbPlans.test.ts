@@ -130,7 +130,10 @@ describe("master database schema 2: plans, rings, releases, health", function ()
             name: "standard",
             apps: [],
             professionalSeats: null,
-            creatorRoles: false,
+            // Not managed: a migrated fleet declares exactly what it did before plans existed.
+            creatorRoles: null,
+            autoAssignAnalyzer: null,
+            autoAssignProfessional: null,
         });
 
         const r = seed({ masterDb: file, customers: [] });
@@ -179,12 +182,18 @@ describe("master database schema 2: plans, rings, releases, health", function ()
         expect(problems[0].problem).to.match(/host label/);
     });
 
-    it("the program's plan arguments: standard adds nothing; premium its pieces; a confirmed downgrade turns settings off", () => {
+    it("the program's plan arguments: standard turns the settings off; premium adds its pieces; NULL is not managed", () => {
         const s = seed({ masterDb: path.join(dir, "master.sqlite"), customers: small });
         const byAlias = Object.fromEntries(readMasterDb(s.masterDb).map((c) => [c.alias, c]));
-        expect(planArgs(byAlias.globex, false)).to.deep.equal({});
+        expect(planArgs(byAlias.globex)).to.deep.equal({
+            tenantSettings: {
+                autoAssignCreateSharedSpacesRoleToProfessionals: false,
+                autoAssignPrivateAnalyticsContentCreatorRoleToProfessionals: false,
+            },
+            licenseSettings: { autoAssignProfessional: false, autoAssignAnalyzer: false },
+        });
         expect(planPieces(byAlias.globex)).to.deep.equal([]);
-        expect(planArgs(byAlias.acme, false)).to.deep.equal({
+        expect(planArgs(byAlias.acme)).to.deep.equal({
             extraApps: [
                 {
                     key: "forecast",
@@ -198,18 +207,22 @@ describe("master database schema 2: plans, rings, releases, health", function ()
                 autoAssignCreateSharedSpacesRoleToProfessionals: true,
                 autoAssignPrivateAnalyticsContentCreatorRoleToProfessionals: true,
             },
-            licenseSettings: { autoAssignAnalyzer: true },
+            licenseSettings: { autoAssignProfessional: false, autoAssignAnalyzer: true },
         });
         expect(planPieces(byAlias.acme)).to.deep.equal([
             'app "Sales Forecast" published in "Acme Corporation Forecast" (sheets its users made in it are deleted with it)',
             'shared space "Acme Corporation Authors"',
         ]);
-        expect(planArgs(byAlias.globex, true)).to.deep.equal({
-            tenantSettings: {
-                autoAssignCreateSharedSpacesRoleToProfessionals: false,
-                autoAssignPrivateAnalyticsContentCreatorRoleToProfessionals: false,
+        // A plan that manages nothing (the standard row a schema-1 migration inserts) declares nothing.
+        const unmanaged = {
+            ...byAlias.globex,
+            plan: {
+                ...byAlias.globex.plan,
+                autoAssignProfessional: null,
+                autoAssignAnalyzer: null,
+                creatorRoles: null,
             },
-            licenseSettings: { autoAssignProfessional: false, autoAssignAnalyzer: false },
-        });
+        };
+        expect(planArgs(unmanaged)).to.deep.equal({});
     });
 });

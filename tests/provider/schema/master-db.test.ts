@@ -123,11 +123,11 @@ describe("master database constraints agree with the resource schemas", () => {
             );
             expect(ok, JSON.stringify(ring)).to.equal(["canary", "early", "general"].includes(ring));
         }
-        for (const [i, v] of [0, 1, 2, -1].entries())
+        for (const [i, v] of [null, 0, 1, 2, -1].entries())
             expect(
                 accepts(d, "INSERT INTO plans (name, creator_roles) VALUES (?, ?)", `f${i}`, v),
                 `flag ${v}`,
-            ).to.equal(v === 0 || v === 1);
+            ).to.equal(v === null || v === 0 || v === 1);
         for (const [i, v] of [null, 0, 5, -1].entries())
             expect(
                 accepts(d, "INSERT INTO plans (name, professional_seats) VALUES (?, ?)", `s${i}`, v),
