@@ -2,7 +2,7 @@
 // group ids, and the assignments made to match exactly.
 import type { z } from "zod";
 import { HostClient } from "../qlik";
-import { isUnknown } from "./handlers";
+import { Failures, isUnknown } from "./handlers";
 import type { managedSpaceMember } from "../schema/managedSpacePublish";
 
 export type Member = z.output<typeof managedSpaceMember>;
@@ -25,6 +25,40 @@ export function normMembers(list: Member[] | undefined): Member[] {
             roles: isUnknown(m.roles) ? m.roles : normRoles(m.roles),
         }))
         .sort((a, b) => (memberKey(a) < memberKey(b) ? -1 : memberKey(a) > memberKey(b) ? 1 : 0));
+}
+
+/**
+ * The rules zod cannot say about a member list (ManagedSpacePublish and SharedSpace alike): exactly one of
+ * groupId/groupName per member, and each group once. Added to `f`, field by field.
+ */
+export function checkMembers(f: Failures, members: unknown): Failures {
+    if (!Array.isArray(members)) return f;
+    const seen = new Set<string>();
+    members.forEach((m: unknown, i: number) => {
+        if (!m || typeof m !== "object" || isUnknown(m)) return;
+        const p = `members[${i}]`;
+        // Checked just above: a non-null object, whose fields are read as unknown.
+        const mm = m as Record<string, unknown>;
+        const byName = mm.groupName !== undefined;
+        if (byName && mm.groupId !== undefined) {
+            f.add(`${p}.groupName`, "set only one of groupId or groupName");
+            return;
+        }
+        if (!byName && mm.groupId === undefined) {
+            f.add(
+                `${p}.groupId`,
+                "is required: the group id (e.g. GroupSet.groupIds[name]), or set groupName (the group's name in the tenant)",
+            );
+            return;
+        }
+        const field = byName ? "groupName" : "groupId";
+        const v = mm[field];
+        if (typeof v !== "string" || isUnknown(v) || v.trim() === "") return;
+        if (seen.has(`${field}:${v}`))
+            f.add(`${p}.${field}`, `group ${v} is listed twice; merge its roles into one entry`);
+        seen.add(`${field}:${v}`);
+    });
+    return f;
 }
 
 export async function listAssignments(c: HostClient, spaceId: string): Promise<Assignment[]> {

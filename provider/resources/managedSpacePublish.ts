@@ -35,7 +35,7 @@ import {
 } from "./ownership";
 import { CheckedInputs, checkedInputs, replaceKeys, schemaFailures, stateParser } from "../schema/core";
 import { managedSpacePublishInputs, managedSpacePublishSchema } from "../schema/managedSpacePublish";
-import { Member, listAssignments, listGroups, normMembers, syncMembers } from "./managedSpaceMembers";
+import { Member, checkMembers, listAssignments, listGroups, normMembers, syncMembers } from "./managedSpaceMembers";
 import { AppAttrs, ensurePublished, readApp, scriptDigestOf } from "./managedSpacePublishApp";
 
 type PublishInputs = CheckedInputs<typeof managedSpacePublishInputs>;
@@ -109,35 +109,7 @@ const REPLACE_KEYS = replaceKeys(managedSpacePublishSchema).filter((k) => k !== 
 
 /** The schema's rules (provider/schema/managedSpacePublish.ts), then one of groupId/groupName per member, each once. */
 function checkInputs(news: Props): Failures {
-    const f = schemaFailures(managedSpacePublishSchema, news);
-    const members = news.members;
-    if (!Array.isArray(members)) return f;
-    const seen = new Set<string>();
-    members.forEach((m: unknown, i: number) => {
-        if (!m || typeof m !== "object" || isUnknown(m)) return;
-        const p = `members[${i}]`;
-        // Checked just above: a non-null object, whose fields are read as unknown.
-        const mm = m as Record<string, unknown>;
-        const byName = mm.groupName !== undefined;
-        if (byName && mm.groupId !== undefined) {
-            f.add(`${p}.groupName`, "set only one of groupId or groupName");
-            return;
-        }
-        if (!byName && mm.groupId === undefined) {
-            f.add(
-                `${p}.groupId`,
-                "is required: the group id (e.g. GroupSet.groupIds[name]), or set groupName (the group's name in the tenant)",
-            );
-            return;
-        }
-        const field = byName ? "groupName" : "groupId";
-        const v = mm[field];
-        if (typeof v !== "string" || isUnknown(v) || v.trim() === "") return;
-        if (seen.has(`${field}:${v}`))
-            f.add(`${p}.${field}`, `group ${v} is listed twice; merge its roles into one entry`);
-        seen.add(`${field}:${v}`);
-    });
-    return f;
+    return checkMembers(schemaFailures(managedSpacePublishSchema, news), news.members);
 }
 
 async function outputs(
