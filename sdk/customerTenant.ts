@@ -8,6 +8,7 @@ import { ManagedSpacePublish } from "./managedSpacePublish";
 import { SharedSpace } from "./sharedSpace";
 import { OwnershipArgs, ownershipInputs } from "./owner";
 import { ALIAS_RE } from "../provider/naming";
+import { SHARED_ROLES } from "../provider/schema/sharedSpace";
 
 export interface CustomerTenantUser {
     /** The JWT `sub` of the user (e.g. "acme\\john"); a plain string, it keys the license assignment. */
@@ -148,6 +149,20 @@ function checkExtraApps(name: string, extras: CustomerTenantExtraApp[]): void {
 }
 
 /**
+ * The authors' role goes to every group as a SharedSpace member: checked here, so that a wrong role fails once, naming
+ * the field the program set, instead of once per group as `members[i].roles` of a resource the program never declared.
+ * An Output role is left to SharedSpace's check().
+ */
+function checkAuthorsSpace(name: string, authors: CustomerTenantAuthorsSpace | undefined): void {
+    const role: unknown = authors?.role;
+    if (authors === undefined || pulumi.Output.isInstance(role) || role instanceof Promise) return;
+    if (typeof role !== "string" || !SHARED_ROLES.includes(role))
+        throw new Error(
+            `CustomerTenant "${name}": authorsSpace.role ${JSON.stringify(role)} is not a role of a shared space; use one of ${SHARED_ROLES.join(", ")}`,
+        );
+}
+
+/**
  * One customer's whole Qlik Cloud presence: tenant -> JWT identity provider -> license assignments and
  * groups -> the template app staged with the customer's data and reloaded -> a managed space where the
  * customer's groups consume the published app. Type token "qlik-tenant-fleet:index:CustomerTenant".
@@ -190,6 +205,7 @@ export class CustomerTenant extends pulumi.ComponentResource {
         super("qlik-tenant-fleet:index:CustomerTenant", name, {}, opts);
         const extras = args.extraApps ?? [];
         checkExtraApps(name, extras);
+        checkAuthorsSpace(name, args.authorsSpace);
         const child = { parent: this };
         // One owner for the whole customer (docs/ownership.md); resolved once here so every child agrees.
         const own = ownershipInputs(args);

@@ -15,7 +15,8 @@
 //   3. plan downgrades (issue 12): a customer still declared whose recorded planPieces (what its plan adds and a
 //      downgrade would DELETE, e.g. an extra app with its users' sheets) are not all in the new planPieces is
 //      refused, one message per customer, unless confirmed for this run (QLIK_FLEET_CONFIRM_DOWNGRADES or
-//      fleet:confirmDowngrades). A record without planPieces (a guard from before plans) has nothing to lose.
+//      fleet:confirmDowngrades). A record without planPieces (a guard from before plans) has nothing to lose; a
+//      customer whose recorded pieces are no longer passed at all loses every one of them.
 // The resource has no remote object; its stored INPUTS are the record of the fleet at the last up (it never
 // previews as a change, see diff()).
 import { Failures, Props, ResourceHandlers, isUnknown, withoutProviderKey } from "./handlers";
@@ -99,7 +100,7 @@ function piecesOf(c: GuardCustomer | undefined): string[] | undefined {
     return p as string[];
 }
 
-/** Old pieces the new plan lacks, per customer in both fleets; nothing to compare (no record, unknown) is no downgrade. */
+/** Old pieces the new plan lacks, per customer in both fleets; nothing to compare (no record, unknown now) is no downgrade. */
 function downgradesOf(
     before: Record<string, GuardCustomer>,
     after: Record<string, GuardCustomer>,
@@ -108,7 +109,10 @@ function downgradesOf(
     const out: Downgrade[] = [];
     for (const alias of Object.keys(after).sort()) {
         const was = piecesOf(before[alias]);
-        const now = piecesOf(after[alias]);
+        // A customer still declared without planPieces keeps none of what its record says its plan added (the SDK
+        // drops an undefined planPieces, and a customers LIST carries none): all of it would go. Only unknown pieces
+        // (a preview) leave nothing to compare.
+        const now = after[alias]?.planPieces === undefined ? [] : piecesOf(after[alias]);
         if (!was || !now) continue;
         const kept = new Set(now);
         const lost = was.filter((p) => !kept.has(p));

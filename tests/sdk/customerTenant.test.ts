@@ -180,4 +180,15 @@ describe("CustomerTenant plan features (Pulumi mocks, preview)", function () {
             }),
         ).to.match(/extraApps\[1\]\.key "forecast" is listed twice; give each extra app its own key/);
     });
+
+    it("a wrong authors' role fails the program once, naming authorsSpace.role and the roles to use", () => {
+        const err = declareFails({ authorsSpace: { role: "publisher" } });
+        expect(err).to.match(
+            /CustomerTenant "acme": authorsSpace\.role "publisher" is not a role of a shared space; use one of consumer, dataconsumer, facilitator, producer, codeveloper/,
+        );
+        expect(err.match(/authorsSpace\.role/g)?.length).to.equal(1);
+        expect(declare({ authorsSpace: { role: "codeveloper" } }).resources.map((r) => r.name)).to.include(
+            "acme-authors",
+        );
+    });
 });

@@ -168,10 +168,24 @@ describe("FleetGuard: plan downgrades (issue 12)", () => {
         expect(
             (await handlers.check(prem, { customers: { globex: { ...standard, planPieces: [unknown] } } })).failures,
         ).to.equal(undefined);
-        // A program that stops passing planPieces records nothing to compare: not a downgrade.
+    });
+
+    it("refuses a customer whose recorded pieces are no longer passed at all (planPieces left out, or a customers list)", async () => {
+        // A program that writes `...(pieces.length ? { planPieces: pieces } : {})`, or goes back to a list of aliases,
+        // deletes the pieces just the same: the guard must not be bypassed by how "none" is spelled.
+        const prem = { customers: { globex: premium } };
+        for (const globex of [{ region: "us", allowDeactivation: false, plan: "standard" }, { region: "us" }]) {
+            const r = await handlers.check(prem, { customers: { globex } });
+            expect(r.failures, JSON.stringify(globex)).to.have.length(1);
+            expect(r.failures![0].reason).to.include(`DELETES: ${forecast}; ${authors}`);
+        }
         expect(
-            (await handlers.check(prem, { customers: { globex: { region: "us", allowDeactivation: false } } }))
-                .failures,
+            (
+                await handlers.check(prem, {
+                    customers: { globex: { region: "us", plan: "standard" } },
+                    confirmDowngrades: ["globex"],
+                })
+            ).failures,
         ).to.equal(undefined);
     });
 
