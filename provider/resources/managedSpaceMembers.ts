@@ -65,6 +65,28 @@ export async function listAssignments(c: HostClient, spaceId: string): Promise<A
     return c.paginateAll<Assignment>(`/api/v1/spaces/${spaceId}/assignments`, { purpose: "list space assignments" });
 }
 
+/**
+ * The space's group members as read() reports them: a group the declaration names by groupName is named so (its id
+ * otherwise), so an unchanged space diffs clean; plus the assignment id of each group.
+ */
+export async function liveMembers(
+    c: HostClient,
+    spaceId: string,
+    declared: Member[] | undefined,
+): Promise<{ members: Member[]; assignmentIds: Record<string, string> }> {
+    const live = (await listAssignments(c, spaceId)).filter((a) => a.type === "group");
+    const declaredNames = new Set((declared ?? []).filter((m) => m.groupName !== undefined).map((m) => m.groupName));
+    const names = declaredNames.size ? Object.fromEntries((await listGroups(c)).map((g) => [g.id, g.name])) : {};
+    const members = normMembers(
+        live.map((a) =>
+            declaredNames.has(names[a.assigneeId])
+                ? { groupName: names[a.assigneeId], roles: a.roles }
+                : { groupId: a.assigneeId, roles: a.roles },
+        ),
+    );
+    return { members, assignmentIds: Object.fromEntries(live.map((a) => [a.assigneeId, a.id])) };
+}
+
 export interface Group {
     id: string;
     name: string;

@@ -35,7 +35,7 @@ import {
 } from "./ownership";
 import { CheckedInputs, checkedInputs, replaceKeys, schemaFailures, stateParser } from "../schema/core";
 import { managedSpacePublishInputs, managedSpacePublishSchema } from "../schema/managedSpacePublish";
-import { Member, checkMembers, listAssignments, listGroups, normMembers, syncMembers } from "./managedSpaceMembers";
+import { Member, checkMembers, liveMembers, normMembers, syncMembers } from "./managedSpaceMembers";
 import { AppAttrs, ensurePublished, readApp, scriptDigestOf } from "./managedSpacePublishApp";
 
 type PublishInputs = CheckedInputs<typeof managedSpacePublishInputs>;
@@ -230,19 +230,7 @@ export const handlers = typedHandlers<PublishInputs, PublishState>(parse, {
             throw e;
         }
         const { marker, text: description } = parseMarker(space.description);
-        const live = (await listAssignments(c, id)).filter((a) => a.type === "group");
-        const declaredNames = new Set(
-            (props.members ?? []).filter((m) => m.groupName !== undefined).map((m) => m.groupName),
-        );
-        const names = declaredNames.size ? Object.fromEntries((await listGroups(c)).map((g) => [g.id, g.name])) : {};
-        const members = normMembers(
-            live.map((a) =>
-                declaredNames.has(names[a.assigneeId])
-                    ? { groupName: names[a.assigneeId], roles: a.roles }
-                    : { groupId: a.assigneeId, roles: a.roles },
-            ),
-        );
-        const assignmentIds = Object.fromEntries(live.map((a) => [a.assigneeId, a.id]));
+        const { members, assignmentIds } = await liveMembers(c, id, props.members);
         let publishedAppId: string = props.publishedAppId ?? "";
         let origin = "";
         let publishTime = "";
