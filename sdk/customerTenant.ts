@@ -7,8 +7,7 @@ import { AppCopy } from "./appCopy";
 import { ManagedSpacePublish } from "./managedSpacePublish";
 import { SharedSpace } from "./sharedSpace";
 import { OwnershipArgs, ownershipInputs } from "./owner";
-import { ALIAS_RE } from "../provider/naming";
-import { SHARED_ROLES } from "../provider/schema/sharedSpace";
+import { checkAuthorsSpace, checkExtraApps, checkSpaceNames } from "./customerTenantChecks";
 
 export interface CustomerTenantUser {
     /** The JWT `sub` of the user (e.g. "acme\\john"); a plain string, it keys the license assignment. */
@@ -134,34 +133,6 @@ function definedOnly<T extends object>(o: T | undefined): Partial<T> {
     return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-/** extraApps keys name Pulumi resources: a bad or repeated key fails the program before anything is registered. */
-function checkExtraApps(name: string, extras: CustomerTenantExtraApp[]): void {
-    const seen = new Set<string>();
-    extras.forEach((e, i) => {
-        const at = `CustomerTenant "${name}": extraApps[${i}].key`;
-        if (typeof e.key !== "string" || !ALIAS_RE.test(e.key))
-            throw new Error(
-                `${at} ${JSON.stringify(e.key)} must be 1-63 lowercase letters, digits or "-" (not at either end), e.g. "forecast"`,
-            );
-        if (seen.has(e.key)) throw new Error(`${at} "${e.key}" is listed twice; give each extra app its own key`);
-        seen.add(e.key);
-    });
-}
-
-/**
- * The authors' role goes to every group as a SharedSpace member: checked here, so that a wrong role fails once, naming
- * the field the program set, instead of once per group as `members[i].roles` of a resource the program never declared.
- * An Output role is left to SharedSpace's check().
- */
-function checkAuthorsSpace(name: string, authors: CustomerTenantAuthorsSpace | undefined): void {
-    const role: unknown = authors?.role;
-    if (authors === undefined || pulumi.Output.isInstance(role) || role instanceof Promise) return;
-    if (typeof role !== "string" || !SHARED_ROLES.includes(role))
-        throw new Error(
-            `CustomerTenant "${name}": authorsSpace.role ${JSON.stringify(role)} is not a role of a shared space; use one of ${SHARED_ROLES.join(", ")}`,
-        );
-}
-
 /**
  * One customer's whole Qlik Cloud presence: tenant -> JWT identity provider -> license assignments and
  * groups -> the template app staged with the customer's data and reloaded -> a managed space where the
@@ -206,6 +177,7 @@ export class CustomerTenant extends pulumi.ComponentResource {
         const extras = args.extraApps ?? [];
         checkExtraApps(name, extras);
         checkAuthorsSpace(name, args.authorsSpace);
+        checkSpaceNames(name, args, extras);
         const child = { parent: this };
         // One owner for the whole customer (docs/ownership.md); resolved once here so every child agrees.
         const own = ownershipInputs(args);

@@ -191,4 +191,15 @@ describe("CustomerTenant plan features (Pulumi mocks, preview)", function () {
             "acme-authors",
         );
     });
+
+    it("two pieces given one space name fail the program naming both fields (no piece adopts another's space)", () => {
+        expect(declareFails({ authorsSpace: { name: "Staging", role: "producer" } })).to.match(
+            /CustomerTenant "acme": authorsSpace\.name "Staging" is the space of stagingSpaceName too; give each its own space name/,
+        );
+        expect(
+            declareFails({
+                extraApps: [{ key: "forecast", template: { appName: "x" }, managedSpaceName: "Acme Analytics" }],
+            }),
+        ).to.match(/extraApps\[0\]\.managedSpaceName "Acme Analytics" is the space of managedSpaceName too/);
+    });
 });
