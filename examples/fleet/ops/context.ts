@@ -21,6 +21,11 @@ export interface OpsContext {
     customers(): Promise<CustomerRecord[]>;
     api(hostname: string): HostClient;
     origin(hostname: string): string;
+    /**
+     * How many apps of exactly this name the ISV's source tenant holds (where: that tenant), as the program's
+     * AppCopy looks a release up by name; count undefined when no source tenant is configured to ask.
+     */
+    templateApps(appName: string): Promise<{ count?: number; where: string }>;
     /** The health gates of one customer (gates.ts). */
     gate(input: GateInput): Promise<GateResult>;
     close(): Promise<void>;
@@ -47,6 +52,17 @@ export async function openContext(target: StackTarget, log: (line: string) => vo
             return client.forHost(hostname);
         },
         origin: (hostname) => endpoint || `https://${hostname}`,
+        templateApps: async (appName) => {
+            const host = getProviderConfig({ env: providerEnv }).sourceTenantHost;
+            if (!host) return { where: "(qlik:sourceTenantHost not set)" };
+            client ??= new QlikClient({ getConfig: () => getProviderConfig({ env: providerEnv }) });
+            // The items search by name is case-insensitive and partial: exact matches only, as AppCopy counts them.
+            const items = await client.forHost(host).paginateAll<{ name: string }>("/api/v1/items", {
+                purpose: `find the release app "${appName}"`,
+                query: { resourceType: "app", name: appName },
+            });
+            return { count: items.filter((i) => i.name === appName).length, where: host };
+        },
         gate: checkCustomer,
         close: () => sql.close(),
     };

@@ -5,7 +5,7 @@
 import type { CustomerRecord } from "../masterDb";
 import type { OpsContext } from "./context";
 import type { GateResult } from "./gates";
-import type { RunResult } from "./stack";
+import { isStackLocked, type RunResult } from "./stack";
 import { RINGS, type CustomerRing, type Ring, type Rollout } from "./store";
 import type { JwtSigner } from "../../../scripts/userSession";
 
@@ -35,8 +35,32 @@ const releaseHint = (version: string) =>
     `INSERT INTO template_releases(version, app_name) VALUES ('${version}', '<the template app of that release in the source tenant>') ` +
     "(docs/rollouts.md)";
 
+/**
+ * The release's row, and its app in the source tenant: the program deploys a pinned release by app name, which must
+ * name exactly one app (provider/resources/appCopyTemplate.ts), so a typo is refused here, before any ring moves.
+ */
 async function requireRelease(ctx: OpsContext, version: string): Promise<void> {
-    if (!(await ctx.store.release(version))) throw new RolloutRefused(releaseHint(version));
+    const release = await ctx.store.release(version);
+    if (!release) throw new RolloutRefused(releaseHint(version));
+    const found = await ctx.templateApps(release.appName);
+    if (found.count !== undefined && found.count !== 1)
+        throw new RolloutRefused(
+            `template release "${version}" names the app "${release.appName}" (template_releases.app_name), but the ` +
+                `source tenant ${found.where} holds ${found.count === 0 ? "no app" : `${found.count} apps`} of that name: ` +
+                "place the release's app there under that exact name (or correct app_name), then run the command again. " +
+                "Nothing was changed.",
+        );
+}
+
+/** A stack left locked by a killed run: nothing deployed, no gate recorded; the message says how to clear it. */
+function lockedRefusal(ctx: OpsContext, what: string): RolloutRefused {
+    const name = ctx.stack.name;
+    return new RolloutRefused(
+        `stack ${name} is locked by an earlier Pulumi run that did not finish (a killed \`npm run fleet\` or \`pulumi up\` ` +
+            `leaves its lock behind); nothing was deployed and no gate was recorded. If no other Pulumi command is ` +
+            `running on this stack, remove the lock with \`pulumi cancel --yes --stack ${name} --cwd ${ctx.stack.cwd}\` ` +
+            `(in this repository: \`npm run pulumi -- cancel --yes --stack ${name}\`), then run the same command again: ${what}.`,
+    );
 }
 
 /** `up`, then every gate of `members` against the version each must run; results recorded as they come. */
@@ -45,9 +69,12 @@ async function upAndGate(
     rolloutId: number,
     members: { id: string; alias: string; version: string }[],
     passState: "passed" | "rolled_back",
+    again: string,
 ): Promise<Record<string, GateResult>> {
     ctx.log(`--- up (${members.map((m) => m.alias).join(", ")}) ---`);
     const up = await ctx.stack.up(ctx.log);
+    // A lock is no verdict on the customers: recording it as failed gates would stop the rollout for nothing.
+    if (isStackLocked(up)) throw lockedRefusal(ctx, again);
     const [resources, outputs, records] = await Promise.all([
         ctx.stack.resources(),
         ctx.stack.outputs() as Promise<StackOutputs>,
@@ -101,9 +128,9 @@ const ringsFrom = (ring: Ring | null): Ring[] => RINGS.slice(ring ? RINGS.indexO
 /** Runs the rings from the rollout's current one; stops at the first ring with a failed gate. */
 async function runRings(ctx: OpsContext, start: Rollout): Promise<RolloutOutcome> {
     const gates: Record<string, GateResult> = {};
-    const all = await ctx.store.customers();
     for (const ring of ringsFrom(start.currentRing)) {
-        const members = all.filter((c) => c.ring === ring);
+        // Read per ring: a customer added to the master database during the rollout moves with its ring.
+        const members = (await ctx.store.customers()).filter((c) => c.ring === ring);
         await ctx.store.updateRollout(start.id, { currentRing: ring, message: `ring ${ring}` });
         if (members.length === 0) continue;
         ctx.log(`=== ring ${ring}: ${members.map((c) => c.alias).join(", ")} -> ${start.version} ===`);
@@ -113,6 +140,7 @@ async function runRings(ctx: OpsContext, start: Rollout): Promise<RolloutOutcome
             start.id,
             members.map((c) => ({ id: c.id, alias: c.alias, version: start.version })),
             "passed",
+            `it continues rollout ${start.id} at ring ${ring}`,
         );
         Object.assign(gates, results);
         const failed = Object.entries(results).filter(([, r]) => !r.passed);
@@ -176,16 +204,23 @@ async function requireActive(ctx: OpsContext, what: string): Promise<Rollout> {
     return active;
 }
 
-/** `fleet rollout resume [--version <newer>]`: the stopped ring again (after a fix), then the rings after it. */
+/**
+ * `fleet rollout resume [--version <newer>]`: the stopped ring again (after a fix), then the rings after it. A newer
+ * release starts over at the first ring: the rings that passed did so with the old release, and a release reaches
+ * a ring only after every earlier ring passed it.
+ */
 export async function resumeRollout(ctx: OpsContext, newVersion?: string): Promise<RolloutOutcome> {
     const active = await requireActive(ctx, "resume");
-    if (newVersion && newVersion !== active.version) await requireRelease(ctx, newVersion);
+    const newer = newVersion !== undefined && newVersion !== active.version;
+    if (newer) await requireRelease(ctx, newVersion);
+    const at = newer ? null : active.currentRing;
     await ctx.store.updateRollout(active.id, {
         state: "running",
-        version: newVersion ?? active.version,
-        message: `resumed at ring ${active.currentRing ?? RINGS[0]}`,
+        version: newer ? newVersion : active.version,
+        currentRing: at,
+        message: `resumed at ring ${at ?? RINGS[0]}`,
     });
-    ctx.log(`rollout ${active.id}: resuming ${newVersion ?? active.version} at ring ${active.currentRing ?? RINGS[0]}`);
+    ctx.log(`rollout ${active.id}: resuming ${newer ? newVersion : active.version} at ring ${at ?? RINGS[0]}`);
     return runRings(ctx, await current(ctx, active.id));
 }
 
@@ -208,6 +243,7 @@ export async function rollbackRollout(ctx: OpsContext): Promise<RolloutOutcome> 
             version: m.previousVersion ?? ctx.fleetDefaultVersion,
         })),
         "rolled_back",
+        `it finishes the rollback of ring ${ring}`,
     );
     const failed = Object.entries(gates).filter(([, r]) => !r.passed);
     if (failed.length) {

@@ -71,7 +71,7 @@ export class FleetStack {
             throw new Error(
                 `no stack is selected in ${cwd}: pass --stack <name> or select one (\`npm run pulumi -- stack select <name>\`)`,
             );
-        return new FleetStack(await Stack.select(name, ws), cwd, name);
+        return new FleetStack(await selectStack(ws, name, cwd), cwd, name);
     }
 
     /** A stack config value (secrets decrypted), or undefined. */
@@ -142,6 +142,29 @@ export class FleetStack {
             return { ok: false, changes: {}, errors, failure: text.split("\n").slice(-12).join("\n") };
         }
     }
+}
+
+/** Stack.select, with one line naming the stacks there are instead of the Automation API's command dump. */
+async function selectStack(ws: LocalWorkspace, name: string, cwd: string): Promise<Stack> {
+    try {
+        return await Stack.select(name, ws);
+    } catch (e) {
+        if (!/no stack named/i.test((e as Error).message ?? "")) throw e;
+        const names = (await ws.listStacks().catch(() => [])).map((s) => s.name);
+        throw new Error(
+            // The backend URL stays out: a PostgreSQL or cloud backend URL may carry a password.
+            `no stack named "${name}" in ${cwd}: ` +
+                (names.length ? `its stacks are ${names.join(", ")}; pass one with --stack` : "it has no stack yet"),
+        );
+    }
+}
+
+/**
+ * A run that found the stack locked: a killed `pulumi up` (or a killed `npm run fleet` in the middle of one) leaves
+ * its lock behind, and every later run refuses until `pulumi cancel` removes it (https://www.pulumi.com/docs/iac/cli/commands/pulumi_cancel/).
+ */
+export function isStackLocked(r: RunResult): boolean {
+    return !r.ok && /stack is currently locked|another update is currently in progress/i.test(r.failure ?? "");
 }
 
 function collectErrors(errors: ResourceError[]): (e: EngineEvent) => void {

@@ -1,7 +1,8 @@
 // The ring logic of `npm run fleet -- rollout` on a real SQLite master database, with a stand-in for the stack: its
 // `up` "deploys" each customer's customers.template_version unless that release is set to fail for the customer
 // (then it keeps the old version, as AppCopy does), and the gate passes when the deployed version is the wanted one.
-// The real stack, gates and CLI run in tests/e2e/fleet-rollout.test.ts; here: ordering, stop, crash, resume, rollback.
+// The real stack, gates and CLI run in tests/e2e/fleet-rollout.test.ts; here: ordering, stop, crash, resume, rollback,
+// a stack left locked by a killed run, a release whose app is missing, a customer added mid-rollout.
 import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
@@ -24,6 +25,10 @@ class FakeStack implements StackOps {
     readonly failing = new Set<string>();
     /** The n-th up (1-based) dies like a killed process: it throws instead of returning. */
     crashAt = 0;
+    /** The n-th up (1-based) finds the stack locked, as Pulumi's file backend answers after a killed `up`. */
+    lockedAt = 0;
+    /** Runs before the n-th up deploys (an operator acting during the rollout). */
+    beforeUp?: (n: number) => void;
     ups = 0;
 
     constructor(
@@ -34,6 +39,16 @@ class FakeStack implements StackOps {
     async up(): Promise<RunResult> {
         this.ups++;
         if (this.ups === this.crashAt) throw new Error("killed");
+        if (this.ups === this.lockedAt)
+            return {
+                ok: false,
+                changes: {},
+                errors: [],
+                failure:
+                    "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end " +
+                    "or delete the lock file with `pulumi cancel`.",
+            };
+        this.beforeUp?.(this.ups);
         const rows = this.db.prepare("SELECT alias, template_version AS v FROM customers").all() as {
             alias: string;
             v: string | null;
@@ -72,6 +87,8 @@ describe("fleet ops: rollout rings (stand-in stack, real master database)", func
     let stack: FakeStack;
     let ctx: OpsContext;
     let store: FleetStore;
+    /** The apps of the source tenant by name: each release's app once, unless a test says otherwise. */
+    let sourceApps: Map<string, number>;
 
     const versions = () =>
         Object.fromEntries(
@@ -95,6 +112,7 @@ describe("fleet ops: rollout rings (stand-in stack, real master database)", func
         db.prepare("UPDATE customers SET template_version = 'v1' WHERE alias = 'acme'").run();
         for (const v of ["v1", "v2", "v3"])
             db.prepare("INSERT OR IGNORE INTO template_releases(version, app_name) VALUES (?, ?)").run(v, `Sales ${v}`);
+        sourceApps = new Map(["v1", "v2", "v3"].map((v) => [`Sales ${v}`, 1]));
         stack = new FakeStack(db, "v1");
         store = new FleetStore(sqliteSql(s.masterDb));
         ctx = {
@@ -107,6 +125,7 @@ describe("fleet ops: rollout rings (stand-in stack, real master database)", func
                 throw new Error("no API in this test");
             },
             origin: (h) => `https://${h}`,
+            templateApps: async (name) => ({ count: sourceApps.get(name) ?? 0, where: "source.example" }),
             gate: async (input) => {
                 const app = input.resources.find((r) => r.urn.endsWith(`::${input.alias}-app`));
                 const v = String(app?.outputs?.templateVersion);
@@ -194,12 +213,15 @@ describe("fleet ops: rollout rings (stand-in stack, real master database)", func
         const r1 = await resumeRollout(ctx);
         expect(r1.rollout).to.include({ state: "stopped", currentRing: "early" });
         expect(versions()).to.deep.equal({ acme: "v2", globex: "v2", initech: null });
-        const r2 = await resumeRollout(ctx, "v3"); // a fixed release for the rest
+        const ups = stack.ups;
+        const r2 = await resumeRollout(ctx, "v3"); // a fixed release: it starts over at the canary ring
         expect(r2.rollout).to.include({ state: "done", version: "v3" });
-        expect(versions()).to.deep.equal({ acme: "v2", globex: "v3", initech: "v3" });
+        expect(stack.ups - ups, "canary, early, general, outputs").to.equal(4);
+        expect(versions()).to.deep.equal({ acme: "v3", globex: "v3", initech: "v3" });
         // globex's version before the rollout is remembered once: the fleet default, not v2.
         const rows = await store.rolloutCustomers(r2.rollout.id);
         expect(rows.find((x) => x.alias === "globex")).to.include({ previousVersion: null, state: "passed" });
+        expect(rows.find((x) => x.alias === "acme")).to.include({ previousVersion: "v1", state: "passed" });
     });
 
     it("a crash mid-rollout and a rerun of the same command converge", async () => {
@@ -220,5 +242,70 @@ describe("fleet ops: rollout rings (stand-in stack, real master database)", func
             ["initech", null, "passed"],
         ]);
         expect((await store.lastRollout())?.id).to.equal(o.rollout.id);
+    });
+
+    it("a stack left locked by a killed run: refused with the way out, no gate recorded; the rerun converges", async () => {
+        stack.lockedAt = 2; // the early ring's up finds the lock of the killed run
+        await startRollout(ctx, "v2").then(
+            () => expect.fail("a locked stack was taken for a result"),
+            (e: Error) => {
+                expect(e).to.be.instanceOf(RolloutRefused);
+                expect(e.message)
+                    .to.contain("pulumi cancel --yes --stack test")
+                    .and.to.contain("run the same command again: it continues rollout 1 at ring early");
+            },
+        );
+        expect(await store.activeRollout()).to.include({ state: "running", currentRing: "early" });
+        expect([...(await store.health()).keys()], "only the canary's gate").to.have.length(1);
+        const rows = await store.rolloutCustomers(1);
+        expect(rows.find((r) => r.alias === "globex")).to.include({ state: "applied", detail: "" });
+        const o = await startRollout(ctx, "v2");
+        expect(o.rollout).to.include({ id: 1, state: "done" });
+        expect(versions()).to.deep.equal({ acme: "v2", globex: "v2", initech: "v2" });
+    });
+
+    it("refuses a release whose app the source tenant does not hold, before any ring moves", async () => {
+        db.prepare("INSERT INTO template_releases(version, app_name) VALUES ('v4', 'Sales v4 (typo)')").run();
+        await startRollout(ctx, "v4").then(
+            () => expect.fail("accepted a release with no app"),
+            (e: Error) => {
+                expect(e).to.be.instanceOf(RolloutRefused);
+                expect(e.message).to.match(
+                    /"Sales v4 \(typo\)".*source tenant source\.example holds no app.*Nothing was changed/s,
+                );
+            },
+        );
+        sourceApps.set("Sales v4 (typo)", 2);
+        await startRollout(ctx, "v4").then(
+            () => expect.fail("accepted a release with two apps of its name"),
+            (e: Error) => expect(e.message).to.contain("holds 2 apps of that name"),
+        );
+        expect(await store.lastRollout()).to.equal(undefined);
+        expect(stack.ups).to.equal(0);
+        expect(versions()).to.deep.equal({ acme: "v1", globex: null, initech: null });
+    });
+
+    it("a customer added to the master database during the rollout moves with its ring", async () => {
+        const cols = (db.prepare("PRAGMA table_info(customers)").all() as { name: string }[]).map((c) => c.name);
+        const copy = cols.map((c) =>
+            c === "id" ? "'c-late'" : c === "alias" ? "'hooli'" : c === "name" ? "'Hooli'" : c,
+        );
+        stack.beforeUp = (n) => {
+            // While the canary ring deploys, the ISV onboards Hooli into the general ring.
+            if (n === 1)
+                db.prepare(
+                    `INSERT INTO customers(${cols.join(", ")}) SELECT ${copy.join(", ")} FROM customers WHERE alias = 'initech'`,
+                ).run();
+        };
+        const o = await startRollout(ctx, "v2");
+        expect(o.rollout.state).to.equal("done");
+        expect(versions()).to.deep.equal({ acme: "v2", globex: "v2", initech: "v2", hooli: "v2" });
+        expect(o.gates.hooli).to.deep.equal({ passed: true, detail: "runs v2" });
+        const rows = await store.rolloutCustomers(o.rollout.id);
+        expect(rows.find((r) => r.alias === "hooli")).to.include({
+            ring: "general",
+            previousVersion: null,
+            state: "passed",
+        });
     });
 });
