@@ -12,6 +12,7 @@ import { openContext, type OpsContext } from "./context";
 import { planOf, resumeRollout, rollbackRollout, RolloutRefused, startRollout, type RolloutOutcome } from "./rollout";
 import { failureLines, rolloutMarkdown, rolloutRows } from "./report";
 import { fleetStatus, statusTable } from "./status";
+import { pulumiErrorText } from "./stack";
 
 export interface Args {
     command: string[];
@@ -161,7 +162,7 @@ export function main(argv: string[]): void {
         (code) => process.exit(code),
         (e: Error) => {
             const expected = e instanceof RolloutRefused || e instanceof UsageError;
-            process.stderr.write(`${expected || !process.env.QLIK_DEBUG ? e.message : e.stack}\n`);
+            process.stderr.write(`${expected || !process.env.QLIK_DEBUG ? pulumiErrorText(e.message) : e.stack}\n`);
             if (e instanceof UsageError) process.stderr.write(`${USAGE}\n`);
             process.exit(1);
         },

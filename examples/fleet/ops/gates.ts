@@ -104,6 +104,41 @@ async function deployedGate(input: GateInput): Promise<GateResult> {
     return { passed: false, detail: why };
 }
 
+/**
+ * Why the health-check user may be refused: none of the customer's groups holds a role in the published app's space
+ * (a hand edit; GET /api/v1/apps/{appId}, GET /api/v1/spaces/{spaceId}/assignments, GET /api/v1/groups/{groupId};
+ * tests/contract/qlik-openapi/). Undefined when the groups are there or the API cannot tell.
+ */
+export async function accessDiagnosis(input: GateInput, hostname: string, appId: string): Promise<string | undefined> {
+    const get = async <T>(path: string, purpose: string): Promise<T> =>
+        (await input.api(hostname).send<T>({ method: "GET", path, purpose })).body;
+    try {
+        const app = await get<{ attributes?: { spaceId?: string } }>(`/api/v1/apps/${appId}`, "find the app's space");
+        const spaceId = app.attributes?.spaceId;
+        if (!spaceId) return "the published app is in no space";
+        const assignments = await get<{ data?: { type: string; assigneeId: string; roles?: string[] }[] }>(
+            `/api/v1/spaces/${spaceId}/assignments?limit=100`,
+            "read the space's assignments",
+        );
+        const groupIds = (assignments.data ?? [])
+            .filter((a) => a.type === "group" && (a.roles ?? []).length > 0)
+            .map((a) => a.assigneeId);
+        const names = await Promise.all(
+            groupIds.map((id) =>
+                get<{ name?: string }>(`/api/v1/groups/${id}`, "name a space's group").then((g) => g.name),
+            ),
+        );
+        if (names.some((n) => n !== undefined && input.groups.includes(n))) return undefined;
+        return (
+            `none of the customer's groups (${input.groups.join(", ") || "none"}) has a role in the published app's ` +
+            `space ${spaceId}: an assignment removed by hand? \`npm run fleet -- drift\` shows it, and \`npm run pulumi -- ` +
+            "up --refresh` puts it back"
+        );
+    } catch {
+        return undefined;
+    }
+}
+
 /** Every gate of one customer, in order; the first failure is the result. */
 export async function checkCustomer(input: GateInput): Promise<GateResult> {
     const a = await deployedGate(input);
@@ -120,7 +155,11 @@ export async function checkCustomer(input: GateInput): Promise<GateResult> {
             publishedAppId: input.tenant.publishedAppId,
         });
     } catch (e) {
-        return { passed: false, detail: `health-check user cannot open the published app: ${(e as Error).message}` };
+        const why = await accessDiagnosis(input, input.tenant.hostname, input.tenant.publishedAppId);
+        return {
+            passed: false,
+            detail: `health-check user cannot open the published app: ${(e as Error).message}${why ? `; ${why}` : ""}`,
+        };
     }
     if (!(seen > 0)) return { passed: false, detail: `the published app shows ${seen} orders` };
     const truth = input.connection

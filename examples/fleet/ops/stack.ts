@@ -144,6 +144,17 @@ export class FleetStack {
     }
 }
 
+/**
+ * The Automation API throws a CommandError whose message is the whole command dump ("code: ... stdout: ... stderr:
+ * ... err?: ..."); the operator needs Pulumi's own "error: ..." line(s) from it. Other messages pass unchanged.
+ */
+export function pulumiErrorText(message: string): string {
+    if (!/^code: -?\d+\n\s*stdout:/.test(message)) return message;
+    const stderr = message.split(/\n\s*stderr: /)[1]?.split(/\n\s*err\?: /)[0] ?? "";
+    const errors = [...new Set(stderr.split("\n").filter((l) => /^error: /.test(l.trim())))].map((l) => l.trim());
+    return errors.length ? `pulumi ${errors.join("\n")}` : message;
+}
+
 /** Stack.select, with one line naming the stacks there are instead of the Automation API's command dump. */
 async function selectStack(ws: LocalWorkspace, name: string, cwd: string): Promise<Stack> {
     try {

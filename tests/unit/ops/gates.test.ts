@@ -2,7 +2,14 @@
 // rollout report. The whole command runs against the real CLI in tests/e2e/fleet-rollout.test.ts.
 import { expect } from "chai";
 import { driftOf, parseArgs } from "../../../examples/fleet/ops/cli";
-import { checkCustomer, failedReloadOf, reloadLogErrorLine, type GateInput } from "../../../examples/fleet/ops/gates";
+import {
+    accessDiagnosis,
+    checkCustomer,
+    failedReloadOf,
+    reloadLogErrorLine,
+    type GateInput,
+} from "../../../examples/fleet/ops/gates";
+import { pulumiErrorText } from "../../../examples/fleet/ops/stack";
 import {
     failureLines,
     markdownTable,
@@ -117,6 +124,80 @@ describe("fleet ops: arguments, gate (a), report", () => {
             upFailure: "code: 255\n stderr: error: FleetGuard refused: offboarding acme needs confirmation\n",
         });
         expect(refused.detail).to.equal("up failed: error: FleetGuard refused: offboarding acme needs confirmation");
+    });
+
+    it("a health-check user refused at the app: the gate names the customer's groups missing from its space", async () => {
+        // The tenant as the REST API shows it: the published app in space s-1, whose only group assignment is
+        // another group (the customer's consumer assignment was removed by hand).
+        let assignments = [
+            { type: "user", assigneeId: "u-1", roles: ["consumer"] },
+            { type: "group", assigneeId: "g-other", roles: ["consumer"] },
+        ];
+        const bodies = (path: string): unknown => {
+            if (path === "/api/v1/apps/pub-1") return { attributes: { id: "pub-1", spaceId: "s-1" } };
+            if (path.startsWith("/api/v1/spaces/s-1/assignments")) return { data: assignments };
+            if (path === "/api/v1/groups/g-other") return { name: "someone-else" };
+            if (path === "/api/v1/groups/g-1") return { name: "globex-analysts" };
+            throw new Error(`404 ${path}`);
+        };
+        const input: GateInput = {
+            alias: "globex",
+            version: "v2",
+            resources: [
+                {
+                    urn: URN("globex-app"),
+                    type: "pulumi-nodejs:dynamic/qlik-tenant-fleet:AppCopy",
+                    outputs: { templateVersion: "v2", reloadStatus: "SUCCEEDED" },
+                },
+            ],
+            errors: [],
+            tenant: { hostname: "globex.example.test", publishedAppId: "pub-1" },
+            signer: {
+                keyId: "k",
+                issuer: "i",
+                privateKey: "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----",
+            },
+            groups: ["globex-analysts", "globex-admins"],
+            // Nothing answers there: the login itself fails, as a refused user's would.
+            origin: () => "http://127.0.0.1:9",
+            api: () =>
+                ({
+                    send: async (req: { path: string }) => ({ status: 200, headers: {}, body: bodies(req.path) }),
+                }) as unknown as HostClient,
+        };
+        const r = await checkCustomer(input);
+        expect(r.passed).to.equal(false);
+        expect(r.detail).to.match(
+            /^health-check user cannot open the published app: .+; none of the customer's groups \(globex-analysts, globex-admins\) has a role in the published app's space s-1/,
+        );
+        expect(r.detail).to.not.contain("not a key");
+        // With the customer's group in the space the refusal has another cause: nothing is claimed about groups.
+        assignments = [...assignments, { type: "group", assigneeId: "g-1", roles: ["consumer"] }];
+        expect(await accessDiagnosis(input, "globex.example.test", "pub-1")).to.equal(undefined);
+        // An API that cannot tell claims nothing either.
+        expect(
+            await accessDiagnosis(
+                {
+                    ...input,
+                    api: () =>
+                        ({
+                            send: async () => {
+                                throw new Error("403");
+                            },
+                        }) as unknown as HostClient,
+                },
+                "h",
+                "pub-1",
+            ),
+        ).to.equal(undefined);
+    });
+
+    it("turns the Automation API's command dump into Pulumi's error line", () => {
+        const dump =
+            "code: -2\n stdout: \n stderr: Command failed with exit code 1: /x/bin/pulumi config --show-secrets --json --stack test\n" +
+            "error: incorrect passphrase\n err?: Error: Command failed with exit code 1: /x/bin/pulumi config\nerror: incorrect passphrase\n";
+        expect(pulumiErrorText(dump)).to.equal("pulumi error: incorrect passphrase");
+        expect(pulumiErrorText("no stack named x")).to.equal("no stack named x");
     });
 
     it("reports every customer: failed ones with why, later rings not started", () => {
