@@ -2,7 +2,9 @@
 // customers moved to the release in the master database, one `up`, then the health gates of every customer of the
 // ring; a failed gate stops the rollout with the later rings untouched. Every step is recorded in the rollout
 // tables first, so a rerun after a crash continues where the rollouts row says it was.
+import * as path from "path";
 import type { CustomerRecord } from "../masterDb";
+import { REPO_ROOT } from "../../../scripts/lib/repo";
 import type { OpsContext } from "./context";
 import type { GateResult } from "./gates";
 import { isStackLocked, type RunResult } from "./stack";
@@ -55,11 +57,13 @@ async function requireRelease(ctx: OpsContext, version: string): Promise<void> {
 /** A stack left locked by a killed run: nothing deployed, no gate recorded; the message says how to clear it. */
 function lockedRefusal(ctx: OpsContext, what: string): RolloutRefused {
     const name = ctx.stack.name;
+    // `npm run pulumi` runs the same CLI with the same environment as this command (scripts/pulumi.js).
+    const cwd = path.resolve(ctx.stack.cwd) === REPO_ROOT ? "" : ` --cwd ${ctx.stack.cwd}`;
     return new RolloutRefused(
         `stack ${name} is locked by an earlier Pulumi run that did not finish (a killed \`npm run fleet\` or \`pulumi up\` ` +
-            `leaves its lock behind); nothing was deployed and no gate was recorded. If no other Pulumi command is ` +
-            `running on this stack, remove the lock with \`pulumi cancel --yes --stack ${name} --cwd ${ctx.stack.cwd}\` ` +
-            `(in this repository: \`npm run pulumi -- cancel --yes --stack ${name}\`), then run the same command again: ${what}.`,
+            "leaves its lock behind); nothing was deployed and no gate was recorded. If no other Pulumi command is " +
+            `running on this stack, remove the lock with \`npm run pulumi -- cancel --yes --stack ${name}${cwd}\`, ` +
+            `then run the same command again: ${what}.`,
     );
 }
 

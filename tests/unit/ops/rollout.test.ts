@@ -251,7 +251,7 @@ describe("fleet ops: rollout rings (stand-in stack, real master database)", func
             (e: Error) => {
                 expect(e).to.be.instanceOf(RolloutRefused);
                 expect(e.message)
-                    .to.contain("pulumi cancel --yes --stack test")
+                    .to.contain("`npm run pulumi -- cancel --yes --stack test --cwd /nowhere`")
                     .and.to.contain("run the same command again: it continues rollout 1 at ring early");
             },
         );
