@@ -265,7 +265,17 @@ export const handlers = typedHandlers<SharedSpaceInputs, SharedSpaceState>(parse
         news = { ...news, tenantId: await assertSameTenant(KIND, olds, news) };
         const c = api(news.tenantHost);
         const claim = claimOf(olds);
-        const current = await c.get<SpaceInfo>(`/api/v1/spaces/${id}`, { purpose: `read shared space ${id}` });
+        let current: SpaceInfo;
+        try {
+            current = await c.get<SpaceInfo>(`/api/v1/spaces/${id}`, { purpose: `read shared space ${id}` });
+        } catch (e) {
+            // Deleted by hand since the last refresh: an update cannot bring it back under the same id, a create can.
+            if (!isStatus(e, 404)) throw e;
+            throw new Error(
+                `${KIND}: ${where(c, olds.name, id)} was deleted outside Pulumi, so it cannot be updated; nothing was changed. ` +
+                    "Run `pulumi refresh` (or `pulumi up --refresh`): the next up creates it again with its members",
+            );
+        }
         assertMayAdopt(
             KIND,
             where(c, current.name, id),

@@ -327,6 +327,21 @@ describe("SharedSpace handlers (emulator)", function () {
         expect(await groupAssignments(made.id)).to.deep.equal([[g2, ["producer"]]]);
     });
 
+    it("an update of a space deleted by hand (no refresh since) names the space and the refresh that fixes it", async () => {
+        const inputs = { tenantHost: tenant.host, owner: OWNER, name: "Gone Soon", members: [] };
+        const made = await handlers.create(inputs);
+        await env.ok(tenant, "DELETE", `/api/v1/spaces/${made.id}`);
+        let err: Error | undefined;
+        try {
+            await handlers.update(made.id, made.outs!, { ...inputs, description: "new" });
+        } catch (e) {
+            err = e as Error;
+        }
+        expect(err?.message).to.match(
+            /SharedSpace: shared space "Gone Soon" \(\w+\) on \S+ was deleted outside Pulumi, so it cannot be updated; nothing was changed\. Run `pulumi refresh`/,
+        );
+    });
+
     it("a space of the same name that is not shared fails naming the field; another stack's space is never deleted", async () => {
         await env.ok(tenant, "POST", "/api/v1/spaces", { name: "Managed one", type: "managed" });
         let err: Error | undefined;
