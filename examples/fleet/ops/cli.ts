@@ -12,7 +12,7 @@ import { openContext, type OpsContext } from "./context";
 import { planOf, resumeRollout, rollbackRollout, RolloutRefused, startRollout, type RolloutOutcome } from "./rollout";
 import { failureLines, rolloutMarkdown, rolloutRows } from "./report";
 import { fleetStatus, statusTable } from "./status";
-import { pulumiErrorText } from "./stack";
+import { failureText, pulumiErrorText, type RunResult } from "./stack";
 
 export interface Args {
     command: string[];
@@ -104,6 +104,13 @@ async function rollout(ctx: OpsContext, a: Args): Promise<number> {
     return printRollout(ctx, await startRollout(ctx, version), json);
 }
 
+/** A failed engine run says why on stderr: its progress output holds no diagnostics (they go to the engine's stderr). */
+function failed(r: RunResult): boolean {
+    if (r.ok) return false;
+    process.stderr.write(`${failureText(r)}\n`);
+    return true;
+}
+
 async function run(a: Args): Promise<number> {
     const cmd = a.command[0];
     if (!cmd || a.flags.help) {
@@ -129,14 +136,14 @@ async function run(a: Args): Promise<number> {
             case "rollout":
                 return await rollout(ctx, a);
             case "preview":
-                return (await ctx.stack.preview(log, { diff: a.flags.diff === true })).ok ? 0 : 1;
+                return failed(await ctx.stack.preview(log, { diff: a.flags.diff === true })) ? 1 : 0;
             case "up": {
                 if (!(await confirm(`Update stack ${ctx.stack.name}?`, a.flags.yes === true))) return 1;
-                return (await ctx.stack.up(log)).ok ? 0 : 1;
+                return failed(await ctx.stack.up(log)) ? 1 : 0;
             }
             case "drift": {
                 const r = await ctx.stack.preview(log, { refresh: true, diff: true });
-                if (!r.ok) return 1;
+                if (failed(r)) return 1;
                 const d = driftOf(r.changes);
                 log(d.message);
                 return d.code;

@@ -155,6 +155,18 @@ export function pulumiErrorText(message: string): string {
     return errors.length ? `pulumi ${errors.join("\n")}` : message;
 }
 
+/** Why a run failed: each resource's first error line, else Pulumi's "error:" lines, else the failure's tail. */
+export function failureText(r: RunResult): string {
+    const resources = r.errors.map((e) => `${nameOfUrn(e.urn)}: ${e.message.split("\n").find((l) => l.trim()) ?? ""}`);
+    const engine = (r.failure ?? "")
+        .split("\n")
+        .filter((l) => /^\s*error: /.test(l))
+        .map((l) => l.trim());
+    // Pulumi repeats each resource's error as an "error:" line of its own: one of the two is enough.
+    const lines = [...new Set(resources.length ? resources : engine)];
+    return lines.length ? lines.join("\n") : (r.failure ?? "pulumi failed");
+}
+
 /** Stack.select, with one line naming the stacks there are instead of the Automation API's command dump. */
 async function selectStack(ws: LocalWorkspace, name: string, cwd: string): Promise<Stack> {
     try {

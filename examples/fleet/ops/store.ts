@@ -28,7 +28,16 @@ export function toPostgresParams(sql: string): string {
 }
 
 export function sqliteSql(file: string): Sql {
-    const db = new Database(file, { fileMustExist: true });
+    let db: Database.Database;
+    try {
+        db = new Database(file, { fileMustExist: true });
+    } catch (e) {
+        // better-sqlite3 names neither the file nor the setting ("unable to open database file").
+        throw new Error(
+            `master database ${file} cannot be opened (${(e as Error).message}): check fleet:masterDb in the stack ` +
+                "config (a SQLite file, relative to the project folder, or a postgres:// URL; docs/master-database.md)",
+        );
+    }
     db.pragma("foreign_keys = ON");
     // Another writer (the seed, a second fleet command) may hold the lock briefly.
     db.pragma("busy_timeout = 10000");

@@ -9,7 +9,8 @@ import {
     reloadLogErrorLine,
     type GateInput,
 } from "../../../examples/fleet/ops/gates";
-import { pulumiErrorText } from "../../../examples/fleet/ops/stack";
+import { failureText, pulumiErrorText } from "../../../examples/fleet/ops/stack";
+import { sqliteSql } from "../../../examples/fleet/ops/store";
 import {
     failureLines,
     markdownTable,
@@ -198,6 +199,23 @@ describe("fleet ops: arguments, gate (a), report", () => {
             "error: incorrect passphrase\n err?: Error: Command failed with exit code 1: /x/bin/pulumi config\nerror: incorrect passphrase\n";
         expect(pulumiErrorText(dump)).to.equal("pulumi error: incorrect passphrase");
         expect(pulumiErrorText("no stack named x")).to.equal("no stack named x");
+        // A failed preview/up/drift says why: the resource's error once, else the engine's error lines.
+        const guard = "property maxDeletions value {banana} has a problem: must be a number";
+        expect(
+            failureText({
+                ok: false,
+                changes: {},
+                errors: [{ urn: URN("fleet-guard", "FleetGuard"), message: `${guard}\nmore` }],
+                failure: `Resources:\n    error: ${guard}\n`,
+            }),
+        ).to.equal(`fleet-guard: ${guard}`);
+        expect(
+            failureText({ ok: false, changes: {}, errors: [], failure: "x\nerror: the stack is currently locked\ny" }),
+        ).to.equal("error: the stack is currently locked");
+        // A master database path that does not open names itself and the setting.
+        expect(() => sqliteSql("/nonexistent/master.sqlite")).to.throw(
+            /master database \/nonexistent\/master\.sqlite cannot be opened .*check fleet:masterDb/,
+        );
     });
 
     it("reports every customer: failed ones with why, later rings not started", () => {
