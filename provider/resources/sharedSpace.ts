@@ -31,7 +31,7 @@ import {
 } from "./ownership";
 import { checkedInputs, replaceKeys, schemaFailures, stateParser } from "../schema/core";
 import { sharedSpaceSchema } from "../schema/sharedSpace";
-import { Member, listAssignments, listGroups, normMembers, syncMembers } from "./managedSpaceMembers";
+import { Member, listAssignments, liveMembers, normMembers, syncMembers } from "./managedSpaceMembers";
 import { SharedSpaceInputs, SharedSpaceState, sharedSpaceState } from "./sharedSpaceState";
 
 const KIND = "SharedSpace";
@@ -229,23 +229,12 @@ export const handlers = typedHandlers<SharedSpaceInputs, SharedSpaceState>(parse
             throw e;
         }
         const { marker, text: description } = parseMarker(space.description);
-        const live = (await listAssignments(c, id)).filter((a) => a.type === "group");
-        const declaredNames = new Set(
-            (props.members ?? []).filter((m) => m.groupName !== undefined).map((m) => m.groupName),
-        );
-        const names = declaredNames.size ? Object.fromEntries((await listGroups(c)).map((g) => [g.id, g.name])) : {};
-        const members = normMembers(
-            live.map((a) =>
-                declaredNames.has(names[a.assigneeId])
-                    ? { groupName: names[a.assigneeId], roles: a.roles }
-                    : { groupId: a.assigneeId, roles: a.roles },
-            ),
-        );
+        const { members, assignmentIds } = await liveMembers(c, id, props.members);
         const outs: SharedSpaceState = {
             ...props,
             name: space.name,
             members,
-            assignmentIds: Object.fromEntries(live.map((a) => [a.assigneeId, a.id])),
+            assignmentIds,
         };
         if (props.description !== undefined || description !== "") outs.description = description;
         // Another stack took the space over, or its marker was removed by hand: an `owner` diff (docs/ownership.md).
