@@ -1,7 +1,8 @@
 // `npm run fleet` for real: the command (dist/examples/fleet/ops/cli.js, the real Pulumi CLI through the Automation
 // API) on a fleet of three small customers, one per ring. A good release passes every ring; a release whose reload
 // fails on the canary customer's data stops after the canary ring, names the customer and the reload log's error
-// line, leaves the later rings untouched, and `rollback` puts the canary back with its users' own sheets.
+// line, leaves the later rings untouched, and `rollback` puts the canary back with its users' own sheets. Also what an
+// operator gets wrong: an unknown --stack, a release whose app is not in the source tenant, drift made by hand (exit 2).
 import { expect } from "chai";
 import { spawn } from "child_process";
 import * as path from "path";
@@ -13,6 +14,7 @@ import { CONNECTION_NAME, CONNECTION_SPACE, LOAD_SCRIPT } from "../../scripts/te
 import type { FleetStatus } from "../../examples/fleet/ops/status";
 import type { RolloutRow } from "../../examples/fleet/ops/report";
 import { step } from "../support/steps";
+import { call, tokenFor } from "../support/http";
 
 const RINGS: Record<string, string> = { acme: "canary", globex: "early", initech: "general" };
 const ALIASES = Object.keys(RINGS);
@@ -42,9 +44,13 @@ function addRegions(file: string): void {
 }
 
 /** Runs `npm run fleet -- <args>` against the fleet's throw-away stack (its backend, home and passphrase). */
-function fleetCli(fleet: Fleet, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function fleetCli(
+    fleet: Fleet,
+    args: string[],
+    stack = "test",
+): Promise<{ code: number; stdout: string; stderr: string }> {
     return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [CLI, ...args, "--cwd", fleet.project.dir, "--stack", "test"], {
+        const child = spawn(process.execPath, [CLI, ...args, "--cwd", fleet.project.dir, "--stack", stack], {
             env: {
                 ...process.env,
                 PULUMI_BACKEND_URL: `file://${path.join(fleet.project.root, "state")}`,
@@ -110,6 +116,12 @@ describe("npm run fleet: staged template rollouts with health gates", function (
                 expect(table.stdout)
                     .to.match(/acme\s+standard\s+canary/)
                     .and.to.contain("never checked");
+                const wrong = await fleetCli(f, ["status", "--json"], "prod");
+                expect(wrong.code).to.equal(1);
+                expect(wrong.stdout).to.equal("");
+                expect(wrong.stderr.trim()).to.equal(
+                    `no stack named "prod" in ${f.project.dir}: its stacks are test; pass one with --stack`,
+                );
             });
 
             await step("John makes his own sheet in the canary's published app", async () => {
@@ -128,6 +140,18 @@ describe("npm run fleet: staged template rollouts with health gates", function (
                 const r = await fleetCli(f, ["rollout", "--version", "v2", "--yes"]);
                 expect(r.code).to.equal(1);
                 expect(r.stderr).to.contain("template_releases").and.to.contain("INSERT INTO template_releases");
+                // Registered, but under a name the source tenant does not hold: refused before any ring moves.
+                sql(
+                    "INSERT INTO template_releases(version, app_name) VALUES ('v2-typo', 'Customer Sales Analytic v2')",
+                );
+                const typo = await fleetCli(f, ["rollout", "--version", "v2-typo", "--yes"]);
+                expect(typo.code).to.equal(1);
+                expect(typo.stderr).to.contain(
+                    `names the app "Customer Sales Analytic v2" (template_releases.app_name), but the source tenant ` +
+                        `${f.emu.info.sourceTenant.hostname} holds no app of that name`,
+                );
+                expect(master.prepare("SELECT COUNT(*) AS n FROM rollouts").get()).to.deep.equal({ n: 0 });
+                expect(versions()).to.deep.equal({ acme: null, globex: null, initech: null });
             });
 
             await step("release v2 (a harmless extra table) passes every ring", async () => {
@@ -262,6 +286,25 @@ describe("npm run fleet: staged template rollouts with health gates", function (
                 const d = await fleetCli(f, ["drift"]);
                 expect(d.code, d.stdout.slice(-3000)).to.equal(0);
                 expect(d.stdout).to.contain("no drift");
+            });
+
+            await step("a consumer assignment removed by hand: drift exits 2", async () => {
+                const host = (await f.outputs()).tenants.globex.hostname;
+                const token = await tokenFor(f.emu.url, host, f.emu.info.oauthClient);
+                const get = async (p: string) => (await call(f.emu.url, p, { method: "GET", host, token })).body;
+                const managed = (await get("/api/v1/spaces")).data.find((x: { type: string }) => x.type === "managed");
+                const group = (await get(`/api/v1/spaces/${managed.id}/assignments`)).data.find(
+                    (x: { type: string }) => x.type === "group",
+                );
+                const del = await call(f.emu.url, `/api/v1/spaces/${managed.id}/assignments/${group.id}`, {
+                    method: "DELETE",
+                    host,
+                    token,
+                });
+                expect(del.status).to.equal(204);
+                const d = await fleetCli(f, ["drift"]);
+                expect(d.code, d.stderr.slice(-3000)).to.equal(2);
+                expect(d.stdout).to.match(/drift: 1 to update/);
             });
         } finally {
             master.close();
