@@ -78,6 +78,9 @@ describe("e2e: platform team (plans): extra apps, authors space, settings, Share
     /** Requests the emulator served since `seq` that change something (anything but GET). */
     const writesSince = async (seq: number) =>
         (await env.requests(seq)).filter((r) => r.method !== "GET").map((r) => `${r.method} ${r.path}`);
+    /** Every Qlik API request since `seq` (the emulator's own log endpoint aside). */
+    const callsSince = async (seq: number) =>
+        (await env.requests(seq)).filter((r) => !r.path.startsWith("/_emulator")).map((r) => `${r.method} ${r.path}`);
 
     before(async () => {
         env = await AppsEnv.start();
@@ -153,6 +156,7 @@ describe("e2e: platform team (plans): extra apps, authors space, settings, Share
             "hand-made drift (a shared space deleted, a group and a user added to the other) plus three program changes (an extra app added, an extra app's managed space renamed, the authors' role changed): refresh, then a preview of exactly those steps, up, clean",
             async () => {
                 const ids = outputs().extSpaceIds;
+                const forecastAppBefore = outputs().acmeExtraApps.forecast.publishedAppId;
                 await rest.ok(extHost, "DELETE", `/api/v1/spaces/${ids["ext-review"]}`);
                 const user = await rest.ok(extHost, "POST", "/api/v1/users", { subject: "ext\\kim", name: "Kim" });
                 for (const [type, assigneeId] of [
@@ -207,6 +211,8 @@ describe("e2e: platform team (plans): extra apps, authors space, settings, Share
                 expect(
                     (await rest.ok(acmeHost, "GET", `/api/v1/spaces/${forecastPub.attributes.spaceId}`)).name,
                 ).to.equal("Acme Co Forecasting");
+                // Renaming the space is an update of the space: users keep the app they open (and their sheets in it).
+                expect(out.acmeExtraApps.forecast.publishedAppId).to.equal(forecastAppBefore);
                 expect(out.acmeExtraApps.churn.reloadStatus).to.equal("SUCCEEDED");
                 expect((await members(acmeHost, authorsId)).every((m) => m.endsWith(":codeveloper"))).to.equal(true);
                 // The hand-added group is drift and goes; the user assigned by hand stays (docs/resources/SharedSpace.md).
@@ -221,43 +227,40 @@ describe("e2e: platform team (plans): extra apps, authors space, settings, Share
             },
         );
 
-        await step(
-            "wrong inputs: one message naming the field, no API call that changes anything, nothing changed",
-            async () => {
-                const good = acme;
-                const cases: [string, AcmeConfig, RegExp][] = [
-                    [
-                        "bad role",
-                        { ...good, authors: { role: "publisher" } },
-                        /authorsSpace\.role[^\n]*"publisher"[^\n]*consumer, dataconsumer, facilitator, producer, codeveloper/,
-                    ],
-                    [
-                        "duplicate key",
-                        { ...good, extraApps: [...good.extraApps, { key: "churn", template: "Forecast Template" }] },
-                        /extraApps\[2\]\.key "churn" is listed twice/,
-                    ],
-                    [
-                        "empty key",
-                        { ...good, extraApps: [{ key: "", template: "Forecast Template" }] },
-                        /extraApps\[0\]\.key "" must be/,
-                    ],
-                ];
-                const stateBefore = fs.readFileSync(stackFile(), "utf8");
-                for (const [what, bad, message] of cases) {
-                    acme = bad;
-                    await setConfig();
-                    const seq = await env.lastSeq();
-                    const r = await run(["preview"], { allowFailure: true });
-                    expect(r.code, `${what}: ${r.output}`).to.not.equal(0);
-                    expect(r.output, what).to.match(message);
-                    expect(r.output.match(message)?.length, what).to.equal(1);
-                    expect(await writesSince(seq), what).to.deep.equal([]);
-                }
-                acme = good;
+        await step("wrong inputs: one message naming the field, no API call, nothing changed", async () => {
+            const good = acme;
+            const cases: [string, AcmeConfig, RegExp][] = [
+                [
+                    "bad role",
+                    { ...good, authors: { role: "publisher" } },
+                    /authorsSpace\.role[^\n]*"publisher"[^\n]*consumer, dataconsumer, facilitator, producer, codeveloper/,
+                ],
+                [
+                    "duplicate key",
+                    { ...good, extraApps: [...good.extraApps, { key: "churn", template: "Forecast Template" }] },
+                    /extraApps\[2\]\.key "churn" is listed twice/,
+                ],
+                [
+                    "empty key",
+                    { ...good, extraApps: [{ key: "", template: "Forecast Template" }] },
+                    /extraApps\[0\]\.key "" must be/,
+                ],
+            ];
+            const stateBefore = fs.readFileSync(stackFile(), "utf8");
+            for (const [what, bad, message] of cases) {
+                acme = bad;
                 await setConfig();
-                expect(fs.readFileSync(stackFile(), "utf8")).to.equal(stateBefore);
-            },
-        );
+                const seq = await env.lastSeq();
+                const r = await run(["preview"], { allowFailure: true });
+                expect(r.code, `${what}: ${r.output}`).to.not.equal(0);
+                expect(r.output, what).to.match(message);
+                expect(r.output.match(message)?.length, what).to.equal(1);
+                expect(await callsSince(seq), what).to.deep.equal([]);
+            }
+            acme = good;
+            await setConfig();
+            expect(fs.readFileSync(stackFile(), "utf8")).to.equal(stateBefore);
+        });
 
         let userApp = "";
         await step(
@@ -302,14 +305,14 @@ describe("e2e: platform team (plans): extra apps, authors space, settings, Share
                 });
                 try {
                     const sc = stackConfigFor(env.emu);
-                    await rival.initStack("rival", sc.config, sc.secrets);
                     const spaces = {
                         "rival-team": {
                             name: "Team Workbench",
                             members: [{ groupId: groups.intruder, roles: ["codeveloper"] }],
                         },
                     };
-                    await rival.run(["config", "set", "ext", JSON.stringify({ host: extHost, spaces })]);
+                    const rivalExt = JSON.stringify({ host: extHost, spaces });
+                    await rival.initStack("rival", { ...sc.config, ext: rivalExt }, sc.secrets);
                     const id = outputs().extSpaceIds["ext-team"];
                     const before = {
                         space: await rest.ok(extHost, "GET", `/api/v1/spaces/${id}`),
@@ -326,7 +329,6 @@ describe("e2e: platform team (plans): extra apps, authors space, settings, Share
                 } finally {
                     rival.cleanup();
                 }
-                await clean();
             },
         );
 
@@ -353,7 +355,10 @@ describe("e2e: platform team (plans): extra apps, authors space, settings, Share
                 expect(
                     (await rest.ok(env.emu.info.registerHost, "GET", `/api/v1/tenants/${tenantId}`)).status,
                 ).to.equal("disabled");
-                for (const text of [state, ...logs]) expect(text).to.not.include(DB_PW);
+                for (const text of [state, ...logs]) {
+                    expect(text).to.not.include(DB_PW);
+                    expect(text).to.not.include("PRIVATE KEY"); // the generated JWT signing key is a secret output
+                }
             },
         );
     });
