@@ -38,6 +38,7 @@ import {
     ReloadInfo,
     sha,
 } from "./appCopyDeploy";
+import { templateBytes } from "./appCopyTemplate";
 import { connectionMarker, describeTarget, listConnections, liveConnection } from "./appCopyConnections";
 import { AppCopyDeployInputs, AppCopyInputs, AppCopyState, appCopyState } from "./appCopyState";
 
@@ -155,6 +156,9 @@ export const handlers = typedHandlers<AppCopyInputs, AppCopyState>(parse, {
         const c = api(inputs.tenantHost);
         const claim = newClaim();
         const tenantId = await tenantIdOf(inputs.tenantHost);
+        // The template first (shared by every tenant of the same release, so a cache hit): a source that does not
+        // exist fails here, before anything is made in the tenant.
+        await templateBytes(inputs.source, inputs.templateVersion ?? "");
         const { space, owned } = await ensureStagingSpace(c, inputs, claim);
         const app = await importApp(c, inputs, space.id, claim);
         const outs = await configure(

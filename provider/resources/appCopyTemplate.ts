@@ -50,8 +50,10 @@ async function resolveSourceAppId(c: HostClient, src: SourceSpec): Promise<strin
     const hits = items.filter((i) => i.name === src.appName);
     if (hits.length !== 1) {
         throw new Error(
-            `source.appName: ${hits.length === 0 ? "no" : hits.length} apps named "${src.appName}" on ${c.host}; ` +
-                "pass source.appId to pick one",
+            hits.length === 0
+                ? `source.appName: no app named "${src.appName}" on ${c.host}; place the template there under that name, ` +
+                      "or fix source.appName (or pass source.appId)"
+                : `source.appName: ${hits.length} apps named "${src.appName}" on ${c.host}; pass source.appId to pick one`,
         );
     }
     return hits[0].resourceId;

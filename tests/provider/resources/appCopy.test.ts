@@ -48,6 +48,19 @@ describe("AppCopy handlers (emulator)", function () {
         expect((await env.requests(seq)).filter((x) => x.host !== "127.0.0.1")).to.have.length(0);
     });
 
+    it("a source appName with no app in the source tenant fails naming it and the fix", async () => {
+        const err = await handlers.create({ ...declared, source: { appName: "No Such Template" } }).then(
+            () => undefined,
+            (e: Error) => e,
+        );
+        expect(err?.message).to.match(/source\.appName: no app named "No Such Template" on .*place the template there/);
+        const spaces = await env.ok(tenant, "GET", "/api/v1/spaces?type=shared");
+        expect(
+            (spaces.data as { name: string }[]).map((x) => x.name),
+            "nothing made in the tenant",
+        ).to.not.include(declared.spaceName);
+    });
+
     it("the lifecycle of one app copy, step by step (each step works on the app the previous ones left)", async () => {
         let inputs: Props = declared;
         let outs: Props;
