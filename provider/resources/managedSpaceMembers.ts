@@ -2,7 +2,7 @@
 // group ids, and the assignments made to match exactly.
 import type { z } from "zod";
 import { HostClient } from "../qlik";
-import { Failures, isUnknown } from "./handlers";
+import { Failures, isUnknown, stableJson } from "./handlers";
 import type { managedSpaceMember } from "../schema/managedSpacePublish";
 
 export type Member = z.output<typeof managedSpaceMember>;
@@ -84,7 +84,14 @@ export async function liveMembers(
                 : { groupId: a.assigneeId, roles: a.roles },
         ),
     );
-    return { members, assignmentIds: Object.fromEntries(live.map((a) => [a.assigneeId, a.id])) };
+    // The same members in the recorded order when nothing changed: dynamic providers cannot return a detailed diff
+    // (@pulumi/pulumi dynamic DiffResult), so the engine lists every input whose value differs, order included, and
+    // a refreshed state in sorted order would show `members` in the next preview of any change to the resource.
+    const unchanged = declared && stableJson(normMembers(declared)) === stableJson(members);
+    return {
+        members: unchanged ? declared : members,
+        assignmentIds: Object.fromEntries(live.map((a) => [a.assigneeId, a.id])),
+    };
 }
 
 export interface Group {
