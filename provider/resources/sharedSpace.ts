@@ -31,7 +31,7 @@ import {
 } from "./ownership";
 import { checkedInputs, replaceKeys, schemaFailures, stateParser } from "../schema/core";
 import { sharedSpaceSchema } from "../schema/sharedSpace";
-import { Member, listAssignments, liveMembers, normMembers, syncMembers } from "./managedSpaceMembers";
+import { Member, checkMembers, listAssignments, liveMembers, normMembers, syncMembers } from "./managedSpaceMembers";
 import { SharedSpaceInputs, SharedSpaceState, sharedSpaceState } from "./sharedSpaceState";
 
 const KIND = "SharedSpace";
@@ -41,34 +41,7 @@ const REPLACE_KEYS = replaceKeys(sharedSpaceSchema).filter((k) => k !== "tenantH
 
 /** The schema's rules (provider/schema/sharedSpace.ts), then one of groupId/groupName per member, each once. */
 function checkInputs(news: Props): Failures {
-    const f = schemaFailures(sharedSpaceSchema, news);
-    const members = news.members;
-    if (!Array.isArray(members)) return f;
-    const seen = new Set<string>();
-    members.forEach((m: unknown, i: number) => {
-        if (!m || typeof m !== "object" || isUnknown(m)) return;
-        const p = `members[${i}]`;
-        // Checked just above: a non-null object, whose fields are read as unknown.
-        const mm = m as Record<string, unknown>;
-        const byName = mm.groupName !== undefined;
-        if (byName && mm.groupId !== undefined) {
-            f.add(`${p}.groupName`, "set only one of groupId or groupName");
-            return;
-        }
-        if (!byName && mm.groupId === undefined) {
-            f.add(
-                `${p}.groupId`,
-                "is required: the group id (e.g. GroupSet.groupIds[name]), or set groupName (the group's name in the tenant)",
-            );
-            return;
-        }
-        const key = byName ? "groupName" : "groupId";
-        const v = mm[key];
-        if (typeof v !== "string" || isUnknown(v) || v.trim() === "") return;
-        if (seen.has(`${key}:${v}`)) f.add(`${p}.${key}`, `group ${v} is listed twice; merge its roles into one entry`);
-        seen.add(`${key}:${v}`);
-    });
-    return f;
+    return checkMembers(schemaFailures(sharedSpaceSchema, news), news.members);
 }
 
 const where = (c: HostClient, name: string | undefined, id: string) =>
