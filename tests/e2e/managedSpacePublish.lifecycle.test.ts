@@ -1,8 +1,6 @@
 // ManagedSpacePublish with the real Pulumi CLI: two customer tenants, each AppCopy -> ManagedSpacePublish.
 // Lifecycle from the resource design, plus the template rollout: bump templateVersion, preview shows the
-// update on both tenants, up republishes, published app ids and users' own sheets survive. The same stack also
-// carries a SharedSpace (an authors' space, docs/resources/SharedSpace.md) through add, removal while it holds an
-// author's app (left in place, one line), re-adoption and destroy.
+// update on both tenants, up republishes, published app ids and users' own sheets survive.
 import { expect } from "chai";
 import { step } from "../support/steps";
 import { TempProject } from "./harness";
@@ -11,7 +9,7 @@ import { AppsEnv, TenantRef } from "../provider/resources/appsFixture";
 
 const PROGRAM = `
 const pulumi = require("@pulumi/pulumi");
-const { AppCopy, ManagedSpacePublish, SharedSpace } = require("qlik-tenant-fleet");
+const { AppCopy, ManagedSpacePublish } = require("qlik-tenant-fleet");
 const cfg = new pulumi.Config();
 const tenants = JSON.parse(cfg.require("tenants"));
 tenants.forEach((t, i) => {
@@ -27,14 +25,6 @@ tenants.forEach((t, i) => {
     exports["published" + i] = pub.publishedAppId;
     exports["space" + i] = pub.spaceId;
 });
-const authors = cfg.getObject("authors");
-if (authors) {
-    const t = tenants[0];
-    const space = new SharedSpace("authors-0", {
-        tenantHost: t.host, name: authors.name, members: [{ groupId: t.group, roles: [authors.role] }],
-    });
-    exports.authorsSpace0 = space.spaceId;
-}
 `;
 
 describe("e2e: ManagedSpacePublish lifecycle and template rollout (two tenants)", function () {
@@ -162,63 +152,6 @@ describe("e2e: ManagedSpacePublish lifecycle and template rollout (two tenants)"
             expect(again.map((a: { assigneeId: string }) => a.assigneeId)).to.deep.equal([tenants[1].group]);
             await run(["preview", "--expect-no-changes"]);
         });
-
-        let authorsSpace = "";
-        await step("SharedSpace: adding one is exactly one create; no changes after", async () => {
-            await run(["config", "set", "authors", JSON.stringify({ name: "Acme Authors", role: "producer" })]);
-            // up's own summary (no separate preview: this suite's time is budgeted) says what it did.
-            const u = await run(["up", "--yes"]);
-            expect(u.output, u.output).to.match(new RegExp(`\\+\\s*${TYPE}:SharedSpace authors-0 created`));
-            expect(u.output).to.match(/\+ 1 created/);
-            expect(u.output).to.not.match(/ updated| replaced| deleted/);
-            authorsSpace = (await stackOutputs()).authorsSpace0;
-            const space = await env.ok(tenants[0], "GET", `/api/v1/spaces/${authorsSpace}`);
-            expect(space).to.include({ name: "Acme Authors", type: "shared" });
-            const asg = (await env.ok(tenants[0], "GET", `/api/v1/spaces/${authorsSpace}/assignments`)).data;
-            expect(asg.map((a: { assigneeId: string; roles: string[] }) => [a.assigneeId, a.roles])).to.deep.equal([
-                [tenants[0].group, ["producer"]],
-            ]);
-            await run(["preview", "--expect-no-changes"]);
-        });
-
-        let authorsApp = "";
-        await step(
-            "SharedSpace removed while an author's app is in it: deleted from the stack, left in Qlik with its members, one line says so",
-            async () => {
-                authorsApp = (
-                    await env.ok(tenants[0], "POST", "/api/v1/apps", {
-                        attributes: { name: "My own analysis", spaceId: authorsSpace },
-                    })
-                ).attributes.id;
-                await run(["config", "rm", "authors"]);
-                const r = await run(["up", "--yes"]);
-                expect(r.output, r.output).to.match(/SharedSpace authors-0 deleted/);
-                // The CLI prints a provider's stderr line as it happens and again under "Diagnostics:"; the summary holds it once.
-                const summary = r.output.slice(r.output.indexOf("Diagnostics:"));
-                const notices = summary.split("\n").filter((l) => /is left in place with its members/.test(l));
-                expect(notices, r.output).to.have.length(1);
-                expect(notices[0]).to.match(/shared space "Acme Authors" .* still holds the customer's own content/);
-                expect((await env.req(tenants[0], "GET", `/api/v1/spaces/${authorsSpace}`)).status).to.equal(200);
-                expect((await env.req(tenants[0], "GET", `/api/v1/apps/${authorsApp}`)).status).to.equal(200);
-                expect(
-                    (await env.ok(tenants[0], "GET", `/api/v1/spaces/${authorsSpace}/assignments`)).data,
-                ).to.have.length(1);
-            },
-        );
-
-        await step(
-            "SharedSpace declared again adopts the space it left (same id, the author's app still in it)",
-            async () => {
-                await run(["config", "set", "authors", JSON.stringify({ name: "Acme Authors", role: "producer" })]);
-                await run(["up", "--yes"]);
-                expect((await stackOutputs()).authorsSpace0).to.equal(authorsSpace);
-                expect((await env.ok(tenants[0], "GET", `/api/v1/apps/${authorsApp}`)).attributes.spaceId).to.equal(
-                    authorsSpace,
-                );
-                // The author moves their app out (here: deletes it), so the destroy below finds the space empty.
-                await env.ok(tenants[0], "DELETE", `/api/v1/apps/${authorsApp}`);
-            },
-        );
 
         await step("destroy leaves no apps or spaces in the customer tenants", async () => {
             await run(["destroy", "--yes"]);
