@@ -1,6 +1,7 @@
 // Fields and rules that several resources share: the tenant address and the ownership inputs (docs/ownership.md).
 import { z } from "zod";
 import { field, says } from "./core";
+import { isUnknown } from "../resources/handlers";
 
 /** A tenant hostname, no scheme and no path (RFC 1123 labels). */
 const HOST_RE = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
@@ -71,3 +72,42 @@ export const ownershipInputs = {
         },
     ),
 };
+
+/**
+ * One member of a space (ManagedSpacePublish, SharedSpace): a group by id or by name, with roles assignable in that
+ * type of space (Qlik's RoleType by space type, docs/reference/qlik-cloud-api.md §6). "groupId or groupName" and a
+ * group listed twice are cross-field rules: provider/resources/managedSpaceMembers.ts checkMembers().
+ */
+export function spaceMember(kind: "shared" | "managed", assignable: readonly string[]) {
+    const rolesMessage = `must be a non-empty list of ${kind}-space roles: ${assignable.join(", ")}`;
+    return z.object(
+        {
+            /** Group id (e.g. from GroupSet). Set exactly one of groupId and groupName. */
+            groupId: z
+                .string(says("is required: the group id (e.g. GroupSet output)"))
+                .refine((v) => v.trim() !== "", says("is required: the group id (e.g. GroupSet output)"))
+                .optional(),
+            /**
+             * Group name in the tenant, resolved when the provider applies the change. Known at preview time, so a
+             * GroupSet update never previews a members change here; declare `dependsOn` the GroupSet that makes the group.
+             */
+            groupName: z
+                .string(says("must be the non-empty name of a group in the tenant"))
+                .refine((v) => v.trim() !== "", says("must be the non-empty name of a group in the tenant"))
+                .optional(),
+            /** Roles in the space: the ones its type allows (see the resource's page). */
+            roles: z
+                .array(z.string(), says(rolesMessage))
+                .min(1, says(rolesMessage))
+                .superRefine((roles, ctx) => {
+                    const bad = roles.filter((r) => !isUnknown(r) && !assignable.includes(r));
+                    if (bad.length)
+                        ctx.addIssue({
+                            code: "custom",
+                            message: `${bad.map((b) => JSON.stringify(b)).join(", ")} not assignable in a ${kind} space; use ${assignable.join(", ")}`,
+                        });
+                }),
+        },
+        says("must be an object {groupId or groupName, roles}"),
+    );
+}

@@ -1,46 +1,14 @@
 // ManagedSpacePublish's inputs (docs/reference/qlik-cloud-api.md §6, §7, §12.3). "groupId or groupName" and members
-// listed twice are cross-field rules, checked in provider/resources/managedSpacePublish.ts.
+// listed twice are cross-field rules, checked in provider/resources/managedSpaceMembers.ts.
 import { z } from "zod";
 import { SPACE_ROLES } from "../naming";
-import { isUnknown } from "../resources/handlers";
-import { ownershipInputs, spaceName, tenantHostInput } from "./common";
+import { ownershipInputs, spaceMember, spaceName, tenantHostInput } from "./common";
 import { field, resourceSchema, says } from "./core";
 
 /** Roles assignable in a MANAGED space (Qlik's RoleType, docs/reference/qlik-cloud-api.md §6); the master database's CHECK uses the same list. */
 export const MANAGED_ROLES: readonly string[] = SPACE_ROLES;
 
-const ROLES_MESSAGE = `must be a non-empty list of managed-space roles: ${MANAGED_ROLES.join(", ")}`;
-
-export const managedSpaceMember = z.object(
-    {
-        /** Group id (e.g. from GroupSet). Set exactly one of groupId and groupName. */
-        groupId: z
-            .string(says("is required: the group id (e.g. GroupSet output)"))
-            .refine((v) => v.trim() !== "", says("is required: the group id (e.g. GroupSet output)"))
-            .optional(),
-        /**
-         * Group name in the tenant, resolved when the provider applies the change. Known at preview time, so a GroupSet
-         * update never previews a members change here; declare `dependsOn` the GroupSet that makes the group.
-         */
-        groupName: z
-            .string(says("must be the non-empty name of a group in the tenant"))
-            .refine((v) => v.trim() !== "", says("must be the non-empty name of a group in the tenant"))
-            .optional(),
-        /** Managed-space roles: consumer, contributor, dataconsumer, facilitator, publisher, basicconsumer. */
-        roles: z
-            .array(z.string(), says(ROLES_MESSAGE))
-            .min(1, says(ROLES_MESSAGE))
-            .superRefine((roles, ctx) => {
-                const bad = roles.filter((r) => !isUnknown(r) && !MANAGED_ROLES.includes(r));
-                if (bad.length)
-                    ctx.addIssue({
-                        code: "custom",
-                        message: `${bad.map((b) => JSON.stringify(b)).join(", ")} not assignable in a managed space; use ${MANAGED_ROLES.join(", ")}`,
-                    });
-            }),
-    },
-    says("must be an object {groupId or groupName, roles}"),
-);
+export const managedSpaceMember = spaceMember("managed", MANAGED_ROLES);
 
 export const managedSpacePublishInputs = {
     ...tenantHostInput,
