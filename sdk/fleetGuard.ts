@@ -10,8 +10,10 @@ export interface FleetGuardCustomer {
     plan?: pulumi.Input<string>;
     /**
      * What the customer's plan adds that a downgrade would DELETE, one human-readable line each, e.g.
-     * `app "Sales Forecast" published in "Globex Forecast" (sheets its users made in it are deleted with it)`.
-     * A run whose new list lacks a recorded line is refused unless the customer is in confirmDowngrades.
+     * `app forecast: "Sales Forecast" published in "Globex Forecast" (sheets its users made in it are deleted with it)`.
+     * A line that starts with a key and ": " (here `app forecast`) is matched by that key, so renames do not count;
+     * other lines by their whole text. A run whose new list lacks a recorded piece is refused unless the customer is
+     * in confirmDowngrades.
      */
     planPieces?: pulumi.Input<pulumi.Input<string>[]>;
 }

@@ -20,14 +20,15 @@ export const authorsSpaceName = (c: CustomerRecord) => `${c.name} Authors`;
 
 /**
  * One line per piece the plan adds that a downgrade would DELETE, in the FleetGuard's words (its refusal lists
- * the lines a new plan lacks). The text of a piece must not change while the piece stays, or it reads as a loss.
+ * the lines a new plan lacks). Each starts with a stable key ("app <app_key>", "authors space") that the guard
+ * matches on, so renaming the customer or a template app is no downgrade; the rest names what would go.
  */
 export function planPieces(c: CustomerRecord): string[] {
     const pieces = c.plan.apps.map(
         (a) =>
-            `app "${a.templateAppName}" published in "${extraSpaceName(c, a.key)}" (sheets its users made in it are deleted with it)`,
+            `app ${a.key}: "${a.templateAppName}" published in "${extraSpaceName(c, a.key)}" (sheets its users made in it are deleted with it)`,
     );
-    if (c.plan.authorsSpaceRole) pieces.push(`shared space "${authorsSpaceName(c)}"`);
+    if (c.plan.authorsSpaceRole) pieces.push(`authors space: shared space "${authorsSpaceName(c)}"`);
     return pieces;
 }
 

@@ -100,6 +100,16 @@ function piecesOf(c: GuardCustomer | undefined): string[] | undefined {
     return p as string[];
 }
 
+/**
+ * What identifies a piece: the text before its first ": " when the line starts with such a key (e.g.
+ * `app forecast: "Sales Forecast" published in "Acme Forecast" ...`), else the whole line. A piece whose key stays
+ * is kept, so renaming the customer or the app (in place, nothing deleted) never reads as a downgrade.
+ */
+export function pieceKey(piece: string): string {
+    const m = /^([^:"]{1,80}): /.exec(piece);
+    return m ? m[1] : piece;
+}
+
 /** Old pieces the new plan lacks, per customer in both fleets; nothing to compare (no record, unknown now) is no downgrade. */
 function downgradesOf(
     before: Record<string, GuardCustomer>,
@@ -114,8 +124,8 @@ function downgradesOf(
         // (a preview) leave nothing to compare.
         const now = after[alias]?.planPieces === undefined ? [] : piecesOf(after[alias]);
         if (!was || !now) continue;
-        const kept = new Set(now);
-        const lost = was.filter((p) => !kept.has(p));
+        const kept = new Set(now.map(pieceKey));
+        const lost = was.filter((p) => !kept.has(pieceKey(p)));
         if (lost.length === 0) continue;
         const name = (v: unknown) => (typeof v === "string" && !isUnknown(v) ? v : undefined);
         out.push({

@@ -162,7 +162,7 @@ describe("fleet example: a customer upgraded to premium and downgraded again", f
             const r = await fleet.project.run(["preview"], { allowFailure: true });
             expect(r.code).to.not.equal(0);
             expect(r.output).to.match(/customer acme moves from plan premium to standard/);
-            expect(r.output).to.contain('app "Sales Forecast" published in "Acme Corporation Forecast"');
+            expect(r.output).to.contain('app forecast: "Sales Forecast" published in "Acme Corporation Forecast"');
             expect(r.output).to.contain("fleet:confirmDowngrades acme");
             expect(r.output).to.not.match(/customer globex/);
         });

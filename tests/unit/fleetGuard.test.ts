@@ -110,6 +110,28 @@ describe("FleetGuard: plan downgrades (issue 12)", () => {
         expect(r.inputs).to.equal(undefined);
     });
 
+    it("matches keyed pieces by their key: a rename keeps the piece, a lost key is named with its whole line", async () => {
+        const keyed = (customer: string, app: string) => ({
+            ...premium,
+            planPieces: [
+                `app forecast: "${app}" published in "${customer} Forecast" (sheets its users made in it are deleted with it)`,
+                `authors space: shared space "${customer} Authors"`,
+            ],
+        });
+        const before = { customers: { globex: keyed("Globex", "Sales Forecast") } };
+        // The customer and the template app renamed in place: nothing is deleted, nothing to confirm.
+        const renamed = await handlers.check(before, { customers: { globex: keyed("Globex Corp", "Forecast 2") } });
+        expect(renamed.failures ?? []).to.deep.equal([]);
+        const dropped = await handlers.check(before, {
+            customers: { globex: { ...premium, planPieces: [keyed("Globex Corp", "Forecast 2").planPieces[1]] } },
+        });
+        expect(dropped.failures).to.have.length(1);
+        expect(dropped.failures![0].reason).to.contain(
+            'app forecast: "Sales Forecast" published in "Globex Forecast" (sheets its users made in it are deleted with it)',
+        );
+        expect(dropped.failures![0].reason).to.not.contain("authors space");
+    });
+
     it("names only the pieces that go (a partial downgrade)", async () => {
         const r = await handlers.check(
             { customers: { globex: premium } },

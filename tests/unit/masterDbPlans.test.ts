@@ -210,8 +210,8 @@ describe("master database schema 2: plans, rings, releases, health", function ()
             licenseSettings: { autoAssignProfessional: false, autoAssignAnalyzer: true },
         });
         expect(planPieces(byAlias.acme)).to.deep.equal([
-            'app "Sales Forecast" published in "Acme Corporation Forecast" (sheets its users made in it are deleted with it)',
-            'shared space "Acme Corporation Authors"',
+            'app forecast: "Sales Forecast" published in "Acme Corporation Forecast" (sheets its users made in it are deleted with it)',
+            'authors space: shared space "Acme Corporation Authors"',
         ]);
         // A plan that manages nothing (the standard row a schema-1 migration inserts) declares nothing.
         const unmanaged = {
