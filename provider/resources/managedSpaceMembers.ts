@@ -1,11 +1,20 @@
 // A managed space's group members (docs/reference/qlik-cloud-api.md §6): canonical form for diffs, names resolved to
 // group ids, and the assignments made to match exactly.
-import type { z } from "zod";
+import { z } from "zod";
 import { HostClient } from "../qlik";
 import { Failures, isUnknown, stableJson } from "./handlers";
 import type { managedSpaceMember } from "../schema/managedSpacePublish";
 
 export type Member = z.output<typeof managedSpaceMember>;
+
+/** Members as a state stores them (ManagedSpacePublish, SharedSpace): loose, so a state written by an older version parses. */
+export const storedMembers = z.array(
+    z.looseObject({
+        groupId: z.string().optional(),
+        groupName: z.string().optional(),
+        roles: z.array(z.string()),
+    }),
+);
 
 export interface Assignment {
     id: string;

@@ -35,7 +35,7 @@ import {
 } from "./ownership";
 import { CheckedInputs, checkedInputs, replaceKeys, schemaFailures, stateParser } from "../schema/core";
 import { managedSpacePublishInputs, managedSpacePublishSchema } from "../schema/managedSpacePublish";
-import { Member, checkMembers, liveMembers, normMembers, syncMembers } from "./managedSpaceMembers";
+import { Member, checkMembers, liveMembers, normMembers, storedMembers, syncMembers } from "./managedSpaceMembers";
 import { AppAttrs, ensurePublished, readApp, scriptDigestOf } from "./managedSpacePublishApp";
 
 type PublishInputs = CheckedInputs<typeof managedSpacePublishInputs>;
@@ -73,15 +73,7 @@ const publishState: z.ZodType<PublishState> = z.looseObject({
     takeOverFrom: z.string().nullish(),
     spaceName: z.string().optional(),
     spaceDescription: z.string().optional(),
-    members: z
-        .array(
-            z.looseObject({
-                groupId: z.string().optional(),
-                groupName: z.string().optional(),
-                roles: z.array(z.string()),
-            }),
-        )
-        .optional(),
+    members: storedMembers.optional(),
     sourceAppId: z.string().optional(),
     lastSourceAppId: z.string().optional(),
     publishedAppName: z.string().optional(),

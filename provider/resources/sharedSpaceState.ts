@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { CheckedInputs } from "../schema/core";
 import type { OwnershipOutputs } from "./ownership";
-import type { Member } from "./managedSpaceMembers";
+import { storedMembers, type Member } from "./managedSpaceMembers";
 import { sharedSpaceInputs } from "../schema/sharedSpace";
 
 export type SharedSpaceInputs = CheckedInputs<typeof sharedSpaceInputs>;
@@ -37,15 +37,7 @@ export const sharedSpaceState: z.ZodType<SharedSpaceState> = z.looseObject({
     takeOverFrom: z.string().nullish(),
     name: z.string().optional(),
     description: z.string().optional(),
-    members: z
-        .array(
-            z.looseObject({
-                groupId: z.string().optional(),
-                groupName: z.string().optional(),
-                roles: z.array(z.string()),
-            }),
-        )
-        .optional(),
+    members: storedMembers.optional(),
     spaceId: z.string().optional(),
     assignmentIds: z.record(z.string(), z.string()).optional(),
     handMade: z.boolean().optional(),
