@@ -7,12 +7,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import Database = require("better-sqlite3");
-import { applySchema, MASTER_DDL_POSTGRES } from "../examples/fleet/schema";
+import { applySchema, MASTER_DDL_POSTGRES, SCHEMA_VERSION } from "../examples/fleet/schema";
 import { ensureBusinessDb, type BusinessDbSpec } from "./seed/businessDb";
 import { DEMO_CUSTOMERS, type DemoCustomer } from "./seed/demoCustomers";
 import { customerRows, insertSql, type InsertRow } from "./seed/customerRows";
 import { DEMO_PLANS, planRows, planSettingsUpdates, type DemoPlan } from "./seed/plans";
-import { isPostgresUrl, loadCustomers, masterDbPath, readMasterDb } from "../examples/fleet/masterDb";
+import { isPostgresUrl, loadCustomers, masterDbPath, readMasterDb, sqliteSchemaOf } from "../examples/fleet/masterDb";
 import { connectPostgres, describePostgresUrl, postgresError } from "../examples/fleet/masterDbPostgres";
 
 export { masterDbPath, readMasterDb, loadCustomers } from "../examples/fleet/masterDb";
@@ -107,8 +107,13 @@ export function seed(opts: SeedOptions = {}): SeedResult {
         }
     }
 
-    if (!created && migrateSchema1(file))
-        log(`${file}: schema 1 migrated to 2 (every customer on plan standard, ring general)`);
+    const from = created ? undefined : migrateSchema(file);
+    if (from !== undefined)
+        log(
+            `${file}: schema ${from} migrated to ${SCHEMA_VERSION} (` +
+                (from === 1 ? "every customer on plan standard, ring general, " : "") +
+                "shards not placed yet)",
+        );
 
     // Business databases of customers already in the master DB (e.g. deleted by hand) come back too.
     const demo = new Map((opts.customers ?? DEMO_CUSTOMERS).map((c) => [c.alias, c]));
@@ -122,16 +127,18 @@ export function seed(opts: SeedOptions = {}): SeedResult {
 }
 
 /**
- * A schema-1 master database (no plans table) brought to schema 2 in place (examples/fleet/schema.ts applySchema).
- * Only a real master database: readMasterDb first refuses an empty, unreadable or schema-less file.
+ * A schema-1 or schema-2 master database brought to the current schema in place (examples/fleet/schema.ts
+ * applySchema); returns the schema it had, or undefined when it was current. Only a real master database:
+ * readMasterDb first refuses an empty, unreadable or schema-less file.
  */
-function migrateSchema1(file: string): boolean {
+function migrateSchema(file: string): 1 | 2 | undefined {
     readMasterDb(file);
     const db = new Database(file, { fileMustExist: true });
     try {
-        if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'plans'").get()) return false;
+        const from = sqliteSchemaOf(db);
+        if (from === 3) return undefined;
         applySchema(db);
-        return true;
+        return from;
     } finally {
         db.close();
     }

@@ -8,7 +8,9 @@
 //         fleet:templateVersion (release label; bump it to roll a template change out),
 //         fleet:maxDeletions (most customers one plan may offboard: "1" by default, a count or "10%"),
 //         fleet:confirmDeletions / env QLIK_FLEET_CONFIRM_DELETIONS (customers confirmed for this run),
-//         fleet:confirmDowngrades / env QLIK_FLEET_CONFIRM_DOWNGRADES (plan downgrades confirmed for this run).
+//         fleet:confirmDowngrades / env QLIK_FLEET_CONFIRM_DOWNGRADES (plan downgrades confirmed for this run),
+//         fleet:shard (which shard this stack is, default 0) and fleet:shardSize (customers per shard, default 50):
+//         the stack declares only its shard's customers (docs/master-database.md#shards).
 // Plans (docs/plans.md): each customer's plan row adds extra apps, an authors space, tenant and license settings;
 // the plan pieces a downgrade would delete go to the FleetGuard, which refuses that at preview unless confirmed.
 // Guards (docs/recovery.md#guards): every row is validated first (all problems in one message, before any
@@ -20,6 +22,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CustomerTenant, FleetGuard } from "qlik-tenant-fleet";
 import { loadCustomers, masterDbLocation, type CustomerRecord } from "./masterDb";
 import { assertValidCustomers } from "./validate";
+import { DEFAULT_SHARD_SIZE, assignShards, parseShardSetting } from "./shards";
 import { HEALTH_CHECK_SUBJECT, planArgs, planPieces } from "./plans";
 
 const config = new pulumi.Config("fleet");
@@ -79,24 +82,50 @@ function mainTemplate(c: CustomerRecord) {
 
 // An async program (Pulumi awaits the exported function): a PostgreSQL master database is read over the network.
 /** Expected failures (bad rows, unreadable database) end the program with their message alone, no stack trace. */
-async function readFleet(): Promise<CustomerRecord[]> {
+async function readFleet(): Promise<{ shard: number; customers: CustomerRecord[] }> {
     const setting = config.get("masterDb");
     try {
-        const customers = await loadCustomers(setting, {
+        const shard = parseShardSetting("fleet:shard", config.get("shard"), 0, 0);
+        const shardSize = parseShardSetting("fleet:shardSize", config.get("shardSize"), DEFAULT_SHARD_SIZE, 1);
+        assertShardOwner(shard);
+        const all = await loadCustomers(setting, {
             cwd: projectRoot(),
             password: await masterDbPassword(),
             fleetTemplateVersion,
         });
+        // Every customer's shard from the same rows on every machine; a customer not recorded yet lands where the
+        // orchestrator will record it (examples/fleet/ops/shardRecords.ts), so a plain `pulumi up` agrees with it.
+        const placed = assignShards(all, shardSize);
+        const mine = all.filter((c) => placed.get(c.alias) === shard);
         const where = masterDbLocation(setting, projectRoot());
-        return assertValidCustomers(customers, where.kind === "sqlite" ? where.file : "(fleet:masterDb)");
+        // Only this shard's rows are validated: a bad row of another shard does not block this one.
+        return {
+            shard,
+            customers: assertValidCustomers(mine, where.kind === "sqlite" ? where.file : "(fleet:masterDb)"),
+        };
     } catch (e) {
         if (process.env.QLIK_DEBUG) throw e;
         throw new pulumi.RunError((e as Error).message);
     }
 }
 
+/**
+ * All shard stacks are one fleet with one owner (docs/ownership.md): a shard k >= 1 left on its default owner
+ * (`<org>/<project>/<base>-<k>`) would see a customer moved into it as marked by another owner.
+ */
+function assertShardOwner(shard: number): void {
+    if (shard === 0 || new pulumi.Config("qlik").get("owner")) return;
+    const stack = pulumi.getStack();
+    const base = stack.replace(new RegExp(`-${shard}$`), "");
+    throw new Error(
+        `fleet:shard is ${shard} but qlik:owner is not set: every shard stack must carry the fleet's owner. ` +
+            `Fix: \`pulumi config set qlik:owner ${pulumi.getOrganization()}/${pulumi.getProject()}/${base} --stack ${stack}\` ` +
+            "(or the base stack's qlik:owner), or create shard stacks with `npm run fleet` (docs/master-database.md#shards)",
+    );
+}
+
 export = async () => {
-    const customers = await readFleet();
+    const { shard, customers } = await readFleet();
     // Registered before any customer, and every customer depends on it: its check() decides at preview.
     const guard = new FleetGuard("fleet-guard", {
         customers: Object.fromEntries(
@@ -157,5 +186,5 @@ export = async () => {
         ]),
     );
 
-    return { tenants, jwt };
+    return { tenants, jwt, shard };
 };

@@ -84,6 +84,10 @@ export interface CustomerRecord {
     /** The customer's plan row, resolved. */
     plan: PlanRecord;
     ring: Ring;
+    /** The recorded shard (customers.shard, schema 3); undefined = not placed yet (docs/master-database.md#shards). */
+    shard?: number;
+    /** customers.created_at as ISO 8601 text: the order in which unplaced customers are placed. */
+    createdAt: string;
     /** When the customer's version (its own, else the fleet's default) names a template_releases row. */
     templateRelease?: TemplateRelease;
     /** The last health gate of a rollout (customer_health). */
@@ -195,6 +199,8 @@ export function assembleCustomers(
             ...customerRecord(c, conns, groups, users, memberships, sqliteBase),
             plan,
             ring: (RINGS as readonly string[]).includes(c.ring) ? (c.ring as Ring) : "general",
+            ...(c.shard === null || c.shard === undefined ? {} : { shard: Number(c.shard) }),
+            createdAt: isoTime(c.created_at),
             ...(release ? { templateRelease: release } : {}),
             ...(gate
                 ? {
@@ -217,7 +223,7 @@ function customerRecord(
     users: Map<string, UserRow[]>,
     memberships: Map<string, MembershipRow[]>,
     sqliteBase: string,
-): Omit<CustomerRecord, "plan" | "ring"> {
+): Omit<CustomerRecord, "plan" | "ring" | "createdAt"> {
     return {
         id: c.id,
         name: c.name,
@@ -305,11 +311,17 @@ function openMasterDb(file: string): Database.Database {
     }
 }
 
+/** Which schema a SQLite master database has: 3 (customers.shard), 2 (plans) or 1. */
+export function sqliteSchemaOf(db: Database.Database): 1 | 2 | 3 {
+    const cols = (db.prepare("PRAGMA table_info(customers)").all() as { name: string }[]).map((c) => c.name);
+    if (cols.includes("shard")) return 3;
+    return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'plans'").get() ? 2 : 1;
+}
+
 export function readMasterDb(file: string, opts: { fleetTemplateVersion?: string } = {}): CustomerRecord[] {
     const db = openMasterDb(file);
     try {
-        const schema2 = !!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'plans'").get();
-        const q = queriesFor(schema2);
+        const q = queriesFor(sqliteSchemaOf(db));
         const all = <T>(sql: string | undefined) => (sql ? (db.prepare(sql).all() as T[]) : []);
         return assembleCustomers(
             {

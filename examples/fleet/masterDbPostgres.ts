@@ -77,13 +77,23 @@ export async function connectPostgres(url: string, password?: string, timeoutMs 
     return client;
 }
 
+/** Which schema a PostgreSQL master database has: 3 (customers.shard), 2 (plans) or 1; read-only probes. */
+export async function postgresSchemaOf(client: Client): Promise<1 | 2 | 3> {
+    // to_regclass is NULL for a missing table without failing the transaction (a schema-1 database).
+    const probe = await client.query<{ plans: string | null; shard: number }>(
+        `SELECT to_regclass('plans')::text AS plans,
+                (SELECT count(*)::int FROM information_schema.columns
+                  WHERE table_name = 'customers' AND column_name = 'shard' AND table_schema = current_schema()) AS shard`,
+    );
+    const row = probe.rows[0];
+    return row?.shard ? 3 : row?.plans !== null && row?.plans !== undefined ? 2 : 1;
+}
+
 export async function readMasterDbPostgres(url: string, opts: PostgresReadOptions): Promise<CustomerRecord[]> {
     const client = await connectPostgres(url, opts.password, opts.timeoutMs);
     try {
         await client.query("BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
-        // to_regclass is NULL for a missing table without failing the transaction (a schema-1 database).
-        const probe = await client.query<{ t: string | null }>("SELECT to_regclass('plans')::text AS t");
-        const q = queriesFor(probe.rows[0]?.t !== null);
+        const q = queriesFor(await postgresSchemaOf(client));
         const all = async <T>(sql: string | undefined) => (sql ? ((await client.query(sql)).rows as T[]) : []);
         const tables: MasterTables = {
             customers: await all(q.customers),

@@ -14,6 +14,9 @@ export interface CustomerRow {
     template_version: string | null;
     plan: string;
     ring: string;
+    /** NULL = not placed yet (schema 3); a schema-1/2 database reads NULL for everyone. */
+    shard: number | string | null;
+    created_at: string | Date;
 }
 /** 0/1 columns come back as numbers from SQLite and pg alike (INTEGER in both DDLs). */
 export interface PlanRow {
@@ -85,7 +88,8 @@ export interface MasterTables {
 
 /** The reads; both readers run exactly these (on a schema-1 database, SCHEMA1_QUERIES in their place). */
 export const MASTER_QUERIES = {
-    customers: "SELECT id, name, alias, region, license_type, template_version, plan, ring FROM customers ORDER BY id",
+    customers:
+        "SELECT id, name, alias, region, license_type, template_version, plan, ring, shard, created_at FROM customers ORDER BY id",
     connections:
         "SELECT customer_id, name, datasource_id, database, host, port, username, password FROM customer_connections ORDER BY customer_id, name",
     groups: "SELECT customer_id, name, roles, space_role FROM groups ORDER BY customer_id, name",
@@ -103,13 +107,18 @@ export const MASTER_QUERIES = {
  * migration is the seed's job (docs/master-database.md#migration-from-schema-1).
  */
 export const SCHEMA1_QUERIES: Partial<Record<keyof typeof MASTER_QUERIES, string>> = {
-    customers: `SELECT id, name, alias, region, license_type, template_version, '${DEFAULT_PLAN}' AS plan, 'general' AS ring FROM customers ORDER BY id`,
+    customers: `SELECT id, name, alias, region, license_type, template_version, '${DEFAULT_PLAN}' AS plan, 'general' AS ring, NULL AS shard, created_at FROM customers ORDER BY id`,
     plans: `SELECT '${DEFAULT_PLAN}' AS name, '' AS description, NULL AS professional_seats, NULL AS auto_assign_professional, NULL AS auto_assign_analyzer, NULL AS creator_roles, NULL AS authors_space_role`,
 };
 
-/** The query for each read: schema 2, or its schema-1 stand-in (none = no rows). */
-export function queriesFor(schema2: boolean): Record<keyof typeof MASTER_QUERIES, string | undefined> {
-    if (schema2) return MASTER_QUERIES;
+/** A schema-2 database (no customers.shard yet): nobody is placed, which is how a one-stack fleet reads. */
+const SCHEMA2_CUSTOMERS =
+    "SELECT id, name, alias, region, license_type, template_version, plan, ring, NULL AS shard, created_at FROM customers ORDER BY id";
+
+/** The query for each read: schema 3, or its schema-2/schema-1 stand-ins (none = no rows). */
+export function queriesFor(schema: 1 | 2 | 3): Record<keyof typeof MASTER_QUERIES, string | undefined> {
+    if (schema === 3) return MASTER_QUERIES;
+    if (schema === 2) return { ...MASTER_QUERIES, customers: SCHEMA2_CUSTOMERS };
     const q: Record<string, string | undefined> = {};
     for (const k of Object.keys(MASTER_QUERIES) as (keyof typeof MASTER_QUERIES)[])
         q[k] =

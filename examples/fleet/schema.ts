@@ -9,8 +9,11 @@ import {
     type SqlDialect,
 } from "qlik-tenant-fleet/naming";
 
-/** Bumped when the DDL changes; stored in meta.schema_version. 2 = plans, rings, template releases, health, rollouts. */
-export const SCHEMA_VERSION = 2;
+/**
+ * Bumped when the DDL changes; stored in meta.schema_version. 2 = plans, rings, template releases, health, rollouts;
+ * 3 = customers.shard (the recorded shard stack of each customer, docs/master-database.md#shards).
+ */
+export const SCHEMA_VERSION = 3;
 
 /** Rollout rings, in the order a rollout moves through them (docs/plans.md). */
 export const RINGS = ["canary", "early", "general"] as const;
@@ -52,6 +55,8 @@ const flag = (col: string) => `${col} INTEGER CHECK (${col} IS NULL OR ${col} IN
 /** The two columns schema 2 added to customers: also what the migration of a schema-1 database adds. */
 const PLAN_COLUMN = `plan TEXT NOT NULL DEFAULT '${DEFAULT_PLAN}' REFERENCES plans(name)`;
 const RING_COLUMN = `ring TEXT NOT NULL DEFAULT 'general' CHECK (ring IN (${sqlList(RINGS)}))`;
+/** Schema 3: NULL = not placed yet (the orchestrator records it before it runs shards); also what a migration adds. */
+const SHARD_COLUMN = "shard INTEGER NULL CHECK (shard IS NULL OR shard >= 0)";
 
 function masterDdl(d: Dialect): string {
     return `
@@ -84,7 +89,8 @@ CREATE TABLE IF NOT EXISTS customers (
     template_version TEXT,
     created_at       ${d.createdAt},
     ${PLAN_COLUMN},
-    ${RING_COLUMN}
+    ${RING_COLUMN},
+    ${SHARD_COLUMN}
 );
 CREATE TABLE IF NOT EXISTS customer_connections (
     customer_id   TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
@@ -169,9 +175,10 @@ export const MASTER_DDL = masterDdl(SQLITE);
 const DEFAULT_PLAN_ROW = `INSERT INTO plans(name, description) VALUES ('${DEFAULT_PLAN}', 'the template app only') ON CONFLICT (name) DO NOTHING;`;
 
 /**
- * Creates the schema, or brings a schema-1 database to schema 2 in place (one transaction): the new tables,
- * the 'standard' plan, and customers.plan/ring with their defaults, so every existing customer is on plan
- * standard in ring general and the fleet previews as before (docs/master-database.md#migration-from-schema-1).
+ * Creates the schema, or brings a schema-1 or schema-2 database to schema 3 in place (one transaction): the new
+ * tables, the 'standard' plan, customers.plan/ring with their defaults (every existing customer on plan standard in
+ * ring general) and customers.shard NULL (not placed yet), so the fleet previews as before
+ * (docs/master-database.md#migration-from-schema-1).
  */
 export function applySchema(db: Database.Database): void {
     // SQLite refuses ADD COLUMN ... REFERENCES with a non-NULL default while foreign keys are enforced
@@ -186,6 +193,7 @@ export function applySchema(db: Database.Database): void {
             );
             if (!cols.has("plan")) db.exec(`ALTER TABLE customers ADD COLUMN ${PLAN_COLUMN}`);
             if (!cols.has("ring")) db.exec(`ALTER TABLE customers ADD COLUMN ${RING_COLUMN}`);
+            if (!cols.has("shard")) db.exec(`ALTER TABLE customers ADD COLUMN ${SHARD_COLUMN}`);
             const broken = db.prepare("PRAGMA foreign_key_check").all();
             if (broken.length) throw new Error(`schema migration left ${broken.length} dangling reference(s)`);
             db.prepare(
@@ -213,5 +221,6 @@ export const MASTER_DDL_POSTGRES =
     `${DEFAULT_PLAN_ROW}
 ALTER TABLE customers ADD COLUMN IF NOT EXISTS ${PLAN_COLUMN};
 ALTER TABLE customers ADD COLUMN IF NOT EXISTS ${RING_COLUMN};
+ALTER TABLE customers ADD COLUMN IF NOT EXISTS ${SHARD_COLUMN};
 INSERT INTO meta(key, value) VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT (key) DO UPDATE SET value = excluded.value;
 `;

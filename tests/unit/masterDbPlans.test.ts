@@ -141,9 +141,9 @@ describe("master database schema 2: plans, rings, releases, health", function ()
         const raw = new Database(file, { readonly: true });
         expect(
             (raw.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get() as { value: string }).value,
-        ).to.equal("2");
-        expect(raw.prepare("SELECT plan, ring FROM customers").all()).to.deep.equal([
-            { plan: "standard", ring: "general" },
+        ).to.equal(String(SCHEMA_VERSION));
+        expect(raw.prepare("SELECT plan, ring, shard FROM customers").all()).to.deep.equal([
+            { plan: "standard", ring: "general", shard: null },
         ]);
         expect(raw.prepare("SELECT name FROM plans").all()).to.deep.equal([{ name: "standard" }]);
         raw.close();

@@ -9,10 +9,16 @@ import { seed, seedPostgres } from "../../scripts/seed";
 import { loadCustomers, masterDbLocation, type CustomerRecord } from "../../examples/fleet/masterDb";
 import { describePostgresUrl, postgresClientConfig } from "../../examples/fleet/masterDbPostgres";
 import { startTestPostgres, type TestPostgres } from "../fixtures/postgres";
+import { SCHEMA_VERSION } from "../../examples/fleet/schema";
 
 /** A record without what differs by design between two seeds: random passwords and file locations. */
+// created_at is when each seed ran (ISO text to the second in both databases), so it is compared by its form only.
 const comparable = (customers: CustomerRecord[]) =>
-    customers.map((c) => ({ ...c, connections: c.connections.map(({ password: _p, database: _d, ...rest }) => rest) }));
+    customers.map(({ createdAt, ...c }) => ({
+        ...c,
+        createdAt: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(createdAt),
+        connections: c.connections.map(({ password: _p, database: _d, ...rest }) => rest),
+    }));
 
 async function sql(url: string, text: string, params: unknown[] = []): Promise<void> {
     const c = new Client({ connectionString: url });
@@ -158,7 +164,7 @@ describe("master database in PostgreSQL (fleet:masterDb = postgres://...)", func
         await sql(
             pg.url,
             `DROP TABLE rollout_customers, rollouts, customer_health, template_releases, plan_apps;
-             ALTER TABLE customers DROP COLUMN plan, DROP COLUMN ring;
+             ALTER TABLE customers DROP COLUMN plan, DROP COLUMN ring, DROP COLUMN shard;
              DROP TABLE plans;
              UPDATE meta SET value = '1' WHERE key = 'schema_version'`,
         );
@@ -174,15 +180,26 @@ describe("master database in PostgreSQL (fleet:masterDb = postgres://...)", func
         const c = new Client({ connectionString: pg.url });
         await c.connect();
         try {
-            expect((await c.query("SELECT value FROM meta WHERE key = 'schema_version'")).rows[0].value).to.equal("2");
+            expect((await c.query("SELECT value FROM meta WHERE key = 'schema_version'")).rows[0].value).to.equal(
+                String(SCHEMA_VERSION),
+            );
             expect((await c.query("SELECT name FROM plans")).rows).to.deep.equal([{ name: "standard" }]);
             const err = await c.query("UPDATE customers SET ring = 'beta'").then(
                 () => undefined,
                 (e: Error) => e,
             );
             expect(err?.message).to.match(/check constraint/);
+            // Schema 3: customers.shard added NULL (not placed), read back as a number once recorded.
+            const negative = await c.query("UPDATE customers SET shard = -1").then(
+                () => undefined,
+                (e: Error) => e,
+            );
+            expect(negative?.message).to.match(/check constraint/);
+            await c.query("UPDATE customers SET shard = 4 WHERE alias = 'globex'");
         } finally {
             await c.end();
         }
+        const shards = (await loadCustomers(pg.url)).map((x) => [x.alias, x.shard]);
+        expect(shards).to.deep.include(["globex", 4]).and.deep.include(["acme", undefined]);
     });
 });
