@@ -271,6 +271,17 @@ function pulumiEnv(record, overrides = {}) {
     env.PULUMI_SKIP_UPDATE_CHECK = "true";
     env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = "true";
     env.PULUMI_DIY_BACKEND_DISABLE_CHECKPOINT_BACKUPS = env.PULUMI_DIY_BACKEND_DISABLE_CHECKPOINT_BACKUPS || "true";
+    // The DIY backends (file, PostgreSQL, S3...) rewrite the whole checkpoint after every step: gzip stores
+    // about a fifth of the bytes (docs/state-size.md). Pulumi reads plain and compressed checkpoints alike
+    // and replaces a plain one on its next write (pkg/backend/diy/state.go, saveCheckpoint). A user's own
+    // choice wins, zstd included (Pulumi refuses both at once).
+    const compressionChosen = [
+        "PULUMI_DIY_BACKEND_GZIP",
+        "PULUMI_SELF_MANAGED_STATE_GZIP",
+        "PULUMI_DIY_BACKEND_ZSTD",
+        "PULUMI_SELF_MANAGED_STATE_ZSTD",
+    ].some((name) => env[name] !== undefined && env[name] !== "");
+    if (!compressionChosen) env.PULUMI_DIY_BACKEND_GZIP = "true";
     if (env.PULUMI_CONFIG_PASSPHRASE === undefined && env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined) {
         env.PULUMI_CONFIG_PASSPHRASE = DEMO_PASSPHRASE;
     }

@@ -9,6 +9,7 @@ import { TempProject, type RunResult } from "./harness";
 import { stackConfigFor, startTestEmulator } from "./emulatorFixture";
 import { step } from "../support/steps";
 import { startStatePostgres, type StatePostgres } from "../support/postgresState";
+import { checkpointText } from "../support/storedCheckpoint";
 
 // QTF_GATE: tenant a's displayName resolves only once that file exists, so an update can be held
 // open (with the stack lock taken) for exactly as long as the test needs, without a fixed sleep.
@@ -28,7 +29,8 @@ exports.hostnames = [a.hostname, b.hostname];
 const STACK = "shard-0";
 // The DIY backend prefixes every key with the URL's path, here the database name (observed: Pulumi 3.274).
 const KEYS = "postgres/.pulumi";
-const CHECKPOINT_KEY = `${KEYS}/stacks/pgstate/${STACK}.json`;
+// gzip: pulumiEnv sets PULUMI_DIY_BACKEND_GZIP (scripts/lib/engine.js, docs/state-size.md)
+const CHECKPOINT_KEY = `${KEYS}/stacks/pgstate/${STACK}.json.gz`;
 const LOCK_KEYS = `${KEYS}/locks/%`;
 
 interface StoredResource {
@@ -53,7 +55,7 @@ describe("e2e: PostgreSQL state backend (pulumi login postgres://)", function ()
     /** The checkpoint exactly as stored in PostgreSQL (the blob is base64 inside a JSON column). */
     const storedCheckpoint = async () => {
         const [row] = await rows(CHECKPOINT_KEY);
-        return JSON.parse(Buffer.from(row.data.data, "base64").toString("utf8"));
+        return JSON.parse(checkpointText(Buffer.from(row.data.data, "base64")));
     };
     const resourcesOf = (checkpoint: { checkpoint: { latest: { resources?: StoredResource[] } } }) =>
         (checkpoint.checkpoint.latest.resources ?? []).filter((r) => r.type.endsWith(":QlikTenant"));

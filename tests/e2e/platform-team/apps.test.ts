@@ -5,7 +5,7 @@
 // changes are batched so that each resource still previews exactly one step with exactly the changed fields.
 import { expect } from "chai";
 import { step } from "../../support/steps";
-import * as fs from "fs";
+import { readStoredCheckpoint } from "../../support/storedCheckpoint";
 import * as path from "path";
 import { TempProject, RunResult } from "../harness";
 import { stackConfigFor } from "../emulatorFixture";
@@ -38,9 +38,11 @@ describe("e2e: platform team (apps): AppCopy + ManagedSpacePublish, directly and
      * and a backend load per call, many seconds on a busy machine); falls back to the CLI.
      */
     const stackOutputs = async (): Promise<Record<string, string>> => {
-        const file = path.join(project.root, "state", ".pulumi", "stacks", "platform-apps", "test.json");
-        if (fs.existsSync(file)) {
-            const cp = JSON.parse(fs.readFileSync(file, "utf8"));
+        const base = path.join(project.root, "state", ".pulumi", "stacks", "platform-apps", "test");
+        const cp = readStoredCheckpoint<{
+            checkpoint?: { latest?: { resources?: { type: string; outputs?: Record<string, string> }[] } };
+        }>(base);
+        if (cp) {
             const stack = (cp.checkpoint?.latest?.resources ?? []).find(
                 (r: { type: string }) => r.type === "pulumi:pulumi:Stack",
             );

@@ -8,6 +8,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 import { step } from "../../support/steps";
+import { checkpointText, storedCheckpointFile } from "../../support/storedCheckpoint";
 import { TempProject, RunResult } from "../harness";
 import { stackConfigFor } from "../emulatorFixture";
 import { AppsEnv } from "../../provider/resources/appsFixture";
@@ -52,10 +53,13 @@ describe("e2e: platform team (plans): extra apps, authors space, settings, Share
         await run(["refresh", "--yes", "--expect-no-changes"]);
         await run(["preview", "--expect-no-changes"]);
     };
-    const stackFile = () => path.join(project.root, "state", ".pulumi", "stacks", "platform-plans", "test.json");
+    // gzip or plain, whichever the backend wrote last (tests/support/storedCheckpoint.ts)
+    const stackFile = () =>
+        storedCheckpointFile(path.join(project.root, "state", ".pulumi", "stacks", "platform-plans", "test"))!;
+    const storedState = () => checkpointText(fs.readFileSync(stackFile()));
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the checkpoint's outputs are plain JSON read by the steps
     const outputs = (): Record<string, any> => {
-        const cp = JSON.parse(fs.readFileSync(stackFile(), "utf8"));
+        const cp = JSON.parse(storedState());
         return (cp.checkpoint.latest.resources ?? []).find((r: { type: string }) => r.type === "pulumi:pulumi:Stack")
             .outputs;
     };
@@ -246,7 +250,7 @@ describe("e2e: platform team (plans): extra apps, authors space, settings, Share
                     /extraApps\[0\]\.key "" must be/,
                 ],
             ];
-            const stateBefore = fs.readFileSync(stackFile(), "utf8");
+            const stateBefore = storedState();
             for (const [what, bad, message] of cases) {
                 acme = bad;
                 await setConfig();
@@ -259,7 +263,7 @@ describe("e2e: platform team (plans): extra apps, authors space, settings, Share
             }
             acme = good;
             await setConfig();
-            expect(fs.readFileSync(stackFile(), "utf8")).to.equal(stateBefore);
+            expect(storedState()).to.equal(stateBefore);
         });
 
         let userApp = "";
@@ -344,7 +348,7 @@ describe("e2e: platform team (plans): extra apps, authors space, settings, Share
                         attributes: { name: "Kim's app", spaceId: handSpace.id },
                     })
                 ).attributes.id;
-                const state = fs.readFileSync(stackFile(), "utf8");
+                const state = storedState();
                 const tenantId = outputs().acmeTenantId;
                 await run(["destroy", "--yes"]);
                 expect(await names(extHost, "/api/v1/spaces")).to.deep.equal(["Kim's corner"]);
