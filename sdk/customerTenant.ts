@@ -8,6 +8,7 @@ import { ManagedSpacePublish } from "./managedSpacePublish";
 import { SharedSpace } from "./sharedSpace";
 import { OwnershipArgs, ownershipInputs } from "./owner";
 import { checkAuthorsSpace, checkExtraApps, checkSpaceNames } from "./customerTenantChecks";
+import { hideSourcePositions } from "./sourcePositions";
 
 export interface CustomerTenantUser {
     /** The JWT `sub` of the user (e.g. "acme\\john"); a plain string, it keys the license assignment. */
@@ -181,145 +182,151 @@ export class CustomerTenant extends pulumi.ComponentResource {
         const child = { parent: this };
         // One owner for the whole customer (docs/ownership.md); resolved once here so every child agrees.
         const own = ownershipInputs(args);
+        // The children's declaration sites are this file, the same for every customer: recording them cost 3.6 KB
+        // of state per tenant (docs/state-size.md). The component above keeps the user's line.
+        const showSourcePositions = hideSourcePositions();
+        try {
+            this.tenant = new QlikTenant(
+                `${name}-tenant`,
+                {
+                    alias: args.alias,
+                    displayName: args.customerName,
+                    region: args.region,
+                    allowDeactivation: args.allowDeactivation,
+                    ...(args.reactivate === undefined ? {} : { reactivate: args.reactivate }),
+                    ...definedOnly(args.tenantSettings),
+                    ...own,
+                    // The component's dependsOn (e.g. a FleetGuard) gates the tenant, and so everything below it.
+                },
+                { ...child, dependsOn: opts?.dependsOn },
+            );
+            // Stable addressing (issue 8 item 4): the system hostname never changes, so renaming the alias
+            // is an update of the tenant alone; no dependent sees a new tenantHost.
+            const tenantHost = this.tenant.systemHostname;
+            // Everything else lives inside the tenant: when the tenant goes (offboarding), Pulumi does not
+            // delete them one by one first. If the guarded tenant delete then refuses, they stay in Qlik and a
+            // later up adopts them by name.
+            const inTenant = { parent: this, deletedWith: this.tenant };
 
-        this.tenant = new QlikTenant(
-            `${name}-tenant`,
-            {
-                alias: args.alias,
-                displayName: args.customerName,
-                region: args.region,
-                allowDeactivation: args.allowDeactivation,
-                ...(args.reactivate === undefined ? {} : { reactivate: args.reactivate }),
-                ...definedOnly(args.tenantSettings),
-                ...own,
-                // The component's dependsOn (e.g. a FleetGuard) gates the tenant, and so everything below it.
-            },
-            { ...child, dependsOn: opts?.dependsOn },
-        );
-        // Stable addressing (issue 8 item 4): the system hostname never changes, so renaming the alias
-        // is an update of the tenant alone; no dependent sees a new tenantHost.
-        const tenantHost = this.tenant.systemHostname;
-        // Everything else lives inside the tenant: when the tenant goes (offboarding), Pulumi does not
-        // delete them one by one first. If the guarded tenant delete then refuses, they stay in Qlik and a
-        // later up adopts them by name.
-        const inTenant = { parent: this, deletedWith: this.tenant };
-
-        this.identityProvider = new JwtIdentityProvider(
-            `${name}-jwt`,
-            {
-                tenantHost,
-                // The default issuer follows the component's NAME, not the alias: renaming the alias must not
-                // replace the IdP (Qlik cannot change a JWT IdP's issuer in place) and lock users out (issue 8 item 4).
-                // Fleets that name each customer after its alias (examples/fleet) keep the issuer they had.
-                issuer: args.jwtIssuer ?? `https://login.${name}.fleet.example/`,
-                description: pulumi.interpolate`Single sign-on of ${args.customerName} users`,
-                ...(args.jwtKey
-                    ? { keyId: args.jwtKey.keyId, publicKey: args.jwtKey.publicKey }
-                    : { generateKeyPair: true }),
-                ...own,
-            },
-            inTenant,
-        );
-
-        this.licenses = new LicenseAssignment(
-            `${name}-licenses`,
-            {
-                tenantHost,
-                assignments: Object.fromEntries(args.users.map((u) => [u.subject, u.licenseType])),
-                ...definedOnly(args.licenseSettings),
-                ...own,
-            },
-            inTenant,
-        );
-
-        this.groupSet = new GroupSet(
-            `${name}-groups`,
-            {
-                tenantHost,
-                groups: args.groups.map((g) => ({ name: g.name, roles: g.roles ?? [] })),
-                ...own,
-            },
-            inTenant,
-        );
-
-        this.app = new AppCopy(
-            `${name}-app`,
-            {
-                tenantHost,
-                source: { appId: args.template.appId, appName: args.template.appName },
-                name: args.template.appName ?? pulumi.interpolate`${args.customerName} analytics`,
-                templateVersion: args.template.version ?? "",
-                spaceName: args.stagingSpaceName ?? "Staging",
-                dataConnections: [args.dataConnection],
-                ...own,
-            },
-            inTenant,
-        );
-
-        const spaceMembers = args.groups.map((g) => ({ groupName: g.name, roles: [g.spaceRole ?? "consumer"] }));
-        // Members by group NAME (known at preview time; an id from GroupSet is unknown in the preview of any GroupSet
-        // update, which would preview a members update that does not happen), after the GroupSet made the groups.
-        // contentVersion republishes whenever the staged content changes (script, connection, template).
-        this.publish = new ManagedSpacePublish(
-            `${name}-publish`,
-            {
-                tenantHost,
-                spaceName: args.managedSpaceName ?? pulumi.interpolate`${args.customerName} Analytics`,
-                sourceAppId: this.app.appId,
-                contentVersion: this.app.contentVersion,
-                members: spaceMembers,
-                ...own,
-            },
-            { ...inTenant, dependsOn: [this.groupSet] },
-        );
-
-        const staging = args.stagingSpaceName ?? "Staging";
-        for (const e of extras) {
-            // No dataConnections of its own: it reads the main app's connection in the same staging space (its script
-            // says LIB CONNECT TO '<staging>:<connection>'). Two AppCopies declaring one connection would each re-mark
-            // it with their claim, and the extra's delete (a downgrade) would remove the connection the main app uses.
-            const app = new AppCopy(
-                `${name}-app-${e.key}`,
+            this.identityProvider = new JwtIdentityProvider(
+                `${name}-jwt`,
                 {
                     tenantHost,
-                    source: { appId: e.template.appId, appName: e.template.appName },
-                    name: e.name ?? e.template.appName ?? pulumi.interpolate`${args.customerName} ${e.key}`,
-                    templateVersion: e.template.version ?? "",
-                    spaceName: staging,
+                    // The default issuer follows the component's NAME, not the alias: renaming the alias must not
+                    // replace the IdP (Qlik cannot change a JWT IdP's issuer in place) and lock users out (issue 8 item 4).
+                    // Fleets that name each customer after its alias (examples/fleet) keep the issuer they had.
+                    issuer: args.jwtIssuer ?? `https://login.${name}.fleet.example/`,
+                    description: pulumi.interpolate`Single sign-on of ${args.customerName} users`,
+                    ...(args.jwtKey
+                        ? { keyId: args.jwtKey.keyId, publicKey: args.jwtKey.publicKey }
+                        : { generateKeyPair: true }),
                     ...own,
                 },
-                { ...inTenant, dependsOn: [this.app] },
+                inTenant,
             );
-            this.extraAppCopies[e.key] = app;
-            this.extraPublishes[e.key] = new ManagedSpacePublish(
-                `${name}-publish-${e.key}`,
+
+            this.licenses = new LicenseAssignment(
+                `${name}-licenses`,
                 {
                     tenantHost,
-                    spaceName: e.managedSpaceName ?? pulumi.interpolate`${args.customerName} ${e.key}`,
-                    sourceAppId: app.appId,
-                    contentVersion: app.contentVersion,
+                    assignments: Object.fromEntries(args.users.map((u) => [u.subject, u.licenseType])),
+                    ...definedOnly(args.licenseSettings),
+                    ...own,
+                },
+                inTenant,
+            );
+
+            this.groupSet = new GroupSet(
+                `${name}-groups`,
+                {
+                    tenantHost,
+                    groups: args.groups.map((g) => ({ name: g.name, roles: g.roles ?? [] })),
+                    ...own,
+                },
+                inTenant,
+            );
+
+            this.app = new AppCopy(
+                `${name}-app`,
+                {
+                    tenantHost,
+                    source: { appId: args.template.appId, appName: args.template.appName },
+                    name: args.template.appName ?? pulumi.interpolate`${args.customerName} analytics`,
+                    templateVersion: args.template.version ?? "",
+                    spaceName: args.stagingSpaceName ?? "Staging",
+                    dataConnections: [args.dataConnection],
+                    ...own,
+                },
+                inTenant,
+            );
+
+            const spaceMembers = args.groups.map((g) => ({ groupName: g.name, roles: [g.spaceRole ?? "consumer"] }));
+            // Members by group NAME (known at preview time; an id from GroupSet is unknown in the preview of any GroupSet
+            // update, which would preview a members update that does not happen), after the GroupSet made the groups.
+            // contentVersion republishes whenever the staged content changes (script, connection, template).
+            this.publish = new ManagedSpacePublish(
+                `${name}-publish`,
+                {
+                    tenantHost,
+                    spaceName: args.managedSpaceName ?? pulumi.interpolate`${args.customerName} Analytics`,
+                    sourceAppId: this.app.appId,
+                    contentVersion: this.app.contentVersion,
                     members: spaceMembers,
                     ...own,
                 },
                 { ...inTenant, dependsOn: [this.groupSet] },
             );
-        }
-        if (args.authorsSpace) {
-            const role = args.authorsSpace.role;
-            this.authors = new SharedSpace(
-                `${name}-authors`,
-                {
-                    tenantHost,
-                    name: args.authorsSpace.name ?? pulumi.interpolate`${args.customerName} Authors`,
-                    members: args.groups.map((g) => ({ groupName: g.name, roles: [role] })),
-                    ...own,
-                },
-                { ...inTenant, dependsOn: [this.groupSet] },
-            );
+
+            const staging = args.stagingSpaceName ?? "Staging";
+            for (const e of extras) {
+                // No dataConnections of its own: it reads the main app's connection in the same staging space (its script
+                // says LIB CONNECT TO '<staging>:<connection>'). Two AppCopies declaring one connection would each re-mark
+                // it with their claim, and the extra's delete (a downgrade) would remove the connection the main app uses.
+                const app = new AppCopy(
+                    `${name}-app-${e.key}`,
+                    {
+                        tenantHost,
+                        source: { appId: e.template.appId, appName: e.template.appName },
+                        name: e.name ?? e.template.appName ?? pulumi.interpolate`${args.customerName} ${e.key}`,
+                        templateVersion: e.template.version ?? "",
+                        spaceName: staging,
+                        ...own,
+                    },
+                    { ...inTenant, dependsOn: [this.app] },
+                );
+                this.extraAppCopies[e.key] = app;
+                this.extraPublishes[e.key] = new ManagedSpacePublish(
+                    `${name}-publish-${e.key}`,
+                    {
+                        tenantHost,
+                        spaceName: e.managedSpaceName ?? pulumi.interpolate`${args.customerName} ${e.key}`,
+                        sourceAppId: app.appId,
+                        contentVersion: app.contentVersion,
+                        members: spaceMembers,
+                        ...own,
+                    },
+                    { ...inTenant, dependsOn: [this.groupSet] },
+                );
+            }
+            if (args.authorsSpace) {
+                const role = args.authorsSpace.role;
+                this.authors = new SharedSpace(
+                    `${name}-authors`,
+                    {
+                        tenantHost,
+                        name: args.authorsSpace.name ?? pulumi.interpolate`${args.customerName} Authors`,
+                        members: args.groups.map((g) => ({ groupName: g.name, roles: [role] })),
+                        ...own,
+                    },
+                    { ...inTenant, dependsOn: [this.groupSet] },
+                );
+            }
+        } finally {
+            showSourcePositions();
         }
 
         this.hostname = this.tenant.hostname;
-        this.systemHostname = tenantHost;
+        this.systemHostname = this.tenant.systemHostname;
         this.tenantId = this.tenant.tenantId;
         this.publishedAppId = this.publish.publishedAppId;
         this.reloadStatus = this.app.reloadStatus;
@@ -347,7 +354,7 @@ export class CustomerTenant extends pulumi.ComponentResource {
             reloadStatus: this.reloadStatus,
             jwtKeyId: this.jwtKeyId,
             jwtIssuer: this.jwtIssuer,
-            jwtPrivateKey: this.jwtPrivateKey,
+            // jwtPrivateKey is not registered: the JwtIdentityProvider's output is the stored copy (docs/state-size.md).
             templateVersion: this.templateVersion,
             extraApps: this.extraApps,
             authorsSpaceId: this.authorsSpaceId,
