@@ -37,6 +37,12 @@ export interface FleetGuardArgs {
      * variable QLIK_FLEET_CONFIRM_DOWNGRADES, else `fleet:confirmDowngrades` (comma-separated aliases). Never stored.
      */
     confirmDowngrades?: pulumi.Input<string[]>;
+    /**
+     * In a sharded fleet (docs/master-database.md#shards): the customers the OTHER shard stacks declare, alias -> shard.
+     * A customer that leaves this stack's program but is in this map had only its shard edited, so the guard refuses it
+     * (its resources are still here); rebalancing moves it. Never stored in the state.
+     */
+    otherShards?: Record<string, number>;
 }
 
 /**
@@ -99,6 +105,8 @@ export class FleetGuard extends pulumi.dynamic.Resource {
                     "QLIK_FLEET_CONFIRM_DOWNGRADES",
                     "confirmDowngrades",
                 ),
+                // Only when given: a one-stack fleet sends exactly what it sent before shards.
+                ...(args.otherShards && Object.keys(args.otherShards).length ? { otherShards: args.otherShards } : {}),
             },
             opts,
             "qlik-tenant-fleet",

@@ -82,7 +82,14 @@ function mainTemplate(c: CustomerRecord) {
 
 // An async program (Pulumi awaits the exported function): a PostgreSQL master database is read over the network.
 /** Expected failures (bad rows, unreadable database) end the program with their message alone, no stack trace. */
-async function readFleet(): Promise<{ shard: number; customers: CustomerRecord[] }> {
+interface ShardOfFleet {
+    shard: number;
+    customers: CustomerRecord[];
+    /** Customers the other shard stacks declare, alias -> shard (for the FleetGuard). */
+    otherShards: Record<string, number>;
+}
+
+async function readFleet(): Promise<ShardOfFleet> {
     const setting = config.get("masterDb");
     try {
         const shard = parseShardSetting("fleet:shard", config.get("shard"), 0, 0);
@@ -97,11 +104,13 @@ async function readFleet(): Promise<{ shard: number; customers: CustomerRecord[]
         // orchestrator will record it (examples/fleet/ops/shardRecords.ts), so a plain `pulumi up` agrees with it.
         const placed = assignShards(all, shardSize);
         const mine = all.filter((c) => placed.get(c.alias) === shard);
+        const otherShards = Object.fromEntries([...placed].filter(([, k]) => k !== shard));
         const where = masterDbLocation(setting, projectRoot());
         // Only this shard's rows are validated: a bad row of another shard does not block this one.
         return {
             shard,
             customers: assertValidCustomers(mine, where.kind === "sqlite" ? where.file : "(fleet:masterDb)"),
+            otherShards,
         };
     } catch (e) {
         if (process.env.QLIK_DEBUG) throw e;
@@ -125,12 +134,14 @@ function assertShardOwner(shard: number): void {
 }
 
 export = async () => {
-    const { shard, customers } = await readFleet();
+    const { shard, customers, otherShards } = await readFleet();
     // Registered before any customer, and every customer depends on it: its check() decides at preview.
     const guard = new FleetGuard("fleet-guard", {
         customers: Object.fromEntries(
             customers.map((c) => [c.alias, { region: c.region, plan: c.plan.name, planPieces: planPieces(c) }]),
         ),
+        // A customer whose customers.shard was edited without a move is refused here, not offboarded.
+        otherShards,
     });
     const fleet = customers.map((c) => ({
         c,

@@ -17,6 +17,12 @@
 //      refused, one message per customer, unless confirmed for this run (QLIK_FLEET_CONFIRM_DOWNGRADES or
 //      fleet:confirmDowngrades). A record without planPieces (a guard from before plans) has nothing to lose; a
 //      customer whose recorded pieces are no longer passed at all loses every one of them.
+//   4. shards (issue 11, docs/master-database.md#shards): a customer no longer declared here but declared by
+//      another shard stack of the fleet (`otherShards`, from the master database, never recorded) had only its
+//      customers.shard edited: its resources are still in THIS stack's state and would be deleted here (and created
+//      again there), so it is refused whatever the opt-ins; `npm run fleet -- rebalance` moves it instead. A rebalance
+//      in progress marks the customer's record `moving` in both stacks (examples/fleet/ops/rebalance.ts) and every run
+//      of those stacks is refused until the rebalance finishes (a rerun of it converges).
 // The resource has no remote object; its stored INPUTS are the record of the fleet at the last up (it never
 // previews as a change, see diff()).
 import { Failures, Props, ResourceHandlers, isUnknown, withoutProviderKey } from "./handlers";
@@ -27,6 +33,8 @@ export interface GuardCustomer {
     allowDeactivation?: boolean;
     plan?: string;
     planPieces?: string[];
+    /** Set only by a rebalance that has not finished: the customer's move between two shard stacks. */
+    moving?: { from: string; to: string; shard: number };
 }
 
 const DEFAULT_MAX_DELETIONS = "1";
@@ -83,6 +91,8 @@ export interface GuardPlan {
     confirmed: boolean;
     /** Customers still declared whose plan loses pieces, with what would go; `confirmed` says whether this run may. */
     downgrades: Downgrade[];
+    /** Offboarded here but declared by another shard stack (alias -> its shard): a shard edit without a move. */
+    shardEdits: { alias: string; shard: number }[];
 }
 
 export interface Downgrade {
@@ -143,9 +153,12 @@ function downgradesOf(
 export function planOf(olds: Props, news: Props, stackAllowsDeactivation: boolean): GuardPlan {
     const before = customersOf(olds);
     const after = customersOf(news);
-    const offboarded = Object.keys(before)
+    const elsewhere = otherShardsOf(news);
+    const gone = Object.keys(before)
         .filter((a) => !(a in after))
         .sort();
+    // A customer another shard declares is not offboarded: rule 4 refuses it on its own, with the way to move it.
+    const offboarded = gone.filter((a) => elsewhere[a] === undefined);
     const replaced = Object.keys(before)
         .filter(
             (a) =>
@@ -174,7 +187,25 @@ export function planOf(olds: Props, news: Props, stackAllowsDeactivation: boolea
         overLimit: going.length > limit,
         confirmed: going.every((a) => confirm.has(a)),
         downgrades: downgradesOf(before, after, new Set(parseConfirmList(news.confirmDowngrades))),
+        shardEdits: gone.filter((a) => elsewhere[a] !== undefined).map((a) => ({ alias: a, shard: elsewhere[a] })),
     };
+}
+
+/** otherShards: alias -> shard of the customers the other shard stacks declare (not recorded; see rule 4). */
+function otherShardsOf(p: Props): Record<string, number> {
+    const o = p.otherShards;
+    if (!o || typeof o !== "object" || Array.isArray(o) || isUnknown(o)) return {};
+    return Object.fromEntries(
+        Object.entries(o as Record<string, unknown>).filter((e): e is [string, number] => typeof e[1] === "number"),
+    );
+}
+
+/** Customers of the record that a rebalance marked as moving and did not finish. */
+export function movesInProgress(olds: Props): { alias: string; from: string; to: string; shard: number }[] {
+    return Object.entries(customersOf(olds))
+        .filter(([, c]) => c?.moving && typeof c.moving === "object")
+        .map(([alias, c]) => ({ alias, ...(c.moving as { from: string; to: string; shard: number }) }))
+        .sort((a, b) => (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : 0));
 }
 
 function validate(olds: Props, news: Props): Failures {
@@ -199,6 +230,16 @@ function validate(olds: Props, news: Props): Failures {
         if (plan !== undefined && !isUnknown(plan) && typeof plan !== "string")
             f.add(`customers.${alias}.plan`, 'must be the plan\'s name (a string, e.g. "premium")');
     }
+    const other = news.otherShards;
+    if (
+        other !== undefined &&
+        !isUnknown(other) &&
+        (!other ||
+            typeof other !== "object" ||
+            Array.isArray(other) ||
+            Object.values(other).some((k) => !Number.isInteger(k) || (k as number) < 0))
+    )
+        f.add("otherShards", "must be a map of customer alias to the shard (an integer >= 0) that declares it");
     if (!f.ok) return f;
     if (news.maxDeletions !== undefined && !isUnknown(news.maxDeletions) && !parseMaxDeletions(news.maxDeletions).ok) {
         f.add(
@@ -207,7 +248,24 @@ function validate(olds: Props, news: Props): Failures {
         );
         return f;
     }
+    const moving = movesInProgress(olds);
+    for (const m of moving)
+        f.add(
+            "",
+            `customer ${m.alias} is being moved from stack ${m.from} to ${m.to} by a rebalance that did not finish, so ` +
+                "nothing runs in this stack until it does (its resources may be in either stack). Finish it: " +
+                `\`npm run fleet -- rebalance --move ${m.alias} --to ${m.shard} --yes\` (docs/master-database.md#rebalancing).`,
+        );
+    if (moving.length) return f;
     const plan = planOf(olds, news, stackOptIn());
+    for (const e of plan.shardEdits)
+        f.add(
+            "",
+            `customer ${e.alias} is now in shard ${e.shard} (customers.shard), but its tenant and all its resources are in ` +
+                `this stack's state: this run would delete them here and create a second tenant there, so NOTHING of ` +
+                `${e.alias} is changed. A customer changes shard only with \`npm run fleet -- rebalance --move ${e.alias} ` +
+                `--to ${e.shard} --yes\` (which moves its state, re-creating nothing); else restore its customers.shard.`,
+        );
     // Property "" makes Pulumi print "<type> resource '<name>' has a problem: <reason>" without dumping
     // the whole customers map (pkg/resource/deploy/step_generator.go issueCheckFailures): one line per customer.
     for (const alias of plan.refused) {
@@ -253,9 +311,9 @@ function downgradeMessage(d: Downgrade): string {
     );
 }
 
-/** The inputs kept in state: the confirmation is for one run, so it is never recorded. */
+/** The inputs kept in state: the confirmation is for one run, and otherShards is the master database's, so neither is recorded. */
 function recorded(inputs: Props): Props {
-    const { confirmDeletions: _c, confirmDowngrades: _d, ...rest } = inputs;
+    const { confirmDeletions: _c, confirmDowngrades: _d, otherShards: _o, ...rest } = inputs;
     return rest;
 }
 

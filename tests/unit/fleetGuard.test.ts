@@ -234,3 +234,53 @@ describe("FleetGuard: plan downgrades (issue 12)", () => {
         expect(r.failures!.find((f) => f.property.endsWith("planPieces"))!.reason).to.match(/list of strings/);
     });
 });
+
+describe("FleetGuard and shards: a shard edit without a move, and a rebalance in progress", () => {
+    beforeEach(() => setProviderConfig({ "qlik:region": "us", "qlik:allowTenantDeactivation": "true" }));
+    afterEach(() => resetProviderConfig());
+
+    it("refuses a customer whose customers.shard was edited (declared by another shard), even with every opt-in", async () => {
+        const olds = { customers: fleet("acme", "globex") };
+        const r = await handlers.check(olds, {
+            customers: fleet("acme"),
+            otherShards: { globex: 2, initech: 1 },
+            confirmDeletions: ["globex"],
+        });
+        expect(r.failures).to.have.length(1);
+        expect(r.failures![0].reason).to.match(
+            /customer globex is now in shard 2 \(customers.shard\).*NOTHING of globex is changed.*rebalance --move globex --to 2 --yes/,
+        );
+        const p = planOf(olds, { customers: fleet("acme"), otherShards: { globex: 2 } }, true);
+        expect(p.offboarded).to.deep.equal([]);
+        expect(p.shardEdits).to.deep.equal([{ alias: "globex", shard: 2 }]);
+        // A real offboarding next to it is still an offboarding (allowed here by the opt-in).
+        const both = planOf(fleet3(), { customers: fleet("acme"), otherShards: { globex: 2 } }, true);
+        expect(both.offboarded).to.deep.equal(["initech"]);
+    });
+
+    it("after a finished move (alias gone from the record) the source shard previews clean; otherShards is never recorded", async () => {
+        const r = await handlers.check(
+            { customers: fleet("acme") },
+            { customers: fleet("acme"), otherShards: { globex: 1 } },
+        );
+        expect(r.failures).to.equal(undefined);
+        expect(r.inputs).to.not.have.property("otherShards");
+        const bad = await handlers.check({}, { customers: fleet("acme"), otherShards: { globex: -1 } });
+        expect(bad.failures![0]).to.deep.include({ property: "otherShards" });
+    });
+
+    it("a record marked moving refuses every run of that stack, naming the command that finishes the move", async () => {
+        const olds = {
+            customers: { ...fleet("acme"), globex: { region: "us", moving: { from: "dev", to: "dev-1", shard: 1 } } },
+        };
+        for (const news of [{ customers: fleet("acme", "globex") }, { customers: fleet("acme") }]) {
+            const r = await handlers.check(olds, news);
+            expect(r.failures).to.have.length(1);
+            expect(r.failures![0].reason).to.match(
+                /customer globex is being moved from stack dev to dev-1 by a rebalance that did not finish.*rebalance --move globex --to 1 --yes/,
+            );
+        }
+    });
+});
+
+const fleet3 = () => ({ customers: fleet("acme", "globex", "initech") });

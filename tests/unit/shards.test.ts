@@ -145,6 +145,7 @@ interface ProgramRun {
     aliases: string[];
     guardCustomers: string[];
     shard: number;
+    otherShards?: Record<string, number>;
 }
 
 const PROGRAM = `
@@ -154,7 +155,7 @@ let guard;
 Promise.resolve(pulumi.runtime.setMocks({
     newResource(a) {
         if (a.type === "qlik-tenant-fleet:index:CustomerTenant") tenants.push(a.name);
-        if (a.name === "fleet-guard") guard = Object.keys(a.inputs.customers || {});
+        if (a.name === "fleet-guard") guard = a.inputs;
         return { id: a.name + "-id", state: a.inputs };
     },
     call(a) { return a.inputs; },
@@ -164,7 +165,9 @@ Promise.resolve(pulumi.runtime.setMocks({
         const out = await program();
         const shard = await new Promise((r) => pulumi.output(out.shard).apply(r));
         await new Promise((r) => setTimeout(r, 200));
-        process.stdout.write(JSON.stringify({ aliases: tenants.sort(), guardCustomers: guard.sort(), shard }));
+        const guardCustomers = Object.keys(guard.customers || {}).sort();
+        const extra = guard.otherShards ? { otherShards: guard.otherShards } : {};
+        process.stdout.write(JSON.stringify({ aliases: tenants.sort(), guardCustomers, shard, ...extra }));
     } catch (e) {
         process.stdout.write(JSON.stringify({ error: e.message }));
     }
@@ -221,7 +224,12 @@ describe("the stack program declares only its shard's customers", function () {
     it("no shard config: shard 0 with its customers, shard output 0, guard over the same customers", async () => {
         const r = await runProgram("dev", { "fleet:masterDb": file });
         expect(r.error).to.equal(undefined);
-        expect(r).to.deep.equal({ aliases: ["acme"], guardCustomers: ["acme"], shard: 0 });
+        expect(r).to.deep.equal({
+            aliases: ["acme"],
+            guardCustomers: ["acme"],
+            shard: 0,
+            otherShards: { globex: 1, initech: 1 },
+        });
     });
 
     it("shard 1: its customers only, and the bad row of shard 1 is reported (not shard 0's business)", async () => {
@@ -259,13 +267,33 @@ describe("the stack program declares only its shard's customers", function () {
             "fleet:shardSize": "1",
             ...owner,
         });
-        expect(s1).to.deep.equal({ aliases: ["globex"], guardCustomers: ["globex"], shard: 1 });
+        expect(s1).to.deep.equal({
+            aliases: ["globex"],
+            guardCustomers: ["globex"],
+            shard: 1,
+            otherShards: { acme: 0, initech: 2 },
+        });
         const s2 = await runProgram("dev-2", {
             "fleet:masterDb": file,
             "fleet:shard": "2",
             "fleet:shardSize": "1",
             ...owner,
         });
-        expect(s2).to.deep.equal({ aliases: ["initech"], guardCustomers: ["initech"], shard: 2 });
+        expect(s2).to.deep.equal({
+            aliases: ["initech"],
+            guardCustomers: ["initech"],
+            shard: 2,
+            otherShards: { acme: 0, globex: 1 },
+        });
+        // One shard (size 50, nothing recorded elsewhere): exactly today's guard inputs, no otherShards.
+        const db2 = new Database(file);
+        db2.prepare("UPDATE customers SET shard = NULL").run();
+        db2.close();
+        const one = await runProgram("dev", { "fleet:masterDb": file });
+        expect(one).to.deep.equal({
+            aliases: ["acme", "globex", "initech"],
+            guardCustomers: ["acme", "globex", "initech"],
+            shard: 0,
+        });
     });
 });
