@@ -86,7 +86,8 @@ describe("provider/qlik rest pipeline", () => {
         expect(res.status).to.equal(200);
         const api = s.seen.filter((r) => r.path !== "/oauth/token");
         expect(api).to.have.length(2);
-        expect(c.delays).to.deep.equal([1000]);
+        // Retry-After 1 s plus the spread (random() = 1 in tests: the whole of max(1 s, 10% of Retry-After)).
+        expect(c.delays).to.deep.equal([2000]);
         expect(api[1].at - api[0].at).to.be.at.least(950);
         expect(elapsed).to.be.at.least(950);
     });
