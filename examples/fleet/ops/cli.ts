@@ -1,45 +1,58 @@
 #!/usr/bin/env node
-// `npm run fleet -- <command>`: fleet operations on the fleet stack (docs/rollouts.md).
-//   status [--json]                           plan, ring, template deployed, last reload, last gate per customer
-//   rollout --version <v> [--yes] [--json]    a staged rollout of a template release, ring by ring, with health gates
-//   rollout resume [--version <v>] [--yes]    the stopped ring again (after a fix), then the rings after it
-//   rollout rollback [--yes]                  the stopped ring back to its previous version
-//   preview [--diff] | up [--yes] | drift     the stack itself (drift: preview with refresh; exit 2 when it drifted)
-// Everywhere: --stack <name> (default: the selected stack), --cwd <project folder> (default: the repository root).
-// Exit codes: 0 done, 1 failed or refused (a failed gate, a refused command), 2 drift found (drift only).
+// `npm run fleet -- <command>` (bin `qlik-fleet`): fleet operations over the fleet's shard stacks (docs/rollouts.md;
+// USAGE below lists the commands). --stack <name> is the base stack (default: the selected stack; shard k >= 1 is
+// <base>-<k>), --cwd the project folder (default: the repository root).
+// Exit codes: 0 done, 1 failed or refused (any shard, a failed gate), 2 changes found (drift, --expect-no-changes).
+import * as fs from "fs";
+import * as os from "os";
 import * as readline from "readline";
 import { openContext, type OpsContext } from "./context";
 import { planOf, resumeRollout, rollbackRollout, RolloutRefused, startRollout, type RolloutOutcome } from "./rollout";
-import { failureLines, rolloutMarkdown, rolloutRows } from "./report";
+import { failureLines, rolloutMarkdown, rolloutRows, textTable } from "./report";
 import { fleetStatus, statusTable } from "./status";
-import { failureText, pulumiErrorText, type RunResult } from "./stack";
+import { pulumiErrorText } from "./stack";
+import type { ShardCommand } from "./shardRunner";
+import { plainProgress, ttyProgress } from "./progress";
+import { fleetMarkdown, fleetReport, summaryLines, verdictLine } from "./summary";
 
 export interface Args {
     command: string[];
     flags: Record<string, string | true>;
+    /** Flags that may repeat (`--shard 1 --shard 2`, `--move a --to 1`), in order. */
+    lists: Record<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(["--version", "--stack", "--cwd"]);
-const BOOL_FLAGS = new Set(["--yes", "--json", "--diff", "--help"]);
+const VALUE_FLAGS = new Set(["--version", "--stack", "--cwd", "--parallel", "--markdown", "--max-per-shard"]);
+const LIST_FLAGS = new Set(["--shard", "--move", "--to"]);
+const BOOL_FLAGS = new Set(["--yes", "--json", "--diff", "--help", "--expect-no-changes", "--refresh"]);
 
 export function parseArgs(argv: string[]): Args {
     const command: string[] = [];
     const flags: Record<string, string | true> = {};
+    const lists: Record<string, string[]> = {};
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         const [name, inline] = a.startsWith("--") ? a.split(/=(.*)/s, 2) : [a, undefined];
-        if (VALUE_FLAGS.has(name)) {
+        if (VALUE_FLAGS.has(name) || LIST_FLAGS.has(name)) {
             const v = inline ?? argv[++i];
             if (v === undefined || v.startsWith("--")) throw new UsageError(`${name} needs a value`);
-            flags[name.slice(2)] = v;
+            if (LIST_FLAGS.has(name)) (lists[name.slice(2)] ??= []).push(v);
+            else flags[name.slice(2)] = v;
         } else if (BOOL_FLAGS.has(name)) flags[name.slice(2)] = true;
         else if (a.startsWith("-")) throw new UsageError(`unknown option ${a}`);
         else command.push(a);
     }
-    return { command, flags };
+    return { command, flags, lists };
 }
 
 export class UsageError extends Error {}
+
+/** A flag that must be an integer >= min, or one message naming it. */
+export function intFlag(name: string, raw: string, min: number): number {
+    if (!/^\d+$/.test(raw) || Number(raw) < min)
+        throw new UsageError(`--${name} must be an integer >= ${min}, got ${raw}`);
+    return Number(raw);
+}
 
 /** `drift`'s verdict from the preview's change summary: anything but unchanged (or read) resources is drift. */
 export function driftOf(changes: Record<string, number>): { code: 0 | 2; message: string } {
@@ -49,14 +62,27 @@ export function driftOf(changes: Record<string, number>): { code: 0 | 2; message
         : { code: 0, message: "no drift" };
 }
 
-const USAGE = `usage: npm run fleet -- <command> [--stack <name>] [--cwd <project folder>]
-  status [--json]
+const cores = os.cpus().length;
+const memGiB = Math.floor(os.totalmem() / 2 ** 30);
+
+export const USAGE = `usage: npm run fleet -- <command> [--stack <base stack>] [--cwd <project folder>]
+  status [--json]                 every customer: shard, plan, ring, template, last reload, last gate
+  shards [--json]                 the layout: shard, stack, customers
+  preview [--diff] | up [--yes] [--refresh] | drift | refresh [--yes] | destroy [--yes]
+      over the shard stacks, each with:
+      [--shard k]...              only these shards (a CI matrix: one runner per shard)
+      [--parallel p]              shards at once; default max(1, min(shards, 2 x cores, GiB of memory)),
+                                  here min(shards, ${Math.max(1, Math.min(2 * cores, memGiB))}) (${cores} cores, ${memGiB} GiB)
+      [--json]                    stdout carries only the JSON report
+      [--markdown <file>]         the report as Markdown (a pull-request comment)
+      [--expect-no-changes]       exit 2 when a shard has changes
+      drift: preview --refresh per shard, never writes state (exit 2: drift); up --refresh repairs it
   rollout --version <release> [--yes] [--json]
   rollout resume [--version <newer release>] [--yes] [--json]
   rollout rollback [--yes] [--json]
-  preview [--diff]
-  up [--yes]
-  drift                  (exit 0: no drift, 2: drift, 1: error)
+  rebalance [--move <alias> --to <k>]... [--max-per-shard n] [--yes]
+Pulumi's own --parallel in a shard: max(16, 6 x its customers). Shard k >= 1 is stack <base>-<k>.
+Exit codes: 0 done, 1 failed or refused (any shard), 2 changes found (drift, --expect-no-changes).
 docs/rollouts.md explains each.`;
 
 async function confirm(question: string, yes: boolean): Promise<boolean> {
@@ -104,11 +130,83 @@ async function rollout(ctx: OpsContext, a: Args): Promise<number> {
     return printRollout(ctx, await startRollout(ctx, version), json);
 }
 
-/** A failed engine run says why on stderr: its progress output holds no diagnostics (they go to the engine's stderr). */
-function failed(r: RunResult): boolean {
-    if (r.ok) return false;
-    process.stderr.write(`${failureText(r)}\n`);
-    return true;
+const SHARD_COMMANDS = new Set<ShardCommand>(["preview", "up", "drift", "refresh", "destroy"]);
+
+const QUESTION: Partial<Record<ShardCommand, string>> = {
+    up: "Update",
+    refresh: "Refresh the state (from what Qlik holds now) of",
+    destroy: "Destroy every customer tenant (through pulumi destroy and its guards) of",
+};
+
+/** preview/up/drift/refresh/destroy over the shards: progress, then the per-customer summary, reports, exit code. */
+async function shardCommand(ctx: OpsContext, command: ShardCommand, a: Args, out: Output): Promise<number> {
+    const fleet = ctx.fleet!;
+    const layout = await fleet.layout();
+    const only = (a.lists.shard ?? []).map((k) => intFlag("shard", k, 0));
+    const jobs = await fleet.jobs(layout, only);
+    const parallel = typeof a.flags.parallel === "string" ? intFlag("parallel", a.flags.parallel, 1) : undefined;
+    const question = QUESTION[command];
+    if (question) {
+        const list = jobs.map((j) => `${j.stack} (${j.aliases.length} customers)`).join(", ");
+        if (
+            !(await confirm(
+                `${question} ${jobs.length} shard stack(s) of fleet ${fleet.name}: ${list}?`,
+                a.flags.yes === true,
+            ))
+        )
+            return 1;
+    }
+    const tty = !out.json && process.stdout.isTTY === true;
+    const progress = tty ? ttyProgress(process.stdout, jobs) : plainProgress(out.log);
+    const outcomes = await fleet.run(command, jobs, {
+        parallel,
+        progress,
+        diff: a.flags.diff === true,
+        refresh: command === "up" && a.flags.refresh === true,
+    });
+    const report = fleetReport(command, outcomes, a.flags["expect-no-changes"] === true);
+    for (const line of summaryLines(report))
+        (line.startsWith("FAILED") ? process.stderr : out.stream).write(`${line}\n`);
+    out.log(verdictLine(report));
+    if (typeof a.flags.markdown === "string") fs.writeFileSync(a.flags.markdown, fleetMarkdown(report));
+    if (out.json) process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+    return report.exitCode;
+}
+
+/** `shards`: which stack holds which customers (what a CI plan job turns into its matrix). */
+async function shardsCommand(ctx: OpsContext, out: Output): Promise<number> {
+    const fleet = ctx.fleet!;
+    const layout = await fleet.layout();
+    const jobs = await fleet.jobs(layout);
+    if (out.json) {
+        const shards = jobs.map((j) => ({ shard: j.shard, stack: j.stack, customers: j.aliases }));
+        process.stdout.write(
+            JSON.stringify(
+                { base: layout.base, shardSize: layout.shardSize, shards, unrecorded: layout.unrecorded },
+                null,
+                2,
+            ) + "\n",
+        );
+        return 0;
+    }
+    const abbreviated = (aliases: string[]) =>
+        aliases.length > 6 ? `${aliases.slice(0, 5).join(", ")}, ... (${aliases.length - 5} more)` : aliases.join(", ");
+    process.stdout.write(
+        `fleet ${layout.base}: shard size ${layout.shardSize}, ${jobs.length} shard(s)\n` +
+            textTable(
+                ["shard", "stack", "customers", "aliases"],
+                jobs.map((j) => [String(j.shard), j.stack, String(j.aliases.length), abbreviated(j.aliases)]),
+            ) +
+            "\n",
+    );
+    return 0;
+}
+
+interface Output {
+    json: boolean;
+    /** Where progress and summary lines go: stderr with --json (stdout carries the JSON alone), else stdout. */
+    stream: NodeJS.WritableStream;
+    log: (line: string) => void;
 }
 
 async function run(a: Args): Promise<number> {
@@ -118,36 +216,26 @@ async function run(a: Args): Promise<number> {
         return cmd || a.flags.help ? 0 : 1;
     }
     const json = a.flags.json === true;
-    // With --json, stdout carries the JSON alone: the engine's progress goes to stderr.
-    const log = (line: string) =>
-        (json ? process.stderr : process.stdout).write(line.endsWith("\n") ? line : `${line}\n`);
+    const stream = json ? process.stderr : process.stdout;
+    const log = (line: string) => stream.write(line.endsWith("\n") ? line : `${line}\n`);
+    const out: Output = { json, stream, log };
     const target = {
         cwd: typeof a.flags.cwd === "string" ? a.flags.cwd : undefined,
         stack: typeof a.flags.stack === "string" ? a.flags.stack : undefined,
     };
     const ctx = await openContext(target, log);
     try {
+        if (SHARD_COMMANDS.has(cmd as ShardCommand)) return await shardCommand(ctx, cmd as ShardCommand, a, out);
         switch (cmd) {
             case "status": {
                 const s = await fleetStatus(ctx);
                 process.stdout.write(json ? JSON.stringify(s, null, 2) + "\n" : statusTable(s) + "\n");
                 return 0;
             }
+            case "shards":
+                return await shardsCommand(ctx, out);
             case "rollout":
                 return await rollout(ctx, a);
-            case "preview":
-                return failed(await ctx.stack.preview(log, { diff: a.flags.diff === true })) ? 1 : 0;
-            case "up": {
-                if (!(await confirm(`Update stack ${ctx.stack.name}?`, a.flags.yes === true))) return 1;
-                return failed(await ctx.stack.up(log)) ? 1 : 0;
-            }
-            case "drift": {
-                const r = await ctx.stack.preview(log, { refresh: true, diff: true });
-                if (failed(r)) return 1;
-                const d = driftOf(r.changes);
-                log(d.message);
-                return d.code;
-            }
             default:
                 throw new UsageError(`unknown command ${cmd}`);
         }

@@ -5,14 +5,28 @@ import { QlikClient, type HostClient } from "../../../provider/qlik";
 import { getProviderConfig } from "../../../provider/config";
 import { loadCustomers, type CustomerRecord } from "../masterDb";
 import { checkCustomer, type GateInput, type GateResult } from "./gates";
-import { FleetStack, type StackTarget } from "./stack";
+import { FleetProject, FleetStack, type RunResult, type StackTarget, type StateResource } from "./stack";
 import { FleetStore, openMasterSql } from "./store";
+import { ShardedFleet } from "./shardedFleet";
 
-/** What the commands use of the stack (tests/unit/ops/rollout.test.ts drives the rings with a stand-in). */
-export type StackOps = Pick<FleetStack, "name" | "cwd" | "up" | "preview" | "resources" | "outputs">;
+/**
+ * What the commands use of "the fleet's stack": the base stack and its shard stacks as one (shardedFleet.ts);
+ * tests/unit/ops/rollout.test.ts drives the rings with a stand-in.
+ */
+export interface StackOps {
+    readonly name: string;
+    readonly cwd: string;
+    /** `up` of the shards that hold `customers` (default: every shard). */
+    up(log: (line: string) => void, opts?: { customers?: string[] }): Promise<RunResult>;
+    preview(log: (line: string) => void, opts?: { refresh?: boolean; diff?: boolean }): Promise<RunResult>;
+    resources(): Promise<StateResource[]>;
+    outputs(): Promise<Record<string, unknown>>;
+}
 
 export interface OpsContext {
     stack: StackOps;
+    /** The shard stacks themselves (the CLI's preview/up/drift/... run over them); absent in unit tests. */
+    fleet?: ShardedFleet;
     store: FleetStore;
     /** Progress lines (the engine's output, ring by ring). */
     log: (line: string) => void;
@@ -32,21 +46,25 @@ export interface OpsContext {
 }
 
 export async function openContext(target: StackTarget, log: (line: string) => void): Promise<OpsContext> {
-    const stack = await FleetStack.open(target);
-    const config = await stack.allConfig();
+    const project = await FleetProject.open(target.cwd);
+    const base = await FleetStack.open(target, project);
+    const config = await base.allConfig();
     const masterDb = config["fleet:masterDb"];
     const password = config["fleet:masterDbPassword"];
-    const sql = await openMasterSql(masterDb, stack.cwd, password);
+    const sql = await openMasterSql(masterDb, base.cwd, password);
     // The provider reads the whole stack config from PULUMI_CONFIG in its own process; the same here.
     const providerEnv = { PULUMI_CONFIG: JSON.stringify(config) };
     let client: QlikClient | undefined;
     const endpoint = config["qlik:endpointOverride"];
+    const customers = () => loadCustomers(masterDb, { cwd: base.cwd, password });
+    const fleet = new ShardedFleet(project, base, customers, log);
     return {
-        stack,
+        stack: fleet,
+        fleet,
         store: new FleetStore(sql),
         log,
         fleetDefaultVersion: config["fleet:templateVersion"] ?? "",
-        customers: () => loadCustomers(masterDb, { cwd: stack.cwd, password }),
+        customers,
         api: (hostname) => {
             client ??= new QlikClient({ getConfig: () => getProviderConfig({ env: providerEnv }) });
             return client.forHost(hostname);

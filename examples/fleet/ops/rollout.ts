@@ -76,7 +76,8 @@ async function upAndGate(
     again: string,
 ): Promise<Record<string, GateResult>> {
     ctx.log(`--- up (${members.map((m) => m.alias).join(", ")}) ---`);
-    const up = await ctx.stack.up(ctx.log);
+    // Only the shards holding the ring's customers run: the other shards' customers are not part of this ring.
+    const up = await ctx.stack.up(ctx.log, { customers: members.map((m) => m.alias) });
     // A lock is no verdict on the customers: recording it as failed gates would stop the rollout for nothing.
     if (isStackLocked(up)) throw lockedRefusal(ctx, again);
     const [resources, outputs, records] = await Promise.all([

@@ -1,10 +1,15 @@
-// The fleet stack through Pulumi's Automation API (LocalWorkspace over the existing project, so the same
-// Pulumi.yaml, program, backend and passphrase as `npm run pulumi`): the engine and its environment come from
-// scripts/lib/engine.js, exactly as scripts/pulumi.js finds them. https://www.pulumi.com/docs/iac/using-pulumi/automation-api/
+// The fleet's stacks through Pulumi's Automation API (LocalWorkspace over the existing project, so the same
+// Pulumi.yaml, program, backend and passphrase as `npm run pulumi`): the engine comes from scripts/lib/engine.js,
+// exactly as scripts/pulumi.js finds it, and PULUMI_BACKEND_URL / PULUMI_HOME / PULUMI_CONFIG_PASSPHRASE set by the
+// caller win (a CI runner or a throw-away project folder brings its own). Shard k of base stack `<base>` is the stack
+// shardStackName(base, k) (examples/fleet/shards.ts). https://www.pulumi.com/docs/iac/using-pulumi/automation-api/
+import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { LocalWorkspace, PulumiCommand, Stack, type EngineEvent } from "@pulumi/pulumi/automation";
 import { REPO_ROOT, engine } from "../../../scripts/lib/repo";
+import { shardStackName } from "../shards";
+import { isLockedMessage, redactUrls } from "./locks";
 
 export interface StackTarget {
     /** The Pulumi project folder (holds Pulumi.yaml); default the repository root. */
@@ -37,15 +42,92 @@ export interface StateResource {
 
 export const nameOfUrn = (urn: string): string => urn.slice(urn.lastIndexOf("::") + 2);
 
-/** Automation API wants `<root>/bin/pulumi`; a CLI found elsewhere gets a link in that shape. */
+/**
+ * Automation API wants `<root>/bin/pulumi`; a CLI found elsewhere gets a link in that shape. Several fleet commands
+ * may start at once (CI shards, the bench's runners): the link is swapped in atomically, never removed first.
+ */
 function commandRoot(cli: string): string {
     if (path.basename(path.dirname(cli)) === "bin") return path.dirname(path.dirname(cli));
     const root = path.join(REPO_ROOT, ".pulumi-home", "automation-cli");
     fs.mkdirSync(path.join(root, "bin"), { recursive: true });
     const link = path.join(root, "bin", "pulumi");
-    fs.rmSync(link, { force: true });
-    fs.symlinkSync(cli, link);
+    if (readLink(link) === cli) return root;
+    const tmp = `${link}.${process.pid}.${Date.now()}`;
+    fs.symlinkSync(cli, tmp);
+    fs.renameSync(tmp, link);
     return root;
+}
+
+function readLink(file: string): string | undefined {
+    try {
+        return fs.readlinkSync(file);
+    } catch {
+        return undefined;
+    }
+}
+
+type EngineRecord = Parameters<typeof engine.pulumiEnv>[0];
+
+/** The engine's environment with the caller's own PULUMI_HOME kept (engine.js would put the repository's there). */
+export function fleetEnv(record: EngineRecord, callerEnv: NodeJS.ProcessEnv = process.env): Record<string, string> {
+    const home = callerEnv.PULUMI_HOME_OVERRIDE || callerEnv.PULUMI_HOME;
+    const env = engine.pulumiEnv(record, home ? { home } : {});
+    return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string"));
+}
+
+/** One Pulumi project folder: its workspace (shared by all its stacks) and the CLI for what the API lacks. */
+export class FleetProject {
+    private constructor(
+        readonly cwd: string,
+        readonly ws: LocalWorkspace,
+        readonly cli: string,
+        readonly env: Record<string, string>,
+    ) {}
+
+    static async open(cwd?: string): Promise<FleetProject> {
+        const record = engine.readEngineRecord() ?? (await engine.ensureEngine());
+        const env = fleetEnv(record);
+        const dir = path.resolve(cwd ?? REPO_ROOT);
+        if (!fs.existsSync(path.join(dir, "Pulumi.yaml")))
+            throw new Error(`${dir} holds no Pulumi.yaml: pass --cwd <the fleet project folder>`);
+        const pulumiCommand = await PulumiCommand.get({ root: commandRoot(record.pulumi), skipVersionCheck: true });
+        const ws = await LocalWorkspace.create({ workDir: dir, pulumiCommand, envVars: env });
+        return new FleetProject(dir, ws, record.pulumi, env);
+    }
+
+    /** A pulumi command in the project folder; its error is Pulumi's own stderr (backend URLs without passwords). */
+    pulumi(args: string[]): Promise<string> {
+        return new Promise((resolve, reject) =>
+            execFile(
+                this.cli,
+                [...args, "--non-interactive"],
+                { cwd: this.cwd, env: this.env, maxBuffer: 64 * 1024 * 1024 },
+                (err, stdout, stderr) =>
+                    err
+                        ? reject(new Error(redactUrls(`pulumi ${args.join(" ")}: ${stderr.trim() || err.message}`)))
+                        : resolve(stdout),
+            ),
+        );
+    }
+
+    async stackNames(): Promise<string[]> {
+        return (await this.ws.listStacks()).map((s) => s.name);
+    }
+
+    async selectedStack(): Promise<string | undefined> {
+        return (await this.ws.stack())?.name;
+    }
+
+    async projectName(): Promise<string> {
+        return (await this.ws.projectSettings()).name;
+    }
+}
+
+/** What one run of a stack takes besides its log. */
+export interface RunOptions {
+    /** Pulumi's own --parallel (resource operations at once). */
+    parallel?: number;
+    onEvent?: (e: EngineEvent) => void;
 }
 
 export class FleetStack {
@@ -53,25 +135,43 @@ export class FleetStack {
         readonly stack: Stack,
         readonly cwd: string,
         readonly name: string,
+        readonly project?: FleetProject,
     ) {}
 
-    static async open(target: StackTarget = {}): Promise<FleetStack> {
-        const record = engine.readEngineRecord() ?? (await engine.ensureEngine());
-        const env = engine.pulumiEnv(record);
-        const cwd = path.resolve(target.cwd ?? REPO_ROOT);
-        if (!fs.existsSync(path.join(cwd, "Pulumi.yaml")))
-            throw new Error(`${cwd} holds no Pulumi.yaml: pass --cwd <the fleet project folder>`);
-        const pulumiCommand = await PulumiCommand.get({ root: commandRoot(record.pulumi), skipVersionCheck: true });
-        const envVars = Object.fromEntries(
-            Object.entries(env).filter((e): e is [string, string] => typeof e[1] === "string"),
-        );
-        const ws = await LocalWorkspace.create({ workDir: cwd, pulumiCommand, envVars });
-        const name = target.stack ?? (await ws.stack())?.name;
+    static async open(target: StackTarget = {}, project?: FleetProject): Promise<FleetStack> {
+        const p = project ?? (await FleetProject.open(target.cwd));
+        const name = target.stack ?? (await p.selectedStack());
         if (!name)
             throw new Error(
-                `no stack is selected in ${cwd}: pass --stack <name> or select one (\`npm run pulumi -- stack select <name>\`)`,
+                `no stack is selected in ${p.cwd}: pass --stack <name> or select one (\`npm run pulumi -- stack select <name>\`)`,
             );
-        return new FleetStack(await selectStack(ws, name, cwd), cwd, name);
+        return new FleetStack(await selectStack(p.ws, name, p.cwd), p.cwd, name, p);
+    }
+
+    /**
+     * Shard k of the fleet whose base stack is `base` (shard 0 is the base itself). With `create`, a shard stack that
+     * does not exist yet is made from the base: `pulumi stack init --copy-config-from <base>` (Pulumi re-encrypts the
+     * secrets for the new stack), then fleet:shard and the fleet's one owner (docs/ownership.md: a customer moved
+     * between shards keeps valid ownership markers). A stack that exists in the backend but has no local
+     * Pulumi.<stack>.yaml (a fresh CI runner) gets its config the same way (`pulumi config cp`).
+     */
+    static async openShard(
+        base: string,
+        k: number,
+        opts: { create?: boolean; cwd?: string; project?: FleetProject } = {},
+    ): Promise<FleetStack> {
+        const p = opts.project ?? (await FleetProject.open(opts.cwd));
+        const name = shardStackName(base, k);
+        if (k === 0 || !opts.create) return FleetStack.open({ stack: name }, p);
+        const exists = (await p.stackNames()).includes(name);
+        if (!exists || !fs.existsSync(path.join(p.cwd, `Pulumi.${name}.yaml`))) {
+            const owner = await fleetOwner(p, base);
+            if (!exists) await p.pulumi(["stack", "init", name, "--copy-config-from", base, "--no-select"]);
+            else await p.pulumi(["config", "cp", "--stack", base, "--dest", name]);
+            await p.pulumi(["config", "set", "--stack", name, "fleet:shard", String(k)]);
+            await p.pulumi(["config", "set", "--stack", name, "qlik:owner", owner]);
+        }
+        return FleetStack.open({ stack: name }, p);
     }
 
     /** A stack config value (secrets decrypted), or undefined. */
@@ -99,31 +199,79 @@ export class FleetStack {
         }));
     }
 
-    /** `up`: progress lines to `log`; an engine failure is returned (with each resource's error), not thrown. */
-    up(log: (line: string) => void): Promise<RunResult> {
+    /**
+     * `up`: progress lines to `log`; an engine failure is returned (with each resource's error), not thrown. With
+     * `refresh`, every resource is read from Qlik first, so drift made by hand is repaired, not just reported.
+     */
+    up(log: (line: string) => void, opts: RunOptions & { refresh?: boolean } = {}): Promise<RunResult> {
         const errors: ResourceError[] = [];
         return this.capture(errors, () =>
             this.stack.up({
                 onOutput: log,
-                onEvent: collectErrors(errors),
+                onEvent: collectErrors(errors, opts.onEvent),
                 continueOnError: true,
+                parallel: opts.parallel,
+                refresh: opts.refresh,
                 color: "never",
             }),
         );
     }
 
     /** `preview` (refresh: also reads every resource first, the drift check; never writes the state). */
-    preview(log: (line: string) => void, opts: { refresh?: boolean; diff?: boolean } = {}): Promise<RunResult> {
+    preview(
+        log: (line: string) => void,
+        opts: { refresh?: boolean; diff?: boolean } & RunOptions = {},
+    ): Promise<RunResult> {
         const errors: ResourceError[] = [];
         return this.capture(errors, () =>
             this.stack.preview({
                 onOutput: log,
-                onEvent: collectErrors(errors),
+                onEvent: collectErrors(errors, opts.onEvent),
                 refresh: opts.refresh,
                 diff: opts.diff,
+                parallel: opts.parallel,
                 color: "never",
             }),
         );
+    }
+
+    /** `refresh`: the state takes what Qlik holds now (it writes the state, never Qlik). */
+    refresh(log: (line: string) => void, opts: RunOptions = {}): Promise<RunResult> {
+        const errors: ResourceError[] = [];
+        return this.capture(errors, () =>
+            this.stack.refresh({
+                onOutput: log,
+                onEvent: collectErrors(errors, opts.onEvent),
+                parallel: opts.parallel,
+                color: "never",
+            }),
+        );
+    }
+
+    /** `destroy` through the program's providers, so FleetGuard and the deactivation opt-in still decide. */
+    destroy(log: (line: string) => void, opts: RunOptions = {}): Promise<RunResult> {
+        const errors: ResourceError[] = [];
+        return this.capture(errors, () =>
+            this.stack.destroy({
+                onOutput: log,
+                onEvent: collectErrors(errors, opts.onEvent),
+                parallel: opts.parallel,
+                continueOnError: true,
+                color: "never",
+            }),
+        );
+    }
+
+    /** `pulumi cancel`: removes the stack's lock (only once the caller proved its holder dead: locks.ts). */
+    async cancel(): Promise<void> {
+        if (!this.project) throw new Error(`stack ${this.name}: no project to run pulumi cancel in`);
+        await this.project.pulumi(["cancel", "--yes", "--stack", this.name]);
+    }
+
+    /** `pulumi stack rm` of an empty stack (a shard k >= 1 after destroy; its Pulumi.<stack>.yaml goes too). */
+    async remove(): Promise<void> {
+        if (!this.project) throw new Error(`stack ${this.name}: no project to run pulumi stack rm in`);
+        await this.project.pulumi(["stack", "rm", "--yes", "--stack", this.name]);
     }
 
     private async capture(
@@ -138,10 +286,16 @@ export class FleetStack {
             const changes = r.changeSummary ?? r.summary?.resourceChanges ?? {};
             return { ok: true, changes: { ...changes }, errors };
         } catch (e) {
-            const text = (e as Error).message ?? String(e);
-            return { ok: false, changes: {}, errors, failure: text.split("\n").slice(-12).join("\n") };
+            const text = redactUrls((e as Error).message ?? String(e));
+            return { ok: false, changes: {}, errors, failure: text.split("\n").slice(-40).join("\n") };
         }
     }
+}
+
+/** The fleet's one owner (docs/ownership.md): the base stack's qlik:owner, else its default organization/project/stack. */
+async function fleetOwner(p: FleetProject, base: string): Promise<string> {
+    const config = await p.ws.getAllConfig(base);
+    return config["qlik:owner"]?.value ?? `organization/${await p.projectName()}/${base}`;
 }
 
 /**
@@ -187,12 +341,13 @@ async function selectStack(ws: LocalWorkspace, name: string, cwd: string): Promi
  * its lock behind, and every later run refuses until `pulumi cancel` removes it (https://www.pulumi.com/docs/iac/cli/commands/pulumi_cancel/).
  */
 export function isStackLocked(r: RunResult): boolean {
-    return !r.ok && /stack is currently locked|another update is currently in progress/i.test(r.failure ?? "");
+    return !r.ok && isLockedMessage(r.failure ?? "");
 }
 
-function collectErrors(errors: ResourceError[]): (e: EngineEvent) => void {
+function collectErrors(errors: ResourceError[], next?: (e: EngineEvent) => void): (e: EngineEvent) => void {
     return (e) => {
         const d = e.diagnosticEvent;
         if (d && d.severity === "error" && d.urn) errors.push({ urn: d.urn, message: d.message });
+        next?.(e);
     };
 }

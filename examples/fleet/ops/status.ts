@@ -1,12 +1,14 @@
 // `fleet status`: per customer the plan and ring (master database, through the program's reader), the template version deployed and its last
 // reload (the AppCopy in the stack's state), and the last health gate (customer_health; "never checked" until a
-// rollout ran). Works on a stack that a plain `pulumi up` made.
+// rollout ran), across every shard stack of the fleet. Works on stacks that a plain `pulumi up` made.
 import type { OpsContext } from "./context";
 import { nameOfUrn } from "./stack";
 import { textTable } from "./report";
 
 export interface CustomerStatus {
     alias: string;
+    /** The shard whose stack holds the customer (undefined in a context without shards, e.g. unit tests). */
+    shard?: number;
     plan: string;
     ring: string;
     /** What the master database asks for (customers.template_version, else fleet:templateVersion). */
@@ -27,14 +29,16 @@ export interface FleetStatus {
 export async function fleetStatus(ctx: OpsContext): Promise<FleetStatus> {
     // The program's own reader (plan, ring, last gate): it also reads a schema-1 database, as plan standard in ring
     // general with no gates (docs/master-database.md), so status works wherever the stack does.
-    const [customers, resources, rollout] = await Promise.all([
+    const [customers, resources, rollout, layout] = await Promise.all([
         ctx.customers(),
         ctx.stack.resources(),
         ctx.store.lastRollout().catch((e: Error) => {
             if (/no such table|does not exist/i.test(e.message)) return undefined;
             throw e;
         }),
+        ctx.fleet?.layout(),
     ]);
+    const shardOf = new Map([...(layout?.byShard ?? [])].flatMap(([k, aliases]) => aliases.map((a) => [a, k])));
     const out = (name: string, type: string) =>
         resources.find((r) => r.type.endsWith(`:${type}`) && nameOfUrn(r.urn) === name)?.outputs;
     return {
@@ -44,6 +48,7 @@ export async function fleetStatus(ctx: OpsContext): Promise<FleetStatus> {
             const publish = out(`${c.alias}-publish`, "ManagedSpacePublish");
             return {
                 alias: c.alias,
+                ...(shardOf.has(c.alias) ? { shard: shardOf.get(c.alias) } : {}),
                 plan: c.plan.name,
                 ring: c.ring,
                 wantedVersion: c.templateVersion ?? ctx.fleetDefaultVersion,
@@ -64,6 +69,7 @@ export function statusTable(s: FleetStatus): string {
         c.alias,
         c.plan,
         c.ring,
+        c.shard === undefined ? "-" : String(c.shard),
         label(c.templateVersion) +
             (c.templateVersion !== null && c.templateVersion !== c.wantedVersion
                 ? ` (wanted ${label(c.wantedVersion)})`
@@ -78,7 +84,7 @@ export function statusTable(s: FleetStatus): string {
         : "no rollout yet";
     return [
         head,
-        textTable(["customer", "plan", "ring", "template", "reload", "last gate", "detail"], rows),
+        textTable(["customer", "plan", "ring", "shard", "template", "reload", "last gate", "detail"], rows),
         roll,
     ].join("\n");
 }

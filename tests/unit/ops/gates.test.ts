@@ -48,6 +48,11 @@ describe("fleet ops: arguments, gate (a), report", () => {
         expect(parseArgs(["rollout", "--version", "v2", "--yes", "--stack=dev"])).to.deep.equal({
             command: ["rollout"],
             flags: { version: "v2", yes: true, stack: "dev" },
+            lists: {},
+        });
+        expect(parseArgs(["up", "--shard", "1", "--shard=3", "--parallel", "2"])).to.deep.include({
+            flags: { parallel: "2" },
+            lists: { shard: ["1", "3"] },
         });
         expect(parseArgs(["status", "--json", "--cwd", "/x"]).flags).to.deep.equal({ json: true, cwd: "/x" });
         expect(() => parseArgs(["rollout", "--version"])).to.throw(/--version needs a value/);

@@ -1,0 +1,220 @@
+// `npm run fleet` over shards, for real: the command (dist/examples/fleet/ops/cli.js, the real Pulumi CLI through the
+// Automation API) on five small customers with fleet:shardSize 2, so three shard stacks (test, test-1, test-2) on the
+// file backend. `up` creates the shards and every tenant; a no-op `preview --expect-no-changes` exits 0; a consumer
+// assignment removed by hand in one customer's tenant is found by `drift` (exit 2) naming that customer only; `up
+// --refresh` repairs it; the --json and --markdown reports are parsed. The caller's PULUMI_HOME / PULUMI_BACKEND_URL /
+// PULUMI_CONFIG_PASSPHRASE reach the engine (the project folder is not the repository).
+import { expect } from "chai";
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import Database = require("better-sqlite3");
+import { Fleet, smallCustomer } from "./fleet-fixture";
+import { REPO_ROOT } from "./harness";
+import { addCustomer, type DemoCustomer } from "../../scripts/seed";
+import type { FleetReport } from "../../examples/fleet/ops/summary";
+import type { FleetStatus } from "../../examples/fleet/ops/status";
+import { step } from "../support/steps";
+import { call, tokenFor } from "../support/http";
+
+const CLI = path.join(REPO_ROOT, "dist", "examples", "fleet", "ops", "cli.js");
+
+/** A demo customer under another alias (its own id, users, groups and business database). */
+function twin(base: string, alias: string, id: string): DemoCustomer {
+    const c = smallCustomer(base, 90);
+    const rename = (s: string) => s.split(base).join(alias);
+    return {
+        ...c,
+        id,
+        alias,
+        name: `${c.name} ${alias}`,
+        data: { ...c.data, seed: alias },
+        groups: c.groups.map((g) => ({ ...g, name: rename(g.name) })),
+        users: c.users.map((u) => ({
+            ...u,
+            subject: rename(u.subject),
+            email: rename(u.email),
+            groups: u.groups.map(rename),
+        })),
+    };
+}
+
+interface CliResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+function fleetCli(fleet: Fleet, args: string[]): Promise<CliResult> {
+    const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        PULUMI_BACKEND_URL: `file://${path.join(fleet.project.root, "state")}`,
+        PULUMI_HOME: path.join(fleet.project.root, "home"),
+        PULUMI_CONFIG_PASSPHRASE: "e2e-test-passphrase",
+    };
+    delete env.PULUMI_HOME_OVERRIDE;
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [CLI, ...args, "--cwd", fleet.project.dir, "--stack", "test"], {
+            env,
+            stdio: ["ignore", "pipe", "pipe"],
+        });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        const timer = setTimeout(() => child.kill("SIGKILL"), 400_000);
+        child.on("error", reject);
+        child.on("exit", (code) => {
+            clearTimeout(timer);
+            resolve({ code: code ?? -1, stdout, stderr });
+        });
+    });
+}
+
+async function fleetJson<T>(fleet: Fleet, args: string[], expectCode: number): Promise<T> {
+    const r = await fleetCli(fleet, [...args, "--json"]);
+    expect(r.code, `fleet ${args.join(" ")} exit code\n${r.stderr.slice(-4000)}`).to.equal(expectCode);
+    return JSON.parse(r.stdout) as T;
+}
+
+interface ShardsJson {
+    base: string;
+    shardSize: number;
+    shards: { shard: number; stack: string; customers: string[] }[];
+}
+
+describe("npm run fleet over shards: up, no-op preview, drift in one customer, repair, reports", function () {
+    this.timeout(600_000);
+    let fleet: Fleet | undefined;
+    after(async () => fleet?.close());
+
+    it("runs five customers in three shard stacks", async () => {
+        const f = (fleet = await Fleet.start(["acme", "globex", "initech"]));
+        const master = new Database(f.masterDb);
+        try {
+            addCustomer(master, f.masterDb, twin("globex", "hooli", "cust-904"));
+            addCustomer(master, f.masterDb, twin("initech", "umbrella", "cust-905"));
+        } finally {
+            master.close();
+        }
+        await f.project.run(["config", "set", "fleet:shardSize", "2", "--stack", "test"]);
+        const all = ["acme", "globex", "hooli", "initech", "umbrella"];
+
+        let layout: ShardsJson | undefined;
+        await step("shards: five customers in three shards of at most two", async () => {
+            layout = await fleetJson<ShardsJson>(f, ["shards"], 0);
+            expect(layout.shards.map((s) => [s.shard, s.stack])).to.deep.equal([
+                [0, "test"],
+                [1, "test-1"],
+                [2, "test-2"],
+            ]);
+            expect(layout.shards.flatMap((s) => s.customers).sort()).to.deep.equal(all);
+            expect(layout.shards.map((s) => s.customers.length)).to.deep.equal([2, 2, 1]);
+        });
+
+        await step("up: every shard stack made and up, each customer created in its own shard", async () => {
+            const r = await fleetJson<FleetReport>(f, ["up", "--yes"], 0);
+            expect(r.command).to.equal("up");
+            expect(r.shards.map((s) => [s.stack, s.ok])).to.deep.equal([
+                ["test", true],
+                ["test-1", true],
+                ["test-2", true],
+            ]);
+            expect([...r.changedCustomers].sort()).to.deep.equal(all);
+            for (const s of r.shards) {
+                const expected = layout!.shards.find((x) => x.shard === s.shard)!.customers;
+                const changed = Object.keys(s.customers).filter((a) => a !== "(fleet)");
+                expect(changed.sort(), `customers of ${s.stack}`).to.deep.equal([...expected].sort());
+                for (const a of expected)
+                    expect(s.customers[a].changes.create, `${a} created`).to.include(`${a}-tenant`);
+            }
+            const stacks = (await f.project.run(["stack", "ls", "--json"])).stdout;
+            expect((JSON.parse(stacks) as { name: string }[]).map((s) => s.name).sort()).to.deep.equal([
+                "test",
+                "test-1",
+                "test-2",
+            ]);
+            const shard1 = await f.project.run(["config", "--stack", "test-1", "--json"]);
+            const cfg = JSON.parse(shard1.stdout) as Record<string, { value?: string }>;
+            expect(cfg["fleet:shard"]?.value).to.equal("1");
+            expect(cfg["qlik:owner"]?.value).to.equal("organization/fleet/test");
+        });
+
+        await step(
+            "a no-op preview --expect-no-changes exits 0; the Markdown report has one row per shard",
+            async () => {
+                const md = path.join(f.project.root, "preview.md");
+                const r = await fleetCli(f, ["preview", "--expect-no-changes", "--markdown", md]);
+                expect(r.code, r.stderr.slice(-3000)).to.equal(0);
+                const text = fs.readFileSync(md, "utf8");
+                expect(text).to.match(/^## fleet preview/);
+                const rows = text.split("\n").filter((l) => /^\| \d+ \| test/.test(l));
+                expect(rows.map((l) => l.split("|")[3].trim())).to.deep.equal(["ok", "ok", "ok"]);
+                expect(rows.every((l) => l.includes("no changes"))).to.equal(true);
+                // Plain (not a terminal) progress: engine lines prefixed by their stack.
+                expect(r.stdout).to.match(/^\[test-2\] /m);
+            },
+        );
+
+        const victim = layout!.shards.find((s) => s.shard === 1)!.customers[0];
+        await step(
+            `a consumer assignment removed by hand in ${victim}: drift exits 2 naming ${victim} only`,
+            async () => {
+                const host = await hostOf(f, victim);
+                const token = await tokenFor(f.emu.url, host, f.emu.info.oauthClient);
+                const get = async (p: string) => (await call(f.emu.url, p, { method: "GET", host, token })).body;
+                const managed = (await get("/api/v1/spaces")).data.find((x: { type: string }) => x.type === "managed");
+                const group = (await get(`/api/v1/spaces/${managed.id}/assignments`)).data.find(
+                    (x: { type: string }) => x.type === "group",
+                );
+                const del = await call(f.emu.url, `/api/v1/spaces/${managed.id}/assignments/${group.id}`, {
+                    method: "DELETE",
+                    host,
+                    token,
+                });
+                expect(del.status).to.equal(204);
+                const md = path.join(f.project.root, "drift.md");
+                const r = await fleetCli(f, ["drift", "--json", "--markdown", md]);
+                expect(r.code, r.stderr.slice(-3000)).to.equal(2);
+                const report = JSON.parse(r.stdout) as FleetReport;
+                expect(report.exitCode).to.equal(2);
+                expect(report.changedCustomers).to.deep.equal([victim]);
+                expect(report.shards.map((s) => [s.stack, s.ok])).to.deep.equal([
+                    ["test", true],
+                    ["test-1", true],
+                    ["test-2", true],
+                ]);
+                expect(Object.keys(report.shards[1].customers[victim].changes)).to.deep.equal(["update"]);
+                expect(r.stderr).to.match(new RegExp(`^${victim} \\(shard 1\\): \\d+ to update: ${victim}-`, "m"));
+                expect(fs.readFileSync(md, "utf8")).to.contain(`- ${victim} (shard 1):`);
+            },
+        );
+
+        await step("up --refresh repairs it (only that customer changes); drift then finds none", async () => {
+            const r = await fleetJson<FleetReport>(f, ["up", "--yes", "--refresh"], 0);
+            expect(r.changedCustomers).to.deep.equal([victim]);
+            const d = await fleetCli(f, ["drift"]);
+            expect(d.code, d.stderr.slice(-3000)).to.equal(0);
+            expect(d.stdout).to.contain("no drift");
+        });
+
+        await step("status: every customer deployed, with its shard", async () => {
+            const s = await fleetJson<FleetStatus>(f, ["status"], 0);
+            const shardOf = Object.fromEntries(layout!.shards.flatMap((x) => x.customers.map((a) => [a, x.shard])));
+            expect(s.customers.map((c) => [c.alias, c.shard, c.reloadStatus]).sort()).to.deep.equal(
+                all.map((a) => [a, shardOf[a], "SUCCEEDED"]),
+            );
+        });
+    });
+});
+
+/** The customer's tenant host from its shard stack's outputs (the base stack's outputs hold its own shard only). */
+async function hostOf(f: Fleet, alias: string): Promise<string> {
+    for (const stack of ["test", "test-1", "test-2"]) {
+        const out = JSON.parse(
+            (await f.project.run(["stack", "output", "tenants", "--json", "--stack", stack])).stdout,
+        ) as Record<string, { hostname: string }>;
+        if (out[alias]) return out[alias].hostname;
+    }
+    throw new Error(`no shard stack outputs a tenant for ${alias}`);
+}
