@@ -14,6 +14,7 @@ import { pulumiErrorText } from "./stack";
 import type { ShardCommand } from "./shardRunner";
 import { plainProgress, ttyProgress } from "./progress";
 import { fleetMarkdown, fleetReport, summaryLines, verdictLine } from "./summary";
+import { rebalanceCommand } from "./rebalance";
 
 export interface Args {
     command: string[];
@@ -141,8 +142,8 @@ const QUESTION: Partial<Record<ShardCommand, string>> = {
 /** preview/up/drift/refresh/destroy over the shards: progress, then the per-customer summary, reports, exit code. */
 async function shardCommand(ctx: OpsContext, command: ShardCommand, a: Args, out: Output): Promise<number> {
     const fleet = ctx.fleet!;
-    const layout = await fleet.layout();
     const only = (a.lists.shard ?? []).map((k) => intFlag("shard", k, 0));
+    const layout = await fleet.placeAndRecord();
     const jobs = await fleet.jobs(layout, only);
     const parallel = typeof a.flags.parallel === "string" ? intFlag("parallel", a.flags.parallel, 1) : undefined;
     const question = QUESTION[command];
@@ -202,6 +203,27 @@ async function shardsCommand(ctx: OpsContext, out: Output): Promise<number> {
     return 0;
 }
 
+/** `rebalance`: the moves as --move/--to pairs, in order (rebalance.ts plans, prints, applies, proves). */
+function rebalance(a: Args, target: { cwd?: string; stack?: string }, log: (line: string) => void): Promise<number> {
+    const aliases = a.lists.move ?? [];
+    const to = a.lists.to ?? [];
+    if (aliases.length !== to.length)
+        throw new UsageError(
+            `each --move <alias> needs its --to <shard> (got ${aliases.length} --move, ${to.length} --to)`,
+        );
+    return rebalanceCommand({
+        cwd: target.cwd,
+        base: target.stack,
+        moves: aliases.map((alias, i) => ({ alias, to: intFlag("to", to[i], 0) })),
+        maxPerShard:
+            typeof a.flags["max-per-shard"] === "string"
+                ? intFlag("max-per-shard", a.flags["max-per-shard"], 1)
+                : undefined,
+        yes: a.flags.yes === true,
+        log,
+    });
+}
+
 interface Output {
     json: boolean;
     /** Where progress and summary lines go: stderr with --json (stdout carries the JSON alone), else stdout. */
@@ -223,6 +245,7 @@ async function run(a: Args): Promise<number> {
         cwd: typeof a.flags.cwd === "string" ? a.flags.cwd : undefined,
         stack: typeof a.flags.stack === "string" ? a.flags.stack : undefined,
     };
+    if (cmd === "rebalance") return rebalance(a, target, log);
     const ctx = await openContext(target, log);
     try {
         if (SHARD_COMMANDS.has(cmd as ShardCommand)) return await shardCommand(ctx, cmd as ShardCommand, a, out);

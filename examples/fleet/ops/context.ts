@@ -8,6 +8,7 @@ import { checkCustomer, type GateInput, type GateResult } from "./gates";
 import { FleetProject, FleetStack, type RunResult, type StackTarget, type StateResource } from "./stack";
 import { FleetStore, openMasterSql } from "./store";
 import { ShardedFleet } from "./shardedFleet";
+import { recordLayout } from "./shardRecords";
 
 /**
  * What the commands use of "the fleet's stack": the base stack and its shard stacks as one (shardedFleet.ts);
@@ -57,7 +58,7 @@ export async function openContext(target: StackTarget, log: (line: string) => vo
     let client: QlikClient | undefined;
     const endpoint = config["qlik:endpointOverride"];
     const customers = () => loadCustomers(masterDb, { cwd: base.cwd, password });
-    const fleet = new ShardedFleet(project, base, customers, log);
+    const fleet = new ShardedFleet(project, base, customers, log, (layout) => recordLayout(sql, layout));
     return {
         stack: fleet,
         fleet,

@@ -2,38 +2,12 @@
 // customers over them from the master database, and one command run over the shards (shardRunner.ts). It also
 // stands in for one stack where a command only needs "the fleet's stack" (rollouts, status): `up` runs the shards that
 // hold the given customers, `resources`/`outputs` join every shard's.
-import { DEFAULT_SHARD_SIZE, assignShards, parseShardSetting, shardOfStack, shardStackName } from "../shards";
+import { DEFAULT_SHARD_SIZE, parseShardSetting, shardOfStack, shardStackName } from "../shards";
 import type { CustomerRecord } from "../masterDb";
+import { deployedFromStacks, placeFleet, type FleetLayout } from "./shardRecords";
 import { FleetProject, FleetStack, type ResourceError, type RunResult, type StateResource } from "./stack";
 import { defaultParallel, runShards, type ShardCommand, type ShardJob, type ShardOutcome } from "./shardRunner";
 import { plainProgress, type Progress } from "./progress";
-
-export interface FleetLayout {
-    base: string;
-    shardSize: number;
-    /** Shards in use, sorted. */
-    shards: number[];
-    byShard: Map<number, string[]>;
-    /** Customers whose shard is not recorded in the master database yet. */
-    unrecorded: string[];
-}
-
-/** The layout from the master database's rows: recorded shards kept, the others placed (shards.ts). */
-export function layoutOf(base: string, shardSize: number, customers: readonly CustomerRecord[]): FleetLayout {
-    const placed = assignShards(customers, shardSize);
-    const byShard = new Map<number, string[]>();
-    for (const c of customers) {
-        const k = placed.get(c.alias)!;
-        byShard.set(k, [...(byShard.get(k) ?? []), c.alias]);
-    }
-    return {
-        base,
-        shardSize,
-        shards: [...byShard.keys()].sort((a, b) => a - b),
-        byShard,
-        unrecorded: customers.filter((c) => c.shard === undefined).map((c) => c.alias),
-    };
-}
 
 export interface RunOpts {
     /** Only these shards (`--shard k`...); default every shard in use or with a stack. */
@@ -55,6 +29,8 @@ export class ShardedFleet {
         readonly baseStack: FleetStack,
         private readonly customers: () => Promise<CustomerRecord[]>,
         private readonly log: (line: string) => void,
+        /** Writes the shards of the layout's unrecorded customers (shardRecords.ts recordLayout); rows written. */
+        private readonly record: (layout: FleetLayout) => Promise<number> = async () => 0,
     ) {}
 
     get name(): string {
@@ -70,8 +46,31 @@ export class ShardedFleet {
         return parseShardSetting("fleet:shardSize", raw, DEFAULT_SHARD_SIZE, 1);
     }
 
+    /** Where every customer is or will be: recorded shards, else where some shard stack's state holds it, else placed. */
     async layout(): Promise<FleetLayout> {
-        return layoutOf(this.name, await this.shardSize(), await this.customers());
+        return placeFleet({
+            base: this.name,
+            shardSize: await this.shardSize(),
+            customers: await this.customers(),
+            deployed: deployedFromStacks(
+                this.name,
+                () => this.project.stackNames(),
+                async (stack) => (await this.project.ws.exportStack(stack)).deployment,
+            ),
+        });
+    }
+
+    /**
+     * The layout, with the customers placed for the first time recorded, before any command that runs shards
+     * (preview too): bookkeeping of where customers are or will be, not a change in Qlik (design: shardRecords.ts).
+     */
+    async placeAndRecord(): Promise<FleetLayout> {
+        const layout = await this.layout();
+        if (layout.unrecorded.length) {
+            const n = await this.record(layout);
+            if (n) this.log(`recorded the shard of ${n} customer(s) in the master database`);
+        }
+        return layout;
     }
 
     /** Shard numbers of the stacks that exist in the backend (a shard whose customers all left still has one). */
@@ -128,7 +127,7 @@ export class ShardedFleet {
 
     /** `up` of the shards holding `customers` (default all), as one result (rollouts gate on it). */
     async up(log: (line: string) => void, opts: { customers?: string[] } = {}): Promise<RunResult> {
-        const layout = await this.layout();
+        const layout = await this.placeAndRecord();
         const wanted = opts.customers ? new Set(opts.customers) : undefined;
         const shards = wanted
             ? layout.shards.filter((k) => (layout.byShard.get(k) ?? []).some((a) => wanted.has(a)))
@@ -139,7 +138,7 @@ export class ShardedFleet {
     }
 
     async preview(log: (line: string) => void, opts: { refresh?: boolean; diff?: boolean } = {}): Promise<RunResult> {
-        const jobs = await this.jobs(await this.layout());
+        const jobs = await this.jobs(await this.placeAndRecord());
         return merged(
             await this.run(opts.refresh ? "drift" : "preview", jobs, { progress: plainProgress(log), diff: opts.diff }),
         );
