@@ -147,6 +147,9 @@ async function expectNoDuplicateContent(fleet: Fleet, tenantIds: Map<string, str
     expect(problems, "duplicate or missing objects in the emulator").to.deep.equal([]);
 }
 
+// Every up and refresh here runs with --skip-preview: no test checks their preview (each checks the outcome, then
+// previews with --expect-no-changes itself), the creates' preview makes no API call (check() never calls Qlik), and
+// an up's own preview costs as much as the update (docs/benchmark.md).
 describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", function () {
     this.timeout(600_000);
 
@@ -170,7 +173,7 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
                 retryAfter: 1,
             });
             await fleet.admin.addFaults(plan.rules);
-            const up = await fleet.run(["up", "--yes", "--parallel", "8"]);
+            const up = await fleet.run(["up", "--yes", "--skip-preview", "--parallel", "8"]);
             const log = await fleet.admin.requests();
             const answered429 = log.filter((r) => r.fault === "429").length;
             const answered5xx = log.filter((r) => /^5\d\d$/.test(r.fault ?? "")).length;
@@ -203,14 +206,16 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
                 { match: { method: "POST", path: "^/api/v1/data-connections$", nth: 1 }, action: "503" },
                 ...plan.rules,
             ]);
-            const failed = await fleet.run(["up", "--yes", "--parallel", "8"], { allowFailure: true });
+            const failed = await fleet.run(["up", "--yes", "--skip-preview", "--parallel", "8"], {
+                allowFailure: true,
+            });
             expect(failed.code).to.not.equal(0);
             expect(failed.output).to.match(/GroupSet|groups/);
             expect(failed.output).to.match(/server error|HTTP-50\d|\b50[03]\b/i);
             console.log(
                 `      first up failed as expected: ${(/error: .*/.exec(failed.output)?.[0] ?? "").slice(0, 400)}`,
             );
-            const second = await fleet.run(["up", "--yes", "--parallel", "8"]);
+            const second = await fleet.run(["up", "--yes", "--skip-preview", "--parallel", "8"]);
             expect(second.output).to.not.match(/error:/i);
             await fleet.admin.clearFaults();
             await fleet.run(["preview", "--expect-no-changes"]);
@@ -235,7 +240,7 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
                 { match: { method: "POST", path: "^/api/v1/identity-providers$" }, action: "slow", delayMs: 4000 },
             ]);
             const holdEnd = lastHoldEnd(fleet.emu);
-            const bg = startDetached(fleet.project, ["up", "--yes", "--parallel", "8"]);
+            const bg = startDetached(fleet.project, ["up", "--yes", "--skip-preview", "--parallel", "8"]);
             try {
                 await fleet.admin.waitForRequest(
                     (r) =>
@@ -275,13 +280,13 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
                 return r;
             };
             // A SIGKILLed CLI leaves the stack locked (diy backend lock file) and pending operations in the state.
-            const first = await step(["refresh", "--yes", "--clear-pending-creates"], true);
+            const first = await step(["refresh", "--yes", "--skip-preview", "--clear-pending-creates"], true);
             if (first.code !== 0) {
                 expect(first.output).to.match(/currently locked/);
                 await step(["cancel", "--yes"]);
-                await step(["refresh", "--yes", "--clear-pending-creates"]);
+                await step(["refresh", "--yes", "--skip-preview", "--clear-pending-creates"]);
             }
-            await step(["up", "--yes", "--parallel", "8"]);
+            await step(["up", "--yes", "--skip-preview", "--parallel", "8"]);
             console.log(`      recovery: ${recovery.join("; ")}`);
             await step(["preview", "--expect-no-changes"]);
             const ids = await expectExactlyTenants(fleet, aliases);
@@ -298,7 +303,7 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
 
         it("the next up adopts what the lost run made: exactly the declared tenants, nothing twice, then no changes", async () => {
             const fast = { PULUMI_SKIP_CHECKPOINTS: "true" };
-            const bg = startDetached(fleet.project, ["up", "--yes", "--parallel", "8"], fast);
+            const bg = startDetached(fleet.project, ["up", "--yes", "--skip-preview", "--parallel", "8"], fast);
             try {
                 // The first publish: at least one tenant is complete and the others are on their way.
                 await fleet.admin.waitForRequest(
@@ -322,11 +327,14 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
             expect(made.length, "tenants made before the kill").to.be.greaterThan(0);
             expect(recorded, "no checkpoint was written during the run").to.deep.equal([]);
 
-            const again = await fleet.run(["up", "--yes", "--parallel", "8"], { allowFailure: true, env: fast });
+            const again = await fleet.run(["up", "--yes", "--skip-preview", "--parallel", "8"], {
+                allowFailure: true,
+                env: fast,
+            });
             if (again.code !== 0) {
                 expect(again.output).to.match(/currently locked/);
                 await fleet.run(["cancel", "--yes"]);
-                await fleet.run(["up", "--yes", "--parallel", "8"], { env: fast });
+                await fleet.run(["up", "--yes", "--skip-preview", "--parallel", "8"], { env: fast });
             }
             await fleet.run(["preview", "--expect-no-changes"]);
             await expectNoDuplicateContent(fleet, await expectExactlyTenants(fleet, aliases));
@@ -346,7 +354,7 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
             await fleet.admin.addFaults([
                 { match: { method: "POST", path: "^/api/v1/reloads$" }, action: "slow", delayMs: 5000 },
             ]);
-            const bg = startDetached(fleet.project, ["up", "--yes"]);
+            const bg = startDetached(fleet.project, ["up", "--yes", "--skip-preview"]);
             let pids: number[] = [];
             try {
                 await fleet.admin.waitForRequest(
@@ -379,8 +387,8 @@ describe("e2e reliability: a flaky Qlik Cloud and a crash in the middle of up", 
             const pending =
                 JSON.parse((await fleet.run(["stack", "export"])).stdout).deployment.pending_operations ?? [];
             expect(pending, "the surviving CLI leaves no pending operation").to.deep.equal([]);
-            await fleet.run(["refresh", "--yes"]);
-            await fleet.run(["up", "--yes"]);
+            await fleet.run(["refresh", "--yes", "--skip-preview"]);
+            await fleet.run(["up", "--yes", "--skip-preview"]);
             await fleet.run(["preview", "--expect-no-changes"]);
             await expectNoDuplicateContent(fleet, await expectExactlyTenants(fleet, ["rel-c1"]));
         });
