@@ -6,14 +6,17 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { spawnEmulator, type EmulatorProcess } from "./lib/emulatorProcess";
 import { BenchProject, REPO_ROOT, engineVersion, type TimedRun } from "./lib/pulumiProject";
-import { prepareFleet, TEMPLATE_APP_NAME } from "./lib/fleetFixture";
+import { TEMPLATE_APP_NAME } from "./lib/fleetFixture";
+import { fleetEmulator, preparedFleet, stackConfig, storedStateOfDir, vmHwmKiB } from "./lib/fleetSetup";
+import { RequestCollector, count429, requestSpan } from "./lib/requestCollector";
+import { runSharded } from "./lib/sharded";
+import { runRunners } from "./lib/runners";
 import { computeLowerBound } from "./lib/lowerBound";
 import { runSequentialBaseline, type BaselineResult } from "./sequentialBaseline";
-import { fleetChartSvg } from "./lib/fleetChart";
-import { parseOptions, type Options } from "./lib/options";
-import { fmtS, memSummary, printReport, type FleetRun, type SizeResult, type TrivialRun } from "./lib/report";
+import { fleetChartSvg, memoryChartSvg } from "./lib/fleetChart";
+import { parseOptions, type Mode, type Options } from "./lib/options";
+import { TARGETS, fmtS, memSummary, printReport, type FleetRun, type SizeResult, type TrivialRun } from "./lib/report";
 
 /** Dynamic resources per tenant in the fleet stack (sdk/customerTenant.ts) when no fleet state is at hand. */
 const RESOURCES_PER_TENANT = 6;
@@ -28,67 +31,37 @@ const parallelFor = (n: number, o: Options) => o.parallel ?? Math.max(16, n * RE
 
 const log = (m: string) => console.error(`[bench] ${m}`);
 
-function vmHwmKiB(pid: number): number | undefined {
-    try {
-        return Number(/^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
-    } catch {
-        return undefined;
-    }
-}
-
-function stackConfig(
-    emu: EmulatorProcess,
-    masterDb: string,
-    o: Options,
-): { config: Record<string, string>; secrets: Record<string, string> } {
-    const i = emu.info;
-    const config: Record<string, string> = {
-        "qlik:region": i.region,
-        "qlik:domain": i.domain,
-        "qlik:clientId": i.oauthClient.clientId,
-        "qlik:sourceTenantHost": i.sourceTenant.hostname,
-        "qlik:endpointOverride": i.httpUrl,
-        "fleet:masterDb": masterDb,
-        "fleet:templateAppName": TEMPLATE_APP_NAME,
-    };
-    if (o.maxConcurrentPerHost) config["qlik:maxConcurrentPerHost"] = String(o.maxConcurrentPerHost);
-    return { config, secrets: { "qlik:clientSecret": i.oauthClient.clientSecret } };
-}
-
-async function runFleet(n: number, o: Options): Promise<FleetRun> {
+async function runFleet(n: number, o: Options, mode: Mode, cacheDir: string): Promise<FleetRun> {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), `qtf-bench-fleet${n}-`));
-    const emu = await spawnEmulator({
-        repoRoot: REPO_ROOT,
-        profile: "realistic",
-        dataDir: path.join(work, "emulator"),
-    });
+    const emu = await fleetEmulator(work, n);
     let project: BenchProject | undefined;
     try {
-        log(
-            `N=${n}: emulator pid ${emu.pid} at ${emu.info.httpUrl} (realistic profile); seeding ${n} customers and placing the template`,
-        );
-        const fx = await prepareFleet(emu.info, path.join(work, "data"), n);
-        const env: NodeJS.ProcessEnv = o.skipCheckpoints ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {};
+        log(`N=${n} ${mode}: emulator pid ${emu.pid} at ${emu.info.httpUrl} (realistic profile); ${n} customers`);
+        const fx = await preparedFleet(emu, path.join(work, "data"), n, cacheDir, log);
+        const env: NodeJS.ProcessEnv = mode === "no-checkpoint" ? { PULUMI_SKIP_CHECKPOINTS: "true" } : {};
         project = new BenchProject({
             name: "fleet-bench",
             // The stack program itself (examples/fleet), unchanged: the project only points at the build.
             program: `module.exports = require(${JSON.stringify(path.join(REPO_ROOT, "dist", "examples", "fleet", "index.js"))});\n`,
             env,
         });
-        const cfg = stackConfig(emu, fx.masterDb, o);
+        // One stack: a shard size that holds the whole fleet keeps the program what it was before shards.
+        const extra: Record<string, string> = { "fleet:shardSize": String(Math.max(50, n)) };
+        if (o.maxConcurrentPerHost) extra["qlik:maxConcurrentPerHost"] = String(o.maxConcurrentPerHost);
+        const cfg = stackConfig(emu, fx.masterDb, extra);
         await project.initStack("bench", cfg.config, cfg.secrets);
         const parallel = parallelFor(n, o);
 
-        const since = await emu.lastSeq();
+        const collector = await RequestCollector.start(emu);
         log(`N=${n}: pulumi up --skip-preview --parallel ${parallel}`);
         const up = await project.run(["up", "--yes", "--skip-preview", "--parallel", String(parallel)]);
-        const requests = await emu.requests(since);
+        const requests = await collector.stop();
         const lowerBound = computeLowerBound({
             requests,
             registerHost: emu.info.registerHost,
             sourceHost: emu.info.sourceTenant.hostname,
         });
-        if (requests.length > 0 && requests[0].seq > since + 1) lowerBound.logTruncated = true;
+        lowerBound.logTruncated = collector.lost > 0;
         if (o.dumpRequests) {
             fs.mkdirSync(o.outDir, { recursive: true });
             const file = path.join(o.outDir, `requests-up-N${n}.json`);
@@ -122,8 +95,11 @@ async function runFleet(n: number, o: Options): Promise<FleetRun> {
         const state = JSON.parse(exported) as { deployment?: { resources?: { type: string }[] } };
         const resources = state.deployment?.resources ?? [];
         const dynamic = resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).length;
+        const stored = storedStateOfDir(path.join(project.root, "state"), "fleet-bench");
+        const hosts = { registerHost: emu.info.registerHost, sourceHost: emu.info.sourceTenant.hostname };
         return {
             n,
+            mode,
             parallel,
             upMs: up.ms,
             upMemory: memSummary(up.memory),
@@ -132,6 +108,7 @@ async function runFleet(n: number, o: Options): Promise<FleetRun> {
             refreshMs: refresh?.ms,
             stateBytes: Buffer.byteLength(exported),
             stateBytesPerTenant: Math.round(Buffer.byteLength(exported) / n),
+            storedBytesPerTenant: Math.round(stored.storedBytes / n),
             resources: resources.length,
             dynamicResourcesPerTenant: dynamic / n,
             reloadsSucceeded,
@@ -139,6 +116,8 @@ async function runFleet(n: number, o: Options): Promise<FleetRun> {
             lowerBound,
             requestsDuringUp: requests.length,
             status429DuringUp: requests.filter((r) => r.status === 429).length,
+            status429ByHost: count429(requests, hosts),
+            requestLogLost: collector.lost,
             requestSpanMs: requestSpan(requests),
         };
     } finally {
@@ -150,13 +129,6 @@ async function runFleet(n: number, o: Options): Promise<FleetRun> {
             log(`kept ${work}${project ? ` and ${project.root}` : ""}`);
         }
     }
-}
-
-function requestSpan(requests: { time: string; durationMs?: number }[]): number {
-    if (requests.length === 0) return 0;
-    const start = Math.min(...requests.map((r) => Date.parse(r.time) - (r.durationMs ?? 0)));
-    const end = Math.max(...requests.map((r) => Date.parse(r.time)));
-    return end - start;
 }
 
 /** The reference for preview: the same number of dynamic resources that do nothing (a local file each). */
@@ -183,16 +155,12 @@ for (let i = 0; i < count; i++) new LocalMarker("m" + i, { directory: dir, name:
     }
 }
 
-async function runBaseline(n: number, o: Options): Promise<BaselineResult> {
+async function runBaseline(n: number, o: Options, cacheDir: string): Promise<BaselineResult> {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), `qtf-bench-baseline${n}-`));
     // A fresh emulator: nothing left over from the fleet run (rate-limit windows, tenants, quota).
-    const emu = await spawnEmulator({
-        repoRoot: REPO_ROOT,
-        profile: "realistic",
-        dataDir: path.join(work, "emulator"),
-    });
+    const emu = await fleetEmulator(work, n);
     try {
-        const fx = await prepareFleet(emu.info, path.join(work, "data"), n);
+        const fx = await preparedFleet(emu, path.join(work, "data"), n, cacheDir, log);
         log(
             `N=${n}: sequential baseline (${o.baselineSample ? `sample of ${o.baselineSample}` : `budget ${o.baselineBudgetMin} min`})`,
         );
@@ -210,6 +178,51 @@ async function runBaseline(n: number, o: Options): Promise<BaselineResult> {
     }
 }
 
+/** One size: every mode asked, the baseline, the multi-runner onboarding; a failure is recorded, the rest goes on. */
+async function runSize(n: number, o: Options, cacheDir: string): Promise<SizeResult[]> {
+    const out: SizeResult[] = [];
+    const attempt = async (r: SizeResult, what: string, fn: () => Promise<void>) => {
+        try {
+            await fn();
+        } catch (e) {
+            const msg = e instanceof Error ? e.message.slice(0, 4000) : String(e);
+            r.error = r.error ? `${r.error}\n${what}: ${msg}` : `${what}: ${msg}`;
+            log(`N=${n} ${what} failed: ${msg}`);
+        }
+    };
+    let trivialDone = o.skipTrivial;
+    for (const mode of o.modes) {
+        const r: SizeResult = { n, mode };
+        out.push(r);
+        await attempt(r, mode, async () => {
+            if (mode === "sharded") {
+                r.sharded = await runSharded(n, o, cacheDir);
+                return;
+            }
+            r.fleet = await runFleet(n, o, mode, cacheDir);
+            if (!trivialDone) {
+                trivialDone = true;
+                const perTenant = r.fleet.dynamicResourcesPerTenant || RESOURCES_PER_TENANT;
+                r.trivial = await runTrivial(Math.round(n * perTenant), r.fleet.parallel, o);
+            }
+        });
+    }
+    if (!o.skipBaseline) {
+        const r = out[0] ?? { n };
+        await attempt(r, "baseline", async () => {
+            r.baseline = await runBaseline(n, o, cacheDir);
+        });
+    }
+    if (o.runners > 0) {
+        const r: SizeResult = { n, mode: "runners" };
+        out.push(r);
+        await attempt(r, "runners", async () => {
+            r.runners = await runRunners(n, o, cacheDir);
+        });
+    }
+    return out;
+}
+
 async function main(): Promise<void> {
     const o = parseOptions(process.argv.slice(2));
     if (!fs.existsSync(path.join(REPO_ROOT, "dist", "examples", "fleet", "index.js"))) {
@@ -225,20 +238,12 @@ async function main(): Promise<void> {
     };
 
     const results: SizeResult[] = [];
-    for (const n of o.sizes) {
-        const r: SizeResult = { n };
-        results.push(r);
-        try {
-            r.fleet = await runFleet(n, o);
-            if (!o.skipTrivial) {
-                const perTenant = r.fleet.dynamicResourcesPerTenant || RESOURCES_PER_TENANT;
-                r.trivial = await runTrivial(Math.round(n * perTenant), r.fleet.parallel, o);
-            }
-            if (!o.skipBaseline) r.baseline = await runBaseline(n, o);
-        } catch (e) {
-            r.error = e instanceof Error ? e.message.slice(0, 4000) : String(e);
-            log(`N=${n} failed: ${r.error}`);
-        }
+    // Seeding 1,000 customers takes minutes: once per size, copied for each mode.
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "qtf-bench-seeds-"));
+    try {
+        for (const n of o.sizes) results.push(...(await runSize(n, o, cacheDir)));
+    } finally {
+        fs.rmSync(cacheDir, { recursive: true, force: true });
     }
 
     fs.mkdirSync(o.outDir, { recursive: true });
@@ -251,18 +256,22 @@ async function main(): Promise<void> {
                 date: new Date().toISOString(),
                 machine: machineInfo,
                 options: o,
-                targets: { upOverLowerBound: 1.25, baselineOverUpAtN50: 10, previewOverTrivial: 1.5 },
+                targets: TARGETS,
                 results,
             },
             null,
             2,
         ) + "\n",
     );
-    const svg = fleetChartSvg([{ results, machine: machineInfo, date: stamp, options: o }]);
+    // The charts of this run alone; bench/redraw.ts draws them from every committed run.
+    const run = { results, machine: machineInfo, date: stamp, options: o };
     const svgFile = path.join(o.outDir, "fleet.svg");
-    fs.writeFileSync(svgFile, svg);
+    fs.writeFileSync(svgFile, fleetChartSvg([run]));
+    fs.writeFileSync(path.join(o.outDir, "fleet-memory.svg"), memoryChartSvg([run]));
     printReport(results, machineInfo);
-    console.log(`\nwrote ${path.relative(process.cwd(), jsonFile)} and ${path.relative(process.cwd(), svgFile)}`);
+    console.log(
+        `\nwrote ${path.relative(process.cwd(), jsonFile)}, ${path.relative(process.cwd(), svgFile)} and fleet-memory.svg`,
+    );
     if (results.some((r) => r.error)) process.exitCode = 1;
 }
 

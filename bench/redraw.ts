@@ -1,9 +1,10 @@
-// `node dist/bench/redraw.js <run.json>... [--out bench/results/fleet.svg]`: draws one chart from several
-// benchmark runs, e.g. the full run and a --skip-checkpoints run of the same sizes.
+// `node dist/bench/redraw.js <run.json>... [--out bench/results/fleet.svg]`: draws the charts from several
+// benchmark runs, e.g. the full run, a --skip-checkpoints run and a sharded N = 1000 run: wall time in `--out`,
+// peak memory next to it (`<out>-memory.svg`).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { fleetChartSvg, type ChartRun } from "./lib/fleetChart";
+import { fleetChartSvg, memoryChartSvg, type ChartRun } from "./lib/fleetChart";
 
 function main(): void {
     const { values, positionals: args } = parseArgs({
@@ -18,7 +19,9 @@ function main(): void {
         return { ...j, date: j.date.replace(/:/g, "").replace(/\..*$/, "") };
     });
     fs.writeFileSync(out, fleetChartSvg(runs));
-    console.log(`wrote ${out} from ${args.length} run(s)`);
+    const memOut = out.replace(/\.svg$/, "") + "-memory.svg";
+    fs.writeFileSync(memOut, memoryChartSvg(runs));
+    console.log(`wrote ${out} and ${memOut} from ${args.length} run(s)`);
 }
 
 try {

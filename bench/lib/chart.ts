@@ -24,7 +24,15 @@ export function niceScale(max: number, ticks = 5): { max: number; step: number }
     return { max: Math.ceil(max / step) * step, step };
 }
 
-export function lineChartSvg(title: string, subtitle: string, series: Series[], opts: { logY?: boolean } = {}): string {
+export interface ChartOptions {
+    logY?: boolean;
+    /** The y axis: default wall time in seconds (Point.seconds is then the value, whatever its unit). */
+    yLabel?: string;
+    unit?: string;
+}
+
+export function lineChartSvg(title: string, subtitle: string, series: Series[], opts: ChartOptions = {}): string {
+    const unit = opts.unit ?? "s";
     const W = 760,
         H = 440,
         left = 70,
@@ -74,7 +82,7 @@ export function lineChartSvg(title: string, subtitle: string, series: Series[], 
     out.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${top + ph}" stroke="#333"/>`);
     out.push(`<text x="${left + pw / 2}" y="${H - 14}" text-anchor="middle">tenants (N)</text>`);
     out.push(
-        `<text transform="translate(18 ${top + ph / 2}) rotate(-90)" text-anchor="middle">wall time, seconds${logY ? " (log scale)" : ""}</text>`,
+        `<text transform="translate(18 ${top + ph / 2}) rotate(-90)" text-anchor="middle">${esc(opts.yLabel ?? "wall time, seconds")}${logY ? " (log scale)" : ""}</text>`,
     );
     // series
     series.forEach((s, i) => {
@@ -89,7 +97,7 @@ export function lineChartSvg(title: string, subtitle: string, series: Series[], 
             const fill = p.estimated ? "white" : s.color;
             out.push(
                 `<circle cx="${x(p.n).toFixed(1)}" cy="${y(p.seconds).toFixed(1)}" r="4" fill="${fill}" stroke="${s.color}" stroke-width="2">` +
-                    `<title>${esc(s.label)}: N=${p.n}, ${p.seconds.toFixed(1)} s${p.estimated ? " (extrapolated)" : ""}</title></circle>`,
+                    `<title>${esc(s.label)}: N=${p.n}, ${p.seconds.toFixed(1)} ${unit}${p.estimated ? " (extrapolated)" : ""}</title></circle>`,
             );
         }
         const ly = top + 10 + i * 22;

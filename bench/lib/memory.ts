@@ -67,20 +67,31 @@ export function roleOf(command: string): Role {
 
 export const memoryAvailable = (): boolean => fs.existsSync("/proc/self/status");
 
-/** Samples the tree under rootPid every intervalMs until stop(). */
+/**
+ * Samples the trees under the root pids every intervalMs until stop(). Several roots are summed as one tree: the
+ * runners of a multi-runner onboarding stand for one machine's worth of processes.
+ */
 export class TreeSampler {
     private readonly peaks = new Map<number, ProcessPeak>();
+    private readonly roots = new Set<number>();
     private treePeak = 0;
     private samples = 0;
     private timer?: NodeJS.Timeout;
 
     constructor(
-        private readonly rootPid: number,
+        rootPid?: number,
         private readonly intervalMs = 100,
-    ) {}
+    ) {
+        if (rootPid !== undefined) this.roots.add(rootPid);
+    }
+
+    add(pid: number): this {
+        this.roots.add(pid);
+        return this;
+    }
 
     start(): this {
-        if (!memoryAvailable()) return this;
+        if (!memoryAvailable() || this.timer) return this;
         this.sample();
         this.timer = setInterval(() => this.sample(), this.intervalMs);
         return this;
@@ -93,7 +104,7 @@ export class TreeSampler {
             tree.push(pid);
             for (const c of children.get(pid) ?? []) walk(c);
         };
-        walk(this.rootPid);
+        for (const root of this.roots) walk(root);
         let rss = 0;
         for (const pid of tree) {
             const st = readStatusKiB(pid);
@@ -113,6 +124,12 @@ export class TreeSampler {
 
     stop(): MemoryReport {
         if (this.timer) clearInterval(this.timer);
+        this.timer = undefined;
+        return this.report();
+    }
+
+    /** The peaks so far (sampling goes on). */
+    report(): MemoryReport {
         const byRole: Partial<Record<Role, number>> = {};
         for (const p of this.peaks.values()) byRole[p.role] = Math.max(byRole[p.role] ?? 0, p.hwmKiB);
         return { treePeakKiB: this.treePeak, byRole, processes: [...this.peaks.values()], samples: this.samples };

@@ -3,8 +3,19 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { REPO_ROOT } from "./pulumiProject";
 
+/** single: one stack (today's default); no-checkpoint: the same with PULUMI_SKIP_CHECKPOINTS; sharded: `npm run fleet`. */
+export type Mode = "single" | "no-checkpoint" | "sharded";
+export const MODES: readonly Mode[] = ["single", "no-checkpoint", "sharded"];
+
 export interface Options {
     sizes: number[];
+    modes: Mode[];
+    /** fleet:shardSize of the sharded modes (default the program's, 50). */
+    shardSize?: number;
+    /** `--parallel` of `npm run fleet` (shards at once); default the orchestrator's own. */
+    shardParallel?: number;
+    /** The multi-runner onboarding: this many runner processes on one PostgreSQL backend (0 = not run). */
+    runners: number;
     parallel?: number;
     baselineSample?: number;
     baselineBudgetMin: number;
@@ -18,7 +29,8 @@ export interface Options {
     dumpRequests: boolean;
 }
 
-const USAGE = `usage: npm run bench -- [--n N | --sizes 10,25,50] [--parallel P] [--baseline-sample K]
+const USAGE = `usage: npm run bench -- [--n N | --sizes 10,25,50] [--mode single,no-checkpoint,sharded]
+       [--shard-size 50] [--shard-parallel p] [--runners 4] [--parallel P] [--baseline-sample K]
        [--baseline-budget-min 10] [--skip-baseline] [--skip-trivial] [--skip-refresh]
        [--max-concurrent-per-host C] [--skip-checkpoints] [--out bench/results] [--keep] [--dump-requests]`;
 
@@ -28,6 +40,10 @@ export function parseOptions(argv: string[]): Options {
         options: {
             n: { type: "string" },
             sizes: { type: "string" },
+            mode: { type: "string" },
+            "shard-size": { type: "string" },
+            "shard-parallel": { type: "string" },
+            runners: { type: "string" },
             parallel: { type: "string" },
             "baseline-sample": { type: "string" },
             "baseline-budget-min": { type: "string" },
@@ -56,16 +72,24 @@ export function parseOptions(argv: string[]): Options {
     };
     const optionalInt = (flag: string, value: string | undefined, min: number, max: number) =>
         value === undefined ? undefined : int(flag, value, min, max);
-    // 1..200: 10..200 is the documented range; smaller sizes are allowed for quick validation runs.
+    // 1..1000: 10..1000 is the documented range (issue 11); smaller sizes are for quick validation runs.
     const sizes = v.sizes
-        ? v.sizes.split(",").map((s) => int("sizes", s.trim(), 1, 200))
-        : [v.n === undefined ? 50 : int("n", v.n, 1, 200)];
+        ? v.sizes.split(",").map((s) => int("sizes", s.trim(), 1, 1000))
+        : [v.n === undefined ? 50 : int("n", v.n, 1, 1000)];
+    const modes = (v.mode ?? (v["skip-checkpoints"] ? "no-checkpoint" : "single")).split(",").map((m) => m.trim());
+    for (const m of modes)
+        if (!(MODES as readonly string[]).includes(m))
+            throw new Error(`--mode takes ${MODES.join(", ")} (comma-separated), not ${m}\n${USAGE}`);
     const budget = v["baseline-budget-min"] === undefined ? 10 : Number(v["baseline-budget-min"]);
     if (!Number.isFinite(budget) || budget < 0) throw new Error(`--baseline-budget-min needs minutes\n${USAGE}`);
     return {
         sizes: [...new Set(sizes)].sort((a, b) => a - b),
+        modes: [...new Set(modes as Mode[])],
+        shardSize: optionalInt("shard-size", v["shard-size"], 1, 1000),
+        shardParallel: optionalInt("shard-parallel", v["shard-parallel"], 1, 64),
+        runners: optionalInt("runners", v.runners, 0, 16) ?? 0,
         parallel: optionalInt("parallel", v.parallel, 1, 10_000),
-        baselineSample: optionalInt("baseline-sample", v["baseline-sample"], 1, 200),
+        baselineSample: optionalInt("baseline-sample", v["baseline-sample"], 1, 1000),
         baselineBudgetMin: budget,
         skipBaseline: v["skip-baseline"] ?? false,
         skipTrivial: v["skip-trivial"] ?? false,

@@ -25,12 +25,24 @@ export interface TimedRun {
     memory: MemoryReport;
 }
 
+export interface RunOpts {
+    allowFailure?: boolean;
+    /** Exit codes that are an answer, not a failure (2 = changes found, for `fleet drift`). */
+    allowCodes?: number[];
+    timeoutMs?: number;
+    /** Sample into this sampler (several processes as one tree, e.g. runners); it is not stopped here. */
+    sampler?: TreeSampler;
+    onOutput?: (chunk: string) => void;
+}
+
 export interface BenchProjectOptions {
     name: string;
     /** Either the JavaScript of index.js, or `main`: an existing program directory/file to point Pulumi.yaml at. */
     program?: string;
     main?: string;
     env?: NodeJS.ProcessEnv;
+    /** `name: ...` of Pulumi.yaml when it differs from the folder's role (runners of one fleet share one). */
+    projectName?: string;
 }
 
 export class BenchProject {
@@ -38,7 +50,7 @@ export class BenchProject {
     readonly dir: string;
     readonly engineVersion: string;
     private readonly pulumiBin: string;
-    private readonly env: NodeJS.ProcessEnv;
+    readonly env: NodeJS.ProcessEnv;
 
     constructor(opts: BenchProjectOptions) {
         const record = engine.readEngineRecord();
@@ -49,7 +61,10 @@ export class BenchProject {
         this.dir = path.join(this.root, "project");
         fs.mkdirSync(this.dir);
         const main = opts.main ? `main: ${JSON.stringify(opts.main)}\n` : "main: index.js\n";
-        fs.writeFileSync(path.join(this.dir, "Pulumi.yaml"), `name: ${opts.name}\nruntime: nodejs\n${main}`);
+        fs.writeFileSync(
+            path.join(this.dir, "Pulumi.yaml"),
+            `name: ${opts.projectName ?? opts.name}\nruntime: nodejs\n${main}`,
+        );
         fs.writeFileSync(path.join(this.dir, "package.json"), JSON.stringify({ name: opts.name, private: true }));
         if (opts.program !== undefined) fs.writeFileSync(path.join(this.dir, "index.js"), opts.program);
         // The program and the provider resolve "qlik-tenant-fleet" and @pulumi/pulumi from the repository.
@@ -64,19 +79,46 @@ export class BenchProject {
         };
     }
 
-    run(args: string[], opts: { allowFailure?: boolean; timeoutMs?: number; quiet?: boolean } = {}): Promise<TimedRun> {
+    /** A `pulumi` command in the project folder (the CLI `npm run setup` resolved). */
+    run(args: string[], opts: RunOpts = {}): Promise<TimedRun> {
+        const end = args.indexOf("--");
+        const argv =
+            end < 0 ? [...args, "--non-interactive"] : [...args.slice(0, end), "--non-interactive", ...args.slice(end)];
+        return this.spawnTimed(this.pulumiBin, argv, args, opts);
+    }
+
+    /**
+     * `npm run fleet -- <args>` as a user runs it against this project (the orchestrator, examples/fleet/ops/cli.js):
+     * its own process tree (orchestrator, every shard's pulumi CLI, language host, program, provider) is timed and
+     * sampled as one.
+     */
+    fleet(args: string[], stack: string, opts: RunOpts = {}): Promise<TimedRun> {
+        const cli = path.join(REPO_ROOT, "dist", "examples", "fleet", "ops", "cli.js");
+        // Sampling every 200 ms: a sharded run has a hundred processes and two cores to share with them.
+        const o = { ...opts, sampler: opts.sampler ?? new TreeSampler(undefined, 200) };
+        const own = !opts.sampler;
+        return this.spawnTimed(
+            process.execPath,
+            [cli, ...args, "--cwd", this.dir, "--stack", stack],
+            ["fleet", ...args],
+            o,
+        ).then((r) => (own ? { ...r, memory: o.sampler.stop() } : r));
+    }
+
+    private spawnTimed(bin: string, argv: string[], args: string[], opts: RunOpts): Promise<TimedRun> {
         return new Promise((resolve, reject) => {
             const started = process.hrtime.bigint();
-            const child = spawn(this.pulumiBin, [...args, "--non-interactive"], {
+            const child = spawn(bin, argv, {
                 cwd: this.dir,
                 env: this.env,
                 stdio: ["ignore", "pipe", "pipe"],
             });
-            const sampler = new TreeSampler(child.pid ?? -1).start();
+            const sampler = (opts.sampler ?? new TreeSampler()).add(child.pid ?? -1).start();
             let output = "";
             const stdout: Buffer[] = [];
             const keep = (d: Buffer) => {
                 output = (output + String(d)).slice(-2_000_000);
+                opts.onOutput?.(String(d));
             };
             child.stdout.on("data", (d: Buffer) => {
                 stdout.push(d);
@@ -88,7 +130,7 @@ export class BenchProject {
             child.on("close", (code) => {
                 clearTimeout(timer);
                 const ms = Number(process.hrtime.bigint() - started) / 1e6;
-                const memory = sampler.stop();
+                const memory = opts.sampler ? sampler.report() : sampler.stop();
                 const r = {
                     args,
                     code: code ?? -1,
@@ -97,8 +139,9 @@ export class BenchProject {
                     output,
                     memory,
                 };
-                if (r.code !== 0 && !opts.allowFailure) {
-                    reject(new Error(`pulumi ${args.join(" ")} exited ${r.code}:\n${output.slice(-6000)}`));
+                const allowed = opts.allowFailure === true || (opts.allowCodes ?? []).includes(r.code);
+                if (r.code !== 0 && !allowed) {
+                    reject(new Error(`${args.join(" ")} exited ${r.code}:\n${output.slice(-6000)}`));
                 } else {
                     resolve(r);
                 }
@@ -112,8 +155,9 @@ export class BenchProject {
         secrets: Record<string, string> = {},
     ): Promise<void> {
         await this.run(["stack", "init", stack]);
-        for (const [k, v] of Object.entries(config)) await this.run(["config", "set", k, v]);
-        for (const [k, v] of Object.entries(secrets)) await this.run(["config", "set", "--secret", k, v]);
+        for (const [k, v] of Object.entries(config)) await this.run(["config", "set", k, "--", v]);
+        // "--": a generated secret may start with "-" (the emulator's client secrets are base64url).
+        for (const [k, v] of Object.entries(secrets)) await this.run(["config", "set", "--secret", k, "--", v]);
     }
 
     /** `pulumi stack export` text (the checkpoint as the CLI serialises it). */
