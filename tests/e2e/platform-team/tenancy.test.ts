@@ -36,6 +36,9 @@ describe("e2e: platform team (tenancy): tenants, IdPs, licenses and groups, dire
     // The first up type-checks index.ts with ts-node as Pulumi does by default; later runs of the same,
     // unchanged source skip the type check (PULUMI_NODEJS_TRANSPILE_ONLY, a documented Pulumi setting) to keep
     // the suite's time on the shared machine within budget.
+    // No up, refresh or destroy here checks its own preview (the steps preview first with previewSteps or check
+    // with preview --expect-no-changes after), so they all run with --skip-preview: an up's preview costs as much
+    // as the update itself (docs/benchmark.md).
     const run = (args: string[], opts: { allowFailure?: boolean } = {}): Promise<RunResult> =>
         project.run(args, {
             ...opts,
@@ -180,7 +183,7 @@ describe("e2e: platform team (tenancy): tenants, IdPs, licenses and groups, dire
 
     it("the steps in order (each works on the stack the previous ones left)", async () => {
         await step("up deploys every shape from index.ts; each shape's users log in with its key", async () => {
-            await run(["up", "--yes"]);
+            await run(["up", "--yes", "--skip-preview"]);
             typeChecked = true;
             const o = await outputs();
             expect(o.direct.hostname).to.equal(aliasHost("direct-co"));
@@ -346,7 +349,7 @@ describe("e2e: platform team (tenancy): tenants, IdPs, licenses and groups, dire
                 const all = clone(base);
                 for (const ch of batches.flat()) ch.edit(all);
                 await setConfig(all);
-                await run(["up", "--yes"]);
+                await run(["up", "--yes", "--skip-preview"]);
                 const o = await outputs();
                 const sys = o.direct.systemHostname;
                 const t = await rest.ok(sys, "GET", `/api/v1/tenants/${o.direct.tenantId}`);
@@ -405,7 +408,7 @@ describe("e2e: platform team (tenancy): tenants, IdPs, licenses and groups, dire
                     { op: "replace", path: "assignedRoles", value: [] },
                 ]);
 
-                const refresh = await run(["refresh", "--yes"]);
+                const refresh = await run(["refresh", "--yes", "--skip-preview"]);
                 // "<name> updated (0.1s) [diff: ~a,b]": exactly the drifted resources, each with exactly the drifted
                 // properties (nothing else: the up before converged, and no default-only or order-only noise).
                 const drifted: Record<string, string[]> = {};
@@ -424,7 +427,7 @@ describe("e2e: platform team (tenancy): tenants, IdPs, licenses and groups, dire
                     "direct-licenses": ["assignments", "autoAssignAnalyzer"],
                     "direct-tenant": ["displayName", "enableAppOpeningFeedback"],
                 });
-                await run(["up", "--yes"]);
+                await run(["up", "--yes", "--skip-preview"]);
                 const t = await rest.ok(sys, "GET", `/api/v1/tenants/${o.direct.tenantId}`);
                 expect(t).to.include({ name: "Direct Co Ltd", enableAppOpeningFeedback: true });
                 expect(
@@ -459,7 +462,7 @@ describe("e2e: platform team (tenancy): tenants, IdPs, licenses and groups, dire
                     expect(p.ops[r], r).to.deep.equal(["update"]);
                     expect(p.keys[r], r).to.deep.equal(["alias", "hostname"]);
                 }
-                await run(["up", "--yes"]);
+                await run(["up", "--yes", "--skip-preview"]);
                 const after = await outputs();
                 expect(after.direct.hostname).to.equal(aliasHost("direct-renamed"));
                 expect(after.direct.systemHostname).to.equal(before.direct.systemHostname);
@@ -498,7 +501,7 @@ describe("e2e: platform team (tenancy): tenants, IdPs, licenses and groups, dire
                     expect(p.ops[r], r).to.deep.equal(["update"]);
                     expect(p.keys[r], r).to.deep.equal(["tenantHost"]);
                 }
-                await run(["up", "--yes"]);
+                await run(["up", "--yes", "--skip-preview"]);
                 const after = await outputs();
                 expect(after.direct.idpId).to.equal(before.direct.idpId);
                 expect(after.direct.groupIds).to.deep.equal(before.direct.groupIds);
@@ -522,7 +525,7 @@ describe("e2e: platform team (tenancy): tenants, IdPs, licenses and groups, dire
                 await rest.ok(existingHost, "POST", "/api/v1/licenses/assignments/actions/delete", {
                     delete: [{ subject: "existing\\eve", type: "professional" }],
                 });
-                await run(["up", "--refresh", "--yes"]);
+                await run(["up", "--refresh", "--yes", "--skip-preview"]);
                 const after = await outputs();
                 expect(after.direct.idpId).to.not.equal(before.direct.idpId);
                 expect(
@@ -542,7 +545,7 @@ describe("e2e: platform team (tenancy): tenants, IdPs, licenses and groups, dire
             "destroy removes exactly what the stack made: tenants deactivated, the existing tenant keeps its hand-made objects",
             async () => {
                 const o = await outputs();
-                await run(["destroy", "--yes"]);
+                await run(["destroy", "--yes", "--skip-preview"]);
                 for (const id of [
                     o.direct.tenantId,
                     o.customerOutputs.bravo.tenantId,
