@@ -33,10 +33,10 @@ export interface ChartOptions {
 
 export function lineChartSvg(title: string, subtitle: string, series: Series[], opts: ChartOptions = {}): string {
     const unit = opts.unit ?? "s";
-    const W = 760,
+    const W = 820,
         H = 440,
         left = 70,
-        right = 200,
+        right = 250,
         top = 56,
         bottom = 56;
     const pw = W - left - right,
