@@ -104,7 +104,7 @@ export const MASTER_QUERIES = {
 /**
  * A schema-1 database (no plans table yet, not migrated by the seed) reads as "every customer on plan standard,
  * ring general", which is exactly what the stack declared from it before: reading never writes, so the
- * migration is the seed's job (docs/master-database.md#migration-from-schema-1).
+ * migration is the seed's job (docs/master-database.md#migration-from-schema-1-and-2).
  */
 export const SCHEMA1_QUERIES: Partial<Record<keyof typeof MASTER_QUERIES, string>> = {
     customers: `SELECT id, name, alias, region, license_type, template_version, '${DEFAULT_PLAN}' AS plan, 'general' AS ring, NULL AS shard, created_at FROM customers ORDER BY id`,

@@ -178,7 +178,7 @@ const DEFAULT_PLAN_ROW = `INSERT INTO plans(name, description) VALUES ('${DEFAUL
  * Creates the schema, or brings a schema-1 or schema-2 database to schema 3 in place (one transaction): the new
  * tables, the 'standard' plan, customers.plan/ring with their defaults (every existing customer on plan standard in
  * ring general) and customers.shard NULL (not placed yet), so the fleet previews as before
- * (docs/master-database.md#migration-from-schema-1).
+ * (docs/master-database.md#migration-from-schema-1-and-2).
  */
 export function applySchema(db: Database.Database): void {
     // SQLite refuses ADD COLUMN ... REFERENCES with a non-NULL default while foreign keys are enforced
