@@ -83,6 +83,10 @@ export async function openContext(target: StackTarget, log: (line: string) => vo
             return { count: items.filter((i) => i.name === appName).length, where: host };
         },
         gate: checkCustomer,
-        close: () => sql.close(),
+        close: async () => {
+            // Best effort: a selection left on a shard stack is an inconvenience, never a reason to fail the command.
+            await project.restoreSelection().catch(() => undefined);
+            await sql.close();
+        },
     };
 }

@@ -12,7 +12,7 @@ export interface LockHolder {
     at: string;
 }
 
-const LOCKED = /stack is currently locked|another update is currently in progress/i;
+const LOCKED = /stack is currently locked|stack \S+ is currently locked by|another update is currently in progress/i;
 
 export const isLockedMessage = (text: string): boolean => LOCKED.test(text);
 

@@ -77,12 +77,24 @@ export function fleetEnv(record: EngineRecord, callerEnv: NodeJS.ProcessEnv = pr
 
 /** One Pulumi project folder: its workspace (shared by all its stacks) and the CLI for what the API lacks. */
 export class FleetProject {
+    /** The stack selected when the command started (Stack.select changes the selection: restoreSelection undoes it). */
+    private initial?: string;
+
     private constructor(
         readonly cwd: string,
         readonly ws: LocalWorkspace,
         readonly cli: string,
         readonly env: Record<string, string>,
     ) {}
+
+    /**
+     * The Automation API selects every stack it opens (`pulumi stack select`, state in PULUMI_HOME), which would leave
+     * the operator on the last shard stack opened; this puts the selection back as it was.
+     */
+    async restoreSelection(): Promise<void> {
+        if (this.initial === undefined || (await this.selectedStack()) === this.initial) return;
+        await this.pulumi(["stack", "select", this.initial]);
+    }
 
     static async open(cwd?: string): Promise<FleetProject> {
         const record = engine.readEngineRecord() ?? (await engine.ensureEngine());
@@ -92,7 +104,9 @@ export class FleetProject {
             throw new Error(`${dir} holds no Pulumi.yaml: pass --cwd <the fleet project folder>`);
         const pulumiCommand = await PulumiCommand.get({ root: commandRoot(record.pulumi), skipVersionCheck: true });
         const ws = await LocalWorkspace.create({ workDir: dir, pulumiCommand, envVars: env });
-        return new FleetProject(dir, ws, record.pulumi, env);
+        const project = new FleetProject(dir, ws, record.pulumi, env);
+        project.initial = await project.selectedStack().catch(() => undefined);
+        return project;
     }
 
     /** A pulumi command in the project folder; its error is Pulumi's own stderr (backend URLs without passwords). */

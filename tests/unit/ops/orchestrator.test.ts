@@ -24,7 +24,8 @@ import {
 } from "../../../examples/fleet/ops/shardRunner";
 import { exitCodeOf, fleetMarkdown, fleetReport, summaryLines, verdictLine } from "../../../examples/fleet/ops/summary";
 import { progressLine } from "../../../examples/fleet/ops/progress";
-import type { RunResult } from "../../../examples/fleet/ops/stack";
+import { fleetEnv, type RunResult } from "../../../examples/fleet/ops/stack";
+import { merged } from "../../../examples/fleet/ops/shardedFleet";
 
 const TYPE = "pulumi-nodejs:dynamic/qlik-tenant-fleet";
 const urn = (stack: string, type: string, name: string) =>
@@ -335,6 +336,44 @@ describe("fleet ops: orchestrator over shards (stand-in stacks)", () => {
         expect(summaryLines(up)).to.deep.equal(["acme (shard 0): 1 updated: acme-jwt"]);
         const drift = fleetReport("drift", [outcome(0, { changes: { update: 1, same: 3 } })], false);
         expect(verdictLine(drift)).to.equal("drift: 1 shard(s), 0 customer(s) with changes: drift: 1 to update");
+    });
+
+    it("the caller's PULUMI_HOME, PULUMI_BACKEND_URL and passphrase reach the engine (a runner brings its own)", () => {
+        const record = { pulumi: "/opt/pulumi/bin/pulumi", pathDirs: [], node: process.execPath } as never;
+        const saved = { ...process.env };
+        try {
+            process.env.PULUMI_BACKEND_URL = "postgres://runner@db/state";
+            process.env.PULUMI_CONFIG_PASSPHRASE = "runner-passphrase";
+            delete process.env.PULUMI_HOME_OVERRIDE;
+            const env = fleetEnv(record, { PULUMI_HOME: "/runner/home" });
+            expect([env.PULUMI_HOME, env.PULUMI_BACKEND_URL, env.PULUMI_CONFIG_PASSPHRASE]).to.deep.equal([
+                "/runner/home",
+                "postgres://runner@db/state",
+                "runner-passphrase",
+            ]);
+            expect(fleetEnv(record, { PULUMI_HOME: "/a", PULUMI_HOME_OVERRIDE: "/b" }).PULUMI_HOME).to.equal("/b");
+            expect(fleetEnv(record, {}).PULUMI_HOME).to.not.equal("/runner/home");
+        } finally {
+            for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+            Object.assign(process.env, saved);
+        }
+    });
+
+    it("merges shard outcomes into one run result for rollouts: a lock anywhere stays recognisable", () => {
+        const r = merged([
+            outcome(0, {
+                changes: { same: 3, update: 1 },
+                errors: [{ urn: "urn::acme-app", message: "reload failed" }],
+            }),
+            outcome(1, { ok: false, changes: { same: 2 }, failure: "stack dev-1 is currently locked by a@b (pid 1)" }),
+        ]);
+        expect(r).to.deep.equal({
+            ok: false,
+            changes: { same: 5, update: 1 },
+            errors: [{ urn: "urn::acme-app", message: "reload failed" }],
+            failure: "stack dev-1: stack dev-1 is currently locked by a@b (pid 1)",
+        });
+        expect(isLockedMessage(r.failure!)).to.equal(true);
     });
 
     it("draws one progress line per shard", () => {
