@@ -10,6 +10,8 @@ export interface ProcessPeak {
     role: Role;
     command: string;
     hwmKiB: number;
+    /** CPU time (user + system) seen last, ms: what the process cost whatever the machine's load. */
+    cpuMs: number;
 }
 
 export interface MemoryReport {
@@ -19,6 +21,23 @@ export interface MemoryReport {
     byRole: Partial<Record<Role, number>>;
     processes: ProcessPeak[];
     samples: number;
+    /** CPU time of every process seen, ms (up to its last sample), in all and per role. */
+    cpuMs?: number;
+    cpuMsByRole?: Partial<Record<Role, number>>;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
+const TICKS_PER_S = 100;
+
+function cpuMsOf(pid: number): number | undefined {
+    try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+        // Fields after "(comm)": state is field 3, utime 14, stime 15.
+        const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        return ((Number(f[11]) + Number(f[12])) * 1000) / TICKS_PER_S;
+    } catch {
+        return undefined;
+    }
 }
 
 function readStatusKiB(pid: number): { hwm: number; rss: number } | undefined {
@@ -113,10 +132,11 @@ export class TreeSampler {
             let p = this.peaks.get(pid);
             if (!p) {
                 const command = commandOf(pid);
-                p = { pid, role: roleOf(command), command: command.slice(0, 200), hwmKiB: 0 };
+                p = { pid, role: roleOf(command), command: command.slice(0, 200), hwmKiB: 0, cpuMs: 0 };
                 this.peaks.set(pid, p);
             }
             p.hwmKiB = Math.max(p.hwmKiB, st.hwm);
+            p.cpuMs = Math.max(p.cpuMs, cpuMsOf(pid) ?? 0);
         }
         this.samples++;
         this.treePeak = Math.max(this.treePeak, rss);
@@ -131,7 +151,20 @@ export class TreeSampler {
     /** The peaks so far (sampling goes on). */
     report(): MemoryReport {
         const byRole: Partial<Record<Role, number>> = {};
-        for (const p of this.peaks.values()) byRole[p.role] = Math.max(byRole[p.role] ?? 0, p.hwmKiB);
-        return { treePeakKiB: this.treePeak, byRole, processes: [...this.peaks.values()], samples: this.samples };
+        const cpuMsByRole: Partial<Record<Role, number>> = {};
+        let cpuMs = 0;
+        for (const p of this.peaks.values()) {
+            byRole[p.role] = Math.max(byRole[p.role] ?? 0, p.hwmKiB);
+            cpuMsByRole[p.role] = (cpuMsByRole[p.role] ?? 0) + p.cpuMs;
+            cpuMs += p.cpuMs;
+        }
+        return {
+            treePeakKiB: this.treePeak,
+            byRole,
+            processes: [...this.peaks.values()],
+            samples: this.samples,
+            cpuMs,
+            cpuMsByRole,
+        };
     }
 }

@@ -29,6 +29,9 @@ export const memSummary = (m: MemoryReport) => ({
     treePeakKiB: m.treePeakKiB,
     byRoleHwmKiB: m.byRole,
     samples: m.samples,
+    // CPU seconds do not depend on how busy the machine is: they say what a run costs when wall time is noise.
+    cpuMs: m.cpuMs,
+    cpuMsByRole: m.cpuMsByRole,
 });
 
 export interface FleetRun {
@@ -221,6 +224,8 @@ export function printReport(results: SizeResult[], machine: Record<string, unkno
                         `${mib(f.upMemory.byRoleHwmKiB["pulumi-cli"])} / ${mib(f.upMemory.byRoleHwmKiB.program)} / ${mib(f.upMemory.byRoleHwmKiB.provider)}`,
                     ],
                     ["emulator peak (separate process)", mib(f.emulatorHwmKiB)],
+                    ["CPU time of the tree during up", fmtS(f.upMemory.cpuMs)],
+                    ["  other / CLI / program / provider", cpuRoles(f.upMemory.cpuMsByRole)],
                 ]),
             );
         }
@@ -281,6 +286,11 @@ function shardedTable(sh: ShardedRun): string {
             `${mib(roles["pulumi-cli"])} / ${mib(roles.program)} / ${mib(roles.provider)}`,
         ],
         ["emulator peak (separate process)", mib(sh.emulatorHwmKiB)],
+        [
+            "CPU time of the tree: up / preview / drift",
+            `${fmtS(sh.up.memory.cpuMs)} / ${fmtS(sh.preview.memory.cpuMs)} / ${fmtS(sh.drift.memory.cpuMs)}`,
+        ],
+        ["  up: orchestrator+other / CLI / program / provider", cpuRoles(sh.up.memory.cpuMsByRole)],
     ]);
 }
 
@@ -302,4 +312,9 @@ function runnersTable(ru: RunnersRun): string {
         ["state per tenant: stored / JSON", `${ru.storedBytesPerTenant} / ${ru.jsonBytesPerTenant} bytes`],
         ["peak memory, all runners' trees", mib(ru.memory.treePeakKiB)],
     ]);
+}
+
+function cpuRoles(r: Partial<Record<string, number>> | undefined): string {
+    if (!r) return "-";
+    return [r.other, r["pulumi-cli"], r.program, r.provider].map((x) => fmtS(x ?? 0)).join(" / ");
 }
