@@ -24,6 +24,34 @@ export interface JwtSigner {
     issuer: string;
 }
 
+/** A resource of `pulumi stack export --show-secrets` (the Automation API's exportStack shows them too). */
+export interface ExportedResource {
+    urn: string;
+    type: string;
+    outputs?: Record<string, unknown>;
+}
+
+/** A shown secret of an export is `{<sig>: ..., plaintext: "<the value as JSON>"}`; anything else is itself. */
+function shown(v: unknown): unknown {
+    if (typeof v === "object" && v !== null && "plaintext" in v)
+        return JSON.parse(String((v as { plaintext: unknown }).plaintext));
+    return v;
+}
+
+/**
+ * The signer of customer `name`'s tenant, read from the state of its JwtIdentityProvider (`<name>-jwt`, a child of
+ * CustomerTenant `name`): the only stored copy of a generated private key (docs/state-size.md). Undefined when the
+ * stack has no such identity provider, or it holds no private key (the ISV passed its own public key) or only a
+ * ciphertext (an export without --show-secrets).
+ */
+export function jwtSignerFromState(resources: ExportedResource[], name: string): JwtSigner | undefined {
+    const idp = resources.find((r) => r.type.endsWith(":JwtIdentityProvider") && r.urn.endsWith(`::${name}-jwt`));
+    const o = idp?.outputs;
+    const privateKey = shown(o?.privateKeyPem);
+    if (!o || typeof privateKey !== "string") return undefined;
+    return { privateKey, keyId: String(shown(o.keyId)), issuer: String(shown(o.issuer)) };
+}
+
 /**
  * RS256 JWT with the claims Qlik's /login/jwt-session requires (lifetime <= 1 hour; the claims are listed in
  * docs/reference/qlik-cloud-api.md, "JWT login"), signed with jose.

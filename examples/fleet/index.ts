@@ -185,16 +185,12 @@ export = async () => {
         ]),
     );
 
-    /** Per customer: how the ISV's portal signs login tokens (the private key is a secret). */
+    /**
+     * Per customer: the claims the ISV's portal puts in login tokens. The signing key is stored once, in the
+     * customer's JwtIdentityProvider state (`<alias>-jwt`; scripts/userSession.ts jwtSignerFromState, docs/state-size.md).
+     */
     const jwt = Object.fromEntries(
-        fleet.map(({ alias, tenant }) => [
-            alias,
-            {
-                keyId: tenant.jwtKeyId,
-                issuer: tenant.jwtIssuer,
-                privateKey: tenant.jwtPrivateKey,
-            },
-        ]),
+        fleet.map(({ alias, tenant }) => [alias, { keyId: tenant.jwtKeyId, issuer: tenant.jwtIssuer }]),
     );
 
     return { tenants, jwt, shard };

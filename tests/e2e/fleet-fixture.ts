@@ -15,7 +15,15 @@ import { startTestPostgres, type TestPostgres } from "../fixtures/postgres";
 import { businessTotals } from "../../scripts/seed/businessDb";
 import { placeTemplate, TEMPLATE_APP_NAME, type PlacedTemplate } from "../../scripts/template/place";
 import { FORECAST_APP_NAME, FORECAST_OBJECTS, FORECAST_SCRIPT } from "../../scripts/template/forecast";
-import { jwtLogin, openAppAsUser, readDashboard, signUserJwt, type Dashboard } from "../../scripts/userSession";
+import {
+    jwtLogin,
+    jwtSignerFromState,
+    openAppAsUser,
+    readDashboard,
+    signUserJwt,
+    type Dashboard,
+    type JwtSigner,
+} from "../../scripts/userSession";
 import type { QixDoc } from "../../scripts/template/qix";
 
 export interface TenantOutputs {
@@ -32,7 +40,8 @@ export interface TenantOutputs {
 
 export interface StackOutputs {
     tenants: Record<string, TenantOutputs>;
-    jwt: Record<string, { keyId: string; issuer: string; privateKey: string }>;
+    /** The private key is not an output: `signer(alias)` reads it from the state (docs/state-size.md). */
+    jwt: Record<string, { keyId: string; issuer: string }>;
 }
 
 /**
@@ -121,6 +130,14 @@ export class Fleet {
         ) as StackOutputs;
     }
 
+    /** How the customer's logins are signed: its identity provider's key, from the state (`stack export --show-secrets`). */
+    async signer(alias: string): Promise<JwtSigner> {
+        const exported = JSON.parse((await this.project.run(["stack", "export", "--show-secrets"])).stdout);
+        const signer = jwtSignerFromState(exported.deployment?.resources ?? [], alias);
+        if (!signer) throw new Error(`the stack's state holds no JWT key of ${alias}`);
+        return signer;
+    }
+
     /**
      * The customer's first user logs in with a JWT and opens the published app (or the plan's extra app `appKey`).
      * Caller closes the doc.
@@ -130,7 +147,7 @@ export class Fleet {
         const c = (await this.customers()).find((x) => x.alias === alias);
         if (!c) throw new Error(`no customer ${alias} in the master database`);
         const t = out.tenants[alias];
-        const key = out.jwt[alias];
+        const key = await this.signer(alias);
         const appId = appKey ? t.extraApps?.[appKey]?.publishedAppId : t.publishedAppId;
         if (!appId) throw new Error(`the stack outputs of ${alias} have no published app ${appKey ?? "(main)"}`);
         const session = await jwtLogin(this.emu.url, t.hostname, await signUserJwt(key, c.users[0]));

@@ -56,7 +56,7 @@ describe("operator safety (issue 9): mistakes are refused at preview, nothing ch
             const session = await jwtLogin(
                 fleet.emu.url,
                 out.tenants[alias].hostname,
-                await signUserJwt(out.jwt[alias], c.users[0]),
+                await signUserJwt(await fleet.signer(alias), c.users[0]),
             );
             expect(session.cookie, `${alias} logs in`).to.match(/eas\.sid=/);
         }

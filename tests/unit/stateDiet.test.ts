@@ -6,6 +6,7 @@ import * as zlib from "zlib";
 import { engine } from "../../scripts/lib/repo";
 import { measure, report } from "../../bench/stateSize";
 import { checkpointText } from "../support/storedCheckpoint";
+import { jwtSignerFromState } from "../../scripts/userSession";
 
 const RECORD = { source: "cache", pulumi: "/opt/pulumi/pulumi", version: "3.274.1", pathDirs: ["/opt/pulumi"] };
 const COMPRESSION_VARS = [
@@ -110,5 +111,30 @@ describe("bench/stateSize: per-tenant arithmetic", () => {
         expect(m.tenants).to.equal(2);
         expect(m.stored.file).to.deep.equal({ name: "dev.json.gz", bytes: gz.length });
         expect(m.stored.plain).to.equal(Buffer.byteLength(JSON.stringify(checkpoint)));
+    });
+});
+
+describe("jwtSignerFromState: the JWT key's one stored copy", () => {
+    const SIG = "4dabf18193072939515e22adb298388d";
+    const idp = (name: string, privateKeyPem: unknown) => ({
+        urn: `urn:pulumi:dev::fleet::qlik-tenant-fleet:index:CustomerTenant$pulumi-nodejs:dynamic/qlik-tenant-fleet:JwtIdentityProvider::${name}-jwt`,
+        type: "pulumi-nodejs:dynamic/qlik-tenant-fleet:JwtIdentityProvider",
+        outputs: { keyId: `kid-${name}`, issuer: `https://login.${name}.fleet.example/`, privateKeyPem },
+    });
+    const pem = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
+    const shownSecret = { [SIG]: "1b47061264138c4ac30d75fd1eb44270", plaintext: JSON.stringify(pem) };
+
+    it("reads the shown secret of the customer's identity provider (not a namesake's)", () => {
+        const resources = [idp("bigacme", { ...shownSecret, plaintext: '"other"' }), idp("acme", shownSecret)];
+        expect(jwtSignerFromState(resources, "acme")).to.deep.equal({
+            privateKey: pem,
+            keyId: "kid-acme",
+            issuer: "https://login.acme.fleet.example/",
+        });
+    });
+    it("is undefined for a ciphertext (no --show-secrets), an ISV's own key (none stored) or an unknown customer", () => {
+        expect(jwtSignerFromState([idp("acme", SECRET("abc"))], "acme")).to.equal(undefined);
+        expect(jwtSignerFromState([idp("acme", undefined)], "acme")).to.equal(undefined);
+        expect(jwtSignerFromState([idp("acme", shownSecret)], "globex")).to.equal(undefined);
     });
 });

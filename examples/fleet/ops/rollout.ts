@@ -9,7 +9,7 @@ import type { OpsContext } from "./context";
 import type { GateResult } from "./gates";
 import { isStackLocked, type RunResult } from "./stack";
 import { RINGS, type CustomerRing, type Ring, type Rollout } from "./store";
-import type { JwtSigner } from "../../../scripts/userSession";
+import { jwtSignerFromState } from "../../../scripts/userSession";
 
 /** A refusal the operator can fix; the message says how. */
 export class RolloutRefused extends Error {
@@ -29,7 +29,6 @@ export interface RolloutOutcome {
 
 interface StackOutputs {
     tenants?: Record<string, { hostname: string; publishedAppId: string }>;
-    jwt?: Record<string, JwtSigner>;
 }
 
 const releaseHint = (version: string) =>
@@ -120,7 +119,8 @@ function gateOne(
         errors: up.errors,
         upFailure: up.failure,
         tenant: outputs.tenants?.[alias],
-        signer: outputs.jwt?.[alias],
+        // The private key's one stored copy is the identity provider's state (docs/state-size.md).
+        signer: jwtSignerFromState(resources, alias),
         groups: record?.groups.map((g) => g.name) ?? [],
         connection: conn ? { datasourceId: conn.datasourceId, database: conn.database } : undefined,
         origin: ctx.origin,
