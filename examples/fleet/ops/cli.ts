@@ -144,7 +144,7 @@ async function shardCommand(ctx: OpsContext, command: ShardCommand, a: Args, out
     const fleet = ctx.fleet!;
     const only = (a.lists.shard ?? []).map((k) => intFlag("shard", k, 0));
     const layout = await fleet.placeAndRecord();
-    const jobs = await fleet.jobs(layout, only);
+    const jobs = await fleet.jobs(layout, only, command === "destroy");
     const parallel = typeof a.flags.parallel === "string" ? intFlag("parallel", a.flags.parallel, 1) : undefined;
     const question = QUESTION[command];
     if (question) {

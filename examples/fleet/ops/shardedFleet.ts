@@ -82,11 +82,15 @@ export class ShardedFleet {
             .sort((a, b) => a - b);
     }
 
-    /** What to run: the asked shards, else every shard in use plus every shard stack that exists. */
-    async jobs(layout: FleetLayout, only?: number[]): Promise<ShardJob[]> {
-        const all = only?.length
-            ? [...new Set(only)]
-            : [...new Set([...layout.shards, ...(await this.existingShards())])];
+    /**
+     * What to run: the asked shards, else every shard in use plus every shard stack that exists; `existing`: only
+     * shards that have a stack (destroy: a shard never deployed has nothing to destroy).
+     */
+    async jobs(layout: FleetLayout, only?: number[], existing = false): Promise<ShardJob[]> {
+        const stacks = await this.existingShards();
+        const all = (only?.length ? [...new Set(only)] : [...new Set([...layout.shards, ...stacks])]).filter(
+            (k) => !existing || stacks.includes(k),
+        );
         return all
             .sort((a, b) => a - b)
             .map((k) => ({ shard: k, stack: shardStackName(this.name, k), aliases: layout.byShard.get(k) ?? [] }));

@@ -23,7 +23,7 @@ import {
     type ShardStack,
 } from "../../../examples/fleet/ops/shardRunner";
 import { exitCodeOf, fleetMarkdown, fleetReport, summaryLines, verdictLine } from "../../../examples/fleet/ops/summary";
-import { progressLine } from "../../../examples/fleet/ops/progress";
+import { plainProgress, progressLine, ttyProgress } from "../../../examples/fleet/ops/progress";
 import { fleetEnv, type RunResult } from "../../../examples/fleet/ops/stack";
 import { merged } from "../../../examples/fleet/ops/shardedFleet";
 
@@ -374,6 +374,28 @@ describe("fleet ops: orchestrator over shards (stand-in stacks)", () => {
             failure: "stack dev-1: stack dev-1 is currently locked by a@b (pid 1)",
         });
         expect(isLockedMessage(r.failure!)).to.equal(true);
+    });
+
+    it("progress: a terminal gets its shard lines redrawn in place, a pipe gets prefixed engine lines", () => {
+        const written: string[] = [];
+        const stream = { columns: 80, write: (t: string) => written.push(t) } as unknown as NodeJS.WriteStream;
+        const jobs = [job(0, ["acme"]), job(1, ["globex", "hooli"])];
+        const tty = ttyProgress(stream, jobs);
+        tty.line(jobs[0], "engine chatter");
+        const base = { command: "up" as const, touched: 0, changed: 0, failed: 0, startedAt: Date.now() };
+        tty.update({ ...base, job: jobs[1], state: "running" });
+        tty.update({ ...base, job: jobs[1], state: "done", touched: 2, changed: 1, endedAt: Date.now() });
+        tty.close();
+        expect(written.join("")).not.to.contain("engine chatter");
+        const [first, second] = written;
+        expect(first.split("\n").filter(Boolean)).to.have.length(2);
+        expect(first).not.to.contain("\x1b[2A");
+        expect(second.startsWith("\x1b[2A")).to.equal(true);
+        expect(second).to.contain("shard 1 (dev-1): up done 2/2 customers, 1 changed, 0 failed");
+        const plain: string[] = [];
+        const p = plainProgress((l) => plain.push(l));
+        p.line(jobs[1], "Updating (dev-1):\n\n    + acme-tenant created  \n");
+        expect(plain).to.deep.equal(["[dev-1] Updating (dev-1):", "[dev-1]     + acme-tenant created"]);
     });
 
     it("draws one progress line per shard", () => {
