@@ -7,6 +7,7 @@
 import { expect } from "chai";
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import Database = require("better-sqlite3");
 import { Fleet, smallCustomer } from "./fleet-fixture";
@@ -138,6 +139,18 @@ describe("npm run fleet over shards: up, no-op preview, drift in one customer, r
             const cfg = JSON.parse(shard1.stdout) as Record<string, { value?: string }>;
             expect(cfg["fleet:shard"]?.value).to.equal("1");
             expect(cfg["qlik:owner"]?.value).to.equal("organization/fleet/test");
+            // Recorded before the run: each customer keeps this shard from now on.
+            const db = new Database(f.masterDb, { readonly: true });
+            try {
+                const rows = db.prepare("SELECT alias, shard FROM customers ORDER BY alias").all();
+                expect(rows).to.deep.equal(
+                    layout!.shards
+                        .flatMap((x) => x.customers.map((alias) => ({ alias, shard: x.shard })))
+                        .sort((a, b) => (a.alias < b.alias ? -1 : 1)),
+                );
+            } finally {
+                db.close();
+            }
         });
 
         await step(
@@ -190,15 +203,65 @@ describe("npm run fleet over shards: up, no-op preview, drift in one customer, r
             },
         );
 
-        await step("up --refresh repairs it (only that customer changes); drift then finds none", async () => {
-            const r = await fleetJson<FleetReport>(f, ["up", "--yes", "--refresh"], 0);
-            expect(r.changedCustomers).to.deep.equal([victim]);
-            const d = await fleetCli(f, ["drift"]);
-            expect(d.code, d.stderr.slice(-3000)).to.equal(0);
-            expect(d.stdout).to.contain("no drift");
-        });
+        await step(
+            "up --refresh repairs it (only that customer changes); drift --shard 1 then finds none",
+            async () => {
+                // The drift check above found the other shards clean: one runner's view (--shard) repairs this one.
+                const r = await fleetJson<FleetReport>(f, ["up", "--yes", "--refresh", "--shard", "1"], 0);
+                expect(r.shards.map((x) => x.stack)).to.deep.equal(["test-1"]);
+                expect(r.changedCustomers).to.deep.equal([victim]);
+                const d = await fleetJson<FleetReport>(f, ["drift", "--shard", "1"], 0);
+                expect(d.shards.map((x) => [x.stack, x.ok])).to.deep.equal([["test-1", true]]);
+                expect(d.changedCustomers).to.deep.equal([]);
+            },
+        );
+
+        await step(
+            "locks: a dead local holder is cancelled and run again; a live one fails its shard alone",
+            async () => {
+                // Lock files as Pulumi's DIY backend writes them (.pulumi/locks/<org>/<project>/<stack>/<id>.json).
+                const lock = (stack: string, pid: number) => {
+                    const dir = path.join(f.project.root, "state", ".pulumi", "locks", "organization", "fleet", stack);
+                    fs.mkdirSync(dir, { recursive: true });
+                    const file = path.join(dir, `e2e-${pid}.json`);
+                    const content = {
+                        pid,
+                        username: "e2e",
+                        hostname: os.hostname(),
+                        timestamp: new Date().toISOString(),
+                    };
+                    fs.writeFileSync(file, JSON.stringify(content));
+                    return file;
+                };
+                // Above Linux's pid_max (4194304): a holder that cannot be running.
+                lock("test-2", 99_999_999);
+                const live = lock("test-1", process.pid);
+                try {
+                    // An update takes the stack lock (a preview does not): a no-op `up` of both shards.
+                    const r = await fleetCli(f, ["up", "--yes", "--shard", "1", "--shard", "2", "--json"]);
+                    expect(r.code, r.stderr.slice(-3000)).to.equal(1);
+                    const report = JSON.parse(r.stdout) as FleetReport;
+                    expect(report.shards.map((x) => [x.stack, x.ok])).to.deep.equal([
+                        ["test-1", false],
+                        ["test-2", true],
+                    ]);
+                    expect(report.shards[0].failure).to.match(
+                        new RegExp(`^stack test-1 is currently locked by e2e@\\S+ \\(pid ${process.pid}\\)`),
+                    );
+                    expect(report.shards[0].failure).to.contain("pulumi cancel --yes --stack test-1");
+                    expect(r.stderr).to.contain(
+                        "[test-2] stack test-2 was left locked by pid 99999999 on this host, which no longer runs",
+                    );
+                    expect(fs.existsSync(live), "the live holder's lock stays").to.equal(true);
+                } finally {
+                    fs.rmSync(live, { force: true });
+                }
+            },
+        );
 
         await step("status: every customer deployed, with its shard", async () => {
+            // The command opened every shard stack; the project's selected stack is still the one it had.
+            expect((await f.project.run(["stack", "--show-name"])).stdout.trim()).to.equal("test");
             const s = await fleetJson<FleetStatus>(f, ["status"], 0);
             const shardOf = Object.fromEntries(layout!.shards.flatMap((x) => x.customers.map((a) => [a, x.shard])));
             expect(s.customers.map((c) => [c.alias, c.shard, c.reloadStatus]).sort()).to.deep.equal(
