@@ -1,3 +1,4 @@
+// Over 400 lines on purpose: the stand-in shard stack and outcomes serve every part below, one suite keeps them once.
 // The orchestrator's pure parts (examples/fleet/ops: shardRunner, events, locks, summary, progress) with stand-in
 // shard stacks: the pool bound, engine events mapped to customers, a stale local lock cleared once and a live one
 // failing its shard alone, exit codes, the Markdown and JSON reports. tests/e2e/fleet-orchestrator.test.ts runs the
