@@ -13,6 +13,8 @@
 // Usage: npm test [-- [--jobs N] [--exit-grace S] [--no-setup] [substring ...]]   (substrings select test files)
 // QTF_TEST_JOBS sets the default number of concurrent mocha processes (3: measured best on 2 cores);
 // QTF_TEST_EXIT_GRACE_S the default grace (60 s: Pulumi plugins started by a test may still be shutting down).
+// Each job's result line counts the pulumi commands its tests ran through tests/e2e/harness.ts (QTF_PULUMI_TRACE):
+// the time budget is mostly theirs, and an up/refresh/destroy that runs its own preview costs about twice as much.
 "use strict";
 
 const fs = require("fs");
@@ -126,10 +128,35 @@ function stopOnSignal() {
     }
 }
 
+/**
+ * The pulumi commands a job ran (tests/e2e/harness.ts appends one line per command to QTF_PULUMI_TRACE): how many,
+ * their total seconds, and how many were up/refresh/destroy that also ran their own preview (no --skip-preview).
+ */
+function pulumiRuns(traceFile) {
+    let lines = [];
+    try {
+        lines = fs.readFileSync(traceFile, "utf8").split("\n").filter(Boolean);
+    } catch {
+        return undefined;
+    }
+    const rows = lines.map((l) => l.split("\t"));
+    const seconds = rows.reduce((t, r) => t + Number(r[1] || 0), 0);
+    const withPreview = rows.filter((r) => /^(up|refresh|destroy)\b/.test(r[0]) && !r[0].includes("--skip-preview"));
+    return { count: rows.length, seconds, withPreview: withPreview.length };
+}
+
+function describeRuns(p) {
+    return p
+        ? `; ${p.count} pulumi runs, ${p.seconds.toFixed(0)} s (${p.withPreview} up/refresh/destroy with their own preview)`
+        : "";
+}
+
 function runJob(job, flags, logDir, exitGraceS) {
     // Stopping: start nothing new; the signal handler exits.
     if (stopping) return new Promise(() => {});
     const file = path.join(logDir, `${job.name.replace(/[^\w.-]+/g, "_")}.log`);
+    // QTF_PULUMI_TRACE given: every job appends to that one file (a sequential run's record to keep)
+    const traceFile = process.env.QTF_PULUMI_TRACE || `${file}.pulumi.tsv`;
     const out = fs.createWriteStream(file);
     const started = Date.now();
     const child = spawn(
@@ -138,7 +165,11 @@ function runJob(job, flags, logDir, exitGraceS) {
         {
             cwd: ROOT,
             stdio: ["ignore", "pipe", "pipe"],
-            env: { ...process.env, FORCE_COLOR: process.stdout.isTTY ? "1" : "0" },
+            env: {
+                ...process.env,
+                FORCE_COLOR: process.stdout.isTTY ? "1" : "0",
+                QTF_PULUMI_TRACE: traceFile,
+            },
             // Its own process group, with the pulumi CLIs and emulators it starts: a stopped `npm test` ends the
             // whole group (stopOnSignal below) instead of leaving them running.
             detached: true,
@@ -186,6 +217,7 @@ function runJob(job, flags, logDir, exitGraceS) {
                     hung,
                     output,
                     seconds: (Date.now() - started) / 1000,
+                    pulumi: pulumiRuns(traceFile),
                     ...summary(output),
                 });
             });
@@ -238,7 +270,7 @@ async function main() {
                 : `exit ${r.code}${r.signal ? `, ${r.signal}` : ""}`;
             const verdict = r.code === 0 ? "ok" : `FAILED (${how})`;
             process.stdout.write(
-                `\n===== ${job.name}: ${verdict}, ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped, ${r.seconds.toFixed(0)} s\n`,
+                `\n===== ${job.name}: ${verdict}, ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped, ${r.seconds.toFixed(0)} s${describeRuns(r.pulumi)}\n`,
             );
             process.stdout.write(r.output.endsWith("\n") ? r.output : `${r.output}\n`);
         }
@@ -258,7 +290,9 @@ async function main() {
     const broken = results.filter((r) => r.code !== 0);
     process.stdout.write("\n");
     for (const r of results.sort((a, b) => b.seconds - a.seconds)) {
-        log(`${r.code === 0 ? "ok    " : "FAILED"} ${r.seconds.toFixed(0).padStart(4)} s  ${r.job.name}`);
+        log(
+            `${r.code === 0 ? "ok    " : "FAILED"} ${r.seconds.toFixed(0).padStart(4)} s  ${r.job.name}${describeRuns(r.pulumi)}`,
+        );
     }
     log(`wall time ${((Date.now() - started) / 60000).toFixed(1)} min`);
     if (broken.length) log(`failed: ${broken.map((r) => r.job.name).join(", ")}`);
