@@ -126,8 +126,11 @@ export async function applyMove(
     const dst = shardStackName(base, m.to);
     const say = (s: string) => log(`${m.alias}: ${s}`);
     await FleetStack.openShard(base, m.to, { create: true, project });
+    // A runner whose checkout lacks the source's Pulumi.<stack>.yaml (another machine) needs it for the proof's preview.
+    if (m.from !== 0) await FleetStack.openShard(base, m.from, { create: true, project });
     const d = await ensureGuard(project, dst, say);
     const s = await exportState(project, src);
+    const unchanged = { [dst]: fingerprint(d), [src]: fingerprint(s) };
     const moving = { from: src, to: dst, shard: m.to };
     const entry: GuardEntry = withoutMoving(guardEntry(s, m.alias) ?? guardEntry(d, m.alias) ?? {});
 
@@ -135,7 +138,7 @@ export async function applyMove(
     // The source still holds and runs the customer meanwhile: the target is the one that refuses.
     const inSrc = customerUrns(s, m.alias);
     const added = inSrc.length ? addCustomerResources(await exportState(project, src, true), d, m.alias, src, dst) : 0;
-    if (setGuardEntry(d, m.alias, { ...entry, moving }) || added) await importState(project, dst, d);
+    if (setGuardEntry(d, m.alias, { ...entry, moving }) || added) await importState(project, dst, d, unchanged[dst]);
     say(
         added
             ? `state copied: ${added} resource(s) from ${src} to ${dst} (it refuses any run until this move is done)`
@@ -147,7 +150,8 @@ export async function applyMove(
     // 2. The source lets go of them and is marked too, in one import: its record does not say the target yet, so
     // without the mark an `up` there would create the customer a second time.
     dropResources(s, inSrc);
-    if (setGuardEntry(s, m.alias, { ...entry, moving }) || inSrc.length) await importState(project, src, s);
+    if (setGuardEntry(s, m.alias, { ...entry, moving }) || inSrc.length)
+        await importState(project, src, s, unchanged[src]);
     if (inSrc.length) say(`removed from ${src}'s state (nothing in Qlik)`);
 
     // 3. The record, 4. then the guards agree again: a move is not an offboarding of the source. Both stacks refuse
@@ -211,8 +215,22 @@ async function exportState(project: FleetProject, stack: string, secrets = false
     return state;
 }
 
-/** `pulumi stack import` from standard input: a state with plain-text secrets never touches the disk. */
-async function importState(project: FleetProject, stack: string, state: ExportedState): Promise<void> {
+/** What a stack's state was when exported (resources as stored: ciphertexts are stable between exports). */
+const fingerprint = (state: ExportedState): string => JSON.stringify(state.deployment.resources ?? []);
+
+/**
+ * `pulumi stack import` from standard input: a state with plain-text secrets never touches the disk. The import takes
+ * the stack's lock, so an `up` in flight makes it fail; with `unchanged`, an `up` that ran entirely between our export
+ * and this import (before the stack was marked) is caught by exporting again first, and nothing is imported.
+ */
+async function importState(
+    project: FleetProject,
+    stack: string,
+    state: ExportedState,
+    unchanged?: string,
+): Promise<void> {
+    if (unchanged !== undefined && fingerprint(await exportState(project, stack)) !== unchanged)
+        throw new Error(`stack ${stack} changed while this rebalance was editing it (another run?): nothing imported`);
     await runPulumi(project, ["stack", "import", "--stack", stack], JSON.stringify(state));
 }
 
