@@ -41,9 +41,14 @@ export class ShardedFleet {
         return this.baseStack.cwd;
     }
 
-    async shardSize(): Promise<number> {
-        const raw = await this.baseStack.config("fleet:shardSize");
-        return parseShardSetting("fleet:shardSize", raw, DEFAULT_SHARD_SIZE, 1);
+    private size?: Promise<number>;
+
+    /** fleet:shardSize of the base stack, read once per command (a rollout's every ring asks). */
+    shardSize(): Promise<number> {
+        this.size ??= this.baseStack
+            .config("fleet:shardSize")
+            .then((raw) => parseShardSetting("fleet:shardSize", raw, DEFAULT_SHARD_SIZE, 1));
+        return this.size;
     }
 
     /** Where every customer is or will be: recorded shards, else where some shard stack's state holds it, else placed. */
