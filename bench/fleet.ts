@@ -208,7 +208,8 @@ async function runSize(n: number, o: Options, cacheDir: string): Promise<SizeRes
         });
     }
     if (!o.skipBaseline) {
-        const r = out[0] ?? { n };
+        if (!out[0]) out.push({ n });
+        const r = out[0];
         await attempt(r, "baseline", async () => {
             r.baseline = await runBaseline(n, o, cacheDir);
         });
@@ -239,11 +240,11 @@ async function main(): Promise<void> {
 
     const results: SizeResult[] = [];
     // Seeding 1,000 customers takes minutes: once per size, copied for each mode.
-    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), "qtf-bench-seeds-"));
+    const cacheDir = o.seedCache ?? fs.mkdtempSync(path.join(os.tmpdir(), "qtf-bench-seeds-"));
     try {
         for (const n of o.sizes) results.push(...(await runSize(n, o, cacheDir)));
     } finally {
-        fs.rmSync(cacheDir, { recursive: true, force: true });
+        if (!o.seedCache) fs.rmSync(cacheDir, { recursive: true, force: true });
     }
 
     fs.mkdirSync(o.outDir, { recursive: true });

@@ -16,6 +16,8 @@ export interface Options {
     shardParallel?: number;
     /** The multi-runner onboarding: this many runner processes on one PostgreSQL backend (0 = not run). */
     runners: number;
+    /** Keep seeded master databases here across runs (`seed-<N>/`), instead of a temp folder removed at the end. */
+    seedCache?: string;
     parallel?: number;
     baselineSample?: number;
     baselineBudgetMin: number;
@@ -30,7 +32,7 @@ export interface Options {
 }
 
 const USAGE = `usage: npm run bench -- [--n N | --sizes 10,25,50] [--mode single,no-checkpoint,sharded]
-       [--shard-size 50] [--shard-parallel p] [--runners 4] [--parallel P] [--baseline-sample K]
+       [--shard-size 50] [--shard-parallel p] [--runners 4] [--seed-cache DIR] [--parallel P] [--baseline-sample K]
        [--baseline-budget-min 10] [--skip-baseline] [--skip-trivial] [--skip-refresh]
        [--max-concurrent-per-host C] [--skip-checkpoints] [--out bench/results] [--keep] [--dump-requests]`;
 
@@ -44,6 +46,7 @@ export function parseOptions(argv: string[]): Options {
             "shard-size": { type: "string" },
             "shard-parallel": { type: "string" },
             runners: { type: "string" },
+            "seed-cache": { type: "string" },
             parallel: { type: "string" },
             "baseline-sample": { type: "string" },
             "baseline-budget-min": { type: "string" },
@@ -76,10 +79,12 @@ export function parseOptions(argv: string[]): Options {
     const sizes = v.sizes
         ? v.sizes.split(",").map((s) => int("sizes", s.trim(), 1, 1000))
         : [v.n === undefined ? 50 : int("n", v.n, 1, 1000)];
-    const modes = (v.mode ?? (v["skip-checkpoints"] ? "no-checkpoint" : "single")).split(",").map((m) => m.trim());
+    // "none": no fleet mode, e.g. only the runners (--runners R) or only the baseline.
+    const modeList = (v.mode ?? (v["skip-checkpoints"] ? "no-checkpoint" : "single")).split(",").map((m) => m.trim());
+    const modes = modeList.filter((m) => m !== "none");
     for (const m of modes)
         if (!(MODES as readonly string[]).includes(m))
-            throw new Error(`--mode takes ${MODES.join(", ")} (comma-separated), not ${m}\n${USAGE}`);
+            throw new Error(`--mode takes ${MODES.join(", ")} or none (comma-separated), not ${m}\n${USAGE}`);
     const budget = v["baseline-budget-min"] === undefined ? 10 : Number(v["baseline-budget-min"]);
     if (!Number.isFinite(budget) || budget < 0) throw new Error(`--baseline-budget-min needs minutes\n${USAGE}`);
     return {
@@ -88,6 +93,7 @@ export function parseOptions(argv: string[]): Options {
         shardSize: optionalInt("shard-size", v["shard-size"], 1, 1000),
         shardParallel: optionalInt("shard-parallel", v["shard-parallel"], 1, 64),
         runners: optionalInt("runners", v.runners, 0, 16) ?? 0,
+        seedCache: v["seed-cache"] === undefined ? undefined : path.resolve(v["seed-cache"]),
         parallel: optionalInt("parallel", v.parallel, 1, 10_000),
         baselineSample: optionalInt("baseline-sample", v["baseline-sample"], 1, 1000),
         baselineBudgetMin: budget,
