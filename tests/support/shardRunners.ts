@@ -97,6 +97,33 @@ export class ShardRunner {
         return cmd;
     }
 
+    /**
+     * A bash script in the checkout, as a CI step runs (`bash -eo pipefail`), with this runner's environment plus
+     * `env`; `npm run --silent fleet` inside it is the caller's business (tests/support/workflowSteps.ts).
+     */
+    bash(
+        script: string,
+        env: NodeJS.ProcessEnv = {},
+        opts: { timeoutMs?: number; cwd?: string } = {},
+    ): Promise<RunnerResult> {
+        const child = spawn("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", script], {
+            cwd: opts.cwd ?? this.dir,
+            env: { ...process.env, ...this.env, PULUMI_HOME_OVERRIDE: this.home, ...env },
+            stdio: ["ignore", "pipe", "pipe"],
+            detached: true,
+        });
+        const cmd = collect(child, opts.timeoutMs ?? 420_000);
+        this.running.add(cmd);
+        void cmd.done.finally(() => this.running.delete(cmd));
+        return cmd.done;
+    }
+
+    /** A file of the checkout (what a step wrote), or undefined. */
+    read(file: string): string | undefined {
+        const p = path.join(this.dir, file);
+        return fs.existsSync(p) ? fs.readFileSync(p, "utf8") : undefined;
+    }
+
     /** `npm run fleet -- <args>`, awaited. */
     fleet(args: string[], opts: { timeoutMs?: number } = {}): Promise<RunnerResult> {
         return this.start(args, opts).done;
