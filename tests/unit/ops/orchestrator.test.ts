@@ -26,7 +26,8 @@ import {
 import { exitCodeOf, fleetMarkdown, fleetReport, summaryLines, verdictLine } from "../../../examples/fleet/ops/summary";
 import { plainProgress, progressLine, ttyProgress } from "../../../examples/fleet/ops/progress";
 import { fleetEnv, type RunResult } from "../../../examples/fleet/ops/stack";
-import { merged } from "../../../examples/fleet/ops/shardedFleet";
+import { merged, ShardedFleet } from "../../../examples/fleet/ops/shardedFleet";
+import type { FleetLayout } from "../../../examples/fleet/ops/shardRecords";
 
 const TYPE = "pulumi-nodejs:dynamic/qlik-tenant-fleet";
 const urn = (stack: string, type: string, name: string) =>
@@ -375,6 +376,39 @@ describe("fleet ops: orchestrator over shards (stand-in stacks)", () => {
             failure: "stack dev-1: stack dev-1 is currently locked by a@b (pid 1)",
         });
         expect(isLockedMessage(r.failure!)).to.equal(true);
+    });
+
+    it("a rollout ring's up runs only the shards holding its customers; a plain up runs every shard", async () => {
+        const layout: FleetLayout = {
+            base: "dev",
+            shardSize: 2,
+            shards: [0, 1, 2],
+            byShard: new Map([
+                [0, ["acme", "globex"]],
+                [1, ["hooli", "initech"]],
+                [2, ["umbrella"]],
+            ]),
+            unrecorded: [],
+        };
+        const shards = [new FakeShard("dev", []), new FakeShard("dev-1", []), new FakeShard("dev-2", [])];
+        class Fleet extends ShardedFleet {
+            override layout = async () => layout;
+            override shardStack = async (k: number) => shards[k] as never;
+        }
+        const project = { stackNames: async () => ["dev", "dev-1", "dev-2", "other"] } as never;
+        const fleet = new Fleet(
+            project,
+            { name: "dev", cwd: "/x" } as never,
+            async () => [],
+            () => undefined,
+        );
+        const ring = await fleet.up(() => undefined, { customers: ["initech", "umbrella"] });
+        expect(ring.ok).to.equal(true);
+        expect(shards.map((x) => x.runs)).to.deep.equal([0, 1, 1]);
+        expect((await fleet.up(() => undefined, { customers: ["nobody"] })).ok).to.equal(true);
+        expect(shards.map((x) => x.runs)).to.deep.equal([0, 1, 1]);
+        await fleet.up(() => undefined);
+        expect(shards.map((x) => x.runs)).to.deep.equal([1, 2, 2]);
     });
 
     it("progress: a terminal gets its shard lines redrawn in place, a pipe gets prefixed engine lines", () => {
