@@ -28,6 +28,8 @@ describe("e2e: platform team (apps): AppCopy + ManagedSpacePublish, directly and
     const dbs: Record<string, string> = {};
     const outputs: string[] = [];
 
+    // Every up, refresh and destroy here skips its own preview: each step previews itself where it checks one, and
+    // an up's own preview costs as much as the update (docs/benchmark.md).
     const run = async (args: string[], opts: { allowFailure?: boolean } = {}): Promise<RunResult> => {
         const r = await project.run(args, { ...opts, timeoutMs: 600_000 });
         outputs.push(r.output);
@@ -126,7 +128,7 @@ describe("e2e: platform team (apps): AppCopy + ManagedSpacePublish, directly and
         await step(
             "up deploys both customers from index.ts; preview, refresh and preview then show no changes",
             async () => {
-                await run(["up", "--yes"]);
+                await run(["up", "--yes", "--skip-preview"]);
                 const out = await stackOutputs();
                 const pub = await env.ok(north, "GET", `/api/v1/apps/${out.northPublishedAppId}`);
                 expect(pub.attributes).to.include({ spaceId: out.northSpaceId, originAppId: out.northStagedAppId });
@@ -154,7 +156,7 @@ describe("e2e: platform team (apps): AppCopy + ManagedSpacePublish, directly and
             const p = await preview();
             expect(p.steps, JSON.stringify(p.keys)).to.deep.equal(["north-app update", "south-groups update"]);
             expect(p.keys["north-app"]).to.deep.equal(["name", "reload"]);
-            await run(["up", "--yes"]);
+            await run(["up", "--yes", "--skip-preview"]);
             const out = await stackOutputs();
             expect((await env.ok(north, "GET", `/api/v1/apps/${out.northStagedAppId}`)).attributes.name).to.equal(
                 "North Sales v2",
@@ -203,7 +205,7 @@ describe("e2e: platform team (apps): AppCopy + ManagedSpacePublish, directly and
                     "spaceDescription",
                     "spaceName",
                 ]);
-                await run(["up", "--yes"]);
+                await run(["up", "--yes", "--skip-preview"]);
                 const after = await stackOutputs();
                 expect(after.northStagedAppId).to.equal(before.northStagedAppId);
                 expect(after.northPublishedAppId, "same published app").to.equal(before.northPublishedAppId);
@@ -256,7 +258,7 @@ describe("e2e: platform team (apps): AppCopy + ManagedSpacePublish, directly and
                     "templateVersion",
                 ]);
                 expect(p.keys["south-app"]).to.include.members(["contentVersion", "templateVersion"]);
-                await run(["up", "--yes"]);
+                await run(["up", "--yes", "--skip-preview"]);
                 const after = await stackOutputs();
                 for (const [t, k] of [
                     [north, "north"],
@@ -302,7 +304,9 @@ describe("e2e: platform team (apps): AppCopy + ManagedSpacePublish, directly and
                     { op: "replace", path: "/connectionProperties/password", value: "guessed" },
                 ]);
 
-                const r = await run(["refresh", "--yes", "--expect-no-changes"], { allowFailure: true });
+                const r = await run(["refresh", "--yes", "--skip-preview", "--expect-no-changes"], {
+                    allowFailure: true,
+                });
                 expect(r.code, r.output).to.not.equal(0);
                 for (const res of ["AppCopy north-app", "ManagedSpacePublish north-pub", "AppCopy south-app"])
                     expect(r.output).to.match(new RegExp(`${res} updated`));
@@ -311,7 +315,7 @@ describe("e2e: platform team (apps): AppCopy + ManagedSpacePublish, directly and
                 );
                 expect(r.output).to.not.include(NORTH_PW).and.not.include(SOUTH_PW);
 
-                await run(["up", "--yes"]);
+                await run(["up", "--yes", "--skip-preview"]);
                 expect(
                     (await env.ok(north, "GET", `/api/v1/data-connections/${out.northConnectionId}`))
                         .connectionProperties.database,
@@ -344,7 +348,7 @@ describe("e2e: platform team (apps): AppCopy + ManagedSpacePublish, directly and
                 });
 
                 // up --refresh: the refresh finds the deleted app (the resource stays, with its space and connection), the up re-creates it
-                await run(["up", "--refresh", "--yes"]);
+                await run(["up", "--refresh", "--yes", "--skip-preview"]);
                 const again = await stackOutputs();
                 expect(again.northStagedAppId).to.not.equal(out.northStagedAppId);
                 expect(again.northStagingSpaceId, "same staging space").to.equal(out.northStagingSpaceId);
@@ -352,7 +356,7 @@ describe("e2e: platform team (apps): AppCopy + ManagedSpacePublish, directly and
                     (await env.ok(north, "GET", `/api/v1/apps/${again.northPublishedAppId}`)).attributes.originAppId,
                 ).to.equal(again.northStagedAppId);
 
-                await run(["destroy", "--yes"]);
+                await run(["destroy", "--yes", "--skip-preview"]);
                 expect(await tenantObjects(north)).to.deep.equal({
                     spaces: ["Made by hand"],
                     apps: ["Hand app"],
