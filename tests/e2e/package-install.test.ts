@@ -259,14 +259,15 @@ describe("package install: the provider and the emulator as an outside project i
             "--secret",
             `qlik:clientSecret=${info.oauthClient.clientSecret}`,
         );
-        await pulumi("up", "--yes");
+        // --skip-preview: the preview is not checked, and it would run (and type-check) the program a second time
+        await pulumi("up", "--yes", "--skip-preview");
         const outputs = JSON.parse((await pulumi("stack", "output", "--json")).output);
         expect(outputs.hostname).to.equal(`outside.${info.region}.${info.domain}`);
         expect(Object.keys(outputs.groupIds)).to.deep.equal(["Analysts"]);
         // The program type-checked during up; later commands only transpile it (as tests/e2e/harness.ts users do).
         env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
         await pulumi("preview", "--expect-no-changes");
-        const destroyed = await pulumi("destroy", "--yes");
+        const destroyed = await pulumi("destroy", "--yes", "--skip-preview");
         expect(destroyed.output).to.match(/3 deleted/);
     });
 });
