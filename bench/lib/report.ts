@@ -116,10 +116,10 @@ function ratioRows(r: SizeResult): string[][] {
         rows.push(
             [
                 "fleet up / lower bound",
-                `${fmtS(sh.up.ms)} / ${fmtS(sh.lowerBound.ms)}`,
+                `${fmtS(sh.up.ms)} / ${fmtS(sh.lowerBound.ms)} (exit ${sh.up.exitCode})`,
                 ub.toFixed(2) + "x",
-                `<= ${t}x`,
-                pass(ub <= t),
+                `<= ${t}x, exit 0`,
+                pass(ub <= t && sh.up.exitCode === 0),
             ],
             [
                 "no-op fleet preview",
@@ -263,6 +263,12 @@ function shardedTable(sh: ShardedRun): string {
             `${sh.shards} (${sh.shardSize})${sh.shardParallel ? `, --parallel ${sh.shardParallel}` : ""}`,
         ],
         ["fleet up --yes", `${fmtS(sh.up.ms)} (exit ${sh.up.exitCode})`],
+        ...(sh.upRerun
+            ? [
+                  ["  its failures", (sh.upFailure ?? "").split("\n").slice(0, 3).join(" | ").slice(0, 200)],
+                  ["  fleet up again", `${fmtS(sh.upRerun.ms)} (exit ${sh.upRerun.exitCode})`],
+              ]
+            : []),
         [
             "lower bound: max(chain, rate limits)",
             `${fmtS(sh.lowerBound.ms)} (chain ${fmtS(sh.lowerBound.chainMs)}, rate limits ${fmtS(sh.lowerBound.rateLimitMs)}${sh.lowerBound.rateLimitBucket ? `: ${sh.lowerBound.rateLimitBucket}` : ""})`,

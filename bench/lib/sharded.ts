@@ -39,6 +39,9 @@ export interface ShardedRun {
     up: FleetCommandRun;
     preview: FleetCommandRun;
     drift: FleetCommandRun;
+    /** When the first `fleet up` failed: its failure lines, and the second `fleet up`. */
+    upFailure?: string;
+    upRerun?: FleetCommandRun;
     lowerBound: LowerBound;
     requestsDuringUp: number;
     /** 429 answers seen during the up, per kind of host. */
@@ -104,7 +107,22 @@ export async function runSharded(n: number, o: Options, cacheDir: string): Promi
         });
         const requests = await collector.stop();
         const up = commandRun(upRun);
-        if (up.exitCode !== 0) throw new Error(`fleet up exited ${up.exitCode}:\n${upRun.output.slice(-4000)}`);
+        // A failed shard is a finding, not the end of the run: its lines are kept, and a second `fleet up` (what an
+        // operator does; a rerun must converge) is timed before the previews.
+        let upFailure: string | undefined;
+        let rerun: FleetCommandRun | undefined;
+        if (up.exitCode !== 0) {
+            upFailure = upRun.output
+                .split("\n")
+                .filter((l) => /FAILED|error/i.test(l))
+                .slice(0, 20)
+                .join("\n");
+            log(`N=${n} sharded: fleet up exited ${up.exitCode}:\n${upFailure}\nN=${n} sharded: fleet up again`);
+            rerun = commandRun(
+                await project.fleet(["up", "--yes", "--json", ...parallelArgs(o)], BASE_STACK, { allowFailure: true }),
+            );
+            log(`N=${n} sharded: second up exited ${rerun.exitCode} in ${(rerun.ms / 1000).toFixed(1)} s`);
+        }
         const lowerBound = computeLowerBound({
             requests,
             registerHost: emu.info.registerHost,
@@ -139,6 +157,8 @@ export async function runSharded(n: number, o: Options, cacheDir: string): Promi
             up,
             preview,
             drift,
+            upFailure,
+            upRerun: rerun,
             lowerBound,
             requestsDuringUp: requests.length,
             status429DuringUp: count429(requests, {
