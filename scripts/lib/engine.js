@@ -109,15 +109,26 @@ function installPluginShims(binDir, withLanguageHost) {
     for (const [src, dest, mode] of files) copyIfChanged(path.join(PLUGIN_SRC_DIR, src), path.join(binDir, dest), mode);
     if (withLanguageHost) {
         // The host speaks gRPC with the SDK's stubs; before a project's own node_modules exist
-        // (`pulumi install` in a fresh clone) it takes them from this copy. Any clone's copy will do.
+        // (`pulumi install` in a fresh clone) it takes them from a recorded copy. Several clones share this
+        // cache and any of them may be deleted, so every clone's copy is kept (this one first) and the host
+        // takes the first that still exists.
         const record = path.join(binDir, "qtf-plugin-sdk.json");
-        const text = JSON.stringify({ sdkDir: path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi") }) + "\n";
+        const own = path.join(REPO_ROOT, "node_modules", "@pulumi", "pulumi");
         let current;
         try {
             current = fs.readFileSync(record, "utf8");
         } catch {
             current = undefined;
         }
+        let known = [];
+        try {
+            const parsed = JSON.parse(current ?? "{}");
+            known = [...(parsed.sdkDirs ?? []), ...(parsed.sdkDir ? [parsed.sdkDir] : [])];
+        } catch {
+            known = [];
+        }
+        const sdkDirs = [own, ...known.filter((d) => d !== own && fs.existsSync(path.join(d, "package.json")))];
+        const text = JSON.stringify({ sdkDirs }) + "\n";
         if (current !== text) fs.writeFileSync(record, text);
     }
 }

@@ -225,8 +225,10 @@ function main() {
 /** The SDK copy `npm run setup` recorded next to the installed host (scripts/lib/engine.js), if any. */
 function fallbackSdkDir() {
     try {
-        const dir = JSON.parse(fs.readFileSync(path.join(__dirname, "qtf-plugin-sdk.json"), "utf8")).sdkDir;
-        return fs.existsSync(path.join(dir, "package.json")) ? dir : undefined;
+        const rec = JSON.parse(fs.readFileSync(path.join(__dirname, "qtf-plugin-sdk.json"), "utf8"));
+        // sdkDir: the one-entry record of earlier setups.
+        const dirs = [...(rec.sdkDirs || []), ...(rec.sdkDir ? [rec.sdkDir] : [])];
+        return dirs.find((dir) => fs.existsSync(path.join(dir, "package.json")));
     } catch {
         return undefined;
     }
