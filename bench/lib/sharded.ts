@@ -26,7 +26,14 @@ export interface FleetCommandRun {
 /** The orchestrator's `--json` shape (the shared design of issue 11); only what the bench reads. */
 export interface OrchestratorReport {
     command?: string;
-    shards?: { shard: number; stack: string; ok: boolean; changes?: unknown }[];
+    shards?: {
+        shard: number;
+        stack: string;
+        ok: boolean;
+        changes?: unknown;
+        /** Only the customers with errors are kept (first error line each). */
+        customers?: Record<string, { errors?: string[] }>;
+    }[];
     changedCustomers?: unknown[];
     exitCode?: number;
 }
@@ -69,7 +76,20 @@ export function parseReport(stdout: string): OrchestratorReport | undefined {
         return {
             command: r.command,
             exitCode: r.exitCode,
-            shards: r.shards?.map(({ shard, stack, ok, changes }) => ({ shard, stack, ok, changes })),
+            shards: r.shards?.map(({ shard, stack, ok, changes, customers }) => ({
+                shard,
+                stack,
+                ok,
+                changes,
+                customers: Object.fromEntries(
+                    Object.entries(customers ?? {})
+                        .filter(([, c]) => (c.errors ?? []).length > 0)
+                        .map(([alias, c]) => [
+                            alias,
+                            { errors: (c.errors ?? []).slice(0, 1).map((e) => String(e).slice(0, 300)) },
+                        ]),
+                ),
+            })),
             changedCustomers: r.changedCustomers?.slice(0, 20),
         };
     } catch {
@@ -112,9 +132,19 @@ export async function runSharded(n: number, o: Options, cacheDir: string): Promi
         let upFailure: string | undefined;
         let rerun: FleetCommandRun | undefined;
         if (up.exitCode !== 0) {
-            upFailure = upRun.output
-                .split("\n")
-                .filter((l) => /FAILED|error/i.test(l))
+            // stdout is the JSON report: the failures are its failed shards' customers with errors, and stderr's lines.
+            const failed = (up.report?.shards ?? []).filter((x) => !x.ok);
+            upFailure = [
+                ...failed.map(
+                    (x) =>
+                        `${x.stack}: ${
+                            Object.entries(x.customers ?? {})
+                                .map(([a, c]) => `${a}: ${c.errors?.[0] ?? ""}`)
+                                .join("; ") || "failed"
+                        }`,
+                ),
+                ...upRun.output.split("\n").filter((l) => /^\s*(FAILED|error:)/.test(l)),
+            ]
                 .slice(0, 20)
                 .join("\n");
             log(`N=${n} sharded: fleet up exited ${up.exitCode}:\n${upFailure}\nN=${n} sharded: fleet up again`);
