@@ -5,20 +5,17 @@
 // --refresh` repairs it; the --json and --markdown reports are parsed. The caller's PULUMI_HOME / PULUMI_BACKEND_URL /
 // PULUMI_CONFIG_PASSPHRASE reach the engine (the project folder is not the repository).
 import { expect } from "chai";
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import Database = require("better-sqlite3");
 import { Fleet, smallCustomer } from "./fleet-fixture";
-import { REPO_ROOT } from "./harness";
 import { addCustomer, type DemoCustomer } from "../../scripts/seed";
 import type { FleetReport } from "../../examples/fleet/ops/summary";
 import type { FleetStatus } from "../../examples/fleet/ops/status";
 import { step } from "../support/steps";
+import { fleetCli, fleetJson } from "./fixtures/fleetCli";
 import { call, tokenFor } from "../support/http";
-
-const CLI = path.join(REPO_ROOT, "dist", "examples", "fleet", "ops", "cli.js");
 
 /** A demo customer under another alias (its own id, users, groups and business database). */
 function twin(base: string, alias: string, id: string): DemoCustomer {
@@ -38,44 +35,6 @@ function twin(base: string, alias: string, id: string): DemoCustomer {
             groups: u.groups.map(rename),
         })),
     };
-}
-
-interface CliResult {
-    code: number;
-    stdout: string;
-    stderr: string;
-}
-
-function fleetCli(fleet: Fleet, args: string[]): Promise<CliResult> {
-    const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        PULUMI_BACKEND_URL: `file://${path.join(fleet.project.root, "state")}`,
-        PULUMI_HOME: path.join(fleet.project.root, "home"),
-        PULUMI_CONFIG_PASSPHRASE: "e2e-test-passphrase",
-    };
-    delete env.PULUMI_HOME_OVERRIDE;
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [CLI, ...args, "--cwd", fleet.project.dir, "--stack", "test"], {
-            env,
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        const timer = setTimeout(() => child.kill("SIGKILL"), 400_000);
-        child.on("error", reject);
-        child.on("exit", (code) => {
-            clearTimeout(timer);
-            resolve({ code: code ?? -1, stdout, stderr });
-        });
-    });
-}
-
-async function fleetJson<T>(fleet: Fleet, args: string[], expectCode: number): Promise<T> {
-    const r = await fleetCli(fleet, [...args, "--json"]);
-    expect(r.code, `fleet ${args.join(" ")} exit code\n${r.stderr.slice(-4000)}`).to.equal(expectCode);
-    return JSON.parse(r.stdout) as T;
 }
 
 interface ShardsJson {

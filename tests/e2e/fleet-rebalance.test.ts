@@ -5,51 +5,18 @@
 // same tenant id and published app id, no create or delete in either stack (both preview clean), and acme's user still
 // logs in and sees acme's data.
 import { expect } from "chai";
-import { spawn } from "child_process";
-import * as path from "path";
 import Database = require("better-sqlite3");
 import { Fleet, type StackOutputs } from "./fleet-fixture";
-import { REPO_ROOT } from "./harness";
 import { step } from "../support/steps";
-
-const CLI = path.join(REPO_ROOT, "dist", "examples", "fleet", "ops", "cli.js");
+import { fleetCli, type CliResult } from "./fixtures/fleetCli";
 
 /** `npm run fleet -- rebalance ...` as a user runs it, with the project's backend, home and passphrase. */
-function rebalance(
-    fleet: Fleet,
-    moves: { alias: string; to: number }[],
-    yes = true,
-): Promise<{ code: number; out: string }> {
-    const env: NodeJS.ProcessEnv = {
-        ...process.env,
-        PULUMI_BACKEND_URL: `file://${path.join(fleet.project.root, "state")}`,
-        PULUMI_HOME: path.join(fleet.project.root, "home"),
-        PULUMI_CONFIG_PASSPHRASE: "e2e-test-passphrase",
-    };
-    delete env.PULUMI_HOME_OVERRIDE;
-    const args = [
-        CLI,
+function rebalance(fleet: Fleet, moves: { alias: string; to: number }[], yes = true): Promise<CliResult> {
+    return fleetCli(fleet, [
         "rebalance",
         ...moves.flatMap((m) => ["--move", m.alias, "--to", String(m.to)]),
         ...(yes ? ["--yes"] : []),
-        "--cwd",
-        fleet.project.dir,
-        "--stack",
-        "test",
-    ];
-    return new Promise((resolve, reject) => {
-        // stdin ignored: not a terminal, so without --yes the command only prints its plan.
-        const child = spawn(process.execPath, args, { env, stdio: ["ignore", "pipe", "pipe"] });
-        let out = "";
-        child.stdout.on("data", (d) => (out += d));
-        child.stderr.on("data", (d) => (out += d));
-        const timer = setTimeout(() => child.kill("SIGKILL"), 400_000);
-        child.on("error", reject);
-        child.on("exit", (code) => {
-            clearTimeout(timer);
-            resolve({ code: code ?? -1, out });
-        });
-    });
+    ]);
 }
 
 async function outputsOf(fleet: Fleet, stack: string): Promise<StackOutputs> {

@@ -4,21 +4,18 @@
 // line, leaves the later rings untouched, and `rollback` puts the canary back with its users' own sheets. Also what an
 // operator gets wrong: an unknown --stack, a release whose app is not in the source tenant, drift made by hand (exit 2).
 import { expect } from "chai";
-import { spawn } from "child_process";
-import * as path from "path";
 import Database = require("better-sqlite3");
 import { Fleet } from "./fleet-fixture";
-import { REPO_ROOT } from "./harness";
 import { placeTemplate } from "../../scripts/template/place";
 import { CONNECTION_NAME, CONNECTION_SPACE, LOAD_SCRIPT } from "../../scripts/template/loadScript";
 import type { FleetStatus } from "../../examples/fleet/ops/status";
 import type { RolloutRow } from "../../examples/fleet/ops/report";
 import { step } from "../support/steps";
+import { fleetCli, fleetJson } from "./fixtures/fleetCli";
 import { call, tokenFor } from "../support/http";
 
 const RINGS: Record<string, string> = { acme: "canary", globex: "early", initech: "general" };
 const ALIASES = Object.keys(RINGS);
-const CLI = path.join(REPO_ROOT, "dist", "examples", "fleet", "ops", "cli.js");
 
 interface RolloutJson {
     rollout: { id: number; version: string; state: string; currentRing: string | null; message: string };
@@ -41,43 +38,6 @@ function addRegions(file: string): void {
     } finally {
         db.close();
     }
-}
-
-/** Runs `npm run fleet -- <args>` against the fleet's throw-away stack (its backend, home and passphrase). */
-function fleetCli(
-    fleet: Fleet,
-    args: string[],
-    stack = "test",
-): Promise<{ code: number; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-        const child = spawn(process.execPath, [CLI, ...args, "--cwd", fleet.project.dir, "--stack", stack], {
-            env: {
-                ...process.env,
-                PULUMI_BACKEND_URL: `file://${path.join(fleet.project.root, "state")}`,
-                PULUMI_HOME_OVERRIDE: path.join(fleet.project.root, "home"),
-                PULUMI_CONFIG_PASSPHRASE: "e2e-test-passphrase",
-            },
-            stdio: ["ignore", "pipe", "pipe"],
-        });
-        let stdout = "";
-        let stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        const timer = setTimeout(() => child.kill("SIGKILL"), 400_000);
-        child.on("error", reject);
-        child.on("exit", (code) => {
-            clearTimeout(timer);
-            resolve({ code: code ?? -1, stdout, stderr });
-        });
-    });
-}
-
-async function fleetJson<T>(fleet: Fleet, args: string[], expectCode: number): Promise<T> {
-    const r = await fleetCli(fleet, [...args, "--json"]);
-    expect(r.code, `fleet ${args.join(" ")} exit code\n${r.stderr.slice(-4000)}\n${r.stdout.slice(-2000)}`).to.equal(
-        expectCode,
-    );
-    return JSON.parse(r.stdout) as T;
 }
 
 describe("npm run fleet: staged template rollouts with health gates", function () {
