@@ -79,6 +79,17 @@ export const hostname = tenant.hostname;
 export const groupIds = groups.groupIds;
 `;
 
+/** What the root package's `prepare` and `files` need, copied from the repository (node_modules linked). */
+function packageSources(root: string): string {
+    const dir = path.join(root, "source");
+    fs.mkdirSync(dir);
+    for (const f of ["package.json", "tsconfig.json", "tsconfig.package.json", "README.md", "LICENSE", "CHANGELOG.md"])
+        fs.copyFileSync(path.join(REPO_ROOT, f), path.join(dir, f));
+    for (const d of ["sdk", "provider"]) fs.cpSync(path.join(REPO_ROOT, d), path.join(dir, d), { recursive: true });
+    fs.symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"), "dir");
+    return dir;
+}
+
 describe("package install: the provider and the emulator as an outside project installs them", function () {
     this.timeout(900_000);
     const repoPkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8"));
@@ -98,7 +109,10 @@ describe("package install: the provider and the emulator as an outside project i
         packs = path.join(root, "packs");
         fs.mkdirSync(packs);
         // The root pack runs `prepare` (tsc -p tsconfig.package.json), the emulator's its `prepack`: both build.
-        await run("npm", ["pack", "--pack-destination", packs, "--loglevel=error"], REPO_ROOT, cleanEnv());
+        // The root one runs in a copy of the package's sources: `prepare` rewrites dist/sdk and dist/provider, and
+        // in the repository that raced the e2e files running beside this one (a provider that loaded a half-written
+        // dist/provider/config.js failed with "setProviderConfig is not a function").
+        await run("npm", ["pack", "--pack-destination", packs, "--loglevel=error"], packageSources(root), cleanEnv());
         await run(
             "npm",
             ["pack", "-w", "emulator", "--pack-destination", packs, "--loglevel=error"],
