@@ -293,6 +293,15 @@ function pulumiEnv(record, overrides = {}) {
         "PULUMI_SELF_MANAGED_STATE_ZSTD",
     ].some((name) => env[name] !== undefined && env[name] !== "");
     if (!compressionChosen) env.PULUMI_DIY_BACKEND_GZIP = "true";
+    // The PostgreSQL DIY backend opens at most 2 x GOMAXPROCS connections (backend/diy/postgres/bucket.go), and
+    // each of the DIY backend's stack-listing workers (PULUMI_DIY_BACKEND_PARALLEL, default 10) holds one open
+    // cursor while it asks for another: on 2 cores (4 connections) `pulumi stack ls` (also `stack select` of the
+    // Automation API) waited forever once the project had 4 stacks (docs/state-backends.md#listing-stacks). Fewer
+    // workers than connections avoids it; measured with 40 stacks: 0.4 s with 3 workers, a hang with 10.
+    if (!env.PULUMI_DIY_BACKEND_PARALLEL) {
+        const procs = Number(env.GOMAXPROCS) > 0 ? Number(env.GOMAXPROCS) : os.availableParallelism();
+        env.PULUMI_DIY_BACKEND_PARALLEL = String(Math.max(1, Math.min(10, 2 * procs - 1)));
+    }
     if (env.PULUMI_CONFIG_PASSPHRASE === undefined && env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined) {
         env.PULUMI_CONFIG_PASSPHRASE = DEMO_PASSPHRASE;
     }

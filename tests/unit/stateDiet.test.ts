@@ -50,6 +50,32 @@ describe("pulumiEnv: gzip checkpoints unless the user chose", () => {
     });
 });
 
+describe("pulumiEnv: fewer DIY listing workers than PostgreSQL connections", () => {
+    after(() => fs.rmSync("/tmp/qtf-unit-state-diet", { recursive: true, force: true }));
+    const withVars = (vars: Record<string, string>) => {
+        const keys = ["PULUMI_DIY_BACKEND_PARALLEL", "GOMAXPROCS"];
+        const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
+        try {
+            for (const k of keys) delete process.env[k];
+            Object.assign(process.env, vars);
+            return engine.pulumiEnv(RECORD as never, { backendDir: "/tmp/qtf-unit-state-diet" });
+        } finally {
+            for (const [k, v] of Object.entries(saved)) {
+                if (v === undefined) delete process.env[k];
+                else process.env[k] = v;
+            }
+        }
+    };
+    it("uses at most 2 x GOMAXPROCS - 1 workers (the pool is 2 x GOMAXPROCS), never more than Pulumi's 10", () => {
+        expect(withVars({ GOMAXPROCS: "2" }).PULUMI_DIY_BACKEND_PARALLEL).to.equal("3");
+        expect(withVars({ GOMAXPROCS: "1" }).PULUMI_DIY_BACKEND_PARALLEL).to.equal("1");
+        expect(withVars({ GOMAXPROCS: "64" }).PULUMI_DIY_BACKEND_PARALLEL).to.equal("10");
+    });
+    it("keeps the user's own setting", () => {
+        expect(withVars({ PULUMI_DIY_BACKEND_PARALLEL: "7" }).PULUMI_DIY_BACKEND_PARALLEL).to.equal("7");
+    });
+});
+
 const SECRET = (ciphertext: string) => ({
     "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
     ciphertext,
