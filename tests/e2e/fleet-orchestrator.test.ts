@@ -14,8 +14,7 @@ import { addCustomer, type DemoCustomer } from "../../scripts/seed";
 import type { FleetReport } from "../../examples/fleet/ops/summary";
 import type { FleetStatus } from "../../examples/fleet/ops/status";
 import { step } from "../support/steps";
-import { fleetCli, fleetJson } from "./fixtures/fleetCli";
-import { call, tokenFor } from "../support/http";
+import { fleetCli, fleetJson, removeManagedSpaceGroup } from "./fixtures/fleetCli";
 
 /** A demo customer under another alias (its own id, users, groups and business database). */
 function twin(base: string, alias: string, id: string): DemoCustomer {
@@ -133,18 +132,7 @@ describe("npm run fleet over shards: up, no-op preview, drift in one customer, r
             `a consumer assignment removed by hand in ${victim}: drift exits 2 naming ${victim} only`,
             async () => {
                 const host = await hostOf(f, victim);
-                const token = await tokenFor(f.emu.url, host, f.emu.info.oauthClient);
-                const get = async (p: string) => (await call(f.emu.url, p, { method: "GET", host, token })).body;
-                const managed = (await get("/api/v1/spaces")).data.find((x: { type: string }) => x.type === "managed");
-                const group = (await get(`/api/v1/spaces/${managed.id}/assignments`)).data.find(
-                    (x: { type: string }) => x.type === "group",
-                );
-                const del = await call(f.emu.url, `/api/v1/spaces/${managed.id}/assignments/${group.id}`, {
-                    method: "DELETE",
-                    host,
-                    token,
-                });
-                expect(del.status).to.equal(204);
+                await removeManagedSpaceGroup(f, host);
                 const md = path.join(f.project.root, "drift.md");
                 const r = await fleetCli(f, ["drift", "--json", "--markdown", md]);
                 expect(r.code, r.stderr.slice(-3000)).to.equal(2);

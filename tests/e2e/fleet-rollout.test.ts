@@ -11,8 +11,7 @@ import { CONNECTION_NAME, CONNECTION_SPACE, LOAD_SCRIPT } from "../../scripts/te
 import type { FleetStatus } from "../../examples/fleet/ops/status";
 import type { RolloutRow } from "../../examples/fleet/ops/report";
 import { step } from "../support/steps";
-import { fleetCli, fleetJson } from "./fixtures/fleetCli";
-import { call, tokenFor } from "../support/http";
+import { fleetCli, fleetJson, removeManagedSpaceGroup } from "./fixtures/fleetCli";
 
 const RINGS: Record<string, string> = { acme: "canary", globex: "early", initech: "general" };
 const ALIASES = Object.keys(RINGS);
@@ -252,18 +251,7 @@ describe("npm run fleet: staged template rollouts with health gates", function (
 
             await step("a consumer assignment removed by hand: drift exits 2", async () => {
                 const host = (await f.outputs()).tenants.globex.hostname;
-                const token = await tokenFor(f.emu.url, host, f.emu.info.oauthClient);
-                const get = async (p: string) => (await call(f.emu.url, p, { method: "GET", host, token })).body;
-                const managed = (await get("/api/v1/spaces")).data.find((x: { type: string }) => x.type === "managed");
-                const group = (await get(`/api/v1/spaces/${managed.id}/assignments`)).data.find(
-                    (x: { type: string }) => x.type === "group",
-                );
-                const del = await call(f.emu.url, `/api/v1/spaces/${managed.id}/assignments/${group.id}`, {
-                    method: "DELETE",
-                    host,
-                    token,
-                });
-                expect(del.status).to.equal(204);
+                await removeManagedSpaceGroup(f, host);
                 const d = await fleetCli(f, ["drift"]);
                 expect(d.code, d.stderr.slice(-3000)).to.equal(2);
                 expect(d.stdout).to.match(/drift: 1 to update/);

@@ -16,11 +16,11 @@ const COMPRESSION_VARS = [
     "PULUMI_SELF_MANAGED_STATE_ZSTD",
 ];
 
-/** pulumiEnv with exactly `vars` of the compression variables set in the caller's environment. */
-function envWith(vars: Record<string, string>): NodeJS.ProcessEnv {
-    const saved = Object.fromEntries(COMPRESSION_VARS.map((k) => [k, process.env[k]]));
+/** pulumiEnv with exactly `vars` of the variables `keys` set in the caller's environment (the rest unset). */
+function pulumiEnvWith(keys: string[], vars: Record<string, string>): NodeJS.ProcessEnv {
+    const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
     try {
-        for (const k of COMPRESSION_VARS) delete process.env[k];
+        for (const k of keys) delete process.env[k];
         Object.assign(process.env, vars);
         return engine.pulumiEnv(RECORD as never, { backendDir: "/tmp/qtf-unit-state-diet" });
     } finally {
@@ -30,6 +30,8 @@ function envWith(vars: Record<string, string>): NodeJS.ProcessEnv {
         }
     }
 }
+
+const envWith = (vars: Record<string, string>) => pulumiEnvWith(COMPRESSION_VARS, vars);
 
 describe("pulumiEnv: gzip checkpoints unless the user chose", () => {
     after(() => fs.rmSync("/tmp/qtf-unit-state-diet", { recursive: true, force: true })); // pulumiEnv creates it
@@ -52,20 +54,8 @@ describe("pulumiEnv: gzip checkpoints unless the user chose", () => {
 
 describe("pulumiEnv: fewer DIY listing workers than PostgreSQL connections", () => {
     after(() => fs.rmSync("/tmp/qtf-unit-state-diet", { recursive: true, force: true }));
-    const withVars = (vars: Record<string, string>) => {
-        const keys = ["PULUMI_DIY_BACKEND_PARALLEL", "GOMAXPROCS"];
-        const saved = Object.fromEntries(keys.map((k) => [k, process.env[k]]));
-        try {
-            for (const k of keys) delete process.env[k];
-            Object.assign(process.env, vars);
-            return engine.pulumiEnv(RECORD as never, { backendDir: "/tmp/qtf-unit-state-diet" });
-        } finally {
-            for (const [k, v] of Object.entries(saved)) {
-                if (v === undefined) delete process.env[k];
-                else process.env[k] = v;
-            }
-        }
-    };
+    const withVars = (vars: Record<string, string>) =>
+        pulumiEnvWith(["PULUMI_DIY_BACKEND_PARALLEL", "GOMAXPROCS"], vars);
     it("uses at most 2 x GOMAXPROCS - 1 workers (the pool is 2 x GOMAXPROCS), never more than Pulumi's 10", () => {
         expect(withVars({ GOMAXPROCS: "2" }).PULUMI_DIY_BACKEND_PARALLEL).to.equal("3");
         expect(withVars({ GOMAXPROCS: "1" }).PULUMI_DIY_BACKEND_PARALLEL).to.equal("1");
