@@ -209,17 +209,28 @@ function rawValue(spec: SettingSpec, env: NodeJS.ProcessEnv): { value?: string; 
     const fromEnv = env[spec.env];
     if (fromEnv !== undefined && fromEnv !== "") return { value: fromEnv, from: spec.env };
     // The provider process also gets the whole stack config as JSON (docs/reference/pulumi-offline.md B1).
-    const pc = env.PULUMI_CONFIG;
-    if (pc) {
+    const v = stackConfigJson(env.PULUMI_CONFIG)?.[spec.key];
+    if (typeof v === "string" && v !== "") return { value: v, from: spec.key };
+    return { value: spec.fallback, from: "default" };
+}
+
+// getProviderConfig runs for every API call and reads every setting; parsing PULUMI_CONFIG (the whole stack
+// config) each time was the provider's largest own CPU cost in a 50-tenant up (0.9 of 15 CPU-s,
+// docs/benchmark.md#where-the-cpu-goes). One parse per distinct text.
+let lastConfigText: string | undefined;
+let lastConfig: Record<string, unknown> | undefined;
+function stackConfigJson(text: string | undefined): Record<string, unknown> | undefined {
+    if (!text) return undefined;
+    if (text !== lastConfigText) {
+        lastConfigText = text;
         try {
-            const parsed = JSON.parse(pc) as Record<string, unknown>;
-            const v = parsed[spec.key];
-            if (typeof v === "string" && v !== "") return { value: v, from: spec.key };
+            const parsed: unknown = JSON.parse(text);
+            lastConfig = parsed && typeof parsed === "object" ? (parsed as Record<string, unknown>) : undefined;
         } catch {
-            // malformed PULUMI_CONFIG is not ours to report
+            lastConfig = undefined; // malformed PULUMI_CONFIG is not ours to report
         }
     }
-    return { value: spec.fallback, from: "default" };
+    return lastConfig;
 }
 
 function howToSet(name: SettingName, example = "<value>"): string {

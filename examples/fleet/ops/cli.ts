@@ -72,8 +72,8 @@ export const USAGE = `usage: npm run fleet -- <command> [--stack <base stack>] [
   preview [--diff] | up [--yes] [--refresh] | drift | refresh [--yes] | destroy [--yes]
       over the shard stacks, each with:
       [--shard k]...              only these shards (a CI matrix: one runner per shard)
-      [--parallel p]              shards at once; default max(1, min(shards, 2 x cores, GiB of memory)),
-                                  here min(shards, ${Math.max(1, Math.min(2 * cores, memGiB))}) (${cores} cores, ${memGiB} GiB)
+      [--parallel p]              shards at once; default max(1, min(shards, cores, GiB of memory)),
+                                  here min(shards, ${Math.max(1, Math.min(cores, memGiB))}) (${cores} cores, ${memGiB} GiB)
       [--json]                    stdout carries only the JSON report
       [--markdown <file>]         the report as Markdown (a pull-request comment)
       [--expect-no-changes]       exit 2 when a shard has changes

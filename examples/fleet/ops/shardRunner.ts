@@ -61,12 +61,14 @@ export interface ShardProgress {
 }
 
 /**
- * Shards at once by default: each shard is one `pulumi` CLI plus its Node.js program (about 2 processes busy on
- * CPU at its peak, up to ~1 GiB of memory at 50 customers: docs/benchmark.md), so 2 per core and one per GiB,
- * never more than there are shards. Qlik's rate limits are shared through the provider's throttle, not this bound.
+ * Shards at once by default: one per core and one per GiB, never more than there are shards. A shard is one
+ * `pulumi` CLI, its Node.js program and its provider: measured on an idle 2-core machine, a 50-customer shard keeps
+ * 1.4-1.6 cores busy (preview 11.7 CPU-s in 8.7 s, up 69 CPU-s in 43 s) and takes up to ~1 GiB
+ * (docs/benchmark.md#where-the-cpu-goes). More shards than cores only share the same cores and add their memory
+ * (4 at once on 2 cores: 2.9-3.5 GiB, no faster). Qlik's rate limits are shared through the provider's throttle.
  */
 export function defaultParallel(shards: number, cores = os.cpus().length, memGiB = os.totalmem() / 2 ** 30): number {
-    return Math.max(1, Math.min(shards, 2 * cores, Math.floor(memGiB)));
+    return Math.max(1, Math.min(shards, cores, Math.floor(memGiB)));
 }
 
 /** Pulumi's own --parallel inside a shard: enough for every customer's resources at once (bench/fleet.ts says why). */

@@ -86,6 +86,18 @@ describe("provider/config", () => {
         });
         expect(cfg.region).to.equal("jp");
     });
+
+    it("re-reads PULUMI_CONFIG when its text changes (the parse is cached per text)", () => {
+        const env = (region: string) => ({
+            PULUMI_CONFIG: JSON.stringify({ "qlik:region": region, "qlik:apiKey": "k1" }),
+        });
+        expect(getProviderConfig({ env: env("jp") }).region).to.equal("jp");
+        expect(getProviderConfig({ env: env("eu") }).region).to.equal("eu");
+        expect(
+            getProviderConfig({ env: { PULUMI_CONFIG: "{not json", QLIK_API_KEY: "k1", QLIK_REGION: "de" } }).region,
+        ).to.equal("de");
+        expect(getProviderConfig({ env: env("jp") }).region).to.equal("jp");
+    });
 });
 
 describe("provider/qlik errors and redaction", () => {

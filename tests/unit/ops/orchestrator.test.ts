@@ -107,8 +107,9 @@ describe("fleet ops: orchestrator over shards (stand-in stacks)", () => {
         });
         expect(out).to.deep.equal([10, 20, 30, 40, 50, 60, 70]);
         expect(peak).to.equal(3);
-        expect(defaultParallel(10, 2, 24)).to.equal(4);
+        expect(defaultParallel(10, 2, 24)).to.equal(2);
         expect(defaultParallel(2, 8, 64)).to.equal(2);
+        expect(defaultParallel(10, 8, 64)).to.equal(8);
         expect(defaultParallel(10, 8, 3)).to.equal(3);
         expect(defaultParallel(0, 2, 0.5)).to.equal(1);
         expect([pulumiParallel(1), pulumiParallel(50)]).to.deep.equal([16, 300]);
