@@ -2,7 +2,9 @@
 // Automation API) on five small customers with fleet:shardSize 2, so three shard stacks (test, test-1, test-2) on the
 // file backend. `up` creates the shards and every tenant; a no-op `preview --expect-no-changes` exits 0; a consumer
 // assignment removed by hand in one customer's tenant is found by `drift` (exit 2) naming that customer only; `up
-// --refresh` repairs it; the --json and --markdown reports are parsed. The caller's PULUMI_HOME / PULUMI_BACKEND_URL /
+// --refresh` repairs it; the --json and --markdown reports are parsed. A setting changed on the base stack (the
+// deactivation opt-in) reaches every shard stack, and `destroy` then deactivates every tenant over the three shards,
+// removes the emptied shard stacks and leaves a tenant made by hand alone. The caller's PULUMI_HOME / PULUMI_BACKEND_URL /
 // PULUMI_CONFIG_PASSPHRASE reach the engine (the project folder is not the repository).
 import { expect } from "chai";
 import * as fs from "fs";
@@ -15,6 +17,8 @@ import type { FleetReport } from "../../examples/fleet/ops/summary";
 import type { FleetStatus } from "../../examples/fleet/ops/status";
 import { step } from "../support/steps";
 import { fleetCli, fleetJson, removeManagedSpaceGroup } from "./fixtures/fleetCli";
+import { newTenantHost } from "./emulatorFixture";
+import { asBot } from "../support/handlerEmulator";
 
 /** A demo customer under another alias (its own id, users, groups and business database). */
 function twin(base: string, alias: string, id: string): DemoCustomer {
@@ -42,7 +46,7 @@ interface ShardsJson {
     shards: { shard: number; stack: string; customers: string[] }[];
 }
 
-describe("npm run fleet over shards: up, no-op preview, drift in one customer, repair, reports", function () {
+describe("npm run fleet over shards: up, no-op preview, drift in one customer, repair, reports, base config, destroy", function () {
     this.timeout(600_000);
     let fleet: Fleet | undefined;
     after(async () => fleet?.close());
@@ -215,16 +219,66 @@ describe("npm run fleet over shards: up, no-op preview, drift in one customer, r
                 all.map((a) => [a, shardOf[a], "SUCCEEDED"]),
             );
         });
+
+        await step(
+            "a setting changed on the base stack reaches every shard: the deactivation opt-in, then destroy over all",
+            async () => {
+                const tenantIds = await Promise.all(all.map((a) => tenantOf(f, a).then((t) => t.tenantId)));
+                const byHand = await newTenantHost(f.emu);
+                // Without the opt-in every shard refuses (the fixture sets it false): the shards' copies say false too.
+                await f.project.run(["config", "set", "qlik:allowTenantDeactivation", "true", "--stack", "test"]);
+                const up = await fleetCli(f, ["up", "--yes", "--json"]);
+                expect(up.code, up.stderr.slice(-3000)).to.equal(0);
+                for (const stack of ["test-1", "test-2"]) {
+                    expect(up.stderr).to.contain(`${stack}: config taken from test: qlik:allowTenantDeactivation\n`);
+                    const cfg = await f.project.run([
+                        "config",
+                        "get",
+                        "qlik:allowTenantDeactivation",
+                        "--stack",
+                        stack,
+                    ]);
+                    expect(cfg.stdout.trim()).to.equal("true");
+                }
+                // Taken once: the next command finds the shards in line with the base.
+                const again = await fleetCli(f, ["preview", "--expect-no-changes", "--json"]);
+                expect(again.code, again.stderr.slice(-3000)).to.equal(0);
+                expect(again.stderr).to.not.contain("config taken from");
+
+                const d = await fleetJson<FleetReport>(f, ["destroy", "--yes"], 0);
+                expect(d.shards.map((x) => [x.stack, x.ok])).to.deep.equal([
+                    ["test", true],
+                    ["test-1", true],
+                    ["test-2", true],
+                ]);
+                for (const id of tenantIds) {
+                    const t = await asBot(f.emu, f.emu.info.registerHost, `/api/v1/tenants/${id}`);
+                    expect(t.body.status, `tenant ${id}`).to.equal("disabled");
+                }
+                // The emptied shard stacks are removed; the base stays, as `pulumi destroy` leaves a stack.
+                const stacks = JSON.parse((await f.project.run(["stack", "ls", "--json"])).stdout) as {
+                    name: string;
+                }[];
+                expect(stacks.map((x) => x.name)).to.deep.equal(["test"]);
+                const left = JSON.parse((await f.project.run(["stack", "export", "--stack", "test"])).stdout);
+                expect((left.deployment.resources ?? []).map((r: { type: string }) => r.type)).to.deep.equal([]);
+                // A tenant made by hand on the same account is untouched.
+                const me = await asBot(f.emu, byHand, "/api/v1/users/me");
+                expect(me.status, "the hand-made tenant still answers").to.be.oneOf([200, 301]);
+            },
+        );
     });
 });
 
-/** The customer's tenant host from its shard stack's outputs (the base stack's outputs hold its own shard only). */
-async function hostOf(f: Fleet, alias: string): Promise<string> {
+/** The customer's tenant from its shard stack's outputs (the base stack's outputs hold its own shard only). */
+async function tenantOf(f: Fleet, alias: string): Promise<{ hostname: string; tenantId: string }> {
     for (const stack of ["test", "test-1", "test-2"]) {
         const out = JSON.parse(
             (await f.project.run(["stack", "output", "tenants", "--json", "--stack", stack])).stdout,
-        ) as Record<string, { hostname: string }>;
-        if (out[alias]) return out[alias].hostname;
+        ) as Record<string, { hostname: string; tenantId: string }>;
+        if (out[alias]) return out[alias];
     }
     throw new Error(`no shard stack outputs a tenant for ${alias}`);
 }
+
+const hostOf = async (f: Fleet, alias: string): Promise<string> => (await tenantOf(f, alias)).hostname;

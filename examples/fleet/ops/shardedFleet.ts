@@ -106,7 +106,11 @@ export class ShardedFleet {
         if (k === 0) return Promise.resolve(this.baseStack);
         let s = this.stacks.get(k);
         if (!s) {
-            s = FleetStack.openShard(this.name, k, { create, project: this.project });
+            s = FleetStack.openShard(this.name, k, {
+                create,
+                project: this.project,
+                onConfigSync: (stack, keys) => this.log(`${stack}: config taken from ${this.name}: ${keys.join(", ")}`),
+            });
             // A failed open is not remembered: the next command tries again.
             s.catch(() => this.stacks.delete(k));
             this.stacks.set(k, s);

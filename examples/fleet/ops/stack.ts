@@ -128,6 +128,19 @@ export class FleetProject {
         return (await this.ws.listStacks()).map((s) => s.name);
     }
 
+    private readonly baseConfigs = new Map<string, ReturnType<LocalWorkspace["getAllConfig"]>>();
+
+    /** A base stack's config, read once per command (every shard compares with it; the orchestrator never writes it). */
+    baseConfig(base: string): ReturnType<LocalWorkspace["getAllConfig"]> {
+        let c = this.baseConfigs.get(base);
+        if (!c) {
+            c = this.ws.getAllConfig(base);
+            c.catch(() => this.baseConfigs.delete(base));
+            this.baseConfigs.set(base, c);
+        }
+        return c;
+    }
+
     async selectedStack(): Promise<string | undefined> {
         return (await this.ws.stack())?.name;
     }
@@ -172,19 +185,40 @@ export class FleetStack {
     static async openShard(
         base: string,
         k: number,
-        opts: { create?: boolean; cwd?: string; project?: FleetProject } = {},
+        opts: {
+            create?: boolean;
+            cwd?: string;
+            project?: FleetProject;
+            /** Told the keys (never values) a sync from the base changed in an existing shard stack. */
+            onConfigSync?: (stack: string, keys: string[]) => void;
+        } = {},
     ): Promise<FleetStack> {
         const p = opts.project ?? (await FleetProject.open(opts.cwd));
         const name = shardStackName(base, k);
-        if (k === 0 || !opts.create) return FleetStack.open({ stack: name }, p);
+        if (k === 0) return FleetStack.open({ stack: name }, p);
         const exists = (await p.stackNames()).includes(name);
-        if (!exists || !fs.existsSync(path.join(p.cwd, `Pulumi.${name}.yaml`))) {
-            const owner = await fleetOwner(p, base);
-            if (!exists) await p.pulumi(["stack", "init", name, "--copy-config-from", base, "--no-select"]);
-            else await p.pulumi(["config", "cp", "--stack", base, "--dest", name]);
+        if (!exists && !opts.create) return FleetStack.open({ stack: name }, p);
+        const owner = await fleetOwner(p, base);
+        const setOwnKeys = async () => {
             await p.pulumi(["config", "set", "--stack", name, "fleet:shard", String(k)]);
             await p.pulumi(["config", "set", "--stack", name, "qlik:owner", owner]);
+        };
+        if (!exists || !fs.existsSync(path.join(p.cwd, `Pulumi.${name}.yaml`))) {
+            if (!exists) await p.pulumi(["stack", "init", name, "--copy-config-from", base, "--no-select"]);
+            else await p.pulumi(["config", "cp", "--stack", base, "--dest", name]);
+            await setOwnKeys();
+            return FleetStack.open({ stack: name }, p);
         }
+        // The base stack's config is the fleet's: a value set, changed or removed there since this shard stack was
+        // made (a rotated qlik:clientSecret, the qlik:allowTenantDeactivation opt-in, fleet:templateVersion) must
+        // reach every shard, or one command would run the shards with different settings (docs/sharding.md#config).
+        const sync = shardConfigSync(await p.baseConfig(base), await p.ws.getAllConfig(name), { k, owner });
+        // `config cp` re-encrypts the base's secrets for this stack: no secret value passes through arguments.
+        if (sync.changed.length) await p.pulumi(["config", "cp", "--stack", base, "--dest", name]);
+        if (sync.removed.length) await p.pulumi(["config", "rm-all", "--stack", name, ...sync.removed]);
+        if (sync.changed.length || sync.ownKeys) await setOwnKeys();
+        const keys = [...sync.changed, ...sync.removed].sort();
+        if (keys.length) opts.onConfigSync?.(name, keys);
         return FleetStack.open({ stack: name }, p);
     }
 
@@ -306,9 +340,32 @@ export class FleetStack {
     }
 }
 
+/** Config keys whose value is the shard stack's own; every other key is the base stack's. */
+export const SHARD_OWN_KEYS: readonly string[] = ["fleet:shard", "qlik:owner"];
+
+type ConfigValues = Record<string, { value: string; secret?: boolean }>;
+
+/**
+ * What makes shard stack k's config the base's: `changed` keys the base has with another value or secrecy (or the
+ * shard lacks), `removed` keys only the shard has, `ownKeys` whether fleet:shard or qlik:owner is not k / the owner.
+ */
+export function shardConfigSync(
+    base: ConfigValues,
+    shard: ConfigValues,
+    own: { k: number; owner: string },
+): { changed: string[]; removed: string[]; ownKeys: boolean } {
+    const shared = (c: ConfigValues) => Object.keys(c).filter((key) => !SHARD_OWN_KEYS.includes(key));
+    const changed = shared(base).filter(
+        (key) => shard[key]?.value !== base[key].value || !!shard[key]?.secret !== !!base[key].secret,
+    );
+    const removed = shared(shard).filter((key) => !(key in base));
+    const ownKeys = shard["fleet:shard"]?.value !== String(own.k) || shard["qlik:owner"]?.value !== own.owner;
+    return { changed: changed.sort(), removed: removed.sort(), ownKeys };
+}
+
 /** The fleet's one owner (docs/ownership.md): the base stack's qlik:owner, else its default organization/project/stack. */
 async function fleetOwner(p: FleetProject, base: string): Promise<string> {
-    const config = await p.ws.getAllConfig(base);
+    const config = await p.baseConfig(base);
     return config["qlik:owner"]?.value ?? `organization/${await p.projectName()}/${base}`;
 }
 
